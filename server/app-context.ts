@@ -1,0 +1,22 @@
+/** What every request handler can reach: the database and the server's settings. */
+import type { Db } from "./db/database.js";
+import type { UnitDirectory } from "./units/directory.js";
+import type { ResponseStore } from "./responses/store.js";
+
+export interface ServerSettings {
+  /** Folder with the built client (vite build output); absent = API only. */
+  clientDir: string | null;
+  /** Cells with fewer respondents than this show no value (small-group protection). */
+  minCellSize: number;
+}
+
+export interface AppContext {
+  db: Db;
+  units: UnitDirectory;
+  store: ResponseStore;
+  settings: ServerSettings;
+}
+
+export interface AppEnv {
+  Variables: { ctx: AppContext };
+}

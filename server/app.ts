@@ -1,0 +1,78 @@
+/** The Hono application: API routes under /api, the built client for everything else, one error handler. */
+import fs from "node:fs";
+import path from "node:path";
+import { Hono } from "hono";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { AppContext, AppEnv } from "./app-context.js";
+import { Problem } from "./http/problem.js";
+import { instrumentRoutes } from "./instruments/routes.js";
+import { unitRoutes } from "./units/routes.js";
+import { roundRoutes } from "./rounds/routes.js";
+import { responseRoutes } from "./responses/routes.js";
+
+export function createApp(ctx: AppContext) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("ctx", ctx);
+    await next();
+  });
+
+  const api = new Hono<AppEnv>();
+  api.get("/health", async (c) => {
+    const started = performance.now();
+    await ctx.db.kysely.selectFrom("meta").select("key").limit(1).execute();
+    return c.json({ status: "ok", database: ctx.db.dialect, dbMs: Math.round((performance.now() - started) * 100) / 100 });
+  });
+  api.route("/instruments", instrumentRoutes());
+  api.route("/units", unitRoutes());
+  api.route("/rounds", roundRoutes());
+  api.route("/", responseRoutes());
+  api.all("*", () => {
+    throw new Problem("not_found");
+  });
+  app.route("/api", api);
+
+  if (ctx.settings.clientDir && fs.existsSync(ctx.settings.clientDir)) mountClient(app, ctx.settings.clientDir);
+
+  app.onError((err, c) => {
+    if (err instanceof Problem) return c.json(err.body(), err.status as 400);
+    console.error(err);
+    return c.json(new Problem("internal").body(), 500);
+  });
+  app.notFound((c) => c.json(new Problem("not_found").body(), 404));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+/** Serves the built client; each app route gets its own HTML entry so the respondent page stays light. */
+function mountClient(app: Hono<AppEnv>, clientDir: string) {
+  const root = path.relative(process.cwd(), clientDir) || ".";
+  const page = (file: string) => {
+    const html = fs.readFileSync(path.join(clientDir, file), "utf8");
+    return () => new Response(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" } });
+  };
+  const entries: Array<[string, string]> = [
+    ["/r/*", "respond.html"],
+    ["/i/*", "respond.html"],
+    ["/collect", "collect.html"],
+    ["/collect/*", "collect.html"],
+    ["/dashboard", "dashboard.html"],
+    ["/dashboard/*", "dashboard.html"],
+  ];
+  for (const [route, file] of entries) {
+    if (fs.existsSync(path.join(clientDir, file))) app.get(route, page(file));
+  }
+  if (fs.existsSync(path.join(clientDir, "index.html"))) app.get("/", page("index.html"));
+  app.use(
+    "/*",
+    serveStatic({
+      root,
+      onFound: (filePath, c) => {
+        // Hashed assets never change; the service worker and manifest must be re-checked.
+        if (filePath.includes("/assets/")) c.header("cache-control", "public, max-age=31536000, immutable");
+        else c.header("cache-control", "no-cache");
+      },
+    }),
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * The chiso command line: `chiso <command> [options]`. Every command works on the database named
+ * by DATABASE_URL (PostgreSQL) or CHISO_DB (SQLite file, default ./data/chiso.db).
+ */
+import fs from "node:fs";
+import { loadConfig, type Config } from "./config.js";
+import { openContext, prepareDatabase } from "./bootstrap.js";
+import { listen } from "./serve.js";
+import { migrate } from "./db/migrate.js";
+import { loadSurveys, DefinitionError } from "./instruments/load.js";
+import { importEdition, latestEdition } from "./instruments/repository.js";
+import { ensureDemoRounds, addDemoResponses, DEMO_ENUMERATOR_CODE } from "./demo/seed.js";
+import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus } from "./rounds/repository.js";
+import { parseVillageCsv, parseAgencyCsv } from "./units/registry-data.js";
+import { insertUnits, toUnitInfo } from "./units/repository.js";
+import { Problem } from "./http/problem.js";
+import type { AppContext } from "./app-context.js";
+
+interface Args {
+  positional: string[];
+  flags: Record<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith("--")) {
+      const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
+      const next = argv[i + 1];
+      if (inline !== undefined) flags[name] = inline;
+      else if (next !== undefined && !next.startsWith("--")) flags[name] = (i++, next);
+      else flags[name] = true;
+    } else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+const HELP = `chiso — survey collection and index scoring for SIPAS, PAPI and the PAR INDEX leader survey
+
+Usage: chiso <command> [options]
+
+Commands:
+  serve [--port 3000] [--host 127.0.0.1] [--no-demo]
+                         migrate, load questionnaires and units, open demo rounds on an
+                         empty database, and serve the API and the web app
+  migrate                apply database migrations
+  import <dir|file>      import questionnaire editions (a surveys/ folder or one edition)
+  units import <csv> --kind village|agency --registry 2025
+                         add villages (commune_code,village_code,name) or agencies
+                         (agency_code,name,province_code) to a unit registry
+  round create --id ID --edition EDITION [--version V] --title-vi T --title-en T
+               --registry 2025 [--scope KEY,KEY] [--groups a,b] [--modes public,enumerator]
+               [--enumerator-code CODE] [--status draft|open] [--min-cell 5]
+  round open|close ID    change a round's status
+  round list             list rounds
+  demo --round ID --responses N [--seed 1]
+                         add N synthetic responses to a round
+  help                   this text
+
+Environment: DATABASE_URL (PostgreSQL), CHISO_DB (SQLite file), PORT, HOST,
+             CHISO_SURVEYS (questionnaire folder), CHISO_DEMO_RESPONSES (default 300)
+`;
+
+function flag(args: Args, name: string): string | undefined {
+  const v = args.flags[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+function required(args: Args, name: string): string {
+  const v = flag(args, name);
+  if (!v) throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+class UsageError extends Error {}
+
+async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T>, prepare = true): Promise<T> {
+  const ctx = await openContext(config);
+  try {
+    if (prepare) await prepareDatabase(ctx, config.surveysDir);
+    return await fn(ctx);
+  } finally {
+    await ctx.db.close();
+  }
+}
+
+async function serveCommand(config: Config, args: Args): Promise<void> {
+  const ctx = await openContext(config);
+  const report = await prepareDatabase(ctx, config.surveysDir);
+  for (const e of report.editions) if (e.outcome === "imported") console.log(`imported ${e.id} ${e.version}`);
+  const created = args.flags["no-demo"] ? [] : await ensureDemoRounds(ctx, config.demoResponses);
+  const port = Number(flag(args, "port") ?? config.port);
+  const host = flag(args, "host") ?? config.host;
+  const server = await listen(ctx, port, host);
+  const rounds = await listRounds(ctx.db.kysely);
+  console.log(`\nchiso is running on ${ctx.db.dialect === "sqlite" ? config.sqlitePath : "PostgreSQL"}`);
+  console.log(`  API health:        ${server.url}/api/health`);
+  console.log(`  Questionnaires:    ${server.url}/api/instruments`);
+  for (const r of rounds.filter((r) => r.status === "open")) {
+    console.log(`  Round ${r.id}: form ${server.url}/r/${r.id}   results ${server.url}/api/rounds/${r.id}/results`);
+  }
+  console.log(`  Enumerator app:    ${server.url}/collect${created.length ? ` (demo access code: ${DEMO_ENUMERATOR_CODE})` : ""}`);
+  console.log(`  Dashboard:         ${server.url}/dashboard`);
+  const stop = async () => {
+    await server.close();
+    await ctx.db.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function roundCommand(config: Config, args: Args): Promise<void> {
+  const [, sub, id] = args.positional;
+  await withContext(config, async (ctx) => {
+    if (sub === "list") {
+      for (const r of await listRounds(ctx.db.kysely)) console.log(`${r.id}\t${r.status}\t${r.editionId} ${r.editionVersion}\t${r.title.vi}`);
+      return;
+    }
+    if (sub === "open" || sub === "close") {
+      if (!id || !(await findRound(ctx.db.kysely, id))) throw new UsageError(`no round "${id ?? ""}"`);
+      await setRoundStatus(ctx.db.kysely, id, sub === "open" ? "open" : "closed");
+      console.log(`round ${id} is ${sub === "open" ? "open" : "closed"}`);
+      return;
+    }
+    if (sub !== "create") throw new UsageError("round create|open|close|list");
+    const editionId = required(args, "edition");
+    const edition = await latestEdition(ctx.db.kysely, editionId);
+    if (!edition) throw new UsageError(`no questionnaire "${editionId}"; import it first`);
+    const list = (name: string) => flag(args, name)?.split(",").map((s) => s.trim()).filter(Boolean);
+    const parsed = NewRoundSchema.safeParse({
+      id: required(args, "id"),
+      title: { vi: required(args, "title-vi"), en: required(args, "title-en") },
+      edition: editionId,
+      version: flag(args, "version") ?? edition.instrument.version,
+      status: flag(args, "status") ?? "draft",
+      registry: flag(args, "registry") ?? "2025",
+      scope: list("scope") ?? [],
+      groups: list("groups") ?? edition.instrument.respondentGroups.map((g) => g.code),
+      modes: list("modes") ?? ["public"],
+      ...(flag(args, "enumerator-code") ? { enumeratorCode: flag(args, "enumerator-code") } : {}),
+      minCellSize: Number(flag(args, "min-cell") ?? 5),
+    });
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+    for (const key of parsed.data.scope) if (!(await ctx.units.get(key))) throw new UsageError(`unknown unit "${key}" in --scope`);
+    if (await findRound(ctx.db.kysely, parsed.data.id)) throw new UsageError(`round "${parsed.data.id}" already exists`);
+    await insertRound(ctx.db.kysely, parsed.data);
+    console.log(`created round ${parsed.data.id} (${parsed.data.status})`);
+  });
+}
+
+async function unitsCommand(config: Config, args: Args): Promise<void> {
+  const [, sub, file] = args.positional;
+  if (sub !== "import" || !file) throw new UsageError("units import <csv> --kind village|agency --registry 2025");
+  const kind = flag(args, "kind") ?? "village";
+  const registry = flag(args, "registry") ?? "2025";
+  await withContext(config, async (ctx) => {
+    const text = fs.readFileSync(file, "utf8");
+    const registryRow = await ctx.db.kysely.selectFrom("unit_registries").selectAll().where("id", "=", registry).executeTakeFirst();
+    if (!registryRow) throw new UsageError(`no unit registry "${registry}"`);
+    const ref = { id: registryRow.id, validFrom: registryRow.valid_from, validTo: registryRow.valid_to };
+    const known = new Set((await ctx.db.kysely.selectFrom("units").select("key").where("registry", "=", registry).execute()).map((r) => r.key));
+    const parsed = kind === "agency" ? parseAgencyCsv(text, ref, known) : parseVillageCsv(text, ref, known);
+    if (parsed.errors.length) {
+      for (const e of parsed.errors) console.error(`line ${e.line}, ${e.field}: ${e.message_vi} / ${e.message_en}`);
+      throw new UsageError(`${parsed.errors.length} rows have errors; nothing was imported`);
+    }
+    const inserted = await ctx.db.kysely.transaction().execute((trx) => insertUnits(trx, parsed.units));
+    ctx.units.remember(parsed.units.map(toUnitInfo));
+    console.log(`${inserted} ${kind === "agency" ? "agencies" : "villages"} added (${parsed.units.length - inserted} already present)`);
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const config = loadConfig();
+  const command = args.positional[0] ?? "help";
+  try {
+    switch (command) {
+      case "help":
+        console.log(HELP);
+        return 0;
+      case "serve":
+        await serveCommand(config, args);
+        return -1;
+      case "migrate":
+        await withContext(config, async (ctx) => console.log((await migrate(ctx.db)).join("\n") || "up to date"), false);
+        return 0;
+      case "import": {
+        const target = args.positional[1] ?? config.surveysDir;
+        await withContext(config, async (ctx) => {
+          await migrate(ctx.db);
+          for (const edition of loadSurveys(target)) {
+            console.log(`${edition.instrument.id} ${edition.instrument.version}: ${await importEdition(ctx.db.kysely, edition)}`);
+          }
+        }, false);
+        return 0;
+      }
+      case "units":
+        await unitsCommand(config, args);
+        return 0;
+      case "round":
+        await roundCommand(config, args);
+        return 0;
+      case "demo":
+        await withContext(config, async (ctx) => {
+          const round = await findRound(ctx.db.kysely, required(args, "round"));
+          if (!round) throw new UsageError("no such round");
+          const n = await addDemoResponses(ctx, round, Number(flag(args, "responses") ?? 100), Number(flag(args, "seed") ?? 1));
+          console.log(`${n} responses added to ${round.id}`);
+        });
+        return 0;
+      default:
+        if (args.flags.help) {
+          console.log(HELP);
+          return 0;
+        }
+        console.error(`unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`error: ${error.message}`);
+    else if (error instanceof DefinitionError) console.error(`questionnaire definitions have problems:\n${error.message}`);
+    else if (error instanceof Problem) console.error(`error: ${error.text?.en ?? error.message}`);
+    else throw error;
+    return 1;
+  }
+}
+
+const argv = process.argv.slice(2);
+if (argv.includes("--help") && argv.length === 1) argv.splice(0, 1, "help");
+const code = await main(argv);
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,38 @@
+/**
+ * Applies migrations from a static, ordered list (never discovered from the file system), each in
+ * its own transaction. On PostgreSQL an advisory lock keeps two starting servers from racing.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Db, Dialect } from "./database.js";
+import * as m0001 from "./migrations/0001-initial.js";
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ name: "0001-initial", up: m0001.up }];
+
+const LOCK_ID = 4_242_001;
+
+export async function migrate(db: Db): Promise<string[]> {
+  const k = db.kysely as unknown as Kysely<any>;
+  await k.schema
+    .createTable("chiso_migrations")
+    .ifNotExists()
+    .addColumn("name", "text", (c) => c.primaryKey())
+    .addColumn("applied_at", "text", (c) => c.notNull())
+    .execute();
+  const applied: string[] = [];
+  for (const migration of MIGRATIONS) {
+    await k.transaction().execute(async (trx) => {
+      if (db.dialect === "postgres") await sql`select pg_advisory_xact_lock(${LOCK_ID})`.execute(trx);
+      const done = await trx.selectFrom("chiso_migrations").select("name").where("name", "=", migration.name).executeTakeFirst();
+      if (done) return;
+      await migration.up(trx, db.dialect);
+      await trx.insertInto("chiso_migrations").values({ name: migration.name, applied_at: new Date().toISOString() }).execute();
+      applied.push(migration.name);
+    });
+  }
+  return applied;
+}

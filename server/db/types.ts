@@ -1,0 +1,145 @@
+/** Table types for Kysely: the database schema as the application sees it (see migrations/ for DDL). */
+import type { Generated } from "kysely";
+
+export interface InstrumentEditionTable {
+  edition_id: string;
+  version: string;
+  family: string;
+  year: number;
+  title_vi: string;
+  title_en: string;
+  /** sha256 of the canonical JSON of instrument + index: a published edition never changes. */
+  content_hash: string;
+  instrument_json: string;
+  index_json: string | null;
+  imported_at: string;
+}
+
+export interface UnitRegistryTable {
+  id: string;
+  label: string;
+  valid_from: string;
+  valid_to: string | null;
+}
+
+export interface UnitTable {
+  key: string;
+  registry: string;
+  code: string;
+  level: string;
+  name: string;
+  full_name: string;
+  type: string;
+  name_en: string | null;
+  /** Lower-case, no diacritics: what unit search matches against. */
+  name_folded: string;
+  parent_key: string | null;
+  valid_from: string;
+  valid_to: string | null;
+}
+
+export interface UnitCrosswalkTable {
+  from_key: string;
+  to_key: string;
+  level: string;
+  kind: string;
+}
+
+export interface RoundTable {
+  id: string;
+  title_vi: string;
+  title_en: string;
+  edition_id: string;
+  edition_version: string;
+  status: string;
+  period_start: string | null;
+  period_end: string | null;
+  registry: string;
+  /** JSON arrays: unit keys whose subtrees are in scope (empty = whole registry), groups, modes. */
+  scope_json: string;
+  groups_json: string;
+  modes_json: string;
+  /** scrypt hash of the enumerator access code, when the enumerator mode is on. */
+  enumerator_code_hash: string | null;
+  min_cell_size: number;
+  created_at: string;
+}
+
+export interface RoundTargetTable {
+  round_id: string;
+  unit_key: string;
+  group_code: string;
+  target: number;
+}
+
+export interface ResponseTable {
+  id: string;
+  round_id: string;
+  edition_id: string;
+  edition_version: string;
+  unit_key: string;
+  group_code: string;
+  channel: string;
+  device_id: string | null;
+  enumerator_id: string | null;
+  started_at: string | null;
+  submitted_at: string | null;
+  /** Day the server stored it (YYYY-MM-DD): progress by day without a finer timestamp. */
+  received_on: string;
+  status: string;
+  weight: number | null;
+  payload_json: string;
+  content_hash: string;
+  receipt_code: string;
+}
+
+export interface AnswerTable {
+  response_id: string;
+  question_id: string;
+  /** Position among the codes of a multiple-choice answer; 0 otherwise. */
+  seq: number;
+  code: string | null;
+  num: number | null;
+  text: string | null;
+}
+
+export interface RollupTable {
+  round_id: string;
+  unit_key: string;
+  group_code: string;
+  question_id: string;
+  code: string;
+  n: number;
+  w: number;
+  w2: number;
+}
+
+export interface CellTotalTable {
+  round_id: string;
+  unit_key: string;
+  group_code: string;
+  n: number;
+  w: number;
+  w2: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  instrument_editions: InstrumentEditionTable;
+  unit_registries: UnitRegistryTable;
+  units: UnitTable;
+  unit_crosswalk: UnitCrosswalkTable;
+  rounds: RoundTable;
+  round_targets: RoundTargetTable;
+  responses: ResponseTable;
+  answers: AnswerTable;
+  rollups: RollupTable;
+  cell_totals: CellTotalTable;
+  meta: MetaTable;
+}
+
+export type { Generated };

@@ -1,0 +1,154 @@
+/**
+ * Demo set-up on an empty database: villages and agencies for one province (clearly marked as
+ * demo data), one open round per instrument, and synthetic responses so the dashboard has content.
+ */
+import { randomUUID } from "node:crypto";
+import type { AppContext } from "../app-context.js";
+import { latestEdition } from "../instruments/repository.js";
+import { insertRound, findRound, listRounds, type Round } from "../rounds/repository.js";
+import { insertUnits, toUnitInfo, type UnitRow } from "../units/repository.js";
+import { generateResponses } from "./generate.js";
+import { prepareSubmission } from "../responses/prepare.js";
+import { progressBar } from "../lib/progress.js";
+
+/** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
+export const DEMO_PROVINCE = "2025:46";
+export const DEMO_ENUMERATOR_CODE = "demo-2022";
+
+const DEMO_AGENCIES: Array<[string, string]> = [
+  ["SNV", "Sở Nội vụ"],
+  ["STP", "Sở Tư pháp"],
+  ["STC", "Sở Tài chính"],
+  ["SYT", "Sở Y tế"],
+  ["SGD", "Sở Giáo dục và Đào tạo"],
+  ["SXD", "Sở Xây dựng"],
+  ["SNN", "Sở Nông nghiệp và Môi trường"],
+  ["SKH", "Sở Khoa học và Công nghệ"],
+  ["HDND", "Hội đồng nhân dân thành phố"],
+  ["VPUB", "Văn phòng Ủy ban nhân dân thành phố"],
+];
+
+/** Two demo villages in each commune of the demo province, and ten agencies. */
+export async function ensureDemoUnits(ctx: AppContext): Promise<void> {
+  const province = await ctx.units.get(DEMO_PROVINCE);
+  if (!province) return;
+  const communes = ctx.units.childrenOf(province.key).filter((u) => u.level === "commune");
+  const rows: UnitRow[] = [];
+  for (const commune of communes) {
+    for (const n of [1, 2]) {
+      rows.push({
+        key: `${commune.key}-D${n}`,
+        registry: commune.registry,
+        code: `${commune.code}-D${n}`,
+        level: "village",
+        name: `Thôn mẫu ${n}`,
+        fullName: `Thôn mẫu ${n}, ${commune.fullName}`,
+        type: "Thôn",
+        nameEn: `Demo village ${n}`,
+        parentKey: commune.key,
+        validFrom: commune.validFrom,
+        validTo: commune.validTo,
+      });
+    }
+  }
+  for (const [code, name] of DEMO_AGENCIES) {
+    rows.push({
+      key: `${province.registry}:A-${code}`,
+      registry: province.registry,
+      code: `A-${code}`,
+      level: "agency",
+      name,
+      fullName: `${name} (${province.name})`,
+      type: "Cơ quan",
+      nameEn: null,
+      parentKey: province.key,
+      validFrom: province.validFrom,
+      validTo: province.validTo,
+    });
+  }
+  await insertUnits(ctx.db.kysely, rows);
+  ctx.units.remember(rows.map(toUnitInfo));
+}
+
+export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: number): Promise<Round[]> {
+  if ((await listRounds(ctx.db.kysely)).length > 0) return [];
+  await ensureDemoUnits(ctx);
+  const created: Round[] = [];
+  for (const editionId of ["sipas-2022", "papi-2022", "par-leaders-2022"]) {
+    const edition = await latestEdition(ctx.db.kysely, editionId);
+    if (!edition) continue;
+    const { instrument } = edition;
+    const id = `${editionId}-demo`;
+    await insertRound(ctx.db.kysely, {
+      id,
+      title: { vi: `${instrument.title.vi} — đợt mẫu`, en: `${instrument.title.en} — demo round` },
+      edition: instrument.id,
+      version: instrument.version,
+      status: "open",
+      periodStart: null,
+      periodEnd: null,
+      registry: "2025",
+      scope: [DEMO_PROVINCE],
+      groups: instrument.respondentGroups.map((g) => g.code),
+      modes: instrument.unitLevel === "agency" ? ["public", "invitation"] : ["public", "enumerator"],
+      ...(instrument.unitLevel === "agency" ? {} : { enumeratorCode: DEMO_ENUMERATOR_CODE }),
+      minCellSize: 5,
+    });
+    const round = (await findRound(ctx.db.kysely, id))!;
+    created.push(round);
+    if (responsesPerRound > 0) await addDemoResponses(ctx, round, responsesPerRound);
+  }
+  return created;
+}
+
+/** Generates responses for a round through the same preparation and store as real submissions. */
+export async function addDemoResponses(ctx: AppContext, round: Round, count: number, seed = 2022): Promise<number> {
+  const edition = await latestEdition(ctx.db.kysely, round.editionId);
+  if (!edition) return 0;
+  const { instrument } = edition;
+  const units = (round.scope.length ? round.scope : [])
+    .flatMap((s) => collectLevel(ctx, s, instrument.unitLevel))
+    .map((u) => u.key);
+  if (units.length === 0) throw new Error(`round ${round.id} has no ${instrument.unitLevel} units in its scope; import them first`);
+  const bar = progressBar(`demo ${round.id}`, count);
+  let stored = 0;
+  let batch: Promise<unknown>[] = [];
+  const now = new Date().toISOString();
+  for (const g of generateResponses(instrument, units, round.groups, count, seed)) {
+    const prepared = await prepareSubmission(
+      ctx,
+      round.id,
+      {
+        id: randomUUID(),
+        instrument: { id: instrument.id, version: instrument.version },
+        unit: g.unit,
+        group: g.group,
+        channel: "enumerator",
+        submittedAt: now,
+        answers: g.answers,
+      },
+      { allowedChannels: ["enumerator"] },
+    );
+    batch.push(ctx.store.store(prepared).then(() => bar.update(++stored)));
+    if (batch.length >= 500) {
+      await Promise.all(batch);
+      batch = [];
+    }
+  }
+  await Promise.all(batch);
+  bar.done();
+  return stored;
+}
+
+function collectLevel(ctx: AppContext, key: string, level: string) {
+  const out = [];
+  const stack = [key];
+  while (stack.length) {
+    const k = stack.pop()!;
+    const u = ctx.units.getCached(k);
+    if (!u) continue;
+    if (u.level === level) out.push(u);
+    else stack.push(...ctx.units.childrenOf(k).map((c) => c.key));
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+}

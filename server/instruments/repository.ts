@@ -1,0 +1,109 @@
+/** Stored instrument editions: import (immutable once published) and lookup, with a parsed-object cache. */
+import type { Kysely } from "kysely";
+import type { Database } from "../db/types.js";
+import { InstrumentSchema, type Instrument } from "../../shared/instrument/schema.js";
+import { IndexDefinitionSchema, type IndexDefinition } from "../../shared/index-model/schema.js";
+import { contentHash } from "../lib/canonical.js";
+import { Problem } from "../http/problem.js";
+import type { Edition } from "./load.js";
+
+export interface StoredEdition {
+  instrument: Instrument;
+  index: IndexDefinition | null;
+  contentHash: string;
+}
+
+export type ImportOutcome = "imported" | "unchanged";
+
+/**
+ * Imports an edition. The same id and version with different content is refused: a published
+ * edition is immutable, so a change needs a new version (responses reference the version).
+ */
+export async function importEdition(db: Kysely<Database>, edition: Edition): Promise<ImportOutcome> {
+  const { instrument, index } = edition;
+  const hash = contentHash({ instrument, index });
+  const existing = await db
+    .selectFrom("instrument_editions")
+    .select("content_hash")
+    .where("edition_id", "=", instrument.id)
+    .where("version", "=", instrument.version)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.content_hash === hash) return "unchanged";
+    throw new Problem("edition_changed", undefined, { edition: instrument.id, version: instrument.version }, {
+      vi: `Bộ câu hỏi ${instrument.id} phiên bản ${instrument.version} đã được công bố với nội dung khác; hãy đặt số phiên bản mới.`,
+      en: `Edition ${instrument.id} version ${instrument.version} was published with different content; give the change a new version.`,
+    });
+  }
+  await db
+    .insertInto("instrument_editions")
+    .values({
+      edition_id: instrument.id,
+      version: instrument.version,
+      family: instrument.family,
+      year: instrument.year,
+      title_vi: instrument.title.vi,
+      title_en: instrument.title.en,
+      content_hash: hash,
+      instrument_json: JSON.stringify(instrument),
+      index_json: index ? JSON.stringify(index) : null,
+      imported_at: new Date().toISOString(),
+    })
+    .onConflict((oc) => oc.columns(["edition_id", "version"]).doNothing())
+    .execute();
+  return "imported";
+}
+
+const cache = new Map<string, StoredEdition>();
+
+/** Parsed edition by id and version; editions are immutable, so the cache never goes stale. */
+export async function getEdition(db: Kysely<Database>, editionId: string, version: string): Promise<StoredEdition | null> {
+  const key = `${editionId}@${version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const row = await db
+    .selectFrom("instrument_editions")
+    .selectAll()
+    .where("edition_id", "=", editionId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  if (!row) return null;
+  const stored: StoredEdition = {
+    instrument: InstrumentSchema.parse(JSON.parse(row.instrument_json)),
+    index: row.index_json ? IndexDefinitionSchema.parse(JSON.parse(row.index_json)) : null,
+    contentHash: row.content_hash,
+  };
+  cache.set(key, stored);
+  return stored;
+}
+
+/** The latest version of every edition. */
+export async function listEditions(db: Kysely<Database>) {
+  const rows = await db
+    .selectFrom("instrument_editions")
+    .select(["edition_id", "version", "family", "year", "title_vi", "title_en", "content_hash", "imported_at"])
+    .orderBy("edition_id")
+    .execute();
+  const latest = new Map<string, (typeof rows)[number] & { versions: string[] }>();
+  for (const row of rows) {
+    const prev = latest.get(row.edition_id);
+    const versions = [...(prev?.versions ?? []), row.version].sort(compareVersions);
+    if (!prev || compareVersions(row.version, prev.version) > 0) latest.set(row.edition_id, { ...row, versions });
+    else prev.versions = versions;
+  }
+  return [...latest.values()];
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+export async function latestEdition(db: Kysely<Database>, editionId: string): Promise<StoredEdition | null> {
+  const rows = await db.selectFrom("instrument_editions").select("version").where("edition_id", "=", editionId).execute();
+  if (rows.length === 0) return null;
+  const version = rows.map((r) => r.version).sort(compareVersions).at(-1)!;
+  return getEdition(db, editionId, version);
+}

@@ -1,0 +1,33 @@
+/** GET /api/instruments and /api/instruments/:id — the questionnaire catalogue. */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-context.js";
+import { listEditions, latestEdition, getEdition } from "./repository.js";
+import { Problem } from "../http/problem.js";
+
+export function instrumentRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/", async (c) => {
+    const editions = await listEditions(c.var.ctx.db.kysely);
+    return c.json({
+      instruments: editions.map((e) => ({
+        id: e.edition_id,
+        version: e.version,
+        versions: e.versions,
+        family: e.family,
+        year: e.year,
+        title: { vi: e.title_vi, en: e.title_en },
+      })),
+    });
+  });
+
+  app.get("/:id", async (c) => {
+    const version = c.req.query("version");
+    const db = c.var.ctx.db.kysely;
+    const edition = version ? await getEdition(db, c.req.param("id"), version) : await latestEdition(db, c.req.param("id"));
+    if (!edition) throw new Problem("instrument_not_found");
+    return c.json({ instrument: edition.instrument, index: edition.index, contentHash: edition.contentHash });
+  });
+
+  return app;
+}

@@ -1,0 +1,176 @@
+/**
+ * Turning a submitted response into rows: every check that does not need the database write lock
+ * happens here (shape, round state, version, unit scope, group, timestamps, answers), so the
+ * transaction only stores. User mistakes become a Problem with field errors; nothing is written.
+ */
+import { SubmissionSchema, type Submission } from "../../shared/api/schemas.js";
+import { fieldError, type FieldError } from "../../shared/errors.js";
+import { validateAnswers } from "../../shared/instrument/validate.js";
+import { questionById } from "../../shared/instrument/walk.js";
+import type { Answers, Instrument } from "../../shared/instrument/schema.js";
+import { codedQuestionIds } from "../../shared/scoring/counts.js";
+import type { AnswerTable, ResponseTable } from "../db/types.js";
+import type { AppContext } from "../app-context.js";
+import { zodFieldErrors } from "../http/body.js";
+import { Problem } from "../http/problem.js";
+import { contentHash } from "../lib/canonical.js";
+import { receiptCode } from "../lib/secrets.js";
+import { getEdition } from "../instruments/repository.js";
+import { findRound, type Round } from "../rounds/repository.js";
+
+export interface PreparedResponse {
+  response: ResponseTable;
+  answers: AnswerTable[];
+  /** Coded answers as (question, code) pairs for the rollups. */
+  coded: Array<[string, string]>;
+}
+
+/** Round lookups are frequent and cheap to cache briefly; status changes are seen within a second. */
+const roundCache = new Map<string, { round: Round | null; at: number }>();
+export async function cachedRound(ctx: AppContext, id: string): Promise<Round | null> {
+  const hit = roundCache.get(id);
+  if (hit && Date.now() - hit.at < 1000) return hit.round;
+  const round = await findRound(ctx.db.kysely, id);
+  roundCache.set(id, { round, at: Date.now() });
+  return round;
+}
+
+export function forgetRound(id: string): void {
+  roundCache.delete(id);
+}
+
+export interface PrepareOptions {
+  /** The channel this endpoint accepts; a submission claiming another channel is refused. */
+  allowedChannels: ReadonlyArray<Submission["channel"]>;
+  /** Invitation responses keep no time finer than the day (anonymity). */
+  blurTimes?: boolean;
+}
+
+export async function prepareSubmission(
+  ctx: AppContext,
+  roundId: string,
+  body: unknown,
+  options: PrepareOptions,
+): Promise<PreparedResponse> {
+  const parsed = SubmissionSchema.safeParse(body);
+  if (!parsed.success) throw new Problem("invalid", zodFieldErrors(parsed.error));
+  const submission = parsed.data;
+
+  const round = await cachedRound(ctx, roundId);
+  if (!round) throw new Problem("round_not_found");
+  if (round.status !== "open") {
+    throw new Problem("round_not_open", undefined, { status: round.status }, {
+      vi: round.status === "closed" ? "Đợt khảo sát đã kết thúc, không nhận thêm phiếu." : "Đợt khảo sát chưa mở.",
+      en: round.status === "closed" ? "The survey round is closed and accepts no more responses." : "The survey round is not open yet.",
+    });
+  }
+  if (submission.instrument.id !== round.editionId || submission.instrument.version !== round.editionVersion) {
+    throw new Problem("version_mismatch", undefined, { current: { id: round.editionId, version: round.editionVersion } }, {
+      vi: `Phiếu dùng ${submission.instrument.id} ${submission.instrument.version}; đợt này dùng ${round.editionId} ${round.editionVersion}. Hãy tải lại bộ câu hỏi.`,
+      en: `The response uses ${submission.instrument.id} ${submission.instrument.version}; this round uses ${round.editionId} ${round.editionVersion}. Reload the questionnaire.`,
+    });
+  }
+  if (!options.allowedChannels.includes(submission.channel)) {
+    throw new Problem("invalid", [fieldError("channel", "invalid_field")]);
+  }
+  const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
+  if (!edition) throw new Problem("instrument_not_found");
+  const instrument = edition.instrument;
+
+  const errors: FieldError[] = [];
+  errors.push(...(await checkUnit(ctx, round, instrument, submission.unit)));
+  if (!round.groups.includes(submission.group)) errors.push(fieldError("group", "group_not_allowed"));
+  errors.push(...checkTimes(submission));
+  errors.push(...validateAnswers(instrument, submission.answers));
+  if (errors.length) throw new Problem("invalid", errors);
+
+  return toRows(round, instrument, submission, options.blurTimes ?? false);
+}
+
+async function checkUnit(ctx: AppContext, round: Round, instrument: Instrument, key: string): Promise<FieldError[]> {
+  const unit = await ctx.units.get(key);
+  if (!unit) return [fieldError("unit", "unit_not_found" as const, { vi: "Không tìm thấy đơn vị hành chính này.", en: "This unit does not exist." })];
+  if (unit.registry !== round.registry || unit.level !== instrument.unitLevel) {
+    return [fieldError("unit", "unit_not_in_scope", {
+      vi: `Đơn vị phải là cấp "${instrument.unitLevel}" trong danh mục ${round.registry}.`,
+      en: `The unit must be a ${instrument.unitLevel} of registry ${round.registry}.`,
+    })];
+  }
+  if (round.scope.length > 0 && !round.scope.some((s) => ctx.units.isWithin(key, s))) {
+    return [fieldError("unit", "unit_not_in_scope")];
+  }
+  return [];
+}
+
+const EARLIEST = Date.parse("2000-01-01T00:00:00Z");
+const CLOCK_SKEW_MS = 24 * 3600 * 1000;
+
+function checkTimes(s: Submission): FieldError[] {
+  const errors: FieldError[] = [];
+  const now = Date.now();
+  for (const field of ["startedAt", "submittedAt"] as const) {
+    const value = s[field];
+    if (!value) continue;
+    const t = Date.parse(value);
+    if (t < EARLIEST || t > now + CLOCK_SKEW_MS) errors.push(fieldError(field, "bad_timestamp"));
+  }
+  if (s.startedAt && s.submittedAt && Date.parse(s.startedAt) > Date.parse(s.submittedAt)) {
+    errors.push(fieldError("submittedAt", "bad_timestamp", { vi: "Thời điểm nộp trước thời điểm bắt đầu.", en: "Submitted before it was started." }));
+  }
+  return errors;
+}
+
+function toRows(round: Round, instrument: Instrument, s: Submission, blurTimes: boolean): PreparedResponse {
+  const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : null);
+  const receivedOn = new Date().toISOString().slice(0, 10);
+  const response: ResponseTable = {
+    id: s.id.toLowerCase(),
+    round_id: round.id,
+    edition_id: round.editionId,
+    edition_version: round.editionVersion,
+    unit_key: s.unit,
+    group_code: s.group,
+    channel: s.channel,
+    device_id: blurTimes ? null : (s.deviceId ?? null),
+    enumerator_id: blurTimes ? null : (s.enumeratorId ?? null),
+    started_at: blurTimes ? day(s.startedAt) : (s.startedAt ?? null),
+    submitted_at: blurTimes ? day(s.submittedAt) : (s.submittedAt ?? null),
+    received_on: receivedOn,
+    status: "stored",
+    weight: s.weight ?? null,
+    payload_json: JSON.stringify(s),
+    // The hash covers what the client sent, so an identical resend is recognised as such.
+    content_hash: contentHash({ ...s, id: s.id.toLowerCase() }),
+    receipt_code: receiptCode(),
+  };
+  return { response, answers: answerRows(instrument, response.id, s.answers), coded: codedPairs(instrument, s.answers) };
+}
+
+const codedCache = new WeakMap<Instrument, Set<string>>();
+function codedPairs(instrument: Instrument, answers: Answers): Array<[string, string]> {
+  let coded = codedCache.get(instrument);
+  if (!coded) codedCache.set(instrument, (coded = codedQuestionIds(instrument)));
+  const out: Array<[string, string]> = [];
+  for (const [q, v] of Object.entries(answers)) {
+    if (!coded.has(q)) continue;
+    if (Array.isArray(v)) for (const code of v) out.push([q, code]);
+    else if (typeof v === "string" && v !== "") out.push([q, v]);
+  }
+  return out;
+}
+
+/** One row per answer (one per selected code for multiple choice), typed by the question's kind. */
+export function answerRows(instrument: Instrument, responseId: string, answers: Answers): AnswerTable[] {
+  const questions = questionById(instrument);
+  const rows: AnswerTable[] = [];
+  for (const [questionId, value] of Object.entries(answers)) {
+    const q = questions.get(questionId);
+    if (!q) continue;
+    const base = { response_id: responseId, question_id: questionId, code: null, num: null, text: null };
+    if (Array.isArray(value)) value.forEach((code, seq) => rows.push({ ...base, seq, code }));
+    else if (q.type === "rating" || q.type === "single") rows.push({ ...base, seq: 0, code: String(value) });
+    else if (q.type === "integer" || q.type === "decimal") rows.push({ ...base, seq: 0, num: Number(value) });
+    else rows.push({ ...base, seq: 0, text: String(value) });
+  }
+  return rows;
+}

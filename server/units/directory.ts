@@ -1,0 +1,140 @@
+/**
+ * The unit directory: an in-memory view of the unit registry (key → level, parent, names) so that
+ * scope checks, ancestor walks and name search cost no query. Units are immutable once imported;
+ * units added by another process (villages imported per round) are fetched on a miss.
+ */
+import type { Kysely } from "kysely";
+import type { Database, UnitTable } from "../db/types.js";
+import { buildUnitSearchIndex, searchUnits, type UnitSearchIndex } from "../../shared/units/search.js";
+
+export interface UnitInfo {
+  key: string;
+  registry: string;
+  code: string;
+  level: string;
+  name: string;
+  fullName: string;
+  type: string;
+  nameEn: string | null;
+  parentKey: string | null;
+  validFrom: string;
+  validTo: string | null;
+}
+
+function toInfo(row: UnitTable): UnitInfo {
+  return {
+    key: row.key,
+    registry: row.registry,
+    code: row.code,
+    level: row.level,
+    name: row.name,
+    fullName: row.full_name,
+    type: row.type,
+    nameEn: row.name_en,
+    parentKey: row.parent_key,
+    validFrom: row.valid_from,
+    validTo: row.valid_to,
+  };
+}
+
+export class UnitDirectory {
+  private readonly units = new Map<string, UnitInfo>();
+  private readonly children = new Map<string, string[]>();
+  private searchIndexes = new Map<string, UnitSearchIndex>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async load(): Promise<void> {
+    this.units.clear();
+    this.children.clear();
+    const rows = await this.db.selectFrom("units").selectAll().execute();
+    for (const row of rows) this.add(toInfo(row));
+    this.searchIndexes.clear();
+  }
+
+  private add(unit: UnitInfo): void {
+    if (this.units.has(unit.key)) return;
+    this.units.set(unit.key, unit);
+    if (unit.parentKey) {
+      const list = this.children.get(unit.parentKey);
+      if (list) list.push(unit.key);
+      else this.children.set(unit.parentKey, [unit.key]);
+    }
+    this.searchIndexes.delete(unit.registry);
+  }
+
+  /** A unit by key; looks in the database when another process added it since load. */
+  async get(key: string): Promise<UnitInfo | null> {
+    const hit = this.units.get(key);
+    if (hit) return hit;
+    const row = await this.db.selectFrom("units").selectAll().where("key", "=", key).executeTakeFirst();
+    if (!row) return null;
+    const unit = toInfo(row);
+    if (unit.parentKey && !this.units.has(unit.parentKey)) await this.get(unit.parentKey);
+    this.add(unit);
+    return unit;
+  }
+
+  getCached(key: string): UnitInfo | null {
+    return this.units.get(key) ?? null;
+  }
+
+  /** Adds units just written by this process (villages, agencies). */
+  remember(units: UnitInfo[]): void {
+    for (const u of units) this.add(u);
+  }
+
+  /** The unit and its ancestors, nearest first. */
+  lineage(key: string): UnitInfo[] {
+    const out: UnitInfo[] = [];
+    let current = this.units.get(key);
+    while (current) {
+      out.push(current);
+      current = current.parentKey ? this.units.get(current.parentKey) : undefined;
+    }
+    return out;
+  }
+
+  /** True when `key` is `ancestorKey` or lies under it. */
+  isWithin(key: string, ancestorKey: string): boolean {
+    return this.lineage(key).some((u) => u.key === ancestorKey);
+  }
+
+  childrenOf(key: string): UnitInfo[] {
+    return (this.children.get(key) ?? []).map((k) => this.units.get(k)!).filter(Boolean);
+  }
+
+  /** All units of a registry at a level. */
+  atLevel(registry: string, level: string): UnitInfo[] {
+    return [...this.units.values()].filter((u) => u.registry === registry && u.level === level);
+  }
+
+  /** The ancestor of `key` at `level` (or the unit itself), if any. */
+  ancestorAt(key: string, level: string): UnitInfo | null {
+    return this.lineage(key).find((u) => u.level === level) ?? null;
+  }
+
+  search(registry: string, query: string, options: { level?: string; limit?: number; within?: string } = {}) {
+    let index = this.searchIndexes.get(registry);
+    if (!index) {
+      const units = [...this.units.values()].filter((u) => u.registry === registry);
+      index = buildUnitSearchIndex(
+        units.map((u) => ({
+          key: u.key,
+          code: u.code,
+          name: u.name,
+          fullName: u.fullName,
+          level: u.level,
+          parentName: u.parentKey ? this.units.get(u.parentKey)?.fullName : undefined,
+        })),
+      );
+      this.searchIndexes.set(registry, index);
+    }
+    const limit = options.limit ?? 20;
+    const hits = searchUnits(index, query, {
+      ...(options.level ? { level: options.level } : {}),
+      limit: options.within ? limit * 20 : limit,
+    });
+    return (options.within ? hits.filter((h) => this.isWithin(h.unit.key, options.within!)) : hits).slice(0, limit);
+  }
+}

@@ -1,0 +1,52 @@
+/** GET /api/units — unit search by name (with or without diacritics) or code, as of a date or registry. */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-context.js";
+import { Problem } from "../http/problem.js";
+
+export function unitRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/", async (c) => {
+    const { units } = c.var.ctx;
+    const q = c.req.query("q") ?? "";
+    const level = c.req.query("level");
+    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 200);
+    const within = c.req.query("within");
+    const registry = c.req.query("registry") ?? (await registryAsOf(c.var.ctx.db.kysely, c.req.query("asOf")));
+    if (!registry) throw new Problem("bad_request", undefined, { asOf: c.req.query("asOf") }, {
+      vi: "Không có danh mục đơn vị hành chính nào có hiệu lực vào ngày này.",
+      en: "No unit registry is valid on that date.",
+    });
+    const hits = units.search(registry, q, { ...(level ? { level } : {}), limit, ...(within ? { within } : {}) });
+    return c.json({
+      registry,
+      units: hits.map((h) => {
+        const u = units.getCached(h.unit.key)!;
+        return { key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, type: u.type, parentKey: u.parentKey, path: units.lineage(u.key).slice(1).map((p) => p.fullName) };
+      }),
+    });
+  });
+
+  app.get("/registries", async (c) => {
+    const rows = await c.var.ctx.db.kysely.selectFrom("unit_registries").selectAll().orderBy("valid_from").execute();
+    return c.json({ registries: rows.map((r) => ({ id: r.id, label: r.label, validFrom: r.valid_from, validTo: r.valid_to })) });
+  });
+
+  app.get("/:key", async (c) => {
+    const units = c.var.ctx.units;
+    const unit = await units.get(c.req.param("key"));
+    if (!unit) throw new Problem("unit_not_found");
+    return c.json({ unit, path: units.lineage(unit.key).slice(1), children: units.childrenOf(unit.key).length });
+  });
+
+  return app;
+}
+
+/** The registry valid on a date (YYYY-MM-DD); today when no date is given. */
+export async function registryAsOf(db: import("kysely").Kysely<import("../db/types.js").Database>, asOf: string | undefined): Promise<string | null> {
+  const date = asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? asOf : new Date().toISOString().slice(0, 10);
+  if (asOf && date !== asOf) return null;
+  const rows = await db.selectFrom("unit_registries").selectAll().execute();
+  const valid = rows.find((r) => r.valid_from <= date && (r.valid_to === null || r.valid_to >= date));
+  return valid?.id ?? null;
+}

@@ -1,0 +1,30 @@
+/** Bilingual text: every user-visible string in chiso exists in Vietnamese and English. */
+import { z } from "zod";
+
+export const LANGS = ["vi", "en"] as const;
+export type Lang = (typeof LANGS)[number];
+
+/** Vietnamese is the default language; strings are stored NFC-normalised. */
+const nfcString = z
+  .string()
+  .min(1)
+  .refine((s) => s === s.normalize("NFC"), { message: "text must be Unicode NFC-normalised" });
+
+export const TextSchema = z.object({ vi: nfcString, en: nfcString }).strict();
+export type Text = z.infer<typeof TextSchema>;
+
+export function t(text: Text, lang: Lang): string {
+  return text[lang];
+}
+
+/** Lower-case, strip diacritics (đ → d): "Thừa Thiên Huế" → "thua thien hue". Used for search everywhere. */
+export function foldVietnamese(s: string): string {
+  return s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim();
+}
