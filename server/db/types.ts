@@ -33,6 +33,8 @@ export interface UnitTable {
   name_en: string | null;
   /** Lower-case, no diacritics: what unit search matches against. */
   name_folded: string;
+  /** JSON array of earlier names of the same unit (e.g. "Thừa Thiên Huế"), searchable. */
+  former_names: string | null;
   parent_key: string | null;
   valid_from: string;
   valid_to: string | null;

@@ -17,6 +17,8 @@ export interface UnitInfo {
   type: string;
   nameEn: string | null;
   parentKey: string | null;
+  /** Earlier names: the unit's own (renamed) and, for 2025 units, those of the units merged into it. */
+  formerNames: string[];
   validFrom: string;
   validTo: string | null;
 }
@@ -32,6 +34,7 @@ function toInfo(row: UnitTable): UnitInfo {
     type: row.type,
     nameEn: row.name_en,
     parentKey: row.parent_key,
+    formerNames: row.former_names ? (JSON.parse(row.former_names) as string[]) : [],
     validFrom: row.valid_from,
     validTo: row.valid_to,
   };
@@ -49,6 +52,14 @@ export class UnitDirectory {
     this.children.clear();
     const rows = await this.db.selectFrom("units").selectAll().execute();
     for (const row of rows) this.add(toInfo(row));
+    // People keep using the names of merged units: "thua thien hue", "quang nam" find the 2025 unit.
+    const links = await this.db.selectFrom("unit_crosswalk").select(["from_key", "to_key"]).execute();
+    for (const link of links) {
+      const from = this.units.get(link.from_key);
+      const to = this.units.get(link.to_key);
+      if (!from || !to) continue;
+      for (const name of [from.name, ...from.formerNames]) if (name !== to.name && !to.formerNames.includes(name)) to.formerNames.push(name);
+    }
     this.searchIndexes.clear();
   }
 
@@ -126,6 +137,7 @@ export class UnitDirectory {
           fullName: u.fullName,
           level: u.level,
           parentName: u.parentKey ? this.units.get(u.parentKey)?.fullName : undefined,
+          formerNames: u.formerNames,
         })),
       );
       this.searchIndexes.set(registry, index);

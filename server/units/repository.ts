@@ -13,6 +13,7 @@ export interface UnitRow {
   fullName: string;
   type: string;
   nameEn?: string | null | undefined;
+  formerNames?: string[] | undefined;
   parentKey: string | null;
   validFrom: string;
   validTo: string | null;
@@ -29,6 +30,7 @@ export function toTableRow(u: UnitRow): UnitTable {
     type: u.type,
     name_en: u.nameEn ?? null,
     name_folded: foldVietnamese(u.fullName),
+    former_names: u.formerNames?.length ? JSON.stringify(u.formerNames) : null,
     parent_key: u.parentKey,
     valid_from: u.validFrom,
     valid_to: u.validTo,
@@ -36,7 +38,7 @@ export function toTableRow(u: UnitRow): UnitTable {
 }
 
 export function toUnitInfo(u: UnitRow): UnitInfo {
-  return { ...u, nameEn: u.nameEn ?? null };
+  return { ...u, nameEn: u.nameEn ?? null, formerNames: u.formerNames ?? [] };
 }
 
 /** Inserts units parents-first in chunks; existing keys are left as they are (imports are repeatable). */

@@ -22,7 +22,7 @@ export function unitRoutes() {
       registry,
       units: hits.map((h) => {
         const u = units.getCached(h.unit.key)!;
-        return { key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, type: u.type, parentKey: u.parentKey, path: units.lineage(u.key).slice(1).map((p) => p.fullName) };
+        return { key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, type: u.type, parentKey: u.parentKey, formerNames: u.formerNames, matchedFormerName: h.matchedFormerName ?? null, path: units.lineage(u.key).slice(1).map((p) => p.fullName) };
       }),
     });
   });

@@ -25,9 +25,10 @@ export interface UnitSearchEntry {
 }
 
 /**
- * How a hit matched, best first. Code matches apply only to queries containing a digit.
- * `words`: every query word starts a word of the name, type, former name or parent name
- * ("ba dinh ha noi"), the weakest useful match.
+ * How a hit matched, best first. Code matches apply only to queries containing a digit. The full
+ * name counts (as `exact` or `prefix`) once the query goes past the type: "phuong ba dinh".
+ * `words`: every query word starts a word of the full name, a former name or the parent's name
+ * ("ba dinh ha noi"), the weakest match.
  */
 export const UNIT_MATCH_KINDS = ["code-exact", "exact", "code-prefix", "prefix", "word-prefix", "substring", "words"] as const;
 export type UnitMatchKind = (typeof UNIT_MATCH_KINDS)[number];
@@ -44,21 +45,40 @@ export interface UnitSearchOptions {
   limit?: number;
 }
 
-interface IndexedUnit<T> {
-  unit: T;
-  code: string;
-  /** Search forms of the name and full name. */
-  name: string;
-  fullName: string;
-  former: readonly string[];
-  formerRaw: readonly string[];
-  /** " word word …" over every searchable text, for the `words` match. */
-  words: string;
+/**
+ * Texts of many units joined into one string, each segment preceded by "\u0001", so that one
+ * native `indexOf` scan finds every occurrence; `starts` maps an offset back to its segment.
+ */
+interface Haystack {
+  text: string;
+  /** Offset of each segment's first character, ascending. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Entry (index into `entries`) of each segment. */
+  owner: Int32Array;
+  /** -1 for the current name, else the index of the former name. */
+  former: Int16Array;
+}
+
+interface LevelIndex {
+  /** Names and former names. */
+  names: Haystack;
+  /** Full names (type + name). */
+  fulls: Haystack;
+  /** " " + every searchable word of the unit, for the `words` match. */
+  words: Haystack;
+  /** Lower-case codes, sorted, with their entries. */
+  codes: string[];
+  codeOwner: Int32Array;
 }
 
 export interface UnitSearchIndex<T extends UnitSearchEntry = UnitSearchEntry> {
-  /** Entries in tie-break order (shorter name, higher level, code), so each rank bucket fills sorted. */
-  readonly entries: readonly IndexedUnit<T>[];
+  /** Units in tie-break order (shorter name, higher level, lower code): a lower index ranks first. */
+  readonly entries: readonly T[];
+  /** Length of the type part of each entry's full-name search form ("phuong " in "phuong ba dinh"). */
+  readonly typeLength: Int32Array;
+  readonly wordsText: readonly string[];
+  readonly levels: ReadonlyMap<string, LevelIndex>;
 }
 
 /**
@@ -72,58 +92,124 @@ export function unitSearchForm(text: string): string {
 }
 
 const LEVEL_RANK = new Map<string, number>(UNIT_LEVELS.map((level, i) => [level, i]));
-
-export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly T[]): UnitSearchIndex<T> {
-  const entries = units.map((unit): IndexedUnit<T> => {
-    const name = unitSearchForm(unit.name);
-    const fullName = unitSearchForm(unit.fullName);
-    const formerRaw = unit.formerNames ?? [];
-    const former = formerRaw.map(unitSearchForm);
-    const parent = unit.parentName ? unitSearchForm(unit.parentName) : "";
-    const words = " " + [fullName, ...former, parent].filter((s) => s !== "").join(" ");
-    return { unit, code: unit.code.toLowerCase(), name, fullName, former, formerRaw, words };
-  });
-  entries.sort(
-    (a, b) =>
-      a.unit.name.length - b.unit.name.length ||
-      (LEVEL_RANK.get(a.unit.level) ?? 99) - (LEVEL_RANK.get(b.unit.level) ?? 99) ||
-      compareStrings(a.unit.code, b.unit.code) ||
-      compareStrings(a.unit.key, b.unit.key),
-  );
-  return { entries };
-}
+const SEP = "\u0001";
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-// Name tiers, each split in two: current-name matches rank before former-name matches.
-const TIER = { exact: 1, prefix: 3, "word-prefix": 4, substring: 5 } as const;
+class HaystackBuilder {
+  private parts: string[] = [];
+  private length = 0;
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private owner: number[] = [];
+  private former: number[] = [];
 
-/** Best name tier of `q` in `text` (lower is better), or -1 when it does not occur. */
-function nameTier(text: string, q: string): number {
-  if (text === q) return TIER.exact;
-  let at = text.indexOf(q);
-  if (at < 0) return -1;
-  if (at === 0) return TIER.prefix;
-  // The first occurrence may be inside a word while a later one starts a word ("an" in "tan an").
-  while (at > 0) {
-    if (text.charCodeAt(at - 1) === 32) return TIER["word-prefix"];
-    at = text.indexOf(q, at + 1);
+  add(text: string, owner: number, former: number): void {
+    this.parts.push(SEP, text);
+    this.starts.push(this.length + 1);
+    this.length += 1 + text.length;
+    this.ends.push(this.length);
+    this.owner.push(owner);
+    this.former.push(former);
   }
-  return TIER.substring;
+
+  build(): Haystack {
+    return {
+      text: this.parts.join(""),
+      starts: Int32Array.from(this.starts),
+      ends: Int32Array.from(this.ends),
+      owner: Int32Array.from(this.owner),
+      former: Int16Array.from(this.former),
+    };
+  }
 }
 
-const KIND_BY_TIER: Record<number, UnitMatchKind> = {
-  0: "code-exact",
-  1: "exact",
-  2: "code-prefix",
-  3: "prefix",
-  4: "word-prefix",
-  5: "substring",
-  6: "words",
-};
-const TIER_COUNT = 7;
+export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly T[]): UnitSearchIndex<T> {
+  const entries = [...units].sort(
+    (a, b) =>
+      a.name.length - b.name.length ||
+      (LEVEL_RANK.get(a.level) ?? 99) - (LEVEL_RANK.get(b.level) ?? 99) ||
+      compareStrings(a.code, b.code) ||
+      compareStrings(a.key, b.key),
+  );
+  // Types and parent names repeat thousands of times: fold each once.
+  const cache = new Map<string, string>();
+  const form = (s: string) => {
+    let f = cache.get(s);
+    if (f === undefined) cache.set(s, (f = unitSearchForm(s)));
+    return f;
+  };
+  const typeLength = new Int32Array(entries.length);
+  const wordsText: string[] = [];
+  const builders = new Map<string, { names: HaystackBuilder; fulls: HaystackBuilder; words: HaystackBuilder; codes: [string, number][] }>();
+  entries.forEach((unit, i) => {
+    let b = builders.get(unit.level);
+    if (!b) builders.set(unit.level, (b = { names: new HaystackBuilder(), fulls: new HaystackBuilder(), words: new HaystackBuilder(), codes: [] }));
+    const name = unitSearchForm(unit.name);
+    const typePart =
+      unit.fullName === unit.name || unit.fullName.endsWith(" " + unit.name) ? unit.fullName.slice(0, unit.fullName.length - unit.name.length) : null;
+    const typeForm = typePart === null ? null : form(typePart);
+    const fullName = typeForm === null ? unitSearchForm(unit.fullName) : typeForm === "" ? name : `${typeForm} ${name}`;
+    typeLength[i] = typeForm === null || typeForm === "" ? 0 : typeForm.length + 1;
+    const former = (unit.formerNames ?? []).map(unitSearchForm);
+    b.names.add(name, i, -1);
+    former.forEach((f, j) => b.names.add(f, i, j));
+    b.fulls.add(fullName, i, -1);
+    const words = " " + [fullName, ...former, unit.parentName ? form(unit.parentName) : ""].filter((s) => s !== "").join(" ");
+    wordsText.push(words);
+    b.words.add(words, i, -1);
+    b.codes.push([unit.code.toLowerCase(), i]);
+  });
+  const levels = new Map<string, LevelIndex>();
+  for (const [level, b] of builders) {
+    b.codes.sort((x, y) => compareStrings(x[0], y[0]) || x[1] - y[1]);
+    levels.set(level, {
+      names: b.names.build(),
+      fulls: b.fulls.build(),
+      words: b.words.build(),
+      codes: b.codes.map((c) => c[0]),
+      codeOwner: Int32Array.from(b.codes.map((c) => c[1])),
+    });
+  }
+  return { entries, typeLength, wordsText, levels };
+}
+
+/** Segment holding offset `p`: the last one starting at or before it. */
+function segmentAt(h: Haystack, p: number): number {
+  let lo = 0;
+  let hi = h.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (h.starts[mid]! <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Calls `found(segment, offset)` for every occurrence of `needle` in the haystack. The segment is
+ * looked up one character in, so that a needle starting with the separator belongs to the segment
+ * it opens.
+ */
+function scan(h: Haystack, needle: string, found: (segment: number, offset: number) => void): void {
+  for (let p = h.text.indexOf(needle); p >= 0; p = h.text.indexOf(needle, p + 1)) found(segmentAt(h, p + 1), p);
+}
+
+function lowerBound(sorted: readonly string[], q: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < q) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Tier of each match kind; a hit's score is tier * 2, + 1 when it matched a former name.
+const TIER: Record<UnitMatchKind, number> = { "code-exact": 0, exact: 1, "code-prefix": 2, prefix: 3, "word-prefix": 4, substring: 5, words: 6 };
 
 /**
  * Finds units by name (diacritics optional) or by code prefix. Ranking: exact code, exact name,
@@ -138,46 +224,71 @@ export function searchUnits<T extends UnitSearchEntry>(
   const limit = options.limit ?? 20;
   const q = unitSearchForm(query);
   if (q === "" || limit <= 0) return [];
-  const levels = options.level === undefined ? null : new Set(typeof options.level === "string" ? [options.level] : options.level);
-  const rawCode = query.trim().toLowerCase();
-  const codeQuery = /\d/.test(rawCode) ? rawCode : null;
-  const tokens = q.split(" ").map((t) => " " + t);
+  const wanted = options.level === undefined ? null : typeof options.level === "string" ? [options.level] : options.level;
+  const levels: LevelIndex[] = [];
+  for (const [level, li] of index.levels) if (!wanted || wanted.includes(level)) levels.push(li);
 
-  // Two buckets per tier (current name, former name); entries arrive in tie-break order.
-  const buckets: UnitSearchHit<T>[][] = Array.from({ length: TIER_COUNT * 2 }, () => []);
-  for (const e of index.entries) {
-    if (levels && !levels.has(e.unit.level)) continue;
-    let tier = -1;
-    let formerName: string | undefined;
-    if (codeQuery !== null && e.code.startsWith(codeQuery)) tier = e.code.length === codeQuery.length ? 0 : 2;
-    const current = best(nameTier(e.name, q), nameTier(e.fullName, q));
-    if (current >= 0 && (tier < 0 || current < tier)) tier = current;
-    for (let i = 0; i < e.former.length; i++) {
-      const t = nameTier(e.former[i]!, q);
-      if (t >= 0 && (tier < 0 || t < tier)) {
-        tier = t;
-        formerName = e.formerRaw[i];
+  // Best score + 1 per entry (0: no match yet), which former name gave it, and the entries touched.
+  const n = index.entries.length;
+  const best = new Uint8Array(n);
+  const formerOf = new Int16Array(n);
+  const touched: number[] = [];
+  const record = (entry: number, kind: UnitMatchKind, former: number) => {
+    const score = TIER[kind] * 2 + (former >= 0 ? 1 : 0) + 1;
+    const prev = best[entry]!;
+    if (prev !== 0 && prev <= score) return;
+    if (prev === 0) touched.push(entry);
+    best[entry] = score;
+    formerOf[entry] = former;
+  };
+
+  const rawCode = query.trim().toLowerCase();
+  for (const li of levels) {
+    if (/\d/.test(rawCode)) {
+      for (let i = lowerBound(li.codes, rawCode); i < li.codes.length && li.codes[i]!.startsWith(rawCode); i++) {
+        record(li.codeOwner[i]!, li.codes[i]!.length === rawCode.length ? "code-exact" : "code-prefix", -1);
       }
     }
-    if (tier < 0 && tokens.length > 1 && tokens.every((t) => e.words.includes(t))) tier = 6;
-    if (tier < 0) continue;
-    const bucket = buckets[tier * 2 + (formerName === undefined ? 0 : 1)]!;
-    if (bucket.length >= limit) continue;
-    const match = KIND_BY_TIER[tier]!;
-    bucket.push(formerName === undefined ? { unit: e.unit, match } : { unit: e.unit, match, matchedFormerName: formerName });
+    // A full-name match must go past the type, which ends in a space: only multi-word queries.
+    if (q.includes(" ")) {
+      scan(li.fulls, SEP + q, (seg) => {
+        const owner = li.fulls.owner[seg]!;
+        if (q.length > index.typeLength[owner]!) record(owner, li.fulls.ends[seg]! - li.fulls.starts[seg]! === q.length ? "exact" : "prefix", -1);
+      });
+    }
+    const names = li.names;
+    scan(names, SEP + q, (seg) => record(names.owner[seg]!, names.ends[seg]! - names.starts[seg]! === q.length ? "exact" : "prefix", names.former[seg]!));
+    scan(names, " " + q, (seg) => record(names.owner[seg]!, "word-prefix", names.former[seg]!));
   }
-  const hits: UnitSearchHit<T>[] = [];
-  for (const bucket of buckets) {
-    for (const hit of bucket) {
-      if (hits.length >= limit) return hits;
-      hits.push(hit);
+  // Weaker matches only matter when the stronger ones do not fill the page.
+  if (touched.length < limit) {
+    for (const li of levels) {
+      const names = li.names;
+      scan(names, q, (seg, p) => {
+        if (p !== names.starts[seg] && names.text.charCodeAt(p - 1) !== 32) record(names.owner[seg]!, "substring", names.former[seg]!);
+      });
     }
   }
-  return hits;
-}
+  const tokens = q.split(" ").map((t) => " " + t);
+  if (touched.length < limit && tokens.length > 1) {
+    const rarest = tokens.reduce((a, b) => (b.length > a.length ? b : a));
+    for (const li of levels) {
+      scan(li.words, rarest, (seg) => {
+        const owner = li.words.owner[seg]!;
+        if (best[owner] === 0 && tokens.every((t) => index.wordsText[owner]!.includes(t))) record(owner, "words", -1);
+      });
+    }
+  }
 
-function best(a: number, b: number): number {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return Math.min(a, b);
+  // Sort by score, then by entry order (the tie-break), as one number each.
+  const order = Float64Array.from(touched, (entry) => (best[entry]! - 1) * n + entry).sort();
+  const hits: UnitSearchHit<T>[] = [];
+  for (let i = 0; i < order.length && hits.length < limit; i++) {
+    const score = Math.floor(order[i]! / n);
+    const entry = order[i]! - score * n;
+    const unit = index.entries[entry]!;
+    const match = UNIT_MATCH_KINDS[score >> 1]!;
+    hits.push(score % 2 === 0 ? { unit, match } : { unit, match, matchedFormerName: unit.formerNames![formerOf[entry]!]! });
+  }
+  return hits;
 }

@@ -39,7 +39,7 @@ const BAC_KAN_ITEMS: Record<string, number> = {
   "II.5.1": 72.42, "II.5.2": 73.45, "II.5.3": 69.95,
 };
 
-/** The component values and the total printed beside them (001:235-307). */
+/** The component values and the total printed beside them (001:235-313). */
 const BAC_KAN_PUBLISHED: Record<string, number> = {
   "I.1": 76.15, "I.2": 73.85, "I.3": 75.68, "I.4": 74.44,
   "II.1": 76.21, "II.2": 78.74, "II.3": 75.69, "II.4": 74.48, "II.5": 71.94,
@@ -91,7 +91,7 @@ describe("Bắc Kạn 2022 (001:229-314): sub-criteria → components → total"
     expect(percentOf(byGroups, "SIPAS")).toBe(75.22);
   });
 
-  // 001:300 prints 74.48 for "Kết quả dịch vụ", but (73.74 + 75.80 + 73.86) / 3 = 74.4667. Even
+  // 001:307 prints 74.48 for "Kết quả dịch vụ", but (73.74 + 75.80 + 73.86) / 3 = 74.4667. Even
   // allowing for the rounding of the printed sub-criteria (±0.005 each) the mean stays below 74.472,
   // so 74.48 is a slip in the seed (or a different, unstated rule for this one component).
   it.fails("reproduces II.4 Kết quả dịch vụ = 74.48 as printed (seed slip: the mean is 74.47)", () => {

@@ -59,9 +59,13 @@ describe("searchUnits", () => {
     expect(searchUnits(index, "hue")[0]?.matchedFormerName).toBeUndefined();
   });
 
-  it("matches the full name with its type", () => {
+  it("matches the full name with its type, but not the type alone", () => {
     expect(keys("thanh pho ha noi")).toEqual(["2025:01"]);
     expect(keys("phuong ba dinh")).toEqual(["2025:00004"]);
+    expect(searchUnits(index, "phuong ba")[0]).toMatchObject({ unit: { key: "2025:00004" }, match: "prefix" });
+    expect(keys("phuong")).toEqual([]);
+    // Several words may still match type and name together, at the lowest rank.
+    expect(searchUnits(index, "thanh pho").every((h) => h.match === "words")).toBe(true);
   });
 
   it("matches codes by prefix, the exact code first", () => {
@@ -71,7 +75,7 @@ describe("searchUnits", () => {
     expect(keys("3000").length).toBe(8);
     expect(searchUnits(index, "01")[0]).toMatchObject({ unit: { key: "2025:01" }, match: "code-exact" });
     // Letters never match codes (agency codes start with "A-").
-    expect(keys("a")).not.toContain("2025:00004");
+    expect(searchUnits(index, "a").every((h) => !h.match.startsWith("code"))).toBe(true);
   });
 
   it("ranks exact > prefix > word prefix > substring, shorter names first on ties", () => {
@@ -83,15 +87,14 @@ describe("searchUnits", () => {
       ["Hòa An", "word-prefix"],
       ["Hoà An", "word-prefix"],
       ["Thanh An", "word-prefix"],
+      ["Phú Xuân", "substring"],
+      ["Thuận Hóa", "substring"],
     ]);
-    // "ha": prefix of Hà Nội / Hà Đông / Huế? no; word prefix of Ngọc Hà; substring of Thanh.
     expect(searchUnits(index, "ha").map((h) => [h.unit.name, h.match])).toEqual([
       ["Hà Nội", "prefix"],
       ["Hà Đông", "prefix"],
       ["Ngọc Hà", "word-prefix"],
-      ["Hòa An", "substring"],
       ["Thanh An", "substring"],
-      ["Thuận Hóa", "substring"],
     ]);
   });
 
@@ -110,7 +113,8 @@ describe("searchUnits", () => {
   it("filters by level and respects the limit", () => {
     expect(keys("hue", { level: "commune" })).toEqual([]);
     expect(keys("ha", { level: "province" })).toEqual(["2025:01"]);
-    expect(keys("ha", { level: ["province", "commune"] }).length).toBe(6);
+    expect(keys("ha", { level: ["province", "commune"] }).length).toBe(4);
+    expect(keys("ha", { level: [] })).toEqual([]);
     expect(keys("an", { limit: 2 })).toEqual(["2025:30003", "2025:30002"]);
     expect(keys("")).toEqual([]);
     expect(keys("   ")).toEqual([]);

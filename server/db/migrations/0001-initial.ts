@@ -41,6 +41,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn("type", "text", (c) => c.notNull())
     .addColumn("name_en", "text")
     .addColumn("name_folded", "text", (c) => c.notNull())
+    .addColumn("former_names", "text")
     .addColumn("parent_key", "text", (c) => c.references("units.key"))
     .addColumn("valid_from", "text", (c) => c.notNull())
     .addColumn("valid_to", "text")

@@ -1,0 +1,93 @@
+/** Starts a real chiso server (real port, real database) for integration tests. */
+import path from "node:path";
+import { openContext, prepareDatabase } from "../../server/bootstrap.js";
+import { listen } from "../../server/serve.js";
+import type { AppContext } from "../../server/app-context.js";
+import { REPO_ROOT } from "../../server/config.js";
+import { ensureDemoUnits, DEMO_ENUMERATOR_CODE, DEMO_PROVINCE } from "../../server/demo/seed.js";
+import { insertRound, type NewRound } from "../../server/rounds/repository.js";
+import { latestEdition } from "../../server/instruments/repository.js";
+import { createTestDatabase, type TestDialect } from "./databases.js";
+
+export interface TestServer {
+  ctx: AppContext;
+  url: string;
+  dialect: TestDialect;
+  /** fetch relative to the server, JSON in and out. */
+  api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  createRound(editionId: string, overrides?: Partial<NewRound>): Promise<string>;
+  count(table: "responses" | "answers" | "rollups" | "cell_totals"): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const ENUMERATOR_CODE = DEMO_ENUMERATOR_CODE;
+export { DEMO_PROVINCE };
+
+let roundSeq = 0;
+
+export async function startTestServer(dialect: TestDialect, options: { clientDir?: string | null } = {}): Promise<TestServer> {
+  const database = await createTestDatabase(dialect);
+  const ctx = await openContext({
+    databaseUrl: database.databaseUrl,
+    sqlitePath: database.sqlitePath,
+    clientDir: options.clientDir ?? null,
+    minCellSize: 5,
+  });
+  await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
+  await ensureDemoUnits(ctx);
+  const server = await listen(ctx, 0, "127.0.0.1");
+
+  const api: TestServer["api"] = async (pathname, init = {}) => {
+    const { json, ...rest } = init;
+    const res = await fetch(server.url + pathname, {
+      ...rest,
+      ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? "POST" } : {}),
+      headers: { ...(json !== undefined ? { "content-type": "application/json" } : {}), ...(rest.headers as Record<string, string> | undefined) },
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+
+  return {
+    ctx,
+    url: server.url,
+    dialect,
+    api,
+    async createRound(editionId, overrides = {}) {
+      const edition = (await latestEdition(ctx.db.kysely, editionId))!;
+      const id = overrides.id ?? `t-${editionId}-${++roundSeq}`;
+      await insertRound(ctx.db.kysely, {
+        id,
+        title: { vi: `Đợt thử ${id}`, en: `Test round ${id}` },
+        edition: editionId,
+        version: edition.instrument.version,
+        status: "open",
+        periodStart: null,
+        periodEnd: null,
+        registry: "2025",
+        scope: [DEMO_PROVINCE],
+        groups: edition.instrument.respondentGroups.map((g) => g.code),
+        modes: ["public", "enumerator"],
+        enumeratorCode: ENUMERATOR_CODE,
+        minCellSize: 5,
+        ...overrides,
+      } as never);
+      return id;
+    },
+    async count(table) {
+      const row = await ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async close() {
+      await server.close();
+      await ctx.db.close();
+      await database.drop();
+    },
+  };
+}
