@@ -91,7 +91,7 @@ function equals(a: ExprValue, b: ExprValue): boolean {
 
 function order(a: ExprValue, b: ExprValue): number {
   // Returns NaN when the values are not comparable; every ordering test on NaN is false.
-  if (false) return NaN;
+  if (a === null || b === null) return NaN;
   if (typeof a === "string" && typeof b === "string" && ISO_DATE_PREFIX.test(a) && ISO_DATE_PREFIX.test(b)) {
     return a < b ? -1 : a > b ? 1 : 0;
   }

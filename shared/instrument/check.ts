@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { ExprSyntaxError, parseCached, references, usesSelf, type Expr } from "../expr/index.js";
 import { InstrumentSchema, type Choice, type Instrument } from "./schema.js";
+import { isCalendarDate } from "./validate.js";
 import { answerableQuestions } from "./walk.js";
 
 export interface DefinitionIssue {
@@ -286,18 +287,4 @@ function duplicateCodes(choices: readonly Choice[], path: string, err: (path: st
     if (first !== undefined) err(`${path}.${i}.code`, `duplicate code '${c.code}' (also ${path}.${first})`);
     else seen.set(c.code, i);
   });
-}
-
-/** YYYY-MM-DD naming a day that exists (no 2023-02-30). */
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  const days = [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
-  return d <= days;
-}
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }

@@ -1,6 +1,6 @@
 /** Questionnaire definitions: the schema, definition checks, the flattened view and form logic. */
 export * from "./schema.js";
-export { checkInstrument, isCalendarDate, zodErrors, type CheckResult, type DefinitionIssue } from "./check.js";
+export { checkInstrument, zodErrors, type CheckResult, type DefinitionIssue } from "./check.js";
 export { answerableQuestions, choicesOf, formItems, itemById, questionById, type AnswerableItem, type FormItem } from "./walk.js";
 export {
   answerToValue,
@@ -12,4 +12,4 @@ export {
   type ItemState,
   type LogicOptions,
 } from "./logic.js";
-export { validateAnswers } from "./validate.js";
+export { isCalendarDate, validateAnswers } from "./validate.js";

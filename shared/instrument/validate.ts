@@ -14,10 +14,20 @@
  */
 import { fieldError, PROBLEMS, type FieldError } from "../errors.js";
 import type { Text } from "../i18n.js";
-import { isCalendarDate } from "./check.js";
 import { formLogic, type LogicOptions } from "./logic.js";
 import type { AnswerableQuestion, Instrument } from "./schema.js";
 import { choicesOf, formItems, itemById } from "./walk.js";
+
+/** YYYY-MM-DD naming a day that exists (no 2023-02-30). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  return d <= days;
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;

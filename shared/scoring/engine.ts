@@ -165,7 +165,8 @@ function pruneForGroup(node: IndexNode, group: string | null): IndexNode | null 
   if (!node.children) return node;
   const children = node.children.map((c) => pruneForGroup(c, group)).filter((c): c is IndexNode => c !== null);
   if (children.length === 0) return null;
-  return children.length === node.children.length ? node : { ...node, children };
+  const unchanged = children.length === node.children.length && children.every((c, i) => c === node.children![i]);
+  return unchanged ? node : { ...node, children };
 }
 
 function buildResult(

@@ -82,13 +82,48 @@ export interface UnitSearchIndex<T extends UnitSearchEntry = UnitSearchEntry> {
 }
 
 /**
- * The search form of a text: folded (no diacritics, lower case), apostrophes dropped ("Đạ M'ri" →
- * "da mri"), other punctuation turned into spaces ("Bà Rịa - Vũng Tàu" → "ba ria vung tau").
+ * The search form of a text: folded with `foldVietnamese` (no diacritics, lower case, đ → d),
+ * apostrophes dropped ("Đạ M'ri" → "da mri"), other punctuation turned into spaces ("Bà Rịa -
+ * Vũng Tàu" → "ba ria vung tau"), spaces collapsed. Computed character by character from a table
+ * filled by `foldVietnamese` itself: the same result, several times faster over 15,000 names.
  */
 export function unitSearchForm(text: string): string {
-  return foldVietnamese(text.replace(/['’ʼ‘`]/g, ""))
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+  let out = "";
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let f: string;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      // Astral characters are rare in names: fold them without the table.
+      f = charForm(text.slice(i, i + 2));
+      i++;
+    } else {
+      f = CHAR_FORMS[code] ??= charForm(text[i]!);
+    }
+    if (f === "") continue;
+    if (f === " ") {
+      space = out !== "";
+      continue;
+    }
+    if (space) {
+      out += " ";
+      space = false;
+    }
+    out += f;
+  }
+  return out;
+}
+
+const APOSTROPHES = new Set(["'", "’", "ʼ", "‘", "`"]);
+const CHAR_FORMS: (string | undefined)[] = [];
+
+/** One character's search form: letters and digits folded, combining marks and apostrophes dropped, anything else a space. */
+function charForm(ch: string): string {
+  if (APOSTROPHES.has(ch)) return "";
+  if (/^\s$/u.test(ch)) return " ";
+  const folded = foldVietnamese(ch);
+  if (folded === "") return /^\p{M}$/u.test(ch) ? "" : " ";
+  return /^[\p{L}\p{N}]+$/u.test(folded) ? folded : " ";
 }
 
 const LEVEL_RANK = new Map<string, number>(UNIT_LEVELS.map((level, i) => [level, i]));
@@ -153,11 +188,18 @@ export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly 
     const typeForm = typePart === null ? null : form(typePart);
     const fullName = typeForm === null ? unitSearchForm(unit.fullName) : typeForm === "" ? name : `${typeForm} ${name}`;
     typeLength[i] = typeForm === null || typeForm === "" ? 0 : typeForm.length + 1;
-    const former = (unit.formerNames ?? []).map(unitSearchForm);
     b.names.add(name, i, -1);
-    former.forEach((f, j) => b.names.add(f, i, j));
+    let words = " " + fullName;
+    const formerNames = unit.formerNames;
+    if (formerNames) {
+      for (let j = 0; j < formerNames.length; j++) {
+        const f = unitSearchForm(formerNames[j]!);
+        b.names.add(f, i, j);
+        words += " " + f;
+      }
+    }
+    if (unit.parentName) words += " " + form(unit.parentName);
     b.fulls.add(fullName, i, -1);
-    const words = " " + [fullName, ...former, unit.parentName ? form(unit.parentName) : ""].filter((s) => s !== "").join(" ");
     wordsText.push(words);
     b.words.add(words, i, -1);
     b.codes.push([unit.code.toLowerCase(), i]);

@@ -51,8 +51,9 @@ const subdimensionsOf = (dimension: string, values: Record<string, number>): num
 const printedSum = (parts: number[]): number => roundHalfAwayFromZero(parts.reduce((s, v) => s + v, 0), 2);
 
 /**
- * Bắc Kạn 365/KH-UBND, Phụ lục 4 (001:316-375), column "Điểm đạt được năm 2022". Row 1.2 is
- * printed twice with the same values (one row per remedial task); it is one sub-dimension.
+ * Bắc Kạn 365/KH-UBND, Phụ lục 4 (001:316-376), column "Điểm đạt được năm 2022"; total at 001:321.
+ * Row 1.2 is printed twice with the same values (001:326-327, one row per remedial task); it is one
+ * sub-dimension.
  */
 const BAC_KAN_SUBDIMENSIONS: Record<string, number> = {
   "D1.1": 1.06, "D1.2": 1.74, "D1.3": 1.59, "D1.4": 1.0,
@@ -86,9 +87,9 @@ const BAC_KAN_TARGET_DIMENSIONS: Record<string, number> = {
 const BAC_KAN_TARGET_TOTAL = 58.57;
 
 /**
- * Bình Định plan 2023, part III (000:433-679), columns "Năm 2022" and "Năm 2021". The seed numbers
- * the land-title and commune-procedure rows 5.3 and 5.4 (there is no 5.2); by their labels they are
- * D5.2 and D5.3.
+ * Bình Định plan 2023, part III (000:433-679), columns "Năm 2022" and "Năm 2021"; totals at
+ * 000:674-677 (and 41,67 at 000:14). The seed numbers the land-title and commune-procedure rows 5.3
+ * and 5.4 (000:577, 000:583; there is no 5.2); by their labels they are D5.2 and D5.3.
  */
 const BINH_DINH_2022_SUBDIMENSIONS: Record<string, number> = {
   "D1.1": 0.88, "D1.2": 1.25, "D1.3": 1.24, "D1.4": 0.96,
@@ -155,7 +156,7 @@ describe("papi-2022 definition", () => {
     }
     const subdimensions = byLevel("subdimension");
     expect(subdimensions.map((s) => s.code)).toEqual(Object.keys(BAC_KAN_SUBDIMENSIONS));
-    // "Điểm tối đa" in 001:316-375: 3,40 / 3,30 / 3,30 in dimensions 3, 5, 7 and 8, 2,50 elsewhere.
+    // "Điểm tối đa" in 001:316-376: 3,40 / 3,30 / 3,30 in dimensions 3, 5, 7 and 8, 2,50 elsewhere.
     const threePart = new Set(["D3", "D5", "D7", "D8"]);
     for (const s of subdimensions) {
       const dimension = s.code.slice(0, 2);
@@ -210,17 +211,18 @@ describe("papi-2022 definition", () => {
   });
 });
 
-describe("Bắc Kạn 2022 (001:316-375): sub-dimensions → dimensions → total", () => {
+describe("Bắc Kạn 2022 (001:316-376): sub-dimensions → dimensions → total", () => {
   const result = scoreFromNodeValues(index, pointValues(BAC_KAN_SUBDIMENSIONS));
 
   it.each(["D1", "D4", "D5", "D8"])("reproduces %s from its sub-dimensions", (code) => {
     expect(pointsOf(result, code)).toBe(BAC_KAN_DIMENSIONS[code]);
   });
 
-  // 001:337-344 prints 5,49 for "Công khai, minh bạch", but 0.93 + 1.89 + 1.42 + 1.24 = 5.48; and
-  // 001:350-353 prints 4,34 for "Trách nhiệm giải trình", but 2.04 + 0.49 + 1.82 = 4.35. Both gaps
-  // (0.01) are within the rounding of the printed parts: the published values come from unrounded
-  // sub-dimensions the seed does not print, so they cannot be reproduced from it.
+  // 001:332 prints 5,49 for "Công khai, minh bạch", but its rows 001:333-338 give
+  // 0.93 + 1.89 + 1.42 + 1.24 = 5.48; 001:341 prints 4,34 for "Trách nhiệm giải trình", but
+  // 2.04 + 0.49 + 1.82 = 4.35. Both gaps (0.01) are within the rounding of the printed parts: the
+  // published values come from unrounded sub-dimensions the seed does not print, so they cannot be
+  // reproduced from it.
   it.fails("reproduces D2 = 5.49 as printed (not reproducible from the rounded sub-dimensions)", () => {
     expect(pointsOf(result, "D2")).toBe(BAC_KAN_DIMENSIONS.D2);
   });
@@ -234,10 +236,11 @@ describe("Bắc Kạn 2022 (001:316-375): sub-dimensions → dimensions → tota
     expect(Math.abs(result.nodes.get("D3")!.points! - BAC_KAN_DIMENSIONS.D3!)).toBeLessThanOrEqual(roundingBound(3));
   });
 
-  // 001:365-368 prints 7,14 for "Cung ứng dịch vụ công", but 2.01 + 1.42 + 1.79 + 1.86 = 7.08; and
-  // 001:369-372 prints 3,36 for "Quản trị môi trường", but 0.80 + 1.80 + 0.72 = 3.32. The gaps (0.06
-  // and 0.04) exceed what rounding allows (0.025 and 0.02): seed slips. The plan's own 2023 targets
-  // were built on the sums, not on the printed dimensions: 9.08 = 7.08 + 4 × 0.5 and 4.82 = 3.32 + 3 × 0.5.
+  // 001:360 prints 7,14 for "Cung ứng dịch vụ công", but its rows 001:361-364 give
+  // 2.01 + 1.42 + 1.79 + 1.86 = 7.08; 001:367 prints 3,36 for "Quản trị môi trường", but
+  // 0.80 + 1.80 + 0.72 = 3.32. The gaps (0.06 and 0.04) exceed what rounding allows (0.025 and
+  // 0.02): seed slips. The plan's own 2023 targets were built on the sums, not on the printed
+  // dimensions: 9.08 = 7.08 + 4 × 0.5 and 4.82 = 3.32 + 3 × 0.5.
   it.fails("reproduces D6 = 7.14 as printed (seed slip: its sub-dimensions sum to 7.08)", () => {
     expect(pointsOf(result, "D6")).toBe(BAC_KAN_DIMENSIONS.D6);
   });
@@ -270,14 +273,14 @@ describe("Bắc Kạn 2022 (001:316-375): sub-dimensions → dimensions → tota
   });
 });
 
-describe("Bắc Kạn 2023 targets (001:316-375): the same sums, and a target above the maximum", () => {
+describe("Bắc Kạn 2023 targets (001:316-376): the same sums, and a target above the maximum", () => {
   const result = scoreFromNodeValues(index, pointValues(BAC_KAN_TARGET_SUBDIMENSIONS));
 
   it.each(["D2", "D3", "D4", "D5", "D6", "D7", "D8"])("reproduces target %s from its sub-dimension targets", (code) => {
     expect(pointsOf(result, code)).toBe(BAC_KAN_TARGET_DIMENSIONS[code]);
   });
 
-  // 001:321 prints 9,63 as the 2023 target of "Tham gia của người dân ở cấp cơ sở"; its four
+  // 001:322 prints 9,63 as the 2023 target of "Tham gia của người dân ở cấp cơ sở"; its four
   // sub-dimension targets (each the 2022 value + 0.5) sum to 1.56 + 2.24 + 2.09 + 1.50 = 7.39.
   it.fails("reproduces target D1 = 9.63 as printed (seed slip: its sub-dimension targets sum to 7.39)", () => {
     expect(pointsOf(result, "D1")).toBe(BAC_KAN_TARGET_DIMENSIONS.D1);
@@ -342,7 +345,7 @@ describe("Bình Định 2021 (000:433-679): the seed prints the previous year in
     expect(pointsOf(result, code)).toBe(BINH_DINH_2021_DIMENSIONS[code]);
   });
 
-  // The seed prints 4.91 for "Công khai, minh bạch" 2021, but 0.81 + 1.51 + 1.26 + 1.36 = 4.94:
+  // 000:473-475 prints 4.91 for "Công khai, minh bạch" 2021, but 0.81 + 1.51 + 1.26 + 1.36 = 4.94:
   // 0.03 is more than the rounding of four parts allows (0.025), so one of the five numbers is a slip.
   it.fails("reproduces D2 = 4.91 as printed (seed slip: its sub-dimensions sum to 4.94)", () => {
     expect(pointsOf(result, "D2")).toBe(BINH_DINH_2021_DIMENSIONS.D2);

@@ -1,5 +1,6 @@
 // Unit search: diacritic-insensitive names, code prefixes, ranking and level filter.
 import { describe, expect, it } from "vitest";
+import { foldVietnamese } from "../../shared/i18n.js";
 import { buildUnitSearchIndex, searchUnits, unitSearchForm, type UnitSearchEntry } from "../../shared/units/search.js";
 
 const units: UnitSearchEntry[] = [
@@ -32,6 +33,14 @@ describe("unitSearchForm", () => {
     expect(unitSearchForm("Bà Rịa - Vũng Tàu")).toBe("ba ria vung tau");
     expect(unitSearchForm("Đạ M’ri")).toBe("da mri");
     expect(unitSearchForm("Hoà")).toBe(unitSearchForm("Hòa"));
+    expect(unitSearchForm("Thu\u0323y")).toBe("thuy"); // decomposed input
+    expect(unitSearchForm("--")).toBe("");
+  });
+
+  it("agrees with folding the whole string at once", () => {
+    const reference = (s: string) => foldVietnamese(s.replace(/['’ʼ‘`]/g, "")).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    const samples = ["Thừa Thiên Huế", "  Xã  Cò  Nòi ", "Đắk Lắk", "Phường 15", "Ia H'Drai", "Bà Rịa – Vũng Tàu", "Quỳnh Lưu", "ĐỒNG THÁP", "Ê Đê 𝔸"];
+    for (const s of samples) expect(unitSearchForm(s)).toBe(reference(s));
   });
 });
 
