@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // Migrations are written against Kysely<any> so they never depend on today's table types;
+    // tests read arbitrary JSON bodies.
+    files: ["server/db/migrations/**", "server/db/migrate.ts", "test/**"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
     files: ["bin/**/*.js", "scripts/**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

@@ -367,7 +367,14 @@ function levelRankOf(level: Level): number {
   return LEVELS.indexOf(level);
 }
 
-function unitsFile(registry: string, source: (typeof SOURCES)[keyof typeof SOURCES], units: BuiltUnit[]): string {
+interface SourceInfo {
+  repository: string;
+  commit: string;
+  path: string;
+  license: string;
+}
+
+function unitsFile(registry: string, source: SourceInfo, units: BuiltUnit[]): string {
   const meta = {
     format: "chiso.units/1",
     registry,
@@ -466,5 +473,10 @@ function main(argv: string[]): number {
 }
 
 if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
-  process.exitCode = main(process.argv.slice(2));
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 2;
+  }
 }

@@ -2,6 +2,7 @@
 import type { Db } from "./db/database.js";
 import type { UnitDirectory } from "./units/directory.js";
 import type { ResponseStore } from "./responses/store.js";
+import type { RateLimits } from "./http/rate-limit.js";
 
 export interface ServerSettings {
   /** Folder with the built client (vite build output); absent = API only. */
@@ -14,9 +15,10 @@ export interface AppContext {
   db: Db;
   units: UnitDirectory;
   store: ResponseStore;
+  rateLimits: RateLimits;
   settings: ServerSettings;
 }
 
 export interface AppEnv {
-  Variables: { ctx: AppContext };
+  Variables: { ctx: AppContext; principal: import("./http/access.js").Principal | null | undefined };
 }

@@ -9,6 +9,9 @@ import { instrumentRoutes } from "./instruments/routes.js";
 import { unitRoutes } from "./units/routes.js";
 import { roundRoutes } from "./rounds/routes.js";
 import { responseRoutes } from "./responses/routes.js";
+import { accountRoutes } from "./accounts/routes.js";
+import { invitationRoutes } from "./invitations/routes.js";
+import { allow } from "./http/access.js";
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -18,7 +21,7 @@ export function createApp(ctx: AppContext) {
   });
 
   const api = new Hono<AppEnv>();
-  api.get("/health", async (c) => {
+  api.get("/health", allow("public"), async (c) => {
     const started = performance.now();
     await ctx.db.kysely.selectFrom("meta").select("key").limit(1).execute();
     return c.json({ status: "ok", database: ctx.db.dialect, dbMs: Math.round((performance.now() - started) * 100) / 100 });
@@ -27,6 +30,8 @@ export function createApp(ctx: AppContext) {
   api.route("/units", unitRoutes());
   api.route("/rounds", roundRoutes());
   api.route("/", responseRoutes());
+  api.route("/", accountRoutes());
+  api.route("/", invitationRoutes());
   api.all("*", () => {
     throw new Problem("not_found");
   });

@@ -8,14 +8,18 @@ import { importEdition } from "./instruments/repository.js";
 import { UnitDirectory } from "./units/directory.js";
 import { importVendoredRegistries, registriesLoaded } from "./units/import.js";
 import { ResponseStore } from "./responses/store.js";
+import { defaultRateLimits } from "./http/rate-limit.js";
 import { progressBar, type Progress } from "./lib/progress.js";
 
-export async function openContext(config: Pick<Config, "databaseUrl" | "sqlitePath" | "clientDir" | "minCellSize">): Promise<AppContext> {
+export async function openContext(
+  config: Pick<Config, "databaseUrl" | "sqlitePath" | "minCellSize"> & { clientDir: string | null },
+): Promise<AppContext> {
   const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   return {
     db,
     units: new UnitDirectory(db.kysely),
     store: new ResponseStore(db),
+    rateLimits: defaultRateLimits(),
     settings: { clientDir: config.clientDir, minCellSize: config.minCellSize },
   };
 }

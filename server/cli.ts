@@ -15,6 +15,11 @@ import { parseVillageCsv, parseAgencyCsv } from "./units/registry-data.js";
 import { insertUnits, toUnitInfo } from "./units/repository.js";
 import { Problem } from "./http/problem.js";
 import type { AppContext } from "./app-context.js";
+import { ensureFirstAdmin } from "./accounts/first-start.js";
+import { ROLES, createUser, findUserByName, listUsers, setUserDisabled, type Role } from "./accounts/repository.js";
+import { NewUserSchema } from "./accounts/routes.js";
+import { audit } from "./accounts/audit.js";
+import { randomToken } from "./lib/secrets.js";
 
 interface Args {
   positional: string[];
@@ -55,6 +60,11 @@ Commands:
                [--enumerator-code CODE] [--status draft|open] [--min-cell 5]
   round open|close ID    change a round's status
   round list             list rounds
+  user add USERNAME --role admin|analyst|enumerator [--name NAME] [--password P]
+           [--scope UNIT,UNIT] [--rounds ROUND,ROUND]
+                         create an account (a password is generated and printed if not given)
+  user list              list accounts
+  user disable|enable USERNAME
   demo --round ID --responses N [--seed 1]
                          add N synthetic responses to a round
   help                   this text
@@ -90,6 +100,7 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   const ctx = await openContext(config);
   const report = await prepareDatabase(ctx, config.surveysDir);
   for (const e of report.editions) if (e.outcome === "imported") console.log(`imported ${e.id} ${e.version}`);
+  const admin = await ensureFirstAdmin(ctx);
   const created = args.flags["no-demo"] ? [] : await ensureDemoRounds(ctx, config.demoResponses);
   const port = Number(flag(args, "port") ?? config.port);
   const host = flag(args, "host") ?? config.host;
@@ -103,6 +114,10 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   }
   console.log(`  Enumerator app:    ${server.url}/collect${created.length ? ` (demo access code: ${DEMO_ENUMERATOR_CODE})` : ""}`);
   console.log(`  Dashboard:         ${server.url}/dashboard`);
+  if (admin) {
+    console.log(`\n  First start: administrator "${admin.username}" with one-time password: ${admin.password}`);
+    console.log("  (shown once; change it by creating your own administrator with \`chiso user add\` and disabling this one)");
+  }
   const stop = async () => {
     await server.close();
     await ctx.db.close();
@@ -173,6 +188,40 @@ async function unitsCommand(config: Config, args: Args): Promise<void> {
   });
 }
 
+async function userCommand(config: Config, args: Args): Promise<void> {
+  const [, sub, username] = args.positional;
+  await withContext(config, async (ctx) => {
+    const db = ctx.db.kysely;
+    if (sub === "list") {
+      for (const u of await listUsers(db)) {
+        console.log(`${u.username}\t${u.role}\t${u.disabled ? "disabled" : "active"}\t${u.displayName}\t${u.unitScope.join(",") || "all units"}\t${u.rounds.join(",") || "all rounds"}`);
+      }
+      return;
+    }
+    if (!username) throw new UsageError("user add|disable|enable USERNAME");
+    if (sub === "disable" || sub === "enable") {
+      const row = await findUserByName(db, username);
+      if (!row) throw new UsageError(`no user "${username}"`);
+      await setUserDisabled(db, row.id, sub === "disable");
+      await audit(db, "cli", `user.${sub}`, row.username);
+      console.log(`${row.username} ${sub}d`);
+      return;
+    }
+    if (sub !== "add") throw new UsageError("user add|list|disable|enable");
+    const role = (flag(args, "role") ?? "") as Role;
+    if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`);
+    const password = flag(args, "password") ?? randomToken(12);
+    const list = (name: string) => flag(args, name)?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+    const parsed = NewUserSchema.safeParse({ username, displayName: flag(args, "name") ?? username, role, password, unitScope: list("scope"), rounds: list("rounds") });
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+    if (await findUserByName(db, username)) throw new UsageError(`user "${username}" already exists`);
+    for (const key of parsed.data.unitScope) if (!(await ctx.units.get(key))) throw new UsageError(`unknown unit "${key}"`);
+    const user = await createUser(db, parsed.data);
+    await audit(db, "cli", "user.create", user.username, { role });
+    console.log(`created ${user.username} (${user.role})${flag(args, "password") ? "" : ` with password: ${password}`}`);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const config = loadConfig();
@@ -203,6 +252,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "round":
         await roundCommand(config, args);
+        return 0;
+      case "user":
+        await userCommand(config, args);
         return 0;
       case "demo":
         await withContext(config, async (ctx) => {

@@ -5,13 +5,19 @@
 import { sql, type Kysely } from "kysely";
 import type { Db, Dialect } from "./database.js";
 import * as m0001 from "./migrations/0001-initial.js";
+import * as m0002 from "./migrations/0002-results.js";
+import * as m0003 from "./migrations/0003-accounts.js";
 
 export interface Migration {
   name: string;
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ name: "0001-initial", up: m0001.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "0001-initial", up: m0001.up },
+  { name: "0002-results", up: m0002.up },
+  { name: "0003-accounts", up: m0003.up },
+];
 
 const LOCK_ID = 4_242_001;
 

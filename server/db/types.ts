@@ -125,6 +125,63 @@ export interface CellTotalTable {
   w2: number;
 }
 
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  /** JSON arrays: unit keys whose subtrees the user may see or collect in (empty = all); round ids (empty = all). */
+  unit_scope_json: string;
+  rounds_json: string;
+  created_at: string;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: string;
+  locked_until: string | null;
+}
+
+export interface DeviceTokenTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface InvitationTable {
+  token: string;
+  round_id: string;
+  name: string;
+  email: string;
+  group_code: string;
+  agency_key: string;
+  imported_on: string;
+  used_on: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail_json: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -142,6 +199,12 @@ export interface Database {
   rollups: RollupTable;
   cell_totals: CellTotalTable;
   meta: MetaTable;
+  users: UserTable;
+  sessions: SessionTable;
+  login_throttle: LoginThrottleTable;
+  device_tokens: DeviceTokenTable;
+  invitations: InvitationTable;
+  audit_log: AuditLogTable;
 }
 
 export type { Generated };

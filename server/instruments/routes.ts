@@ -3,11 +3,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { listEditions, latestEdition, getEdition } from "./repository.js";
 import { Problem } from "../http/problem.js";
+import { allow } from "../http/access.js";
 
 export function instrumentRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", async (c) => {
+  app.get("/", allow("public"), async (c) => {
     const editions = await listEditions(c.var.ctx.db.kysely);
     return c.json({
       instruments: editions.map((e) => ({
@@ -21,7 +22,7 @@ export function instrumentRoutes() {
     });
   });
 
-  app.get("/:id", async (c) => {
+  app.get("/:id", allow("public"), async (c) => {
     const version = c.req.query("version");
     const db = c.var.ctx.db.kysely;
     const edition = version ? await getEdition(db, c.req.param("id"), version) : await latestEdition(db, c.req.param("id"));

@@ -23,6 +23,8 @@ export interface PreparedResponse {
   answers: AnswerTable[];
   /** Coded answers as (question, code) pairs for the rollups. */
   coded: Array<[string, string]>;
+  /** An invitation token to mark used in the same transaction (leader survey). */
+  claim?: { token: string; day: string };
 }
 
 /** Round lookups are frequent and cheap to cache briefly; status changes are seen within a second. */

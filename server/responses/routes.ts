@@ -1,37 +1,48 @@
 /**
- * Accepting responses: POST /api/rounds/:id/responses (one, from the respondent form) and
- * POST /api/sync (a batch from an enumerator device, one result per response).
+ * Accepting responses: POST /api/rounds/:id/responses (one, from the respondent form, or from a
+ * signed-in enumerator) and POST /api/sync (a batch from an enumerator device, one result per
+ * response, so the device clears exactly what the server holds).
  */
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { readJson, parseWith, MAX_SYNC_BODY_BYTES } from "../http/body.js";
 import { Problem } from "../http/problem.js";
+import { allow, canSeeRound, currentUser, principal, CSRF_HEADER } from "../http/access.js";
+import { publicRateLimit } from "../http/rate-limit.js";
 import { SyncBatchSchema, type SyncItemResult } from "../../shared/api/schemas.js";
+import { fieldError } from "../../shared/errors.js";
 import { prepareSubmission, cachedRound, type PreparedResponse } from "./prepare.js";
-import { verifySecret } from "../lib/secrets.js";
 import type { Round } from "../rounds/repository.js";
+import type { User } from "../accounts/repository.js";
+import type { AppContext } from "../app-context.js";
 
 export function responseRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.post("/rounds/:id/responses", async (c) => {
+  app.post("/rounds/:id/responses", allow("public"), publicRateLimit(), async (c) => {
     const ctx = c.var.ctx;
     const body = await readJson(c);
     const round = await cachedRound(ctx, c.req.param("id"));
     if (!round) throw new Problem("round_not_found");
-    const channels = allowedChannels(c, round);
+    const collector = await enumeratorFor(c, round);
+    const channels: Array<"self" | "enumerator"> = [];
+    if (round.modes.includes("public")) channels.push("self");
+    if (collector) channels.push("enumerator");
+    if (channels.length === 0) throw new Problem(round.modes.includes("enumerator") ? "unauthenticated" : "forbidden");
     const prepared = await prepareSubmission(ctx, round.id, body, { allowedChannels: channels });
+    if (collector && prepared.response.channel === "enumerator") checkCollectorScope(ctx, collector, prepared);
     const outcome = await ctx.store.store(prepared);
-    if (outcome.status === "conflict") throw new Problem("duplicate_conflict", undefined, { id: outcome.id });
+    if (outcome.status === "conflict" || outcome.status === "token_used") throw new Problem("duplicate_conflict", undefined, { id: outcome.id });
     return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status }, outcome.status === "stored" ? 201 : 200);
   });
 
-  app.post("/sync", async (c) => {
+  app.post("/sync", allow(["enumerator", "admin"]), async (c) => {
     const ctx = c.var.ctx;
     const batch = parseWith(SyncBatchSchema, await readJson(c, MAX_SYNC_BODY_BYTES));
     const round = await cachedRound(ctx, batch.round);
-    if (!round) throw new Problem("round_not_found");
-    requireEnumerator(c, round);
+    const user = currentUser(c);
+    if (!round || !canSeeRound(user, round.id)) throw new Problem("round_not_found");
+    if (!round.modes.includes("enumerator")) throw new Problem("forbidden");
     if (round.status !== "open") throw new Problem("round_not_open");
 
     const results: SyncItemResult[] = new Array(batch.responses.length);
@@ -39,7 +50,9 @@ export function responseRoutes() {
     for (const [index, raw] of batch.responses.entries()) {
       const id = typeof raw === "object" && raw && typeof (raw as { id?: unknown }).id === "string" ? (raw as { id: string }).id : null;
       try {
-        prepared.push({ index, item: await prepareSubmission(ctx, round.id, raw, { allowedChannels: ["enumerator", "self"] }) });
+        const item = await prepareSubmission(ctx, round.id, raw, { allowedChannels: ["enumerator", "self"] });
+        checkCollectorScope(ctx, user, item);
+        prepared.push({ index, item });
       } catch (error) {
         if (!(error instanceof Problem) || error.status >= 500) throw error;
         results[index] = { id, status: "invalid", error: error.body().error };
@@ -49,7 +62,7 @@ export function responseRoutes() {
     prepared.forEach(({ index }, k) => {
       const o = outcomes[k]!;
       results[index] =
-        o.status === "conflict"
+        o.status === "conflict" || o.status === "token_used"
           ? { id: o.id, status: "conflict", error: new Problem("duplicate_conflict").body().error }
           : { id: o.id, status: o.status, receipt: o.receipt };
     });
@@ -61,22 +74,21 @@ export function responseRoutes() {
   return app;
 }
 
-/** The public form sends channel "self"; an enumerator (access code) may also send "enumerator". */
-function allowedChannels(c: Context<AppEnv>, round: Round): Array<"self" | "enumerator"> {
-  const channels: Array<"self" | "enumerator"> = [];
-  if (round.modes.includes("public")) channels.push("self");
-  if (round.modes.includes("enumerator") && enumeratorCodeValid(c, round)) channels.push("enumerator", "self");
-  if (channels.length === 0) throw new Problem(c.req.header("x-enumerator-code") ? "forbidden" : "unauthenticated");
-  return channels;
+/** A signed-in enumerator (or administrator) assigned to this round, if the caller is one. */
+async function enumeratorFor(c: Context<AppEnv>, round: Round): Promise<User | null> {
+  if (!round.modes.includes("enumerator")) return null;
+  const who = await principal(c);
+  if (!who || (who.user.role !== "enumerator" && who.user.role !== "admin")) return null;
+  // A cookie alone must not turn a cross-site form post into an enumerator's submission.
+  if (who.via === "session" && c.req.header(CSRF_HEADER) !== who.csrf) return null;
+  if (!canSeeRound(who.user, round.id)) throw new Problem("forbidden");
+  return who.user;
 }
 
-function enumeratorCodeValid(c: Context<AppEnv>, round: Round): boolean {
-  const code = c.req.header("x-enumerator-code");
-  return Boolean(code && round.enumeratorCodeHash && verifySecret(code, round.enumeratorCodeHash));
-}
-
-function requireEnumerator(c: Context<AppEnv>, round: Round): void {
-  if (!round.modes.includes("enumerator")) throw new Problem("forbidden");
-  if (!c.req.header("x-enumerator-code")) throw new Problem("unauthenticated");
-  if (!enumeratorCodeValid(c, round)) throw new Problem("forbidden");
+/** Enumerators collect only in the units assigned to them. */
+function checkCollectorScope(ctx: AppContext, user: User, item: PreparedResponse): void {
+  if (user.unitScope.length === 0) return;
+  if (!user.unitScope.some((s) => ctx.units.isWithin(item.response.unit_key, s))) {
+    throw new Problem("invalid", [fieldError("unit", "unit_not_in_scope", { vi: "Đơn vị này không thuộc địa bàn được phân công cho bạn.", en: "This unit is not in the area assigned to you." })]);
+  }
 }

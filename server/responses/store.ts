@@ -15,7 +15,8 @@ import type { PreparedResponse } from "./prepare.js";
 export type StoreOutcome =
   | { status: "stored"; id: string; receipt: string }
   | { status: "duplicate"; id: string; receipt: string }
-  | { status: "conflict"; id: string };
+  | { status: "conflict"; id: string }
+  | { status: "token_used"; id: string };
 
 interface Pending {
   item: PreparedResponse;
@@ -52,7 +53,9 @@ export class ResponseStore {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const outcomes = await withRetry(() => this.db.kysely.transaction().execute((trx) => writeBatch(trx, batch.map((p) => p.item))));
+        const items = batch.map((p) => p.item);
+        const outcomes = await withRetry(() => this.db.kysely.transaction().execute((trx) => writeBatch(trx, items)));
+        await restampClaims(this.db, items);
         batch.forEach((p, i) => p.resolve(outcomes[i]!));
       } catch (error) {
         for (const p of batch) p.reject(error);
@@ -60,6 +63,24 @@ export class ResponseStore {
     }
     this.flushing = null;
   }
+}
+
+/**
+ * After invitations were used, every used invitation of those rounds is rewritten in a transaction
+ * of its own. On PostgreSQL this gives them all one new row version (xmin), so the transaction id
+ * that stored a response no longer matches the one that marked its token used.
+ */
+async function restampClaims(db: Db, items: PreparedResponse[]): Promise<void> {
+  const rounds = [...new Set(items.filter((i) => i.claim).map((i) => i.response.round_id))];
+  if (rounds.length === 0) return;
+  await db.kysely
+    .updateTable("invitations")
+    .set((eb) => ({ used_on: eb.ref("used_on") }))
+    .where("round_id", "in", rounds)
+    .where("used_on", "is not", null)
+    .execute();
+  // On SQLite, fold the write-ahead log into the database so no frame order of the two writes remains.
+  if (db.sqlite) db.sqlite.pragma("wal_checkpoint(TRUNCATE)");
 }
 
 /** PostgreSQL may abort one of two transactions that touch the same rollup rows; it is safe to rerun. */
@@ -90,6 +111,21 @@ async function writeBatch(trx: Transaction<Database>, items: PreparedResponse[])
     firstIndex.set(item.response.id, i);
     fresh.push(i);
   });
+
+  // An invitation response first claims its token; a token already used stores nothing.
+  const claimFailed = new Set<number>();
+  for (const i of fresh) {
+    const claim = items[i]!.claim;
+    if (!claim) continue;
+    const result = await trx
+      .updateTable("invitations")
+      .set({ used_on: claim.day })
+      .where("token", "=", claim.token)
+      .where("used_on", "is", null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) claimFailed.add(i);
+  }
+  for (const i of claimFailed) fresh.splice(fresh.indexOf(i), 1);
 
   // Sorted by id so that concurrent servers lock rows in the same order.
   fresh.sort((a, b) => (items[a]!.response.id < items[b]!.response.id ? -1 : 1));
@@ -140,6 +176,12 @@ async function writeBatch(trx: Transaction<Database>, items: PreparedResponse[])
         row.w2 += w * w;
         rollups.set(key, row);
       }
+      return;
+    }
+    if (claimFailed.has(i)) {
+      // The respondent's own retry after a lost acknowledgement is recognised by id and content.
+      const stored = existing.get(r.id);
+      outcomes[i] = stored && stored.content_hash === r.content_hash ? { status: "duplicate", id: r.id, receipt: stored.receipt_code } : { status: "token_used", id: r.id };
       return;
     }
     const first = items[firstIndex.get(r.id)!]!.response;

@@ -1,4 +1,8 @@
-/** Reading rollups back as scoring counts, for any set of cells (unit subtree × respondent group). */
+/**
+ * Reading rollups back as scoring counts for any set of cells (unit subtree × respondent group), and
+ * for a whole breakdown at once: every cell is assigned to its row in memory and its rollups are
+ * added there, so a breakdown costs a few batched queries whatever the number of rows.
+ */
 import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { emptyCounts, type AnswerCounts } from "../../shared/scoring/counts.js";
@@ -10,9 +14,20 @@ export interface CellFilter {
   group?: string | null;
 }
 
+export interface Cell {
+  unit: string;
+  group: string;
+  n: number;
+  w: number;
+  w2: number;
+}
+
 /** The distinct cells (unit, group) with responses in a round, with their totals. */
-export async function roundCells(db: Kysely<Database>, roundId: string) {
-  return db.selectFrom("cell_totals").selectAll().where("round_id", "=", roundId).execute();
+export async function roundCells(db: Kysely<Database>, roundId: string, group?: string | null): Promise<Cell[]> {
+  let query = db.selectFrom("cell_totals").selectAll().where("round_id", "=", roundId);
+  if (group) query = query.where("group_code", "=", group);
+  const rows = await query.execute();
+  return rows.map((r) => ({ unit: r.unit_key, group: r.group_code, n: Number(r.n), w: Number(r.w), w2: Number(r.w2) }));
 }
 
 /**
@@ -20,32 +35,88 @@ export async function roundCells(db: Kysely<Database>, roundId: string) {
  * the unit directory (cells are few: one per village × group), then rollups are read for those cells.
  */
 export async function countsFor(db: Kysely<Database>, units: UnitDirectory, roundId: string, filter: CellFilter): Promise<AnswerCounts> {
-  const cells = (await roundCells(db, roundId)).filter(
-    (cell) => (!filter.group || cell.group_code === filter.group) && (!filter.unit || units.isWithin(cell.unit_key, filter.unit)),
-  );
-  const counts = emptyCounts();
-  if (cells.length === 0) return counts;
+  const cells = (await roundCells(db, roundId, filter.group)).filter((cell) => !filter.unit || units.isWithin(cell.unit, filter.unit));
+  const { total } = await aggregateCells(db, roundId, cells, { group: filter.group ?? null, all: !filter.unit, rowOf: () => null });
+  return total;
+}
+
+export interface AggregateOptions {
+  group: string | null;
+  /** True when `cells` are all the round's cells (of the group): no unit list is sent to the database. */
+  all: boolean;
+  /** The row a cell belongs to, or null (in the total only). Must depend on the unit only, or on the group only. */
+  rowOf: (cell: Cell) => string | null;
+  /** Rows are respondent groups (rowOf reads the group) rather than units. */
+  byGroup?: boolean;
+}
+
+const BATCH = 400;
+
+/** Counts of the cells in total and per row, from rollups read in batches of units. */
+export async function aggregateCells(
+  db: Kysely<Database>,
+  roundId: string,
+  cells: readonly Cell[],
+  options: AggregateOptions,
+): Promise<{ total: AnswerCounts; rows: Map<string, AnswerCounts> }> {
+  const total = emptyCounts();
+  const rows = new Map<string, AnswerCounts>();
+  const rowCounts = (key: string) => {
+    let c = rows.get(key);
+    if (!c) rows.set(key, (c = emptyCounts()));
+    return c;
+  };
+  const unitRow = new Map<string, string | null>();
   for (const cell of cells) {
-    counts.responses.n += Number(cell.n);
-    counts.responses.w += cell.w;
-    counts.responses.w2 += cell.w2;
+    add(total.responses, cell.n, cell.w, cell.w2);
+    const row = options.rowOf(cell);
+    if (row !== null) add(rowCounts(row).responses, cell.n, cell.w, cell.w2);
+    if (!options.byGroup) unitRow.set(cell.unit, row);
   }
-  const allCells = !filter.unit && !filter.group;
-  let query = db
-    .selectFrom("rollups")
-    .select(["question_id", "code"])
-    .select((eb) => [eb.fn.sum<number>("n").as("n"), eb.fn.sum<number>("w").as("w"), eb.fn.sum<number>("w2").as("w2")])
-    .where("round_id", "=", roundId)
-    .groupBy(["question_id", "code"]);
-  if (!allCells) {
-    if (filter.group) query = query.where("group_code", "=", filter.group);
-    if (filter.unit) {
-      const keys = [...new Set(cells.map((c) => c.unit_key))];
-      query = query.where("unit_key", "in", keys);
+  if (cells.length === 0) return { total, rows };
+
+  const perUnit = !options.byGroup && [...unitRow.values()].some((row) => row !== null);
+  const units = [...new Set(cells.map((c) => c.unit))];
+  const batches = options.all ? [null] : chunk(units, BATCH);
+  for (const batch of batches) {
+    let query = db
+      .selectFrom("rollups")
+      .select(["question_id", "code"])
+      .select((eb) => [eb.fn.sum<number>("n").as("n"), eb.fn.sum<number>("w").as("w"), eb.fn.sum<number>("w2").as("w2")])
+      .where("round_id", "=", roundId)
+      .groupBy(["question_id", "code"]);
+    if (options.group) query = query.where("group_code", "=", options.group);
+    if (batch) query = query.where("unit_key", "in", batch);
+    if (perUnit) query = query.select("unit_key").groupBy("unit_key");
+    if (options.byGroup) query = query.select("group_code").groupBy("group_code");
+    const result = (await query.execute()) as Array<{ question_id: string; code: string; n: number; w: number; w2: number; unit_key?: string; group_code?: string }>;
+    for (const r of result) {
+      const n = Number(r.n);
+      const w = Number(r.w);
+      const w2 = Number(r.w2);
+      addCode(total, r.question_id, r.code, n, w, w2);
+      let row: string | null = null;
+      if (options.byGroup) row = options.rowOf({ unit: "", group: r.group_code!, n: 0, w: 0, w2: 0 });
+      else if (perUnit) row = unitRow.get(r.unit_key!) ?? null;
+      if (row !== null) addCode(rowCounts(row), r.question_id, r.code, n, w, w2);
     }
   }
-  for (const row of await query.execute()) {
-    (counts.questions[row.question_id] ??= {})[row.code] = { n: Number(row.n), w: Number(row.w), w2: Number(row.w2) };
-  }
-  return counts;
+  return { total, rows };
+}
+
+function add(t: { n: number; w: number; w2: number }, n: number, w: number, w2: number): void {
+  t.n += n;
+  t.w += w;
+  t.w2 += w2;
+}
+
+function addCode(counts: AnswerCounts, question: string, code: string, n: number, w: number, w2: number): void {
+  const byCode = (counts.questions[question] ??= {});
+  add((byCode[code] ??= { n: 0, w: 0, w2: 0 }), n, w, w2);
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

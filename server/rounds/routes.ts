@@ -2,11 +2,13 @@
 import { Hono } from "hono";
 import type { AppEnv, AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
+import { allow } from "../http/access.js";
 import { listRounds, findRound, summarise, type Round } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { contentHash } from "../lib/canonical.js";
 import type { FormPayload } from "../../shared/api/schemas.js";
 import { resultRoutes } from "../results/routes.js";
+import { offlineRoutes } from "./offline-routes.js";
 
 async function roundOr404(ctx: AppContext, id: string): Promise<Round> {
   const round = await findRound(ctx.db.kysely, id);
@@ -35,7 +37,7 @@ export async function buildFormPayload(ctx: AppContext, round: Round): Promise<F
 export function roundRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", async (c) => {
+  app.get("/", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     const rounds = await listRounds(ctx.db.kysely);
     const out = [];
@@ -46,7 +48,7 @@ export function roundRoutes() {
     return c.json({ rounds: out });
   });
 
-  app.get("/:id", async (c) => {
+  app.get("/:id", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
@@ -58,7 +60,7 @@ export function roundRoutes() {
     return c.json({ round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }), responses: Number(totals?.n ?? 0) });
   });
 
-  app.get("/:id/form", async (c) => {
+  app.get("/:id/form", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const payload = await buildFormPayload(ctx, round);
@@ -70,5 +72,6 @@ export function roundRoutes() {
   });
 
   app.route("/:id/results", resultRoutes());
+  app.route("/", offlineRoutes());
   return app;
 }

@@ -2,11 +2,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
+import { allow } from "../http/access.js";
 
 export function unitRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", async (c) => {
+  app.get("/", allow("public"), async (c) => {
     const { units } = c.var.ctx;
     const q = c.req.query("q") ?? "";
     const level = c.req.query("level");
@@ -27,12 +28,12 @@ export function unitRoutes() {
     });
   });
 
-  app.get("/registries", async (c) => {
+  app.get("/registries", allow("public"), async (c) => {
     const rows = await c.var.ctx.db.kysely.selectFrom("unit_registries").selectAll().orderBy("valid_from").execute();
     return c.json({ registries: rows.map((r) => ({ id: r.id, label: r.label, validFrom: r.valid_from, validTo: r.valid_to })) });
   });
 
-  app.get("/:key", async (c) => {
+  app.get("/:key", allow("public"), async (c) => {
     const units = c.var.ctx.units;
     const unit = await units.get(c.req.param("key"));
     if (!unit) throw new Problem("unit_not_found");

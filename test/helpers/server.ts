@@ -8,6 +8,8 @@ import { ensureDemoUnits, DEMO_ENUMERATOR_CODE, DEMO_PROVINCE } from "../../serv
 import { insertRound, type NewRound } from "../../server/rounds/repository.js";
 import { latestEdition } from "../../server/instruments/repository.js";
 import { createTestDatabase, type TestDialect } from "./databases.js";
+import { defaultRateLimits } from "../../server/http/rate-limit.js";
+import { createDeviceToken, createUser, type Role } from "../../server/accounts/repository.js";
 
 export interface TestServer {
   ctx: AppContext;
@@ -16,7 +18,13 @@ export interface TestServer {
   /** fetch relative to the server, JSON in and out. */
   api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   createRound(editionId: string, overrides?: Partial<NewRound>): Promise<string>;
-  count(table: "responses" | "answers" | "rollups" | "cell_totals"): Promise<number>;
+  count(table: "responses" | "answers" | "rollups" | "cell_totals" | "invitations"): Promise<number>;
+  /** Creates an account and returns its id; the password is the username repeated to 12+ chars. */
+  createUser(role: Role, options?: { username?: string; unitScope?: string[]; rounds?: string[] }): Promise<{ username: string; password: string; id: string }>;
+  /** Signs in and returns the headers a browser would send (cookie, and the CSRF header for writes). */
+  signIn(username: string, password: string): Promise<Record<string, string>>;
+  /** An enumerator device token (Authorization header) for a new enumerator account. */
+  deviceHeaders(options?: { unitScope?: string[]; rounds?: string[] }): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -24,6 +32,7 @@ export const ENUMERATOR_CODE = DEMO_ENUMERATOR_CODE;
 export { DEMO_PROVINCE };
 
 let roundSeq = 0;
+let userSeq = 0;
 
 export async function startTestServer(dialect: TestDialect, options: { clientDir?: string | null } = {}): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
@@ -33,6 +42,8 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
     clientDir: options.clientDir ?? null,
     minCellSize: 5,
   });
+  // Tests send far more than a person would; the rate-limit test sets its own limits.
+  ctx.rateLimits = defaultRateLimits({ CHISO_RATE_PER_ADDRESS: "1000000", CHISO_RATE_PER_ROUND: "1000000" });
   await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
   await ensureDemoUnits(ctx);
   const server = await listen(ctx, 0, "127.0.0.1");
@@ -83,6 +94,25 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
     async count(table) {
       const row = await ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async createUser(role, options = {}) {
+      const username = options.username ?? `${role}-${++userSeq}`;
+      const password = `${username}-password-${userSeq}`;
+      const user = await createUser(ctx.db.kysely, { username, displayName: username, role, password, unitScope: options.unitScope ?? [], rounds: options.rounds ?? [] });
+      return { username, password, id: user.id };
+    },
+    async signIn(username, password) {
+      const res = await fetch(server.url + "/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+      if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { csrfToken: string };
+      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      return { cookie, "x-csrf-token": body.csrfToken };
+    },
+    async deviceHeaders(options = {}) {
+      const username = `enumerator-${++userSeq}`;
+      const user = await createUser(ctx.db.kysely, { username, displayName: username, role: "enumerator", password: `${username}-password`, unitScope: options.unitScope ?? [], rounds: options.rounds ?? [] });
+      const device = await createDeviceToken(ctx.db.kysely, user.id, "test tablet");
+      return { authorization: `Bearer ${device.token}` };
     },
     async close() {
       await server.close();

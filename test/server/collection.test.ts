@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
-import { startTestServer, ENUMERATOR_CODE, type TestServer } from "../helpers/server.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
@@ -143,19 +143,21 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
     const rng = seededRng(11);
     const good = makeSubmission(sipas, villages[2]!, "citizen", rng, { channel: "enumerator" });
     const dup = makeSubmission(sipas, villages[2]!, "citizen", rng, { channel: "enumerator" });
-    await server.api(`/api/rounds/${round}/responses`, { json: dup, headers: { "x-enumerator-code": ENUMERATOR_CODE } });
+    const device = await server.deviceHeaders();
+    const first = await server.api(`/api/rounds/${round}/responses`, { json: dup, headers: device });
+    expect(first.status).toBe(201);
     const conflicting = { ...dup, answers: { ...dup.answers, s1_1_2: dup.answers.s1_1_2 === "1" ? "2" : "1" } };
     const bad = { ...makeSubmission(sipas, villages[2]!, "citizen", rng), unit: "2025:99999" };
     const batch = { round, deviceId: "tablet-1", responses: [good, dup, bad, { nonsense: true }] };
-    const noCode = await server.api("/api/sync", { json: batch });
-    expect(noCode.status).toBe(401);
-    const wrongCode = await server.api("/api/sync", { json: batch, headers: { "x-enumerator-code": "wrong-code" } });
-    expect(wrongCode.status).toBe(403);
-    const res = await server.api("/api/sync", { json: batch, headers: { "x-enumerator-code": ENUMERATOR_CODE } });
+    const anonymous = await server.api("/api/sync", { json: batch });
+    expect(anonymous.status).toBe(401);
+    const wrongToken = await server.api("/api/sync", { json: batch, headers: { authorization: "Bearer not-a-token" } });
+    expect(wrongToken.status).toBe(401);
+    const res = await server.api("/api/sync", { json: batch, headers: device });
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(["stored", "duplicate", "invalid", "invalid"]);
     expect(res.body.results[2].error.errors[0].question).toBe("unit");
-    const conflictRes = await server.api("/api/sync", { json: { round, responses: [conflicting] }, headers: { "x-enumerator-code": ENUMERATOR_CODE } });
+    const conflictRes = await server.api("/api/sync", { json: { round, responses: [conflicting] }, headers: device });
     expect(conflictRes.body.results[0].status).toBe("conflict");
   });
 

@@ -23,10 +23,11 @@ describe("vendored units", () => {
       ["pre2025", "2008-08-01", "2025-06-30"],
       ["2025", "2025-07-01", null],
     ]);
-    for (const u of data.units) {
+    const bad = data.units.filter((u) => {
       const r = data.registries.find((x) => x.id === u.registry)!;
-      expect([u.validFrom, u.validTo]).toEqual([r.validFrom, r.validTo]);
-    }
+      return u.validFrom !== r.validFrom || u.validTo !== r.validTo;
+    });
+    expect(bad).toEqual([]);
   });
 
   it("has 63 / 696 / 10,047 units before 2025", () => {
@@ -53,10 +54,8 @@ describe("vendored units", () => {
   it("has unique keys of the form <registry>:<GSO code>", () => {
     expect(byKey.size).toBe(data.units.length);
     const width = { province: 2, district: 3, commune: 5 } as Record<string, number>;
-    for (const u of data.units) {
-      expect(u.key).toBe(`${u.registry}:${u.code}`);
-      expect(u.code).toMatch(new RegExp(`^\\d{${width[u.level]}}$`));
-    }
+    const bad = data.units.filter((u) => u.key !== `${u.registry}:${u.code}` || !new RegExp(`^\\d{${width[u.level]}}$`).test(u.code));
+    expect(bad).toEqual([]);
     expect(byKey.get("2025:01")?.name).toBe("Hà Nội");
     expect(byKey.get("pre2025:001")?.fullName).toBe("Quận Ba Đình");
   });
@@ -66,27 +65,19 @@ describe("vendored units", () => {
       pre2025: { province: null, district: "province", commune: "district" },
       "2025": { province: null, commune: "province" },
     };
-    for (const u of data.units) {
+    const bad = data.units.filter((u) => {
       const expected = parentLevel[u.registry]![u.level];
-      if (expected === null) {
-        expect(u.parentKey).toBeNull();
-        continue;
-      }
+      if (expected === null) return u.parentKey !== null;
       const parent = byKey.get(u.parentKey ?? "");
-      expect(parent, `${u.key} → ${u.parentKey}`).toBeDefined();
-      expect(parent!.level).toBe(expected);
-      expect(parent!.registry).toBe(u.registry);
-    }
+      return !parent || parent.level !== expected || parent.registry !== u.registry;
+    });
+    expect(bad).toEqual([]);
   });
 
   it("stores clean names: NFC, single spaces, full name = type + name", () => {
-    for (const u of data.units) {
-      for (const s of [u.name, u.fullName, ...(u.formerNames ?? [])]) {
-        expect(s).toBe(s.normalize("NFC"));
-        expect(s).toBe(s.replace(/\s+/g, " ").trim());
-      }
-      expect(u.fullName).toBe(`${u.type} ${u.name}`);
-    }
+    const clean = (s: string) => s === s.normalize("NFC") && s === s.replace(/\s+/g, " ").trim() && s !== "";
+    const bad = data.units.filter((u) => ![u.name, u.fullName, ...(u.formerNames ?? [])].every(clean) || u.fullName !== `${u.type} ${u.name}`);
+    expect(bad).toEqual([]);
     expect(data.units.filter((u) => u.registry === "2025").every((u) => typeof u.nameEn === "string" && u.nameEn !== "")).toBe(true);
     expect(byKey.get("2025:79")).toMatchObject({ name: "Hồ Chí Minh", fullName: "Thành phố Hồ Chí Minh", type: "Thành phố", nameEn: "Ho Chi Minh" });
     expect(byKey.get("pre2025:27046")).toMatchObject({ fullName: "Phường 5", type: "Phường" });
@@ -102,27 +93,29 @@ describe("vendored units", () => {
 
 describe("crosswalk pre2025 → 2025", () => {
   it("refers only to units of the right registries, at matching levels", () => {
-    for (const l of data.crosswalk) {
+    const bad = data.crosswalk.filter((l) => {
       const from = byKey.get(l.fromKey);
       const to = byKey.get(l.toKey);
-      expect(from?.registry, l.fromKey).toBe("pre2025");
-      expect(to?.registry, l.toKey).toBe("2025");
-      expect(from!.level).toBe(l.level);
-      expect(to!.level).toBe(l.level === "province" ? "province" : "commune");
-      expect(["full", "partial"]).toContain(l.kind);
-    }
+      return (
+        from?.registry !== "pre2025" ||
+        to?.registry !== "2025" ||
+        from.level !== l.level ||
+        to.level !== (l.level === "province" ? "province" : "commune") ||
+        (l.kind !== "full" && l.kind !== "partial")
+      );
+    });
+    expect(bad).toEqual([]);
     expect(new Set(data.crosswalk.map((l) => `${l.fromKey}>${l.toKey}`)).size).toBe(data.crosswalk.length);
   });
 
   it("maps every old commune to at least one new commune, and every old province to one new province", () => {
     const targets = new Map<string, string[]>();
     for (const l of data.crosswalk) targets.set(l.fromKey, [...(targets.get(l.fromKey) ?? []), l.toKey]);
-    for (const u of data.units.filter((x) => x.registry === "pre2025")) {
-      if (u.level === "commune") expect(targets.get(u.key)?.length ?? 0, u.key).toBeGreaterThanOrEqual(1);
-      if (u.level === "province") expect(targets.get(u.key), u.key).toHaveLength(1);
-    }
-    const sources = new Set(data.crosswalk.map((l) => l.toKey));
-    for (const u of data.units.filter((x) => x.registry === "2025")) expect(sources.has(u.key), u.key).toBe(true);
+    const pre = data.units.filter((u) => u.registry === "pre2025");
+    expect(pre.filter((u) => u.level === "commune" && (targets.get(u.key)?.length ?? 0) < 1)).toEqual([]);
+    expect(pre.filter((u) => u.level === "province" && targets.get(u.key)?.length !== 1)).toEqual([]);
+    const reached = new Set(data.crosswalk.map((l) => l.toKey));
+    expect(data.units.filter((u) => u.registry === "2025" && !reached.has(u.key))).toEqual([]);
     expect(targets.get("pre2025:46")).toEqual(["2025:46"]);
     expect(targets.get("pre2025:33")).toEqual(["2025:33"]);
     expect(targets.get("pre2025:34")).toEqual(["2025:33"]); // Thái Bình → Hưng Yên
@@ -158,7 +151,8 @@ describe("search over the real registry", () => {
 
   it("folds every real name exactly as foldVietnamese would", () => {
     const reference = (s: string) => foldVietnamese(s.replace(/['’ʼ‘`]/g, "")).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-    for (const u of data.units) for (const s of [u.name, u.fullName, ...(u.formerNames ?? [])]) expect(unitSearchForm(s)).toBe(reference(s));
+    const differing = data.units.flatMap((u) => [u.name, u.fullName, ...(u.formerNames ?? [])]).filter((s) => unitSearchForm(s) !== reference(s));
+    expect(differing).toEqual([]);
   });
 });
 

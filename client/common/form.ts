@@ -1,0 +1,61 @@
+/** Pure helpers of the paged form: which sections show, which errors belong to a page, how typed text becomes an answer. */
+import type { FieldError } from "../../shared/errors.js";
+import type { AnswerValue, Answers, Instrument, Section } from "../../shared/instrument/schema.js";
+import { formState, type FormState } from "../../shared/instrument/logic.js";
+import { validateAnswers } from "../../shared/instrument/validate.js";
+import { formItems } from "../../shared/instrument/walk.js";
+
+/** The sections that apply to these answers, in order: one page each. */
+export function relevantSections(instrument: Instrument, state: FormState): Section[] {
+  return instrument.sections.filter((s) => state.sections[s.id]?.relevant !== false);
+}
+
+/** The section id holding each question (grid rows included). */
+export function sectionOfQuestion(instrument: Instrument, questionId: string): string | null {
+  return formItems(instrument).find((it) => it.question.id === questionId)?.section.id ?? null;
+}
+
+/**
+ * The problems to show, by question: validateAnswers' findings minus `not_relevant` (answers to
+ * questions that no longer apply are kept in the draft, in case the respondent changes back, and
+ * are left out of what is sent).
+ */
+export function answerErrors(instrument: Instrument, answers: Answers): Map<string, FieldError> {
+  const out = new Map<string, FieldError>();
+  for (const e of validateAnswers(instrument, answers)) if (e.code !== "not_relevant" && !out.has(e.question)) out.set(e.question, e);
+  return out;
+}
+
+/** The errors of one section's questions, in questionnaire order. */
+export function sectionErrors(instrument: Instrument, errors: Map<string, FieldError>, sectionId: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const it of formItems(instrument)) {
+    if (it.section.id !== sectionId) continue;
+    const e = errors.get(it.question.id);
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** A copy of the answers with one answer set, or removed when empty. */
+export function withAnswer(answers: Answers, id: string, value: AnswerValue | undefined): Answers {
+  const next = { ...answers };
+  if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) delete next[id];
+  else next[id] = value;
+  return next;
+}
+
+/**
+ * Typed text → answer. A number when it reads as one (a decimal comma is accepted, as Vietnamese
+ * writes it); otherwise the text itself, so that validation explains what is wrong with it.
+ */
+export function parseNumber(text: string, integer: boolean): AnswerValue | undefined {
+  const s = text.trim().replace(/\s/g, "");
+  if (s === "") return undefined;
+  const normal = integer ? s : s.replace(",", ".");
+  const ok = integer ? /^[-+]?\d+$/.test(normal) : /^[-+]?(\d+\.?\d*|\.\d+)$/.test(normal);
+  return ok ? Number(normal) : s;
+}
+
+/** Fields (unit, group, timestamps) that are not questions: shown on the start page. */
+export const START_FIELDS = new Set(["unit", "group"]);

@@ -1,0 +1,80 @@
+/** Language of the web clients: Vietnamese by default, English one tap away, the choice remembered on the device. */
+import { useEffect, useState } from "preact/hooks";
+import type { Lang, Text } from "../../shared/i18n.js";
+import { PROBLEMS, type ProblemCode } from "../../shared/errors.js";
+
+export type { Lang, Text };
+
+// shared/i18n.ts also defines zod schemas; importing only its types keeps zod out of the browser bundles.
+export function tr(text: Text, lang: Lang): string {
+  return text[lang];
+}
+
+const KEY = "chiso.lang";
+const listeners = new Set<(lang: Lang) => void>();
+
+export function storedLang(): Lang {
+  try {
+    return localStorage.getItem(KEY) === "en" ? "en" : "vi";
+  } catch {
+    return "vi"; // storage blocked (private mode): still usable, just not remembered
+  }
+}
+
+export function setLang(lang: Lang): void {
+  try {
+    localStorage.setItem(KEY, lang);
+  } catch {
+    /* not remembered, still switched */
+  }
+  document.documentElement.lang = lang;
+  for (const listener of listeners) listener(lang);
+}
+
+/** The current language; every component using it re-renders when it changes. */
+export function useLang(): Lang {
+  const [lang, set] = useState<Lang>(storedLang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    listeners.add(set);
+    return () => void listeners.delete(set);
+  }, []);
+  return lang;
+}
+
+/** The message of a problem code from the shared closed list, or the server's own text when given. */
+export function problemText(error: { code?: string; message_vi?: string; message_en?: string } | undefined, lang: Lang): string {
+  if (error?.message_vi && error.message_en) return lang === "vi" ? error.message_vi : error.message_en;
+  const known = error?.code && Object.hasOwn(PROBLEMS, error.code) ? PROBLEMS[error.code as ProblemCode] : PROBLEMS.internal;
+  return known[lang];
+}
+
+/** Texts shared by the respondent form and the enumerator app. */
+export const COMMON = {
+  required: { vi: "bắt buộc", en: "required" },
+  next: { vi: "Tiếp theo", en: "Next" },
+  back: { vi: "Quay lại", en: "Back" },
+  start: { vi: "Bắt đầu", en: "Start" },
+  submit: { vi: "Gửi phiếu", en: "Submit" },
+  loading: { vi: "Đang tải…", en: "Loading…" },
+  switchTo: { vi: "English", en: "Tiếng Việt" },
+  switchLabel: { vi: "Switch to English", en: "Chuyển sang tiếng Việt" },
+  pageOf: { vi: "Phần {n}/{total}", en: "Part {n} of {total}" },
+  fixBeforeNext: { vi: "Còn {n} câu cần xem lại trên trang này.", en: "{n} question(s) on this page need attention." },
+  unit: { vi: "Đơn vị của Ông/Bà (thôn, tổ dân phố…)", en: "Your unit (village, residential group…)" },
+  unitHint: { vi: "Gõ vài chữ của tên, có dấu hoặc không dấu.", en: "Type part of the name, with or without Vietnamese accents." },
+  unitSearch: { vi: "Tìm đơn vị", en: "Find the unit" },
+  unitChange: { vi: "Chọn đơn vị khác", en: "Choose another unit" },
+  unitNone: { vi: "Không tìm thấy đơn vị nào.", en: "No unit found." },
+  unitResults: { vi: "{n} kết quả", en: "{n} result(s)" },
+  unitOffline: { vi: "Không có kết nối mạng để tìm đơn vị. Vui lòng thử lại.", en: "No connection to search units. Please try again." },
+  unitChosen: { vi: "Đã chọn", en: "Selected" },
+  group: { vi: "Ông/Bà trả lời với tư cách", en: "You are answering as" },
+  chooseUnit: { vi: "Vui lòng chọn đơn vị.", en: "Please choose a unit." },
+  chooseGroup: { vi: "Vui lòng chọn một lựa chọn.", en: "Please choose one option." },
+} satisfies Record<string, Text>;
+
+/** Fills {name} placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ""));
+}

@@ -1,0 +1,302 @@
+/** Question renderers shared by the respondent form and the enumerator app: one section page, its grids and questions. */
+import { useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import type { FieldError } from "../../shared/errors.js";
+import type { AnswerValue, Answers, AnswerableQuestion, Grid, Instrument, Section } from "../../shared/instrument/schema.js";
+import type { FormState } from "../../shared/instrument/logic.js";
+import { choicesOf, formItems, type FormItem } from "../../shared/instrument/walk.js";
+import { COMMON, tr, type Lang, type Text } from "./i18n.js";
+import { parseNumber } from "./form.js";
+
+export interface AnswerHandlers {
+  /** A new value (undefined = cleared). */
+  onAnswer(id: string, value: AnswerValue | undefined): void;
+  /** The person is done with the field (change committed, left the field): its errors may show now. */
+  onTouch(id: string): void;
+}
+
+interface SectionViewProps extends AnswerHandlers {
+  instrument: Instrument;
+  section: Section;
+  answers: Answers;
+  state: FormState;
+  /** Errors to show now, by question id. */
+  errors: ReadonlyMap<string, FieldError>;
+  lang: Lang;
+}
+
+/** The DOM id of a question's wrapper; the first control inside is what gets focus on an error. */
+export const questionDomId = (id: string) => `q-${id}`;
+
+/** Moves focus to a question's first control and brings it into view. */
+export function focusQuestion(id: string): void {
+  const wrapper = document.getElementById(questionDomId(id));
+  if (!wrapper) return;
+  const control = wrapper.querySelector<HTMLElement>("input, textarea, select, button") ?? wrapper;
+  wrapper.scrollIntoView({ block: "center" });
+  control.focus({ preventScroll: true });
+}
+
+interface Block {
+  grid?: Grid;
+  items: FormItem[];
+}
+
+/** The items of one section, grid rows gathered under their grid, hidden when they do not apply. */
+export function SectionView({ instrument, section, answers, state, errors, lang, onAnswer, onTouch }: SectionViewProps) {
+  const blocks: Block[] = [];
+  for (const item of formItems(instrument)) {
+    if (item.section.id !== section.id) continue;
+    const last = blocks[blocks.length - 1];
+    if (item.grid && last?.grid === item.grid) last.items.push(item);
+    else blocks.push(item.grid ? { grid: item.grid, items: [item] } : { items: [item] });
+  }
+  const shown = (id: string) => state.questions[id]?.relevant !== false;
+  const handlers = { onAnswer, onTouch };
+  return (
+    <div class="section-body">
+      {section.intro && <p class="intro">{tr(section.intro, lang)}</p>}
+      {blocks.map((block) => {
+        if (block.grid) {
+          if (state.grids[block.grid.id]?.relevant === false) return null;
+          const rows = block.items.filter((it) => shown(it.question.id));
+          if (rows.length === 0) return null;
+          return (
+            <section class="grid" key={block.grid.id} aria-labelledby={`g-${block.grid.id}`}>
+              <h3 id={`g-${block.grid.id}`}>{tr(block.grid.label, lang)}</h3>
+              {block.grid.hint && <p class="hint">{tr(block.grid.hint, lang)}</p>}
+              {rows.map((it) => (
+                <QuestionView
+                  key={it.question.id}
+                  instrument={instrument}
+                  question={it.question as AnswerableQuestion}
+                  value={answers[it.question.id]}
+                  required={state.questions[it.question.id]?.required ?? false}
+                  error={errors.get(it.question.id)}
+                  lang={lang}
+                  {...handlers}
+                />
+              ))}
+            </section>
+          );
+        }
+        const item = block.items[0]!;
+        const q = item.question;
+        if (!shown(q.id)) return null;
+        if (q.type === "note") {
+          return (
+            <div class="note" key={q.id} id={questionDomId(q.id)}>
+              <p>{tr(q.label, lang)}</p>
+              {q.hint && <p class="hint">{tr(q.hint, lang)}</p>}
+            </div>
+          );
+        }
+        return (
+          <QuestionView
+            key={q.id}
+            instrument={instrument}
+            question={q}
+            value={answers[q.id]}
+            required={state.questions[q.id]?.required ?? false}
+            error={errors.get(q.id)}
+            lang={lang}
+            {...handlers}
+          />
+        );
+      })}
+    </div>
+  );
+}
+
+interface QuestionProps extends AnswerHandlers {
+  instrument: Instrument;
+  question: AnswerableQuestion;
+  value: AnswerValue | undefined;
+  required: boolean;
+  error: FieldError | undefined;
+  lang: Lang;
+}
+
+/** "*" for the eye, "(bắt buộc)" for screen readers. */
+export function RequiredMark({ lang }: { lang: Lang }) {
+  return (
+    <>
+      <span class="req" aria-hidden="true">
+        {" *"}
+      </span>
+      <span class="sr-only">{` (${tr(COMMON.required, lang)})`}</span>
+    </>
+  );
+}
+
+export function ErrorMessage({ id, text }: { id: string; text: string }) {
+  return (
+    <p class="field-error" id={id}>
+      <span aria-hidden="true">⚠ </span>
+      {text}
+    </p>
+  );
+}
+
+/** Error text in the respondent's language: the server's and validateAnswers' messages come in both. */
+export function errorText(error: FieldError, lang: Lang): string {
+  return lang === "vi" ? error.message_vi : error.message_en;
+}
+
+function describedBy(id: string, hint: Text | undefined, error: FieldError | undefined): string | undefined {
+  const ids = [hint ? `${id}-hint` : "", error ? `${id}-err` : ""].filter(Boolean).join(" ");
+  return ids || undefined;
+}
+
+export function QuestionView(props: QuestionProps) {
+  switch (props.question.type) {
+    case "rating":
+    case "single":
+    case "multiple":
+      return <ChoiceQuestion {...props} />;
+    case "integer":
+    case "decimal":
+      return <NumberQuestion {...props} />;
+    default:
+      return <TextQuestion {...props} />;
+  }
+}
+
+function ChoiceQuestion({ instrument, question: q, value, required, error, lang, onAnswer, onTouch }: QuestionProps) {
+  const dom = questionDomId(q.id);
+  const multiple = q.type === "multiple";
+  const selected = new Set(Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
+  const choices = choicesOf(instrument, q);
+  const describe = describedBy(dom, q.hint, error);
+  const toggle = (code: string, on: boolean) => {
+    // Keep the questionnaire's order whatever order the boxes are ticked in.
+    const next = choices.map((c) => c.code).filter((c) => (c === code ? on : selected.has(c)));
+    onAnswer(q.id, next);
+    onTouch(q.id);
+  };
+  return (
+    <fieldset
+      class={`q choice${q.type === "rating" ? " rating" : ""}${error ? " has-error" : ""}`}
+      id={dom}
+      role={multiple ? "group" : "radiogroup"}
+      aria-required={!multiple && required ? "true" : undefined}
+      aria-invalid={error ? "true" : undefined}
+      aria-describedby={describe}
+    >
+      <legend>
+        {tr(q.label, lang)}
+        {required && <RequiredMark lang={lang} />}
+      </legend>
+      {q.hint && (
+        <p class="hint" id={`${dom}-hint`}>
+          {tr(q.hint, lang)}
+        </p>
+      )}
+      <div class={`options${q.type === "rating" ? " scale" : ""}`}>
+        {choices.map((c) => (
+          <label class={`option${c.outside ? " outside" : ""}`} key={c.code}>
+            <input
+              type={multiple ? "checkbox" : "radio"}
+              name={dom}
+              value={c.code}
+              checked={selected.has(c.code)}
+              onChange={(e) => {
+                const on = (e.currentTarget as HTMLInputElement).checked;
+                if (multiple) toggle(c.code, on);
+                else {
+                  onAnswer(q.id, c.code);
+                  onTouch(q.id);
+                }
+              }}
+            />
+            <span>{tr(c.label, lang)}</span>
+          </label>
+        ))}
+      </div>
+      {!multiple && !required && selected.size > 0 && (
+        <button type="button" class="link" onClick={() => onAnswer(q.id, undefined)}>
+          {lang === "vi" ? "Bỏ chọn" : "Clear answer"}
+        </button>
+      )}
+      {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
+    </fieldset>
+  );
+}
+
+function FieldShell(props: { q: AnswerableQuestion; required: boolean; error: FieldError | undefined; lang: Lang; children: ComponentChildren }) {
+  const { q, required, error, lang } = props;
+  const dom = questionDomId(q.id);
+  return (
+    <div class={`q field${error ? " has-error" : ""}`} id={dom}>
+      <label for={`${dom}-in`}>
+        {tr(q.label, lang)}
+        {required && <RequiredMark lang={lang} />}
+      </label>
+      {q.hint && (
+        <p class="hint" id={`${dom}-hint`}>
+          {tr(q.hint, lang)}
+        </p>
+      )}
+      {props.children}
+      {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
+    </div>
+  );
+}
+
+function NumberQuestion(props: QuestionProps) {
+  const { question: q, value, required, error, onAnswer, onTouch } = props;
+  const integer = q.type === "integer";
+  // The text as typed ("1," on the way to "1,5") is kept locally; the answer is its parsed value.
+  const [text, setText] = useState(value === undefined ? "" : String(value));
+  const dom = questionDomId(q.id);
+  return (
+    <FieldShell q={q} required={required} error={error} lang={props.lang}>
+      <input
+        id={`${dom}-in`}
+        class="input number"
+        type="text"
+        inputMode={integer ? "numeric" : "decimal"}
+        autoComplete="off"
+        value={text}
+        aria-required={required ? "true" : undefined}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy(dom, q.hint, error)}
+        onInput={(e) => {
+          const raw = (e.currentTarget as HTMLInputElement).value;
+          setText(raw);
+          onAnswer(q.id, parseNumber(raw, integer));
+        }}
+        onChange={() => onTouch(q.id)}
+      />
+    </FieldShell>
+  );
+}
+
+function TextQuestion(props: QuestionProps) {
+  const { question: q, value, required, error, onAnswer, onTouch } = props;
+  const dom = questionDomId(q.id);
+  const common = {
+    id: `${dom}-in`,
+    class: "input",
+    value: typeof value === "string" ? value : "",
+    "aria-required": required ? ("true" as const) : undefined,
+    "aria-invalid": error ? ("true" as const) : undefined,
+    "aria-describedby": describedBy(dom, q.hint, error),
+    onChange: () => onTouch(q.id),
+  };
+  // Stored text is NFC (the server refuses anything else); keyboards may produce decomposed marks.
+  const onInput = (e: Event) => onAnswer(q.id, (e.currentTarget as HTMLInputElement).value.normalize("NFC"));
+  let control;
+  if (q.type === "date") {
+    control = <input {...common} type="date" min={q.min} max={q.max} onInput={onInput} />;
+  } else if (q.type === "text" && q.multiline) {
+    control = <textarea {...common} rows={4} maxLength={q.maxLength} onInput={onInput} />;
+  } else {
+    control = <input {...common} type="text" maxLength={q.type === "text" ? q.maxLength : undefined} onInput={onInput} />;
+  }
+  return (
+    <FieldShell q={q} required={required} error={error} lang={props.lang}>
+      {control}
+    </FieldShell>
+  );
+}

@@ -1,0 +1,74 @@
+/** Small shared pieces of page chrome: header with the language toggle, progress bar, group picker. */
+import type { ComponentChildren } from "preact";
+import type { FieldError } from "../../shared/errors.js";
+import { COMMON, fill, setLang, tr, type Lang, type Text } from "./i18n.js";
+import { ErrorMessage, RequiredMark, errorText } from "./questions.js";
+
+export function LangToggle({ lang }: { lang: Lang }) {
+  const other: Lang = lang === "vi" ? "en" : "vi";
+  return (
+    <button type="button" class="btn secondary small lang" lang={other} aria-label={tr(COMMON.switchLabel, lang)} onClick={() => setLang(other)}>
+      {tr(COMMON.switchTo, lang)}
+    </button>
+  );
+}
+
+export function Header({ title, lang, children }: { title: string; lang: Lang; children?: ComponentChildren }) {
+  return (
+    <header class="top">
+      <p class="brand">{title}</p>
+      {children}
+      <LangToggle lang={lang} />
+    </header>
+  );
+}
+
+/** "Phần 2/6" and a bar; the bar is exposed as a progressbar to screen readers. */
+export function Progress({ n, total, lang }: { n: number; total: number; lang: Lang }) {
+  const label = fill(tr(COMMON.pageOf, lang), { n, total });
+  return (
+    <div class="progress">
+      <span aria-hidden="true">{label}</span>
+      <div class="bar" role="progressbar" aria-label={label} aria-valuemin={1} aria-valuemax={total} aria-valuenow={n}>
+        <span style={{ width: `${Math.round((n / Math.max(total, 1)) * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** Respondent group as radio buttons; shown only when a round allows more than one. */
+export function GroupPicker(props: {
+  groups: Array<{ code: string; label: Text }>;
+  value: string | null;
+  error: FieldError | undefined;
+  lang: Lang;
+  onChange(code: string): void;
+}) {
+  const { groups, value, error, lang } = props;
+  return (
+    <fieldset class={`q choice${error ? " has-error" : ""}`} id="q-group" role="radiogroup" aria-required="true" aria-describedby={error ? "q-group-err" : undefined}>
+      <legend>
+        {tr(COMMON.group, lang)}
+        <RequiredMark lang={lang} />
+      </legend>
+      <div class="options">
+        {groups.map((g) => (
+          <label class="option" key={g.code}>
+            <input type="radio" name="q-group" value={g.code} checked={value === g.code} onChange={() => props.onChange(g.code)} />
+            <span>{tr(g.label, lang)}</span>
+          </label>
+        ))}
+      </div>
+      {error && <ErrorMessage id="q-group-err" text={errorText(error, lang)} />}
+    </fieldset>
+  );
+}
+
+/** A message at the top of a page; `alert` makes screen readers announce it when it appears. */
+export function Notice({ kind, children }: { kind: "error" | "info" | "ok"; children: ComponentChildren }) {
+  return (
+    <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,429 @@
+/** The respondent form: start page (unit, group), one section per page, submission with retries, receipt. */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { FormPayload, SubmissionInput } from "../../shared/api/schemas.js";
+import { fieldError, type FieldError } from "../../shared/errors.js";
+import type { AnswerValue } from "../../shared/instrument/schema.js";
+import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
+import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
+import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
+import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
+import { SectionView, focusQuestion } from "../common/questions.js";
+import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
+import { UnitPicker, type UnitChoice } from "../common/unit-picker.js";
+import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
+import { S } from "./strings.js";
+
+type Load = { kind: "loading" } | { kind: "failed"; notFound: boolean } | { kind: "ready"; payload: FormPayload };
+
+export function RespondApp({ roundId }: { roundId: string }) {
+  const lang = useLang();
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    setLoad({ kind: "loading" });
+    requestJson<FormPayload>(`/api/rounds/${encodeURIComponent(roundId)}/form`).then(
+      (payload) => setLoad({ kind: "ready", payload }),
+      (e: unknown) => setLoad({ kind: "failed", notFound: e instanceof HttpError && e.status === 404 }),
+    );
+  }, [roundId, attempt]);
+
+  if (load.kind === "ready") return <Form payload={load.payload} lang={lang} />;
+  return (
+    <>
+      <Header title="chiso" lang={lang} />
+      <main>
+        {load.kind === "loading" ? (
+          <p role="status">{tr(COMMON.loading, lang)}</p>
+        ) : (
+          <Notice kind="error">
+            <p>{tr(load.notFound ? S.notFound : S.loadFailed, lang)}</p>
+            {!load.notFound && <p>{tr(S.draftKept, lang)}</p>}
+            {!load.notFound && (
+              <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
+                {tr(S.retry, lang)}
+              </button>
+            )}
+          </Notice>
+        )}
+      </main>
+    </>
+  );
+}
+
+/** What the submission is doing: nothing, sending (maybe waiting to retry), or done. */
+type Sending = { kind: "idle" } | { kind: "sending"; retryAt: number | null } | { kind: "done"; receipt: StoredReceipt };
+
+function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
+  const { instrument, round } = payload;
+  const roundId = round.id;
+  const editionRef = { id: instrument.id, version: instrument.version };
+  const singleGroup = payload.groups.length === 1 ? payload.groups[0]!.code : null;
+
+  const [restored] = useState(() => loadDraft(roundId, editionRef));
+  const [draft, setDraft] = useState<RespondDraft>(() => {
+    const d = restored ?? newDraft(roundId, editionRef);
+    return {
+      ...d,
+      unit: payload.fixedUnit ? { key: payload.fixedUnit.key, name: payload.fixedUnit.name } : d.unit,
+      group: singleGroup ?? d.group,
+    };
+  });
+  const [sending, setSending] = useState<Sending>(() => {
+    const receipt = loadReceipt(roundId);
+    return !restored && receipt ? { kind: "done", receipt } : { kind: "idle" };
+  });
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  /** Pages where "Next" was pressed: every error of the page shows, "required" included. */
+  const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
+  const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(new Map());
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const [pageAlert, setPageAlert] = useState<string | null>(null);
+  const wake = useRef<AbortController | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const changed = useRef(false);
+
+  const state = useMemo(() => formState(instrument, draft.answers), [instrument, draft.answers]);
+  const sections = relevantSections(instrument, state);
+  const clientErrors = useMemo(() => answerErrors(instrument, draft.answers), [instrument, draft.answers]);
+  const page = draft.section === null ? "start" : draft.section;
+  const sectionIndex = sections.findIndex((s) => s.id === draft.section);
+  const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
+
+  // Save on every change; a restored draft that was mid-submission resumes sending.
+  useEffect(() => {
+    if (sending.kind !== "done" && (changed.current || restored)) saveDraft(draft);
+  }, [draft]);
+  useEffect(() => {
+    history.replaceState({ chisoPage: page }, "");
+    if (restored?.sending) void send(restored.sending);
+    const onPop = (e: PopStateEvent) => {
+      const target = (e.state as { chisoPage?: string } | null)?.chisoPage;
+      setDraft((d) => (d.sending ? d : { ...d, section: target && target !== "start" ? target : null }));
+    };
+    window.addEventListener("popstate", onPop);
+    return () => {
+      window.removeEventListener("popstate", onPop);
+      wake.current?.abort();
+    };
+  }, []);
+  useEffect(() => {
+    heading.current?.focus();
+  }, [page, sending.kind]);
+
+  const update = (patch: Partial<RespondDraft>) => {
+    changed.current = true;
+    setDraft((d) => ({ ...d, ...patch }));
+  };
+  const startErrors = (): Map<string, FieldError> => {
+    const out = new Map<string, FieldError>();
+    if (!draft.unit) out.set("unit", fieldError("unit", "required", COMMON.chooseUnit));
+    if (!draft.group) out.set("group", fieldError("group", "required", COMMON.chooseGroup));
+    return out;
+  };
+
+  /** Errors shown on a page: after "Next" all of them; before, only those of answered fields (never "required"). */
+  const shownErrors = (pageId: string): Map<string, FieldError> => {
+    const out = new Map<string, FieldError>(serverErrors);
+    const all = pageId === "start" ? startErrors() : clientErrors;
+    for (const [id, e] of all) {
+      if (attempted.has(pageId) || (touched.has(id) && e.code !== "required")) out.set(id, e);
+    }
+    return out;
+  };
+
+  const goTo = (sectionId: string | null) => {
+    setPageAlert(null);
+    history.pushState({ chisoPage: sectionId ?? "start" }, "");
+    update({ section: sectionId });
+    window.scrollTo(0, 0);
+  };
+
+  const blockPage = (pageId: string, errors: FieldError[]) => {
+    setAttempted((a) => new Set(a).add(pageId));
+    setPageAlert(fill(tr(COMMON.fixBeforeNext, lang), { n: errors.length }));
+    setTimeout(() => focusQuestion(errors[0]!.question), 0);
+  };
+
+  const onNext = () => {
+    if (page === "start") {
+      const errors = [...startErrors().values()];
+      if (errors.length) return blockPage("start", errors);
+      if (!draft.startedAt) update({ startedAt: new Date().toISOString() });
+      return goTo(sections[0]?.id ?? null);
+    }
+    const errors = sectionErrors(instrument, clientErrors, page);
+    if (errors.length) return blockPage(page, errors);
+    const next = sections[sectionIndex + 1];
+    if (next) return goTo(next.id);
+    void submit();
+  };
+
+  const onBack = () => {
+    const prev = sectionIndex > 0 ? sections[sectionIndex - 1]!.id : null;
+    goTo(prev);
+  };
+
+  const submit = async () => {
+    // Every page was checked on the way, but a later answer can change what an earlier page requires.
+    const all = [...clientErrors.values()];
+    if (all.length) {
+      const target = sectionOfQuestion(instrument, all[0]!.question);
+      if (target && target !== page) goTo(target);
+      return blockPage(target ?? page, sectionErrors(instrument, clientErrors, target ?? page));
+    }
+    const body: SubmissionInput = {
+      id: draft.id,
+      instrument: editionRef,
+      unit: draft.unit!.key,
+      group: draft.group!,
+      channel: "self",
+      ...(draft.startedAt ? { startedAt: draft.startedAt } : {}),
+      submittedAt: new Date().toISOString(),
+      answers: relevantAnswers(instrument, draft.answers),
+    };
+    update({ sending: body });
+    await send(body);
+  };
+
+  /** Sends until the server acknowledges (2xx) or refuses (4xx); network failures and 5xx are retried. */
+  const send = async (body: SubmissionInput) => {
+    setSubmitError(null);
+    setSending({ kind: "sending", retryAt: null });
+    for (let attemptNo = 0; ; attemptNo++) {
+      try {
+        const res = await requestJson<{ id: string; receipt: string }>(`/api/rounds/${encodeURIComponent(roundId)}/responses`, { json: body });
+        const receipt = { id: res.id, receipt: res.receipt };
+        saveReceipt(roundId, receipt);
+        clearDraft(roundId);
+        setSending({ kind: "done", receipt });
+        return;
+      } catch (e) {
+        if (!isRetryable(e)) return refused(e as HttpError);
+        const wait = backoffMs(attemptNo);
+        setSending({ kind: "sending", retryAt: Date.now() + wait });
+        wake.current = new AbortController();
+        await sleepUntilOnline(wait, wake.current.signal);
+        setSending({ kind: "sending", retryAt: null });
+      }
+    }
+  };
+
+  /** A 4xx: nothing was stored, so the respondent may change answers and send again under the same id. */
+  const refused = (e: HttpError) => {
+    setSending({ kind: "idle" });
+    update({ sending: null });
+    const errors = e.body?.error?.errors ?? [];
+    const byQuestion = new Map<string, FieldError>();
+    let target: string | null | undefined;
+    for (const fe of errors) {
+      const pageOf = fe.question === "unit" || fe.question === "group" ? "start" : sectionOfQuestion(instrument, fe.question);
+      if (!pageOf) continue;
+      byQuestion.set(fe.question, fe);
+      if (target === undefined) target = pageOf === "start" ? null : pageOf;
+    }
+    setServerErrors(byQuestion);
+    const unplaced = errors.filter((fe) => !byQuestion.has(fe.question));
+    setSubmitError(
+      byQuestion.size > 0 && unplaced.length === 0
+        ? tr(S.fixErrors, lang)
+        : [problemText(e.body?.error, lang), ...unplaced.map((fe) => `${fe.question}: ${lang === "vi" ? fe.message_vi : fe.message_en}`)].join(" "),
+    );
+    if (target !== undefined) {
+      goTo(target);
+      const first = [...byQuestion.keys()][0]!;
+      setTimeout(() => focusQuestion(first), 0);
+    }
+  };
+
+  const onAnswer = (id: string, value: AnswerValue | undefined) => {
+    clearServer(id);
+    changed.current = true;
+    setDraft((d) => ({ ...d, answers: withAnswer(d.answers, id, value) }));
+  };
+  const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));
+  const clearServer = (id: string) => {
+    if (!serverErrors.has(id)) return;
+    const next = new Map(serverErrors);
+    next.delete(id);
+    setServerErrors(next);
+  };
+
+  const header = <Header title={tr(round.title, lang)} lang={lang} />;
+
+  if (sending.kind === "done") {
+    return (
+      <>
+        {header}
+        <main>
+          <h1 tabIndex={-1} ref={heading}>
+            {tr(S.thanks, lang)}
+          </h1>
+          <Notice kind="ok">
+            <p>{tr(S.received, lang)}</p>
+          </Notice>
+          <p>{tr(S.receiptLabel, lang)}:</p>
+          <p class="receipt" data-testid="receipt">
+            {sending.receipt.receipt}
+          </p>
+          <p class="hint">{tr(S.receiptHelp, lang)}</p>
+          <button
+            type="button"
+            class="btn secondary"
+            onClick={() => {
+              saveReceipt(roundId, null);
+              setDraft(() => ({ ...newDraft(roundId, editionRef), unit: draft.unit, group: singleGroup }));
+              setTouched(new Set());
+              setAttempted(new Set());
+              setSending({ kind: "idle" });
+            }}
+          >
+            {tr(S.another, lang)}
+          </button>
+        </main>
+      </>
+    );
+  }
+
+  if (sending.kind === "sending") {
+    const seconds = sending.retryAt === null ? 0 : Math.max(1, Math.round((sending.retryAt - Date.now()) / 1000));
+    return (
+      <>
+        {header}
+        <main>
+          <h1 tabIndex={-1} ref={heading}>
+            {tr(S.sending, lang)}
+          </h1>
+          {sending.retryAt !== null && (
+            <Notice kind="info">
+              <p>{fill(tr(S.waiting, lang), { s: seconds })}</p>
+              <button type="button" class="btn" onClick={() => wake.current?.abort()}>
+                {tr(S.retryNow, lang)}
+              </button>
+            </Notice>
+          )}
+          <p class="hint">{tr(S.keepOpen, lang)}</p>
+        </main>
+      </>
+    );
+  }
+
+  const errors = shownErrors(page);
+  const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes("public") ? S.notPublic : null;
+  return (
+    <>
+      {header}
+      <main>
+        {page === "start" || !section ? (
+          <>
+            <h1 tabIndex={-1} ref={heading}>
+              {tr(instrument.title, lang)}
+            </h1>
+            {blocked && <Notice kind="error">{tr(blocked, lang)}</Notice>}
+            {restored?.id === draft.id && Object.keys(restored.answers).length > 0 && <Notice kind="info">{tr(S.restored, lang)}</Notice>}
+            <p class="intro">{tr(instrument.intro, lang)}</p>
+            {submitError && <Notice kind="error">{submitError}</Notice>}
+            {!payload.fixedUnit && (
+              <UnitPicker
+                label={tr(COMMON.unit, lang)}
+                value={draft.unit}
+                search={(q) => searchUnitsOnline(payload, q)}
+                onChange={(unit) => {
+                  clearServer("unit");
+                  update({ unit });
+                }}
+                error={errors.get("unit")}
+                lang={lang}
+              />
+            )}
+            {payload.fixedUnit && (
+              <p>
+                <strong>{payload.fixedUnit.name}</strong>
+              </p>
+            )}
+            {!singleGroup && (
+              <GroupPicker
+                groups={payload.groups}
+                value={draft.group}
+                error={errors.get("group")}
+                lang={lang}
+                onChange={(group) => {
+                  clearServer("group");
+                  update({ group });
+                }}
+              />
+            )}
+            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
+            <div class="nav">
+              <button type="button" class="btn" disabled={blocked !== null} onClick={onNext}>
+                {tr(COMMON.start, lang)}
+              </button>
+            </div>
+          </>
+        ) : (
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              onNext();
+            }}
+          >
+            <Progress n={sectionIndex + 1} total={sections.length} lang={lang} />
+            <h1 tabIndex={-1} ref={heading}>
+              {tr(section.title, lang)}
+            </h1>
+            {submitError && <Notice kind="error">{submitError}</Notice>}
+            <SectionView
+              instrument={instrument}
+              section={section}
+              answers={draft.answers}
+              state={state}
+              errors={errors}
+              lang={lang}
+              onAnswer={onAnswer}
+              onTouch={onTouch}
+            />
+            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
+            <div class="nav">
+              <button type="button" class="btn secondary" onClick={onBack}>
+                {tr(COMMON.back, lang)}
+              </button>
+              <button type="submit" class="btn">
+                {tr(sectionIndex === sections.length - 1 ? COMMON.submit : COMMON.next, lang)}
+              </button>
+            </div>
+          </form>
+        )}
+      </main>
+    </>
+  );
+}
+
+interface UnitHit {
+  key: string;
+  fullName: string;
+  path: string[];
+}
+
+/** Online unit search within the round's scope; one query per scope key, merged. */
+async function searchUnitsOnline(payload: FormPayload, query: string): Promise<UnitChoice[]> {
+  const { round, instrument } = payload;
+  const scopes: Array<string | null> = round.scope.length ? round.scope : [null];
+  const lists = await Promise.all(
+    scopes.map((within) => {
+      const params = new URLSearchParams({ q: query, level: instrument.unitLevel, registry: round.registry, limit: "20" });
+      if (within) params.set("within", within);
+      return requestJson<{ units: UnitHit[] }>(`/api/units?${params}`);
+    }),
+  );
+  const seen = new Set<string>();
+  const out: UnitChoice[] = [];
+  for (const u of lists.flatMap((l) => l.units)) {
+    if (seen.has(u.key)) continue;
+    seen.add(u.key);
+    // The full name of a village already names its commune: show only the places it does not.
+    const detail = u.path.filter((p) => !u.fullName.includes(p)).join(", ");
+    out.push({ key: u.key, name: u.fullName, ...(detail ? { detail } : {}) });
+  }
+  return out.slice(0, 20);
+}

@@ -1,0 +1,71 @@
+/** GET /api/rounds/:id/offline-units — the units an enumerator device downloads to pick from offline. */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-context.js";
+import { Problem } from "../http/problem.js";
+import { findRound } from "./repository.js";
+import { getEdition } from "../instruments/repository.js";
+import { verifySecret } from "../lib/secrets.js";
+import type { UnitDirectory, UnitInfo } from "../units/directory.js";
+
+/** One unit as the enumerator app stores it: enough to search by name or code and tell namesakes apart. */
+export interface OfflineUnit {
+  key: string;
+  code: string;
+  name: string;
+  fullName: string;
+  level: string;
+  parentName: string | null;
+}
+
+export function offlineRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/:id/offline-units", async (c) => {
+    const ctx = c.var.ctx;
+    const round = await findRound(ctx.db.kysely, c.req.param("id"));
+    if (!round) throw new Problem("round_not_found");
+    // The same access code that /api/sync checks: the list is only useful to the round's enumerators.
+    const code = c.req.header("x-enumerator-code");
+    if (!code) throw new Problem("unauthenticated");
+    if (!round.modes.includes("enumerator") || !round.enumeratorCodeHash || !verifySecret(code, round.enumeratorCodeHash)) {
+      throw new Problem("forbidden");
+    }
+    const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
+    if (!edition) throw new Problem("instrument_not_found");
+    const level = edition.instrument.unitLevel;
+    const found = round.scope.length === 0 ? ctx.units.atLevel(round.registry, level) : unitsUnder(ctx.units, round.scope, level);
+    const units: OfflineUnit[] = found
+      .filter((u) => u.registry === round.registry)
+      .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+      .map((u) => ({
+        key: u.key,
+        code: u.code,
+        name: u.name,
+        fullName: u.fullName,
+        level: u.level,
+        parentName: u.parentKey ? (ctx.units.getCached(u.parentKey)?.fullName ?? null) : null,
+      }));
+    c.header("cache-control", "private, no-cache");
+    return c.json({ units });
+  });
+
+  return app;
+}
+
+/** Units at `level` at or below any of the scope keys, each once (scopes may overlap). */
+function unitsUnder(directory: UnitDirectory, scope: readonly string[], level: string): UnitInfo[] {
+  const seen = new Set<string>();
+  const out: UnitInfo[] = [];
+  const stack = [...scope];
+  while (stack.length) {
+    const key = stack.pop()!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const unit = directory.getCached(key);
+    if (!unit) continue;
+    // Stop at the wanted level: nothing below it can be a response's unit.
+    if (unit.level === level) out.push(unit);
+    else for (const child of directory.childrenOf(key)) stack.push(child.key);
+  }
+  return out;
+}
