@@ -12,6 +12,7 @@ import { responseRoutes } from "./responses/routes.js";
 import { accountRoutes } from "./accounts/routes.js";
 import { invitationRoutes } from "./invitations/routes.js";
 import { allow } from "./http/access.js";
+import { resultsApi } from "./results/api.js";
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -32,6 +33,7 @@ export function createApp(ctx: AppContext) {
   api.route("/", responseRoutes());
   api.route("/", accountRoutes());
   api.route("/", invitationRoutes());
+  api.route("/", resultsApi());
   api.all("*", () => {
     throw new Problem("not_found");
   });

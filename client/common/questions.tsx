@@ -192,6 +192,8 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
           {tr(q.hint, lang)}
         </p>
       )}
+      {/* Above the options, as with text fields, so it is in view when focus moves to the question. */}
+      {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
       <div class={`options${q.type === "rating" ? " scale" : ""}`}>
         {choices.map((c) => (
           <label class={`option${c.outside ? " outside" : ""}`} key={c.code}>
@@ -218,7 +220,6 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
           {lang === "vi" ? "Bỏ chọn" : "Clear answer"}
         </button>
       )}
-      {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
     </fieldset>
   );
 }
@@ -237,8 +238,8 @@ function FieldShell(props: { q: AnswerableQuestion; required: boolean; error: Fi
           {tr(q.hint, lang)}
         </p>
       )}
-      {props.children}
       {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
+      {props.children}
     </div>
   );
 }

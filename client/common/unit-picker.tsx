@@ -61,6 +61,7 @@ export function UnitPicker(props: {
           <strong>{value.name}</strong>
           {value.detail && <span class="detail">{value.detail}</span>}
         </p>
+        {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
         <button
           type="button"
           class="btn secondary"
@@ -71,7 +72,6 @@ export function UnitPicker(props: {
         >
           {tr(COMMON.unitChange, lang)}
         </button>
-        {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
       </div>
     );
   }
@@ -85,6 +85,7 @@ export function UnitPicker(props: {
       <p class="hint" id="q-unit-hint">
         {tr(COMMON.unitHint, lang)}
       </p>
+      {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
       <input
         id="q-unit-in"
         ref={input}
@@ -98,7 +99,6 @@ export function UnitPicker(props: {
         value={query}
         onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
       />
-      {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
       <p class="sr-only" role="status">
         {hits ? (hits.length ? fill(tr(COMMON.unitResults, lang), { n: hits.length }) : tr(COMMON.unitNone, lang)) : ""}
       </p>

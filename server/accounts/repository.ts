@@ -146,8 +146,11 @@ export async function revokeDevice(db: Kysely<Database>, id: string): Promise<bo
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** After 5 failures within 15 minutes a username (and, separately, an address) is locked for 15 minutes. */
-export const THROTTLE = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/**
+ * After 5 failures within 15 minutes a username is locked for 15 minutes; an address, shared by
+ * everyone behind one office router, after 20.
+ */
+export const THROTTLE = { failures: 5, addressFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 export async function throttleState(db: Kysely<Database>, key: string, now = Date.now()): Promise<{ locked: boolean; retryAfterS: number }> {
   const row = await db.selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
@@ -165,7 +168,7 @@ export async function recordLoginFailure(db: Kysely<Database>, key: string, now 
     key,
     failures,
     window_start: inWindow ? row.window_start : new Date(now).toISOString(),
-    locked_until: failures >= THROTTLE.failures ? new Date(now + THROTTLE.lockMs).toISOString() : null,
+    locked_until: failures >= (key.startsWith("addr:") ? THROTTLE.addressFailures : THROTTLE.failures) ? new Date(now + THROTTLE.lockMs).toISOString() : null,
   };
   await db
     .insertInto("login_throttle")

@@ -122,8 +122,16 @@ function checkTimes(s: Submission): FieldError[] {
   return errors;
 }
 
-function toRows(round: Round, instrument: Instrument, s: Submission, blurTimes: boolean): PreparedResponse {
+function toRows(round: Round, instrument: Instrument, sent: Submission, blurTimes: boolean): PreparedResponse {
   const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : null);
+  // Anonymous responses keep only the day, in the columns and in the stored payload alike.
+  const s: Submission = blurTimes
+    ? (({ deviceId: _d, enumeratorId: _e, ...rest }) => ({
+        ...rest,
+        ...(sent.startedAt ? { startedAt: day(sent.startedAt)! } : {}),
+        ...(sent.submittedAt ? { submittedAt: day(sent.submittedAt)! } : {}),
+      }))(sent)
+    : sent;
   const receivedOn = new Date().toISOString().slice(0, 10);
   const response: ResponseTable = {
     id: s.id.toLowerCase(),

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
+import { allow } from "../http/access.js";
 import { parseWith, readJson } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
 import { PeerGroupBodySchema, PeerGroupIdSchema, TargetsBodySchema, type Target } from "../../shared/results/schemas.js";
@@ -22,12 +23,12 @@ import { exportRoutes } from "../exports/routes.js";
 export function resultsApi() {
   const app = new Hono<AppEnv>();
 
-  app.get("/rounds/:id/targets", async (c) => {
+  app.get("/rounds/:id/targets", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     return c.json(await targetsView(ctx, c.req.param("id"), c.req.query()));
   });
 
-  app.put("/rounds/:id/targets", async (c) => {
+  app.put("/rounds/:id/targets", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     const re = await loadRoundEdition(ctx, c.req.param("id"));
     const body = parseWith(TargetsBodySchema, await readJson(c));
@@ -36,20 +37,20 @@ export function resultsApi() {
     return c.json(await targetsView(ctx, re.round.id, {}));
   });
 
-  app.get("/rounds/:id/progress", async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null)));
+  app.get("/rounds/:id/progress", allow("public"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null)));
 
-  app.get("/peer-groups", async (c) => {
+  app.get("/peer-groups", allow("public"), async (c) => {
     const groups = await listPeerGroups(c.var.ctx.db.kysely);
     return c.json({ peerGroups: groups });
   });
 
-  app.get("/peer-groups/:id", async (c) => {
+  app.get("/peer-groups/:id", allow("public"), async (c) => {
     const group = await getPeerGroup(c.var.ctx.db.kysely, c.req.param("id"));
     if (!group) throw new Problem("not_found", undefined, { peerGroup: c.req.param("id") });
     return c.json({ peerGroup: group });
   });
 
-  app.put("/peer-groups/:id", async (c) => {
+  app.put("/peer-groups/:id", allow("public"), async (c) => {
     const ctx = c.var.ctx;
     const id = PeerGroupIdSchema.safeParse(c.req.param("id"));
     if (!id.success) throw new Problem("invalid", [fieldError("id", "invalid_field")], { id: c.req.param("id") });

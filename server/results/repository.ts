@@ -6,10 +6,10 @@ import { TargetSchema, type Target } from "../../shared/results/schemas.js";
 import type { CrosswalkLink } from "../../shared/results/crosswalk.js";
 
 /** Tables added by migration 0002-results (kept here rather than in the shared table types). */
-interface ResultsTables {
+type ResultsTables = {
   index_targets: { round_id: string; targets_json: string; updated_at: string };
   peer_groups: { id: string; label_vi: string; label_en: string; registry: string; members_json: string; updated_at: string };
-}
+};
 
 type ResultsDb = Kysely<Database & ResultsTables>;
 const tables = (db: Kysely<Database>): ResultsDb => db.withTables<ResultsTables>();

@@ -1,0 +1,211 @@
+/**
+ * The enumerator device's own storage (IndexedDB through idb): the downloaded round, every interview
+ * from draft to sent, and the device id. Queued data lives here and never in the service worker's
+ * cache, so an app update cannot strand it.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+import type { FormPayload, SubmissionInput, SyncItemResult } from "../../shared/api/schemas.js";
+import type { ProblemBody } from "../../shared/errors.js";
+import type { Answers } from "../../shared/instrument/schema.js";
+import type { UnitChoice } from "../common/unit-picker.js";
+import { newUuid } from "../common/net.js";
+
+/** A unit as GET /api/rounds/:id/offline-units returns it. */
+export interface OfflineUnit {
+  key: string;
+  code: string;
+  name: string;
+  fullName: string;
+  level: string;
+  parentName: string | null;
+}
+
+export interface StoredRound {
+  id: string;
+  /** The round's enumerator access code, sent as x-enumerator-code. */
+  code: string;
+  enumeratorId: string;
+  form: FormPayload;
+  units: OfflineUnit[];
+  downloadedAt: string;
+}
+
+/**
+ * draft: being recorded; queued: finished, waiting for the server; sent: the server acknowledged
+ * it (stored or duplicate); rejected: the server refused it (invalid or conflict) and it waits for
+ * the enumerator to fix it.
+ */
+export type LocalState = "draft" | "queued" | "sent" | "rejected";
+export const LOCAL_STATES: readonly LocalState[] = ["draft", "queued", "sent", "rejected"];
+
+export interface LocalResponse {
+  id: string;
+  round: string;
+  state: LocalState;
+  unit: UnitChoice | null;
+  group: string | null;
+  answers: Answers;
+  /** The section on screen when the interview was left; null = start page. */
+  section: string | null;
+  startedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  /** What is (or was last) sent, exactly: resends must repeat it byte for byte. */
+  submission?: SubmissionInput;
+  receipt?: string;
+  sentAt?: string;
+  rejection?: { status: "invalid" | "conflict"; error: ProblemBody["error"]; at: string };
+  /** Came from an export file of another device. */
+  imported?: boolean;
+}
+
+interface CollectDB extends DBSchema {
+  settings: { key: string; value: unknown };
+  rounds: { key: string; value: StoredRound };
+  responses: { key: string; value: LocalResponse; indexes: { "round-state": [string, LocalState] } };
+}
+
+const DB_NAME = "chiso-collect";
+/**
+ * Schema version. A new version adds an `if (oldVersion < N)` step to `upgrade` below; steps
+ * migrate stores in place and never delete one that holds interviews.
+ */
+const DB_VERSION = 1;
+
+let opening: Promise<IDBPDatabase<CollectDB>> | null = null;
+const versionListeners = new Set<() => void>();
+
+/** Called when a newer app version needs this tab to let go of the database (the page should reload). */
+export function onNewerVersion(listener: () => void): () => void {
+  versionListeners.add(listener);
+  return () => versionListeners.delete(listener);
+}
+
+export function localDb(): Promise<IDBPDatabase<CollectDB>> {
+  opening ??= openDB<CollectDB>(DB_NAME, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore("settings");
+        db.createObjectStore("rounds", { keyPath: "id" });
+        const responses = db.createObjectStore("responses", { keyPath: "id" });
+        responses.createIndex("round-state", ["round", "state"]);
+      }
+    },
+    blocking() {
+      // Another tab runs a newer version that must upgrade: step aside so it can.
+      void opening?.then((db) => db.close());
+      opening = null;
+      for (const listener of versionListeners) listener();
+    },
+  });
+  return opening;
+}
+
+export async function getSetting<T>(key: string): Promise<T | undefined> {
+  return (await (await localDb()).get("settings", key)) as T | undefined;
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await (await localDb()).put("settings", value, key);
+}
+
+/** A random id for this device, made once and kept: the server records it with each response. */
+export async function deviceId(): Promise<string> {
+  const db = await localDb();
+  const tx = db.transaction("settings", "readwrite");
+  let id = (await tx.store.get("deviceId")) as string | undefined;
+  if (!id) {
+    id = newUuid();
+    await tx.store.put(id, "deviceId");
+  }
+  await tx.done;
+  return id;
+}
+
+export async function saveRound(round: StoredRound): Promise<void> {
+  const db = await localDb();
+  await db.put("rounds", round);
+  await db.put("settings", round.id, "currentRound");
+}
+
+export async function currentRound(): Promise<StoredRound | null> {
+  const id = await getSetting<string>("currentRound");
+  return id ? ((await (await localDb()).get("rounds", id)) ?? null) : null;
+}
+
+export async function putResponse(r: LocalResponse): Promise<void> {
+  await (await localDb()).put("responses", r);
+}
+
+export async function getResponse(id: string): Promise<LocalResponse | undefined> {
+  return (await localDb()).get("responses", id);
+}
+
+export async function deleteResponse(id: string): Promise<void> {
+  await (await localDb()).delete("responses", id);
+}
+
+export async function responsesIn(round: string, state: LocalState, limit?: number): Promise<LocalResponse[]> {
+  return (await localDb()).getAllFromIndex("responses", "round-state", IDBKeyRange.only([round, state]), limit);
+}
+
+export async function countsOf(round: string): Promise<Record<LocalState, number>> {
+  const db = await localDb();
+  const out = { draft: 0, queued: 0, sent: 0, rejected: 0 };
+  for (const state of LOCAL_STATES) out[state] = await db.countFromIndex("responses", "round-state", IDBKeyRange.only([round, state]));
+  return out;
+}
+
+/**
+ * Records the server's verdict on one batch, in one transaction. Acknowledged responses become
+ * "sent" (their answers dropped, the receipt kept); refused ones "rejected" with the reasons.
+ * A record that is no longer queued (deleted meanwhile) is left alone.
+ */
+export async function applySyncResults(batch: readonly LocalResponse[], results: readonly SyncItemResult[]): Promise<{ sent: number; rejected: number }> {
+  const db = await localDb();
+  const tx = db.transaction("responses", "readwrite");
+  const now = new Date().toISOString();
+  let sent = 0;
+  let rejected = 0;
+  for (const [i, sentRecord] of batch.entries()) {
+    const result = results[i];
+    const current = await tx.store.get(sentRecord.id);
+    if (!result || !current || current.state !== "queued") continue;
+    if (result.status === "stored" || result.status === "duplicate") {
+      sent++;
+      await tx.store.put({
+        id: current.id,
+        round: current.round,
+        state: "sent",
+        unit: current.unit,
+        group: current.group,
+        answers: {},
+        section: null,
+        startedAt: current.startedAt,
+        createdAt: current.createdAt,
+        updatedAt: now,
+        receipt: result.receipt,
+        sentAt: now,
+      });
+    } else {
+      rejected++;
+      await tx.store.put({ ...current, state: "rejected", updatedAt: now, rejection: { status: result.status, error: result.error, at: now } });
+    }
+  }
+  await tx.done;
+  return { sent, rejected };
+}
+
+/** Adds responses from an export file to the queue; ids already on this device (in any state) are skipped. */
+export async function importQueued(records: readonly LocalResponse[]): Promise<{ added: number; skipped: number }> {
+  const db = await localDb();
+  const tx = db.transaction("responses", "readwrite");
+  let added = 0;
+  for (const r of records) {
+    if (await tx.store.getKey(r.id)) continue;
+    await tx.store.add(r);
+    added++;
+  }
+  await tx.done;
+  return { added, skipped: records.length - added };
+}

@@ -1,0 +1,293 @@
+/**
+ * What an export contains: raw responses wide (one row per response) or long (one row per answer),
+ * the codebook, and index results in the appendix layout of the provincial plans. Responses are read
+ * in keyset pages (round_id = ? and id > last order by id limit 1000): constant memory, no long read
+ * transaction, so submissions arriving meanwhile are never held up.
+ */
+import type { Kysely } from "kysely";
+import type { AppContext } from "../app-context.js";
+import type { Database } from "../db/types.js";
+import type { Round } from "../rounds/repository.js";
+import type { Lang } from "../../shared/i18n.js";
+import type { AnswerValue, Instrument } from "../../shared/instrument/schema.js";
+import { answerableQuestions, choicesOf } from "../../shared/instrument/walk.js";
+import type { ResultsResponse, ResultNode } from "../../shared/results/types.js";
+import { walk } from "../../shared/results/tree.js";
+import type { Cell, Column, Table } from "./writers.js";
+
+export const LAYOUTS = ["wide", "long", "codebook", "results"] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+export const PAGE_SIZE = 1000;
+
+const col = (key: string, vi: string, en: string, type: Column["type"] = "text", width?: number): Column => ({
+  key,
+  label: { vi, en },
+  type,
+  ...(width ? { width } : {}),
+});
+
+/** Responses of a round, page by page in id order. */
+async function* responsePages<K extends keyof Database["responses"]>(
+  db: Kysely<Database>,
+  roundId: string,
+  columns: readonly K[],
+): AsyncGenerator<Array<Pick<Database["responses"], K | "id">>> {
+  let last = "";
+  for (;;) {
+    const page = (await db
+      .selectFrom("responses")
+      .select(["id", ...columns] as Array<K | "id">)
+      .where("round_id", "=", roundId)
+      .where("id", ">", last)
+      .orderBy("id")
+      .limit(PAGE_SIZE)
+      .execute()) as unknown as Array<Pick<Database["responses"], K | "id">>;
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < PAGE_SIZE) return;
+    last = page[page.length - 1]!.id;
+  }
+}
+
+async function responseCount(db: Kysely<Database>, roundId: string): Promise<number> {
+  const row = await db.selectFrom("cell_totals").select((eb) => eb.fn.sum<number>("n").as("n")).where("round_id", "=", roundId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Unit levels above the instrument's, present in the round's registry (province, district, commune). */
+function ancestorLevels(ctx: AppContext, round: Round, instrument: Instrument): string[] {
+  const order = ["province", "district", "commune", "village"];
+  const own = instrument.unitLevel === "agency" ? 1 : order.indexOf(instrument.unitLevel);
+  return order.slice(0, Math.max(0, own)).filter((level) => ctx.units.atLevel(round.registry, level).length > 0);
+}
+
+const LEVEL_LABELS: Record<string, [string, string]> = {
+  province: ["Tỉnh, thành phố", "Province"],
+  district: ["Huyện", "District"],
+  commune: ["Xã, phường", "Commune"],
+};
+
+/**
+ * One row per response, one column per question in questionnaire order (grid rows unrolled).
+ * Invitation (leader survey) responses carry no device or enumerator and no time finer than the day.
+ */
+export async function wideTable(ctx: AppContext, round: Round, instrument: Instrument): Promise<Table> {
+  const questions = answerableQuestions(instrument);
+  const levels = ancestorLevels(ctx, round, instrument);
+  const columns: Column[] = [
+    col("_id", "Mã phiếu", "Response id", "text", 38),
+    col("_unit", "Mã đơn vị", "Unit key", "text", 16),
+    col("_unit_name", "Đơn vị", "Unit", "text", 36),
+    ...levels.map((l) => col(`_${l}`, LEVEL_LABELS[l]![0], LEVEL_LABELS[l]![1], "text", 24)),
+    col("_group", "Nhóm người trả lời", "Respondent group", "text", 14),
+    col("_channel", "Kênh", "Channel", "text", 12),
+    col("_device", "Thiết bị", "Device", "text", 14),
+    col("_enumerator", "Điều tra viên", "Enumerator", "text", 14),
+    col("_started", "Bắt đầu", "Started", "text", 22),
+    col("_submitted", "Nộp", "Submitted", "text", 22),
+    col("_received", "Ngày nhận", "Received on", "text", 12),
+    col("_weight", "Trọng số", "Weight", "number", 10),
+    ...questions.map(({ question, grid }) => {
+      const label = grid ? { vi: `${grid.label.vi} — ${question.label.vi}`, en: `${grid.label.en} — ${question.label.en}` } : question.label;
+      const type: Column["type"] = question.type === "integer" || question.type === "decimal" ? "number" : question.type === "multiple" ? "codes" : "text";
+      return { key: question.id, label, type, width: Math.min(30, Math.max(8, question.id.length + 2)) };
+    }),
+  ];
+  const unitCells = new Map<string, Cell[]>();
+  const unitColumns = (key: string): Cell[] => {
+    let cells = unitCells.get(key);
+    if (!cells) {
+      const u = ctx.units.getCached(key);
+      const lineage = ctx.units.lineage(key);
+      cells = [key, u?.fullName ?? null, ...levels.map((l) => lineage.find((a) => a.level === l)?.fullName ?? null)];
+      if (unitCells.size < 50_000) unitCells.set(key, cells);
+    }
+    return cells;
+  };
+  const value = (v: AnswerValue | undefined): Cell => (v === undefined ? null : Array.isArray(v) ? v : v);
+  const day = (s: string | null) => (s ? s.slice(0, 10) : null);
+  return {
+    name: `${round.id}-wide`,
+    columns,
+    total: await responseCount(ctx.db.kysely, round.id),
+    async *rows(report) {
+      let done = 0;
+      const wanted = ["unit_key", "group_code", "channel", "device_id", "enumerator_id", "started_at", "submitted_at", "received_on", "weight", "payload_json"] as const;
+      for await (const page of responsePages(ctx.db.kysely, round.id, wanted)) {
+        for (const r of page) {
+          const answers = (JSON.parse(r.payload_json) as { answers?: Record<string, AnswerValue> }).answers ?? {};
+          const anonymous = r.channel === "invitation";
+          yield [
+            r.id,
+            ...unitColumns(r.unit_key),
+            r.group_code,
+            r.channel,
+            anonymous ? null : r.device_id,
+            anonymous ? null : r.enumerator_id,
+            anonymous ? day(r.started_at) : r.started_at,
+            anonymous ? day(r.submitted_at) : r.submitted_at,
+            r.received_on,
+            r.weight,
+            ...questions.map(({ question }) => value(answers[question.id])),
+          ];
+        }
+        done += page.length;
+        report?.(done);
+      }
+    },
+  };
+}
+
+/** One row per answer (one per selected code of a multiple choice), from the answers table. */
+export async function longTable(ctx: AppContext, round: Round, instrument: Instrument): Promise<Table> {
+  const order = new Map(answerableQuestions(instrument).map((item, i) => [item.question.id, i]));
+  const columns: Column[] = [
+    col("_id", "Mã phiếu", "Response id", "text", 38),
+    col("_unit", "Mã đơn vị", "Unit key", "text", 16),
+    col("_group", "Nhóm người trả lời", "Respondent group", "text", 14),
+    col("question", "Câu hỏi", "Question", "text", 24),
+    col("seq", "Thứ tự lựa chọn", "Choice position", "number", 8),
+    col("code", "Mã trả lời", "Answer code", "text", 12),
+    col("num", "Giá trị số", "Number", "number", 12),
+    col("text", "Nội dung", "Text", "text", 40),
+  ];
+  return {
+    name: `${round.id}-long`,
+    columns,
+    total: await responseCount(ctx.db.kysely, round.id),
+    async *rows(report) {
+      let done = 0;
+      for await (const page of responsePages(ctx.db.kysely, round.id, ["unit_key", "group_code"] as const)) {
+        const ids = page.map((r) => r.id);
+        const answers = await ctx.db.kysely
+          .selectFrom("answers")
+          .select(["response_id", "question_id", "seq", "code", "num", "text"])
+          .where("response_id", "in", ids)
+          .execute();
+        const byResponse = new Map<string, typeof answers>();
+        for (const a of answers) {
+          const list = byResponse.get(a.response_id);
+          if (list) list.push(a);
+          else byResponse.set(a.response_id, [a]);
+        }
+        for (const r of page) {
+          const list = (byResponse.get(r.id) ?? []).sort(
+            (a, b) => (order.get(a.question_id) ?? 1e9) - (order.get(b.question_id) ?? 1e9) || a.seq - b.seq,
+          );
+          for (const a of list) yield [r.id, r.unit_key, r.group_code, a.question_id, a.seq, a.code, a.num === null ? null : Number(a.num), a.text];
+        }
+        done += page.length;
+        report?.(done);
+      }
+    },
+  };
+}
+
+/** Questions, types, codes and labels in both languages, scales, conditions: what the raw exports mean. */
+export function codebookTable(instrument: Instrument): Table {
+  const columns: Column[] = [
+    col("question", "Câu hỏi", "Question", "text", 24),
+    col("section", "Phần", "Section", "text", 16),
+    col("grid", "Bảng", "Grid", "text", 12),
+    col("type", "Kiểu", "Type", "text", 10),
+    col("label_vi", "Nội dung (tiếng Việt)", "Label (Vietnamese)", "text", 60),
+    col("label_en", "Nội dung (tiếng Anh)", "Label (English)", "text", 60),
+    col("scale", "Thang đo", "Scale", "text", 14),
+    col("code", "Mã trả lời", "Answer code", "text", 10),
+    col("value", "Giá trị trên thang", "Scale value", "number", 8),
+    col("outside", "Ngoài thang (không tính)", "Outside the scale", "text", 8),
+    col("code_label_vi", "Nhãn (tiếng Việt)", "Code label (Vietnamese)", "text", 36),
+    col("code_label_en", "Nhãn (tiếng Anh)", "Code label (English)", "text", 36),
+    col("required", "Bắt buộc", "Required", "text", 10),
+    col("relevant", "Điều kiện hiển thị", "Shown when", "text", 30),
+    col("illustrative", "Minh họa", "Illustrative", "text", 8),
+  ];
+  const rows: Cell[][] = [];
+  for (const { question, section, grid, relevance } of answerableQuestions(instrument)) {
+    const base = (): Cell[] => [
+      question.id,
+      section.id,
+      grid?.id ?? null,
+      question.type,
+      question.label.vi,
+      question.label.en,
+      question.type === "rating" ? question.scale : null,
+    ];
+    const tail: Cell[] = [
+      question.required === true ? "yes" : question.required === false ? "no" : String(question.required),
+      relevance.length ? relevance.map((r) => `(${r})`).join(" and ") : null,
+      question.illustrative ? "yes" : null,
+    ];
+    const choices = choicesOf(instrument, question);
+    if (choices.length === 0) {
+      rows.push([...base(), null, null, null, null, null, ...tail]);
+      continue;
+    }
+    for (const choice of choices) {
+      const value = "value" in choice && typeof choice.value === "number" ? choice.value : null;
+      const scale = question.type === "rating" ? instrument.scales[question.scale] : undefined;
+      const outside = choice.outside || Boolean(scale?.outside.some((o) => o.code === choice.code));
+      rows.push([...base(), choice.code, value, outside ? "yes" : null, choice.label.vi, choice.label.en, ...tail]);
+    }
+  }
+  return {
+    name: `${instrument.id}-codebook`,
+    columns,
+    total: rows.length,
+    async *rows() {
+      yield* rows;
+    },
+  };
+}
+
+/**
+ * The appendix layout of the provincial plans: node, maximum, score, percent, rank, previous year,
+ * change, target and gap, one row per node of the index tree (names indented by depth).
+ */
+export function resultsTable(results: ResultsResponse, lang: Lang): Table {
+  const num = (key: string, vi: string, en: string, numFmt = "0.00"): Column => ({ ...col(key, vi, en, "number", 12), numFmt });
+  const columns: Column[] = [
+    col("code", "Mã", "Code", "text", 10),
+    col("name", "Tiêu chí / nội dung", "Criterion", "text", 70),
+    col("level", "Cấp", "Level", "text", 12),
+    num("max", "Điểm tối đa", "Maximum"),
+    num("points", "Điểm đạt được", "Points"),
+    num("percent", "Tỷ lệ (%)", "Percent"),
+    num("rank", "Xếp hạng", "Rank", "0"),
+    num("of", "Trên tổng số", "Out of", "0"),
+    num("previous", "Năm trước", "Previous year"),
+    num("change", "Tăng/giảm", "Change"),
+    num("rank_previous", "Xếp hạng năm trước", "Previous rank", "0"),
+    num("target", "Mục tiêu", "Target"),
+    num("gap", "Còn thiếu so với mục tiêu", "Gap to target"),
+    num("valid", "Số câu trả lời hợp lệ", "Valid answers", "0"),
+  ];
+  const rows: Cell[][] = [];
+  walk<ResultNode>(results.root, (node, depth) => {
+    rows.push([
+      node.code,
+      `${"  ".repeat(depth)}${node.label[lang]}`,
+      node.level,
+      node.max,
+      node.points,
+      node.percent,
+      node.rank ?? null,
+      node.rank ? (node.of ?? null) : null,
+      node.previous?.value ?? null,
+      node.delta?.value ?? null,
+      node.previous?.rank ?? null,
+      node.target?.value ?? null,
+      node.target?.gap ?? null,
+      results.suppressed ? null : node.valid,
+    ]);
+  });
+  return {
+    name: `${results.round}-results`,
+    columns,
+    total: rows.length,
+    async *rows() {
+      yield* rows;
+    },
+  };
+}

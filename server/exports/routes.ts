@@ -1,0 +1,38 @@
+/**
+ * GET /api/rounds/:id/export/:layout?format=csv|xlsx|json|ndjson&labels=vi|en&sep=semicolon&decimal=comma
+ * — streamed to the client as it is read from the database, with backpressure.
+ */
+import { PassThrough, Readable } from "node:stream";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-context.js";
+import { allow } from "../http/access.js";
+import { buildExport } from "./build.js";
+import { CONTENT_TYPES, writeTable } from "./writers.js";
+
+export function exportRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/:layout", allow("public"), async (c) => {
+    const ctx = c.var.ctx;
+    const { table, options, filename } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query());
+    // A small buffer: the database is read only as fast as the client takes the bytes.
+    const out = new PassThrough({ highWaterMark: 64 * 1024 });
+    writeTable(table, out, options).catch((error: unknown) => {
+      // The status line has gone out already; cutting the stream tells the client the file is incomplete.
+      if (!out.destroyed) {
+        console.error("export failed:", error);
+        out.destroy(error as Error);
+      }
+    });
+    return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, {
+      headers: {
+        "content-type": CONTENT_TYPES[options.format],
+        "content-disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  });
+
+  return app;
+}
