@@ -187,7 +187,7 @@ export async function applySyncResults(batch: readonly LocalResponse[], results:
         receipt: result.receipt,
         sentAt: now,
       });
-    } else {
+    } else if ("error" in result) {
       rejected++;
       await tx.store.put({ ...current, state: "rejected", updatedAt: now, rejection: { status: result.status, error: result.error, at: now } });
     }

@@ -1,3 +1,7 @@
+/** Entry of /dashboard: results, ranks, targets and progress for analysts (its own bundle, charts included). */
 import { render } from "preact";
+import "../common/styles.css";
+import "./dashboard.css";
+import { DashboardApp } from "./app.js";
 
-render(<p>chiso</p>, document.getElementById("app")!);
+render(<DashboardApp />, document.getElementById("app")!);

@@ -6,11 +6,14 @@
  * Idempotency: the insert is "on conflict do nothing"; when the id already exists, the stored
  * content hash decides between a duplicate (same content: same receipt) and a conflict.
  * Rollups (round × unit × group × question × code) and cell totals change in the same transaction.
+ *
+ * What to write is planned once (`writeBatch`); how it is written depends on the database
+ * (`batch-writers.ts`): Kysely on PostgreSQL, cached prepared statements on SQLite, where the
+ * single writer makes statement overhead the bound on throughput.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../db/types.js";
 import type { Db } from "../db/database.js";
 import type { PreparedResponse } from "./prepare.js";
+import { kyselyWriter, sqliteWriter, type BatchWriter, type CellRow, type RollupRow } from "./batch-writers.js";
 
 export type StoreOutcome =
   | { status: "stored"; id: string; receipt: string }
@@ -24,8 +27,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Rows per multi-row insert: under SQLite's 32,766-parameter limit for the widest table. */
-const CHUNK = 2000;
 const MAX_BATCH = 1000;
 
 export class ResponseStore {
@@ -54,7 +55,7 @@ export class ResponseStore {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         const items = batch.map((p) => p.item);
-        const outcomes = await withRetry(() => this.db.kysely.transaction().execute((trx) => writeBatch(trx, items)));
+        const outcomes = await withRetry(() => this.write(items));
         await restampClaims(this.db, items);
         batch.forEach((p, i) => p.resolve(outcomes[i]!));
       } catch (error) {
@@ -62,6 +63,23 @@ export class ResponseStore {
       }
     }
     this.flushing = null;
+  }
+
+  private write(items: PreparedResponse[]): Promise<StoreOutcome[]> {
+    const sqlite = this.db.sqlite;
+    if (!sqlite) return this.db.kysely.transaction().execute((trx) => writeBatch(kyselyWriter(trx), items));
+    // Holding Kysely's connection keeps every other query out of this transaction.
+    return this.db.kysely.connection().execute(async () => {
+      sqlite.exec("BEGIN IMMEDIATE");
+      try {
+        const outcomes = await writeBatch(sqliteWriter(sqlite), items);
+        sqlite.exec("COMMIT");
+        return outcomes;
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+        throw error;
+      }
+    });
   }
 }
 
@@ -99,9 +117,8 @@ async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-type RollupKey = string;
-
-async function writeBatch(trx: Transaction<Database>, items: PreparedResponse[]): Promise<StoreOutcome[]> {
+/** Plans and performs the writes of one batch inside the caller's transaction. */
+async function writeBatch(ops: BatchWriter, items: PreparedResponse[]): Promise<StoreOutcome[]> {
   const outcomes: StoreOutcome[] = new Array(items.length);
   // The same id twice in one batch: the first is written, later ones are compared against it.
   const firstIndex = new Map<string, number>();
@@ -116,46 +133,18 @@ async function writeBatch(trx: Transaction<Database>, items: PreparedResponse[])
   const claimFailed = new Set<number>();
   for (const i of fresh) {
     const claim = items[i]!.claim;
-    if (!claim) continue;
-    const result = await trx
-      .updateTable("invitations")
-      .set({ used_on: claim.day })
-      .where("token", "=", claim.token)
-      .where("used_on", "is", null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) claimFailed.add(i);
+    if (claim && !(await ops.claimInvitation(claim.token, claim.day))) claimFailed.add(i);
   }
-  for (const i of claimFailed) fresh.splice(fresh.indexOf(i), 1);
+  const toInsert = fresh.filter((i) => !claimFailed.has(i));
 
   // Sorted by id so that concurrent servers lock rows in the same order.
-  fresh.sort((a, b) => (items[a]!.response.id < items[b]!.response.id ? -1 : 1));
-  const inserted = new Set<string>();
-  for (let i = 0; i < fresh.length; i += 200) {
-    const chunk = fresh.slice(i, i + 200).map((k) => items[k]!.response);
-    const rows = await trx
-      .insertInto("responses")
-      .values(chunk)
-      .onConflict((oc) => oc.column("id").doNothing())
-      .returning("id")
-      .execute();
-    for (const r of rows) inserted.add(r.id);
-  }
-
-  const existingIds = [...firstIndex.keys()].filter((id) => !inserted.has(id));
-  const existing = new Map<string, { content_hash: string; receipt_code: string }>();
-  for (let i = 0; i < existingIds.length; i += 500) {
-    const rows = await trx
-      .selectFrom("responses")
-      .select(["id", "content_hash", "receipt_code"])
-      .where("id", "in", existingIds.slice(i, i + 500))
-      .execute();
-    for (const r of rows) existing.set(r.id, r);
-  }
+  toInsert.sort((a, b) => (items[a]!.response.id < items[b]!.response.id ? -1 : 1));
+  const inserted = await ops.insertResponses(toInsert.map((k) => items[k]!.response));
+  const existing = await ops.storedHashes([...firstIndex.keys()].filter((id) => !inserted.has(id)));
 
   const answers: PreparedResponse["answers"] = [];
-  const rollups = new Map<RollupKey, { round_id: string; unit_key: string; group_code: string; question_id: string; code: string; n: number; w: number; w2: number }>();
-  const cells = new Map<RollupKey, { round_id: string; unit_key: string; group_code: string; n: number; w: number; w2: number }>();
-
+  const rollups = new Map<string, RollupRow>();
+  const cells = new Map<string, CellRow>();
   items.forEach((item, i) => {
     const r = item.response;
     if (inserted.has(r.id) && firstIndex.get(r.id) === i) {
@@ -190,38 +179,9 @@ async function writeBatch(trx: Transaction<Database>, items: PreparedResponse[])
     else outcomes[i] = { status: "conflict", id: r.id };
   });
 
-  for (let i = 0; i < answers.length; i += CHUNK) {
-    await trx.insertInto("answers").values(answers.slice(i, i + CHUNK)).execute();
-  }
-  const sortedCells = [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  for (let i = 0; i < sortedCells.length; i += CHUNK) {
-    await trx
-      .insertInto("cell_totals")
-      .values(sortedCells.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(["round_id", "unit_key", "group_code"]).doUpdateSet({
-          n: sql`cell_totals.n + excluded.n`,
-          w: sql`cell_totals.w + excluded.w`,
-          w2: sql`cell_totals.w2 + excluded.w2`,
-        }),
-      )
-      .execute();
-  }
-  const sortedRollups = [...rollups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  for (let i = 0; i < sortedRollups.length; i += CHUNK) {
-    await trx
-      .insertInto("rollups")
-      .values(sortedRollups.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(["round_id", "unit_key", "group_code", "question_id", "code"]).doUpdateSet({
-          n: sql`rollups.n + excluded.n`,
-          w: sql`rollups.w + excluded.w`,
-          w2: sql`rollups.w2 + excluded.w2`,
-        }),
-      )
-      .execute();
-  }
+  const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  await ops.insertAnswers(answers);
+  await ops.addCells(byKey(cells));
+  await ops.addRollups(byKey(rollups));
   return outcomes;
 }
-
-export type { Kysely };

@@ -43,8 +43,8 @@ export async function startClientServer(): Promise<TestServer> {
 }
 
 /** A fresh context (no storage, no service worker) sized like a phone. */
-export async function phoneContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, viewport: PHONE, deviceScaleFactor: 2, hasTouch: true, isMobile: true, locale: "vi-VN" });
+export async function phoneContext(browser: Browser, baseURL: string, options: { serviceWorkers?: "allow" | "block" } = {}): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, viewport: PHONE, deviceScaleFactor: 2, hasTouch: true, isMobile: true, locale: "vi-VN", ...options });
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
@@ -63,4 +63,86 @@ export function watchErrors(page: Page): string[] {
 export async function storedResponses(server: TestServer, round: string): Promise<Map<string, Record<string, unknown>>> {
   const rows = await server.ctx.db.kysely.selectFrom("responses").select(["id", "payload_json"]).where("round_id", "=", round).execute();
   return new Map(rows.map((r) => [r.id, JSON.parse(r.payload_json) as Record<string, unknown>]));
+}
+
+export type Answer = string | number | string[];
+
+interface QuestionOnPage {
+  id: string;
+  kind: "single" | "multiple" | "number" | "text";
+  rating: boolean;
+  required: boolean;
+  answered: boolean;
+  options: string[];
+}
+
+/** The questions shown on the current page, as the DOM presents them. */
+async function questionsOnPage(page: Page): Promise<QuestionOnPage[]> {
+  return page.$$eval(".section-body .q", (els) =>
+    els.map((el) => {
+      const inputs = [...el.querySelectorAll("input, textarea")] as HTMLInputElement[];
+      const choice = el.tagName === "FIELDSET";
+      return {
+        id: el.id.slice(2),
+        kind: choice ? (el.getAttribute("role") === "group" ? "multiple" : "single") : inputs[0]?.inputMode === "numeric" || inputs[0]?.inputMode === "decimal" ? "number" : "text",
+        rating: el.classList.contains("rating"),
+        required: el.querySelector(".req") !== null,
+        answered: choice ? inputs.some((i) => i.checked) : inputs.some((i) => i.value !== ""),
+        options: inputs.map((i) => i.value),
+      } as QuestionOnPage;
+    }),
+  );
+}
+
+/** Gives one answer the way a person would: ticking options or typing. */
+export async function setAnswer(page: Page, id: string, value: Answer): Promise<void> {
+  const wrapper = page.locator(`#q-${id}`);
+  if ((await wrapper.evaluate((el) => el.tagName)) === "FIELDSET") {
+    for (const code of Array.isArray(value) ? value : [String(value)]) await wrapper.locator(`input[value="${code}"]`).check();
+  } else {
+    await page.locator(`#q-${id}-in`).fill(String(value));
+    await page.locator(`#q-${id}-in`).blur();
+  }
+}
+
+/**
+ * Answers the current page: the answers in `given` for questions shown here, then a plain answer
+ * to every required question still open (questions revealed by an answer included).
+ * Returns what it answered.
+ */
+export async function answerPage(page: Page, given: Record<string, Answer> = {}): Promise<Record<string, Answer>> {
+  const done: Record<string, Answer> = {};
+  for (let round = 0; round < 5; round++) {
+    let changed = false;
+    for (const q of await questionsOnPage(page)) {
+      if (Object.hasOwn(done, q.id)) continue;
+      let value: Answer | undefined = given[q.id];
+      if (value === undefined && q.required && !q.answered) {
+        value = q.kind === "multiple" ? [q.options[0]!] : q.kind === "number" ? 40 : q.kind === "text" ? "Không có" : q.options[q.rating ? 3 : 0]!;
+      }
+      if (value === undefined) continue;
+      await setAnswer(page, q.id, value);
+      done[q.id] = value;
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return done;
+}
+
+/** Presses the page's main button and waits for the next screen (a new heading). */
+export async function pressNext(page: Page): Promise<void> {
+  const before = await page.locator("h1").textContent();
+  await page.locator("form button[type=submit]").click();
+  await page.waitForFunction((prev) => document.querySelector("h1")?.textContent !== prev, before);
+}
+
+/** Answers page after page until the form is left (receipt or queue screen); returns every answer given. */
+export async function completeForm(page: Page, given: Record<string, Answer> = {}): Promise<Record<string, Answer>> {
+  const all: Record<string, Answer> = {};
+  while ((await page.locator(".section-body").count()) > 0) {
+    Object.assign(all, await answerPage(page, given));
+    await pressNext(page);
+  }
+  return all;
 }

@@ -1,0 +1,12 @@
+import { prepareTemplate } from "../ingest.js";
+import { startServer, runConcurrent, post, tempDir } from "../lib.js";
+const dir = tempDir("prof");
+const { file, bodies, ctx } = await prepareTemplate(dir);
+await ctx.db.close();
+const server = await startServer({ CHISO_DB: file }, 4999, ["--cpu-prof", "--cpu-prof-dir=/tmp/cpuprof"]);
+const b = bodies(2000);
+await runConcurrent(200, 64, (i) => post(`${server.url}/api/rounds/bench-sipas/responses`, b[i]!));
+const t = performance.now();
+await runConcurrent(1800, 64, (i) => post(`${server.url}/api/rounds/bench-sipas/responses`, b[200 + i]!));
+console.log("per s", 1800 / ((performance.now() - t) / 1000));
+await server.stop();

@@ -1,0 +1,74 @@
+/**
+ * Service worker of the enumerator app: precaches the app shell and the built assets of the collect
+ * entry (the list is written in at build time, see vite.config.ts) and serves them offline.
+ * It caches no API response and holds no data: interviews live in IndexedDB, which no update of
+ * this worker touches.
+ */
+export {};
+
+// The worker's own types, declared here: the project's lib is DOM, whose `self` is a Window.
+interface ExtendableEvent extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  readonly request: Request;
+  respondWith(response: Response | Promise<Response>): void;
+}
+interface WorkerScope {
+  readonly location: Location;
+  readonly clients: { claim(): Promise<void> };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+}
+const worker = self as unknown as WorkerScope;
+
+// Replaced by the build: a hash of the precached files, and their URLs.
+const VERSION = "__CHISO_SW_VERSION__";
+const PRECACHE = "__CHISO_SW_PRECACHE__" as unknown as string[];
+
+const PREFIX = "chiso-collect-";
+const CACHE = PREFIX + VERSION;
+const SHELL = "/collect.html";
+
+worker.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // Straight from the server: a stale HTTP-cached shell would not match the new assets.
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+      // Take over at once; the page offers a reload, and its data is safe in IndexedDB meanwhile.
+      await worker.skipWaiting();
+    })(),
+  );
+});
+
+worker.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      // Only this app's older caches go; nothing else of the origin's storage is touched.
+      for (const key of await caches.keys()) if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
+      await worker.clients.claim();
+    })(),
+  );
+});
+
+worker.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  // The API always goes to the network: sync must see real failures, and nothing is cached.
+  if (url.origin !== worker.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    if (url.pathname !== "/collect" && !url.pathname.startsWith("/collect/")) return;
+    event.respondWith(fromCache(SHELL, request));
+    return;
+  }
+  if (PRECACHE.includes(url.pathname)) event.respondWith(fromCache(url.pathname, request));
+});
+
+/** Cache first (the files are versioned by the build), the network if the cache was cleared. */
+async function fromCache(key: string, request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(key)) ?? fetch(request);
+}

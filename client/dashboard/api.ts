@@ -1,0 +1,105 @@
+/** The dashboard's view of the API: typed fetches of results, ranks, targets and progress, and export links. */
+import { requestJson } from "../common/net.js";
+import type { Text } from "../../shared/i18n.js";
+import type { ProgressResponse, RankingResponse, ResultsResponse, TargetResult, WeakRow } from "../../shared/results/types.js";
+import type { TargetInput } from "../../shared/results/schemas.js";
+
+export interface RoundInfo {
+  id: string;
+  title: Text;
+  instrument: { id: string; version: string; title: Text };
+  status: string;
+  groups: string[];
+  registry: string;
+  scope: string[];
+}
+
+export interface InstrumentInfo {
+  id: string;
+  family: string;
+  year: number;
+  title: Text;
+}
+
+/** The view state; it lives in the URL hash so that a view can be bookmarked and shared. */
+export interface Filters {
+  round: string;
+  view: "progress" | "results" | "ranking" | "compare" | "weakest" | "targets";
+  unit: string | null;
+  group: string | null;
+  compare: string | null;
+  asOf: string | null;
+  variant: string | null;
+  by: string | null;
+  level: string | null;
+  node: string | null;
+  peers: string | null;
+  against: "max" | "target";
+}
+
+export const VIEWS: Array<Filters["view"]> = ["results", "progress", "ranking", "compare", "weakest", "targets"];
+
+function query(params: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+const base = (f: Filters) => `/api/rounds/${encodeURIComponent(f.round)}`;
+const common = (f: Filters) => ({ unit: f.unit, group: f.group, asOf: f.asOf, variant: f.variant });
+
+export const api = {
+  rounds: () => requestJson<{ rounds: RoundInfo[] }>("/api/rounds"),
+  instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
+  registries: () => requestJson<{ registries: Array<{ id: string; label: Text }> }>("/api/units/registries"),
+  peerGroups: () => requestJson<{ peerGroups: Array<{ id: string; label: Text; registry: string; members: string[] }> }>("/api/peer-groups"),
+  unitPath: (key: string) => requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(`/api/units/${encodeURIComponent(key)}`),
+  results: (f: Filters, extra: { by?: string | null; compare?: string | null } = {}) =>
+    requestJson<ResultsResponse & { targets: TargetResult[] }>(`${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null })}`),
+  ranking: (f: Filters, level: string, node: string | null) =>
+    requestJson<RankingResponse>(`${base(f)}/results/ranking${query({ ...common(f), level, node, peers: f.peers, compare: f.compare })}`),
+  weakest: (f: Filters, level: string | null) =>
+    requestJson<{ level: string; display: "percent" | "points"; decimals: number; suppressed: boolean; rows: WeakRow[] }>(
+      `${base(f)}/results/weakest${query({ ...common(f), level, against: f.against, limit: "15" })}`,
+    ),
+  progress: (f: Filters, level: string | null) => requestJson<ProgressResponse>(`${base(f)}/progress${query({ level })}`),
+  targets: (f: Filters) =>
+    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[]; decimals: number; updatedAt: string | null }>(`${base(f)}/targets${query(common(f))}`),
+  saveTargets: (f: Filters, targets: TargetInput[]) =>
+    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets`, { method: "PUT", json: { targets } }),
+};
+
+/** Download links; spreadsheets for Vietnamese Excel get semicolons, decimal commas and a label row. */
+export function exportUrl(f: Filters, layout: "wide" | "long" | "codebook" | "results", format: "csv" | "xlsx" | "json", lang: "vi" | "en"): string {
+  const csvVi = format === "csv" && lang === "vi" ? { sep: "semicolon", decimal: "comma" } : {};
+  const results = layout === "results" ? { ...common(f), compare: f.compare, lang } : {};
+  return `${base(f)}/export/${layout}${query({ format, labels: format === "json" || layout === "results" ? null : lang, ...csvVi, ...results })}`;
+}
+
+export function readHash(): Partial<Filters> {
+  const q = new URLSearchParams(location.hash.replace(/^#\/?/, ""));
+  const get = (k: string) => q.get(k) || null;
+  const view = get("view");
+  return {
+    ...(get("round") ? { round: get("round")! } : {}),
+    ...(view && (VIEWS as string[]).includes(view) ? { view: view as Filters["view"] } : {}),
+    unit: get("unit"),
+    group: get("group"),
+    compare: get("compare"),
+    asOf: get("asOf"),
+    variant: get("variant"),
+    by: get("by"),
+    level: get("level"),
+    node: get("node"),
+    peers: get("peers"),
+    against: get("against") === "target" ? "target" : "max",
+  };
+}
+
+export function writeHash(f: Filters): void {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v && !(k === "against" && v === "max")) q.set(k, String(v));
+  const next = `#${q.toString()}`;
+  if (location.hash !== next) history.replaceState(null, "", next);
+}

@@ -1,0 +1,110 @@
+/** Pieces every dashboard view uses: async loading, number formatting, selects, the index tree's nodes. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { HttpError } from "../common/net.js";
+import { problemText, tr, type Lang, type Text } from "../common/i18n.js";
+import { formatNumber } from "../../shared/scoring/format.js";
+import type { ResultNode } from "../../shared/results/types.js";
+import type { Filters } from "./api.js";
+import { D } from "./strings.js";
+
+export interface ViewProps {
+  filters: Filters;
+  update(patch: Partial<Filters>): void;
+  lang: Lang;
+  groups: Array<{ code: string; label: Text }>;
+}
+
+export type Async<T> = { state: "loading" } | { state: "error"; error: unknown } | { state: "ok"; data: T };
+
+/** Runs a fetch whenever `key` changes; a stale answer (an older key) is dropped. */
+export function useAsync<T>(fetcher: () => Promise<T>, key: string): Async<T> {
+  const [result, setResult] = useState<Async<T>>({ state: "loading" });
+  useEffect(() => {
+    let live = true;
+    setResult({ state: "loading" });
+    fetcher().then(
+      (data) => live && setResult({ state: "ok", data }),
+      (error: unknown) => live && setResult({ state: "error", error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return result;
+}
+
+export function Loading({ lang }: { lang: Lang }) {
+  return (
+    <p class="loading" role="status">
+      {tr(D.loading, lang)}
+    </p>
+  );
+}
+
+export function ErrorBox({ error, lang }: { error: unknown; lang: Lang }) {
+  const text = error instanceof HttpError ? problemText(error.body?.error, lang) : problemText(undefined, lang);
+  return (
+    <div class="notice error" role="alert">
+      {text}
+    </div>
+  );
+}
+
+/** Renders the data, or the loading line, or the error in the reader's language. */
+export function Show<T>({ value, lang, children }: { value: Async<T>; lang: Lang; children: (data: T) => ComponentChildren }) {
+  if (value.state === "loading") return <Loading lang={lang} />;
+  if (value.state === "error") return <ErrorBox error={value.error} lang={lang} />;
+  return <>{children(value.data)}</>;
+}
+
+export const fmt = (v: number | null | undefined, decimals: number, lang: Lang) => formatNumber(v ?? null, decimals, lang);
+
+/** "+1,25" / "−0,50": signed changes as the seeds write them. */
+export function signed(v: number | null | undefined, decimals: number, lang: Lang): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "–";
+  const s = formatNumber(Math.abs(v), decimals, lang);
+  if (Number(s.replace(",", ".")) === 0) return s;
+  return v > 0 ? `+${s}` : `−${s}`;
+}
+
+export function Select<T extends string>(props: { label: string; value: T | null; options: Array<{ value: T | ""; label: string }>; onChange(value: T | null): void; name: string }) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <select name={props.name} value={props.value ?? ""} onChange={(e) => props.onChange(((e.currentTarget as HTMLSelectElement).value || null) as T | null)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Nodes of a tree in display order with their depth. */
+export function flatten(root: ResultNode): Array<{ node: ResultNode; depth: number }> {
+  const out: Array<{ node: ResultNode; depth: number }> = [];
+  const visit = (node: ResultNode, depth: number) => {
+    out.push({ node, depth });
+    node.children?.forEach((c) => visit(c, depth + 1));
+  };
+  visit(root, 0);
+  return out;
+}
+
+export function levelsOfTree(root: ResultNode): string[] {
+  const levels: string[] = [];
+  for (const { node } of flatten(root)) if (!levels.includes(node.level)) levels.push(node.level);
+  return levels;
+}
+
+/** The scale a node's value is drawn on: its maximum for points, 100 for percent. */
+export function scaleOf(node: { max: number | null }, display: "percent" | "points"): number {
+  return display === "points" && node.max !== null ? node.max : 100;
+}
+
+export function nodeLabel(node: { code: string; label: Text; short?: Text | undefined }, lang: Lang, short = false): string {
+  return short && node.short ? tr(node.short, lang) : tr(node.label, lang);
+}

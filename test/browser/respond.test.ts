@@ -1,0 +1,213 @@
+/**
+ * The respondent form in real Chromium on a phone-sized screen, against a real server: a complete
+ * SIPAS response, relevance and constraints, a draft that survives a reload, and a resend after a
+ * lost acknowledgement that stores nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { TestServer } from "../helpers/server.js";
+import { instrumentOf } from "../helpers/responses.js";
+import { validateAnswers } from "../../shared/instrument/validate.js";
+import type { Instrument } from "../../shared/instrument/schema.js";
+import {
+  answerPage,
+  chromiumAvailable,
+  completeForm,
+  launchBrowser,
+  phoneContext,
+  pressNext,
+  screenshot,
+  setAnswer,
+  startClientServer,
+  storedResponses,
+  watchErrors,
+} from "./helpers.js";
+
+describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let sipas: Instrument;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startClientServer(), launchBrowser()]);
+    sipas = await instrumentOf(server.ctx, "sipas-2022");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openForm(round: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await phoneContext(browser, server.url);
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`/r/${round}`);
+    await page.locator("#q-unit-in").waitFor();
+    return { page, errors };
+  }
+
+  /** Picks the village by typing part of its name without accents, and the respondent group. */
+  async function startPage(page: Page, query = "thon mau 2 phong dien"): Promise<string> {
+    await page.locator("#q-unit-in").fill(query);
+    const first = page.locator(".result").first();
+    const name = (await first.locator("span").first().textContent())!;
+    await first.click();
+    await page.locator('#q-group input[value="citizen"]').check();
+    await page.getByRole("button", { name: "Bắt đầu" }).click();
+    await page.locator(".section-body").waitFor();
+    return name;
+  }
+
+  const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+  it("a citizen completes SIPAS at 360×740 and the server holds exactly that response", async () => {
+    const round = await server.createRound("sipas-2022");
+    const { page, errors } = await openForm(round);
+    expect(await page.locator("html").getAttribute("lang")).toBe("vi");
+    await screenshot(page, "respond-start-360");
+
+    const unitName = await startPage(page);
+    // First page: a rating grid, shown as statements with the scale under each, never a table.
+    const answers = await answerPage(page);
+    expect(await noSideScroll(page)).toBe(true);
+    const heights = await page.locator(".option").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+    expect(await page.locator("table").count()).toBe(0);
+    await screenshot(page, "respond-grid-360", false);
+    await pressNext(page);
+
+    Object.assign(
+      answers,
+      await completeForm(page, {
+        did_procedure: "yes",
+        procedure_name: "Đăng ký khai sinh cho con",
+        channel: ["in_person", "online"],
+        on_time: "late",
+        pakn_made: "yes",
+        age: 35,
+      }),
+    );
+    const receipt = (await page.getByTestId("receipt").textContent())!.trim();
+    expect(receipt).toMatch(/^[A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{3}$/);
+    await screenshot(page, "respond-receipt-360");
+
+    const stored = await storedResponses(server, round);
+    expect(stored.size).toBe(1);
+    const [payload] = [...stored.values()] as Array<Record<string, any>>;
+    expect(payload!.answers).toEqual(answers);
+    expect(payload!.answers.apology).toBeDefined(); // revealed by on_time = late
+    expect(payload!.channel).toBe("self");
+    expect(payload!.group).toBe("citizen");
+    expect(server.ctx.units.getCached(payload!.unit)?.fullName).toBe(unitName);
+    const row = await server.ctx.db.kysely.selectFrom("responses").select("receipt_code").where("round_id", "=", round).executeTakeFirstOrThrow();
+    expect(row.receipt_code).toBe(receipt);
+
+    // Back button and reload after submitting show the receipt again; nothing is sent twice.
+    await page.goBack();
+    await page.reload();
+    await expect.poll(() => page.getByTestId("receipt").textContent()).toBe(receipt);
+    expect(await server.count("responses")).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("switches to English and back, remembering the choice", async () => {
+    const round = await server.createRound("sipas-2022");
+    const { page } = await openForm(round);
+    await page.getByRole("button", { name: "Switch to English" }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe(sipas.title.en);
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await page.reload();
+    await expect.poll(() => page.locator("h1").textContent()).toBe(sipas.title.en);
+    await page.getByRole("button", { name: "Chuyển sang tiếng Việt" }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe(sipas.title.vi);
+  });
+
+  it("does not send answers hidden by relevance, and a constraint blocks the page with its message", async () => {
+    const round = await server.createRound("sipas-2022");
+    const { page } = await openForm(round);
+    await startPage(page);
+    const answers = await answerPage(page);
+    await pressNext(page);
+    await setAnswer(page, "did_procedure", "yes");
+    await pressNext(page);
+    // The procedure page: answered, then made irrelevant by going back and changing the screening answer.
+    const hidden = await answerPage(page, { channel: ["other"], channel_other: "Qua Zalo" });
+    expect(Object.keys(hidden)).toContain("agency_level");
+    await page.getByRole("button", { name: "Quay lại" }).click();
+    await setAnswer(page, "did_procedure", "no");
+    answers.did_procedure = "no";
+    await pressNext(page);
+    expect(await page.locator("h1").textContent()).toBe(sipas.sections.find((s) => s.id === "expectation")!.title.vi);
+    await pressNext(page);
+
+    // Respondent page: "other" ethnicity reveals a text question; choosing again hides it.
+    const [firstCode] = await page.locator("#q-ethnicity input").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    await setAnswer(page, "ethnicity", "other");
+    await setAnswer(page, "ethnicity_other", "Tày");
+    await setAnswer(page, "ethnicity", firstCode!);
+    expect(await page.locator("#q-ethnicity_other").count()).toBe(0);
+    answers.ethnicity = firstCode!;
+
+    await setAnswer(page, "age", 15);
+    const expected = validateAnswers(sipas, { age: 15 }).find((e) => e.question === "age")!;
+    const pageTitle = await page.locator("h1").textContent();
+    Object.assign(answers, await answerPage(page, { ethnicity: firstCode! }));
+    await page.locator("form button[type=submit]").click();
+    await expect.poll(() => page.locator("#q-age-err").textContent()).toContain(expected.message_vi);
+    expect(await page.locator("h1").textContent()).toBe(pageTitle);
+    expect(await page.locator("#q-age-in").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("q-age-in");
+    await screenshot(page, "respond-constraint-360", false);
+    expect((await storedResponses(server, round)).size).toBe(0);
+
+    await setAnswer(page, "age", 35);
+    answers.age = 35;
+    await pressNext(page);
+    await page.getByTestId("receipt").waitFor();
+    const [payload] = [...(await storedResponses(server, round)).values()] as Array<Record<string, any>>;
+    expect(payload!.answers).toEqual(answers);
+    for (const id of [...Object.keys(hidden), "ethnicity_other"]) expect(payload!.answers).not.toHaveProperty(id);
+  });
+
+  it("keeps the draft through a reload and resends under the same id when the acknowledgement is lost", async () => {
+    const round = await server.createRound("sipas-2022");
+    const { page } = await openForm(round);
+    await startPage(page);
+    const answers = await answerPage(page);
+    await pressNext(page);
+    await setAnswer(page, "did_procedure", "no");
+    answers.did_procedure = "no";
+    const draftKey = `chiso.respond.draft.${round}`;
+    const draftId = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)!).id as string, draftKey);
+
+    await page.reload();
+    await page.locator(".section-body").waitFor();
+    expect(await page.locator('#q-did_procedure input[value="no"]').isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Quay lại" }).click();
+    for (const [id, code] of Object.entries(answers).slice(0, 3)) {
+      expect(await page.locator(`#q-${id} input[value="${code}"]`).isChecked()).toBe(true);
+    }
+    await pressNext(page);
+    await pressNext(page);
+
+    // The first send reaches the server, but its answer never comes back: the form retries.
+    let cut = 0;
+    await page.route("**/api/rounds/*/responses", async (route) => {
+      if (cut++ === 0) {
+        await route.fetch();
+        await route.abort("connectionreset");
+      } else await route.continue();
+    });
+    Object.assign(answers, await completeForm(page));
+    const receipt = (await page.getByTestId("receipt").textContent())!.trim();
+    expect(cut).toBeGreaterThanOrEqual(2);
+    const stored = await storedResponses(server, round);
+    expect([...stored.keys()]).toEqual([draftId]);
+    expect(stored.get(draftId)!.answers).toEqual(answers);
+    const row = await server.ctx.db.kysely.selectFrom("responses").select("receipt_code").where("id", "=", draftId).executeTakeFirstOrThrow();
+    expect(row.receipt_code).toBe(receipt);
+    expect(await page.evaluate((k) => localStorage.getItem(k), draftKey)).toBeNull();
+  });
+});
