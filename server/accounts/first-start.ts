@@ -13,7 +13,13 @@ export async function ensureFirstAdmin(ctx: AppContext, env: NodeJS.ProcessEnv =
   if ((await countUsers(ctx.db.kysely)) > 0) return null;
   const username = env.CHISO_ADMIN_USER ?? "admin";
   const password = env.CHISO_ADMIN_PASSWORD ?? randomToken(12);
-  await createUser(ctx.db.kysely, { username, displayName: "Quản trị viên", role: "admin", password });
+  try {
+    await createUser(ctx.db.kysely, { username, displayName: "Quản trị viên", role: "admin", password });
+  } catch (error) {
+    // Another server process starting at the same moment created it first.
+    if ((await countUsers(ctx.db.kysely)) > 0) return null;
+    throw error;
+  }
   await audit(ctx.db.kysely, "system", "user.create", username, { role: "admin", firstStart: true });
   return { username, password };
 }

@@ -127,11 +127,12 @@ export async function computeResults(ctx: AppContext, re: RoundEdition, q: Resul
   const mapping: MappingReport = { registry: q.space.registry, from: q.space.from, partial: [], unmapped: [] };
   const partial = new Map<string, { responses: number; candidates: string[] }>();
   const unmapped = new Map<string, number>();
+  // Partial cells are reported by the unit that was split (a commune), not by each village under it.
   const note = (cell: Cell, m: Mapped, concerns: (candidates: string[]) => boolean) => {
     if (m.status === "partial" && concerns(m.candidates)) {
-      const p = partial.get(cell.unit) ?? { responses: 0, candidates: m.candidates };
+      const p = partial.get(m.via) ?? { responses: 0, candidates: m.candidates };
       p.responses += cell.n;
-      partial.set(cell.unit, p);
+      partial.set(m.via, p);
     } else if (m.status === "unmapped") unmapped.set(cell.unit, (unmapped.get(cell.unit) ?? 0) + cell.n);
   };
 

@@ -26,7 +26,8 @@ export interface CrosswalkLink {
 
 export type Mapped =
   | { status: "mapped"; key: string }
-  | { status: "partial"; candidates: string[] }
+  /** `via`: the unit whose links are ambiguous (the split commune), an ancestor of the unit or itself. */
+  | { status: "partial"; candidates: string[]; via: string }
   | { status: "unmapped" };
 
 interface Edge {
@@ -86,7 +87,7 @@ export class Crosswalk {
       const candidates = edges.map((e) => this.ancestorAt(e.to, level));
       const distinct = [...new Set(candidates.filter((c): c is string => c !== null))].sort();
       if (distinct.length === 1 && candidates.every((c) => c !== null)) return { status: "mapped", key: distinct[0]! };
-      return distinct.length > 0 ? { status: "partial", candidates: distinct } : { status: "unmapped" };
+      return distinct.length > 0 ? { status: "partial", candidates: distinct, via: unit.key } : { status: "unmapped" };
     }
     return { status: "unmapped" };
   }

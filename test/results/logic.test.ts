@@ -118,10 +118,10 @@ describe("crosswalk rule", () => {
   });
 
   it("a split commune is partial at commune level but mapped where all pieces agree", () => {
-    expect(forward.map("o:b1", "commune")).toEqual({ status: "partial", candidates: ["n:X", "n:Y"] });
+    expect(forward.map("o:b1", "commune")).toEqual({ status: "partial", candidates: ["n:X", "n:Y"], via: "o:B" });
     expect(forward.map("o:b1", "province")).toEqual({ status: "mapped", key: "n:Q1" });
     // Pieces in two provinces: partial even at province level (never counted twice).
-    expect(forward.map("o:c1", "province")).toEqual({ status: "partial", candidates: ["n:Q1", "n:Q2"] });
+    expect(forward.map("o:c1", "province")).toEqual({ status: "partial", candidates: ["n:Q1", "n:Q2"], via: "o:C" });
   });
 
   it("a level below the crosswalk's finest is unmapped (no village links)", () => {
@@ -131,9 +131,9 @@ describe("crosswalk rule", () => {
 
   it("backwards only one-to-one links are exact", () => {
     const backward = new Crosswalk(links, lookup, true);
-    // Z came from D and part of C: not reversible at commune level, but both were... in different provinces.
-    expect(backward.map("n:Z", "commune")).toEqual({ status: "partial", candidates: ["o:C", "o:D"] });
-    expect(backward.map("n:Z", "province")).toEqual({ status: "partial", candidates: ["o:P1", "o:P2"] });
+    // Z came from D and part of C, which lay in different old provinces: not reversible at either level.
+    expect(backward.map("n:Z", "commune")).toEqual({ status: "partial", candidates: ["o:C", "o:D"], via: "n:Z" });
+    expect(backward.map("n:Z", "province")).toEqual({ status: "partial", candidates: ["o:P1", "o:P2"], via: "n:Z" });
     // X came from A (whole) and part of B, both in P1: the old province is known.
     expect(backward.map("n:x1", "province")).toEqual({ status: "mapped", key: "o:P1" });
     expect(backward.map("n:Q2", "province")).toEqual({ status: "mapped", key: "o:P2" });
