@@ -22,12 +22,20 @@ export interface OfflineUnit {
 
 export interface StoredRound {
   id: string;
-  /** The round's enumerator access code, sent as x-enumerator-code. */
-  code: string;
-  enumeratorId: string;
   form: FormPayload;
   units: OfflineUnit[];
   downloadedAt: string;
+}
+
+/**
+ * The device token this device registered for its enumerator (POST /api/devices after signing in):
+ * sent as "Authorization: Bearer" on download and sync, and revocable by an administrator. The
+ * password is never stored.
+ */
+export interface DeviceCredential {
+  token: string;
+  username: string;
+  registeredAt: string;
 }
 
 /**
@@ -121,6 +129,10 @@ export async function deviceId(): Promise<string> {
   await tx.done;
   return id;
 }
+
+export const getCredential = () => getSetting<DeviceCredential>("credential");
+export const setCredential = (credential: DeviceCredential | null) =>
+  credential ? setSetting("credential", credential) : localDb().then((db) => db.delete("settings", "credential"));
 
 export async function saveRound(round: StoredRound): Promise<void> {
   const db = await localDb();

@@ -7,7 +7,7 @@
 import type { SyncItemResult } from "../../shared/api/schemas.js";
 import type { ProblemBody } from "../../shared/errors.js";
 import { HttpError, isRetryable, requestJson } from "../common/net.js";
-import { applySyncResults, responsesIn, type StoredRound } from "./db.js";
+import { applySyncResults, responsesIn, type DeviceCredential, type StoredRound } from "./db.js";
 
 /** The server's limit (MAX_SYNC_BATCH in shared/api/schemas.ts, not imported: that module would bring zod into the app). */
 export const SYNC_BATCH = 500;
@@ -15,7 +15,7 @@ export const SYNC_BATCH = 500;
 export type SyncProblem =
   /** No answer or a server error: try again later. */
   | { kind: "retry"; status: number | null }
-  /** The access code was refused: the enumerator must enter it again. */
+  /** The device token was refused (revoked, account disabled): the enumerator must sign in again. */
   | { kind: "auth"; error: ProblemBody["error"] | undefined }
   /** Any other refusal of the whole batch (round closed, round gone). */
   | { kind: "refused"; error: ProblemBody["error"] | undefined };
@@ -29,14 +29,14 @@ export interface SyncOutcome {
 let running: Promise<SyncOutcome> | null = null;
 
 /** Syncs the round's queue; a call while a sync runs joins it instead of starting another. */
-export function syncQueue(round: StoredRound, device: string): Promise<SyncOutcome> {
-  running ??= runSync(round, device).finally(() => {
+export function syncQueue(round: StoredRound, device: string, credential: DeviceCredential): Promise<SyncOutcome> {
+  running ??= runSync(round, device, credential).finally(() => {
     running = null;
   });
   return running;
 }
 
-async function runSync(round: StoredRound, device: string): Promise<SyncOutcome> {
+async function runSync(round: StoredRound, device: string, credential: DeviceCredential): Promise<SyncOutcome> {
   const outcome: SyncOutcome = { sent: 0, rejected: 0, problem: null };
   for (;;) {
     const batch = await responsesIn(round.id, "queued", SYNC_BATCH);
@@ -45,7 +45,7 @@ async function runSync(round: StoredRound, device: string): Promise<SyncOutcome>
     try {
       reply = await requestJson("/api/sync", {
         json: { round: round.id, deviceId: device, responses: batch.map((r) => r.submission) },
-        headers: { "x-enumerator-code": round.code },
+        headers: { authorization: `Bearer ${credential.token}` },
       });
     } catch (e) {
       const status = e instanceof HttpError ? e.status : null;

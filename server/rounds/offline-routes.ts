@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
+import { allow, canSeeRound, currentUser } from "../http/access.js";
 import { findRound } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
-import { verifySecret } from "../lib/secrets.js";
 import type { UnitDirectory, UnitInfo } from "../units/directory.js";
 
 /** One unit as the enumerator app stores it: enough to search by name or code and tell namesakes apart. */
@@ -20,21 +20,20 @@ export interface OfflineUnit {
 export function offlineRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/:id/offline-units", async (c) => {
+  // The same callers as POST /api/sync: the list is only of use to those who collect in the round.
+  app.get("/:id/offline-units", allow(["enumerator", "admin"]), async (c) => {
     const ctx = c.var.ctx;
+    const user = currentUser(c);
     const round = await findRound(ctx.db.kysely, c.req.param("id"));
-    if (!round) throw new Problem("round_not_found");
-    // The same access code that /api/sync checks: the list is only useful to the round's enumerators.
-    const code = c.req.header("x-enumerator-code");
-    if (!code) throw new Problem("unauthenticated");
-    if (!round.modes.includes("enumerator") || !round.enumeratorCodeHash || !verifySecret(code, round.enumeratorCodeHash)) {
-      throw new Problem("forbidden");
-    }
+    if (!round || !canSeeRound(user, round.id)) throw new Problem("round_not_found");
+    if (!round.modes.includes("enumerator")) throw new Problem("forbidden");
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
     if (!edition) throw new Problem("instrument_not_found");
     const level = edition.instrument.unitLevel;
-    const found = round.scope.length === 0 ? ctx.units.atLevel(round.registry, level) : unitsUnder(ctx.units, round.scope, level);
-    const units: OfflineUnit[] = found
+    const inRound = round.scope.length === 0 ? ctx.units.atLevel(round.registry, level) : unitsUnder(ctx.units, round.scope, level);
+    // Sync refuses units outside the enumerator's assigned area, so the device is not offered them.
+    const mine = user.unitScope.length === 0 ? inRound : inRound.filter((u) => user.unitScope.some((s) => ctx.units.isWithin(u.key, s)));
+    const units: OfflineUnit[] = mine
       .filter((u) => u.registry === round.registry)
       .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
       .map((u) => ({

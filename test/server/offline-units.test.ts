@@ -1,10 +1,11 @@
 /**
- * GET /api/rounds/:id/offline-units over real HTTP on SQLite and PostgreSQL: the access code is
- * required, and the list holds exactly the units of the round's scope at the instrument's level.
+ * GET /api/rounds/:id/offline-units over real HTTP on SQLite and PostgreSQL: only enumerator
+ * devices (and administrators) of the round get it, and the list holds exactly the units of the
+ * round's scope, and of the enumerator's assigned area, at the instrument's level.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
-import { startTestServer, ENUMERATOR_CODE, DEMO_PROVINCE, type TestServer } from "../helpers/server.js";
+import { startTestServer, DEMO_PROVINCE, type TestServer } from "../helpers/server.js";
 import { demoUnits } from "../helpers/responses.js";
 
 interface Unit {
@@ -20,28 +21,39 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
   let server: TestServer;
   let round: string;
-  const withCode = { headers: { "x-enumerator-code": ENUMERATOR_CODE } };
+  let withCode: { headers: Record<string, string> };
 
   beforeAll(async () => {
     if (skip) return;
     server = await startTestServer(dialect);
     round = await server.createRound("sipas-2022");
+    withCode = { headers: await server.deviceHeaders() };
   });
   afterAll(async () => {
     if (!skip) await server.close();
   });
 
-  it.skipIf(skip)("needs the round's enumerator code: 401 without, 403 wrong, 404 unknown round", async () => {
+  it.skipIf(skip)("needs an enumerator device: 401 without or with an unknown token, 403 for an analyst", async () => {
     const none = await server.api(`/api/rounds/${round}/offline-units`);
     expect(none.status).toBe(401);
     expect(none.body.error.code).toBe("unauthenticated");
-    const wrong = await server.api(`/api/rounds/${round}/offline-units`, { headers: { "x-enumerator-code": "not-the-code" } });
-    expect(wrong.status).toBe(403);
-    expect(wrong.body.error.code).toBe("forbidden");
-    expect((await server.api("/api/rounds/nope/offline-units", withCode)).status).toBe(404);
+    const unknown = await server.api(`/api/rounds/${round}/offline-units`, { headers: { authorization: "Bearer not-a-device-token" } });
+    expect(unknown.status).toBe(401);
+    const analyst = await server.createUser("analyst");
+    const asAnalyst = await server.api(`/api/rounds/${round}/offline-units`, { headers: await server.signIn(analyst.username, analyst.password) });
+    expect(asAnalyst.status).toBe(403);
+    expect(asAnalyst.body.error.code).toBe("forbidden");
   });
 
-  it.skipIf(skip)("refuses a round that takes no enumerator responses, even with a code", async () => {
+  it.skipIf(skip)("answers 404 for an unknown round and for a round the enumerator is not assigned to", async () => {
+    expect((await server.api("/api/rounds/nope/offline-units", withCode)).status).toBe(404);
+    const other = await server.createRound("sipas-2022");
+    const assignedElsewhere = { headers: await server.deviceHeaders({ rounds: [other] }) };
+    expect((await server.api(`/api/rounds/${round}/offline-units`, assignedElsewhere)).status).toBe(404);
+    expect((await server.api(`/api/rounds/${other}/offline-units`, assignedElsewhere)).status).toBe(200);
+  });
+
+  it.skipIf(skip)("refuses a round that takes no enumerator responses", async () => {
     const publicOnly = await server.createRound("sipas-2022", { modes: ["public"] });
     const res = await server.api(`/api/rounds/${publicOnly}/offline-units`, withCode);
     expect(res.status).toBe(403);
@@ -77,6 +89,13 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
     const all = (await server.api(`/api/rounds/${overlapping}/offline-units`, withCode)).body.units as Unit[];
     expect(all.length).toBe(new Set(all.map((u) => u.key)).size);
     expect(all.length).toBe(demoUnits(server.ctx, "village").length);
+  });
+
+  it.skipIf(skip)("an enumerator assigned to one commune gets only its villages", async () => {
+    const commune = server.ctx.units.childrenOf(DEMO_PROVINCE).filter((u) => u.level === "commune")[3]!;
+    const res = await server.api(`/api/rounds/${round}/offline-units`, { headers: await server.deviceHeaders({ unitScope: [commune.key] }) });
+    expect(res.status).toBe(200);
+    expect((res.body.units as Unit[]).map((u) => u.key).sort()).toEqual(server.ctx.units.childrenOf(commune.key).map((u) => u.key).sort());
   });
 
   it.skipIf(skip)("follows the instrument's level: agencies for the leader survey", async () => {
