@@ -10,7 +10,8 @@ import { migrate } from "./db/migrate.js";
 import { loadSurveys, DefinitionError } from "./instruments/load.js";
 import { importEdition, latestEdition } from "./instruments/repository.js";
 import { ensureDemoRounds, addDemoResponses, DEMO_ENUMERATOR_CODE } from "./demo/seed.js";
-import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus } from "./rounds/repository.js";
+import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus, setTargets } from "./rounds/repository.js";
+import { unitsAtLevel } from "./units/walk.js";
 import { parseVillageCsv, parseAgencyCsv } from "./units/registry-data.js";
 import { insertUnits, toUnitInfo } from "./units/repository.js";
 import { Problem } from "./http/problem.js";
@@ -59,6 +60,8 @@ Commands:
                --registry 2025 [--scope KEY,KEY] [--groups a,b] [--modes public,enumerator]
                [--enumerator-code CODE] [--status draft|open] [--min-cell 5]
   round open|close ID    change a round's status
+  round targets ID --per-unit N [--level village] [--group G]
+                         sample targets: N responses per unit at a level of the round's scope
   round list             list rounds
   user add USERNAME --role admin|analyst|enumerator [--name NAME] [--password P]
            [--scope UNIT,UNIT] [--rounds ROUND,ROUND]
@@ -140,7 +143,20 @@ async function roundCommand(config: Config, args: Args): Promise<void> {
       console.log(`round ${id} is ${sub === "open" ? "open" : "closed"}`);
       return;
     }
-    if (sub !== "create") throw new UsageError("round create|open|close|list");
+    if (sub === "targets") {
+      const round = id ? await findRound(ctx.db.kysely, id) : null;
+      if (!round) throw new UsageError(`no round "${id ?? ""}"`);
+      const perUnit = Number(required(args, "per-unit"));
+      if (!Number.isInteger(perUnit) || perUnit < 1) throw new UsageError("--per-unit must be a positive whole number");
+      const edition = await latestEdition(ctx.db.kysely, round.editionId);
+      const level = flag(args, "level") ?? edition!.instrument.unitLevel;
+      const group = flag(args, "group") ?? "";
+      const units = round.scope.flatMap((s) => unitsAtLevel(ctx, s, level));
+      await setTargets(ctx.db.kysely, round.id, units.map((unitKey) => ({ unitKey, group, target: perUnit })));
+      console.log(`target ${perUnit} set for ${units.length} ${level} units of ${round.id}`);
+      return;
+    }
+    if (sub !== "create") throw new UsageError("round create|open|close|list|targets");
     const editionId = required(args, "edition");
     const edition = await latestEdition(ctx.db.kysely, editionId);
     if (!edition) throw new UsageError(`no questionnaire "${editionId}"; import it first`);

@@ -9,13 +9,16 @@ import {
   currentRound,
   deleteResponse,
   deviceId,
+  getCredential,
   getResponse,
   getSetting,
   importQueued,
   onNewerVersion,
   responsesIn,
   saveRound,
+  setCredential,
   setSetting,
+  type DeviceCredential,
   type LocalResponse,
   type LocalState,
   type OfflineUnit,
@@ -31,16 +34,18 @@ type View = { kind: "loading" } | { kind: "setup" } | { kind: "home"; notice?: s
 export function CollectApp() {
   const lang = useLang();
   const [round, setRound] = useState<StoredRound | null>(null);
+  const [credential, setCredentialState] = useState<DeviceCredential | null>(null);
   const [device, setDevice] = useState<string>("");
   const [view, setView] = useState<View>({ kind: "loading" });
   const [updateReady, setUpdateReady] = useState(false);
-  const syncer = useSyncer(round, device, lang);
+  const syncer = useSyncer(round, device, credential, lang);
 
   useEffect(() => {
     void (async () => {
       setDevice(await deviceId());
-      const stored = await currentRound();
+      const [stored, cred] = await Promise.all([currentRound(), getCredential()]);
       setRound(stored);
+      setCredentialState(cred ?? null);
       setView(stored ? { kind: "home" } : { kind: "setup" });
     })();
     // A new service worker took over (the app was updated): offer a reload; the data stays in IndexedDB.
@@ -81,10 +86,13 @@ export function CollectApp() {
     return (
       <Setup
         lang={lang}
+        device={device}
         previous={round}
+        credential={credential}
         onCancel={round ? () => setView({ kind: "home" }) : null}
-        onDone={(r) => {
+        onDone={(r, cred) => {
           setRound(r);
+          setCredentialState(cred);
           setView({ kind: "home" });
         }}
       />
@@ -99,6 +107,7 @@ export function CollectApp() {
           round={round}
           initial={view.record}
           device={device}
+          enumerator={credential?.username ?? null}
           lang={lang}
           onExit={() => setView({ kind: "home" })}
           onQueued={() => {
@@ -130,6 +139,8 @@ interface Syncer {
   lastSync: string | null;
   /** Bumped after every sync, so that views showing counts reload them. */
   generation: number;
+  /** The server refused the device token: queued data waits until the enumerator signs in again. */
+  needsSignIn: boolean;
   sync(): Promise<void>;
 }
 
@@ -137,7 +148,7 @@ interface Syncer {
  * When to sync: at start, when the connection comes back, on the button, and after a failure on
  * a growing timer. Lives at the top of the app so that it runs during interviews too.
  */
-function useSyncer(round: StoredRound | null, device: string, lang: Lang): Syncer {
+function useSyncer(round: StoredRound | null, device: string, credential: DeviceCredential | null, lang: Lang): Syncer {
   const [online, setOnline] = useState(navigator.onLine);
   const [syncing, setSyncing] = useState(false);
   const [message, setMessage] = useState<Syncer["message"]>(null);
@@ -145,18 +156,24 @@ function useSyncer(round: StoredRound | null, device: string, lang: Lang): Synce
   const [generation, setGeneration] = useState(0);
   const retries = useRef(0);
   const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const latest = useRef({ round, device, lang });
-  latest.current = { round, device, lang };
+  const [needsSignIn, setNeedsSignIn] = useState(false);
+  const latest = useRef({ round, device, credential, lang });
+  latest.current = { round, device, credential, lang };
 
   const sync = async () => {
-    const { round: r, device: d, lang: l } = latest.current;
+    const { round: r, device: d, credential: cred, lang: l } = latest.current;
     if (!r || !d) return;
+    if (!cred) {
+      setNeedsSignIn(true);
+      setMessage({ kind: "error", text: tr(C.syncAuth, l) });
+      return;
+    }
     clearTimeout(retryTimer.current);
     setSyncing(true);
     setMessage({ kind: "info", text: tr(C.syncing, l) });
     let outcome: SyncOutcome;
     try {
-      outcome = await syncQueue(r, d);
+      outcome = await syncQueue(r, d, cred);
     } catch (e) {
       outcome = { sent: 0, rejected: 0, problem: { kind: "refused", error: { code: "internal", message_vi: String(e), message_en: String(e) } } };
     } finally {
@@ -167,6 +184,7 @@ function useSyncer(round: StoredRound | null, device: string, lang: Lang): Synce
     setLastSync(at);
     setGeneration((g) => g + 1);
     const p = outcome.problem;
+    setNeedsSignIn(p?.kind === "auth");
     if (!p) {
       retries.current = 0;
       setMessage({ kind: outcome.rejected ? "error" : "ok", text: fill(tr(C.syncDone, l), { sent: outcome.sent, rejected: outcome.rejected }) });
@@ -197,16 +215,29 @@ function useSyncer(round: StoredRound | null, device: string, lang: Lang): Synce
       window.removeEventListener("offline", down);
       clearTimeout(retryTimer.current);
     };
-  }, [round?.id, device]);
+  }, [round?.id, device, credential?.token]);
 
-  return { online, syncing, message, lastSync, generation, sync };
+  return { online, syncing, message, lastSync, generation, needsSignIn, sync };
 }
 
-/** First run (or a refresh): the round, its access code, and the download of everything needed offline. */
-function Setup({ lang, previous, onCancel, onDone }: { lang: Lang; previous: StoredRound | null; onCancel: (() => void) | null; onDone(r: StoredRound): void }) {
-  const [roundId, setRoundId] = useState(previous?.id ?? "");
-  const [code, setCode] = useState(previous?.code ?? "");
-  const [enumeratorId, setEnumeratorId] = useState(previous?.enumeratorId ?? "");
+/**
+ * First run (or a refresh): the round, the enumerator's sign-in, and the download of everything
+ * needed offline. Signing in registers this device (a revocable token); the session is then
+ * closed, since the token is all the device needs afterwards.
+ */
+function Setup(props: {
+  lang: Lang;
+  device: string;
+  previous: StoredRound | null;
+  credential: DeviceCredential | null;
+  onCancel: (() => void) | null;
+  onDone(r: StoredRound, credential: DeviceCredential): void;
+}) {
+  const { lang } = props;
+  const [roundId, setRoundId] = useState(props.previous?.id ?? "");
+  const [credential, setCredentialState] = useState(props.credential);
+  const [username, setUsername] = useState(props.credential?.username ?? "");
+  const [password, setPassword] = useState("");
   const [rounds, setRounds] = useState<RoundSummary[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -218,25 +249,44 @@ function Setup({ lang, previous, onCancel, onDone }: { lang: Lang; previous: Sto
     );
   }, []);
 
+  const register = async (): Promise<DeviceCredential> => {
+    const login = await requestJson<{ csrfToken: string }>("/api/auth/login", { json: { username: username.trim(), password } });
+    const csrf = { "x-csrf-token": login.csrfToken };
+    const label = fill(tr(C.deviceLabel, "vi"), { id: props.device.slice(0, 8) });
+    const device = await requestJson<{ token: string }>("/api/devices", { json: { label }, headers: csrf });
+    await requestJson("/api/auth/logout", { method: "POST", headers: csrf }).catch(() => undefined);
+    const registered = { token: device.token, username: username.trim(), registeredAt: new Date().toISOString() };
+    await setCredential(registered);
+    return registered;
+  };
+
   const download = async (e: Event) => {
     e.preventDefault();
     setError(null);
     setBusy(true);
     const id = roundId.trim();
     try {
-      const headers = { "x-enumerator-code": code };
+      const cred = credential ?? (await register());
+      setCredentialState(cred);
+      setPassword("");
       const [form, units] = await Promise.all([
         requestJson<FormPayload>(`/api/rounds/${encodeURIComponent(id)}/form`),
-        requestJson<{ units: OfflineUnit[] }>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, { headers }),
+        requestJson<{ units: OfflineUnit[] }>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, { headers: { authorization: `Bearer ${cred.token}` } }),
       ]);
-      const stored: StoredRound = { id, code, enumeratorId: enumeratorId.trim(), form, units: units.units, downloadedAt: new Date().toISOString() };
+      const stored: StoredRound = { id, form, units: units.units, downloadedAt: new Date().toISOString() };
       await saveRound(stored);
       // Asked at a user gesture, when data is about to matter; browsers may still say no.
       await navigator.storage?.persist?.().catch(() => false);
-      onDone(stored);
+      props.onDone(stored, cred);
     } catch (err) {
-      if (err instanceof HttpError) setError(err.status === 404 ? tr(C.noRound, lang) : err.status === 401 || err.status === 403 ? tr(C.badCode, lang) : problemText(err.body?.error, lang));
-      else setError(tr(C.needNetwork, lang));
+      if (!(err instanceof HttpError)) setError(tr(C.needNetwork, lang));
+      else if (err.status === 404) setError(tr(C.noRound, lang));
+      else if (err.status === 401 && credential) {
+        // The stored token was revoked: forget it and ask for the password.
+        await setCredential(null);
+        setCredentialState(null);
+        setError(tr(C.signInAgain, lang));
+      } else setError(problemText(err.body?.error, lang));
     } finally {
       setBusy(false);
     }
@@ -269,17 +319,28 @@ function Setup({ lang, previous, onCancel, onDone }: { lang: Lang; previous: Sto
             <label for="setup-round">{tr(C.roundId, lang)}</label>
             <input id="setup-round" class="input" required autoComplete="off" autoCapitalize="none" value={roundId} onInput={(e) => setRoundId((e.currentTarget as HTMLInputElement).value)} />
           </div>
-          <div class="q field">
-            <label for="setup-code">{tr(C.accessCode, lang)}</label>
-            <input id="setup-code" class="input" required type="password" autoComplete="off" value={code} onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)} />
-          </div>
-          <div class="q field">
-            <label for="setup-enumerator">{tr(C.enumeratorId, lang)}</label>
-            <input id="setup-enumerator" class="input" autoComplete="off" maxLength={100} value={enumeratorId} onInput={(e) => setEnumeratorId((e.currentTarget as HTMLInputElement).value)} />
-          </div>
+          {credential ? (
+            <p>
+              {fill(tr(C.signedInAs, lang), { name: credential.username })}{" "}
+              <button type="button" class="link" onClick={() => setCredentialState(null)}>
+                {tr(C.otherAccount, lang)}
+              </button>
+            </p>
+          ) : (
+            <>
+              <div class="q field">
+                <label for="setup-username">{tr(C.username, lang)}</label>
+                <input id="setup-username" class="input" required autoComplete="username" autoCapitalize="none" value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />
+              </div>
+              <div class="q field">
+                <label for="setup-password">{tr(C.password, lang)}</label>
+                <input id="setup-password" class="input" required type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+              </div>
+            </>
+          )}
           <div class="nav">
-            {onCancel && (
-              <button type="button" class="btn secondary" onClick={onCancel}>
+            {props.onCancel && (
+              <button type="button" class="btn secondary" onClick={props.onCancel}>
                 {tr(C.cancel, lang)}
               </button>
             )}
@@ -430,6 +491,11 @@ function Home(props: {
           <div class={`notice ${syncMessage.kind}`} role="status" data-testid="sync-message">
             {syncMessage.text}
           </div>
+        )}
+        {syncer.needsSignIn && (
+          <button type="button" class="btn" onClick={props.onSetup}>
+            {tr(C.signIn, lang)}
+          </button>
         )}
         {lastSync && <p class="hint">{fill(tr(C.lastSync, lang), { at: time(lastSync) })}</p>}
 

@@ -18,12 +18,14 @@ interface Props {
   round: StoredRound;
   initial: LocalResponse;
   device: string;
+  /** The signed-in enumerator's username, recorded with each response. */
+  enumerator: string | null;
   lang: Lang;
   onExit(): void;
   onQueued(): void;
 }
 
-export function Interview({ round, initial, device, lang, onExit, onQueued }: Props) {
+export function Interview({ round, initial, device, enumerator, lang, onExit, onQueued }: Props) {
   const { instrument } = round.form;
   const singleGroup = round.form.groups.length === 1 ? round.form.groups[0]!.code : null;
   const [rec, setRec] = useState<LocalResponse>(() => ({ ...initial, group: initial.group ?? singleGroup }));
@@ -132,7 +134,7 @@ export function Interview({ round, initial, device, lang, onExit, onQueued }: Pr
       group: rec.group!,
       channel: "enumerator",
       deviceId: previous?.deviceId ?? device,
-      ...(round.enumeratorId ? { enumeratorId: round.enumeratorId } : {}),
+      ...(previous?.enumeratorId ? { enumeratorId: previous.enumeratorId } : enumerator ? { enumeratorId: enumerator } : {}),
       startedAt: rec.startedAt,
       submittedAt: previous?.submittedAt ?? now,
       answers: relevantAnswers(instrument, rec.answers),

@@ -52,7 +52,7 @@ const common = (f: Filters) => ({ unit: f.unit, group: f.group, asOf: f.asOf, va
 export const api = {
   rounds: () => requestJson<{ rounds: RoundInfo[] }>("/api/rounds"),
   instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
-  registries: () => requestJson<{ registries: Array<{ id: string; label: Text }> }>("/api/units/registries"),
+  registries: () => requestJson<{ registries: Array<{ id: string; label: string | Text }> }>("/api/units/registries"),
   peerGroups: () => requestJson<{ peerGroups: Array<{ id: string; label: Text; registry: string; members: string[] }> }>("/api/peer-groups"),
   unitPath: (key: string) => requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(`/api/units/${encodeURIComponent(key)}`),
   results: (f: Filters, extra: { by?: string | null; compare?: string | null } = {}) =>

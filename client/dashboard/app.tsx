@@ -11,7 +11,7 @@ import { TargetsView } from "./targets-view.js";
 interface Catalogue {
   rounds: RoundInfo[];
   instruments: InstrumentInfo[];
-  registries: Array<{ id: string; label: { vi: string; en: string } }>;
+  registries: Array<{ id: string; label: string | { vi: string; en: string } }>;
   groups: Map<string, Array<{ code: string; label: { vi: string; en: string } }>>;
   unitLevels: Map<string, string>;
 }
@@ -185,7 +185,7 @@ function FilterBar(props: {
           name="asOf"
           label={tr(D.asOf, lang)}
           value={filters.asOf ?? props.round.registry}
-          options={props.registries.map((r) => ({ value: r.id, label: tr(r.label, lang) }))}
+          options={props.registries.map((r) => ({ value: r.id, label: D.registries[r.id] ? tr(D.registries[r.id]!, lang) : typeof r.label === "string" ? r.label : tr(r.label, lang) }))}
           onChange={(v) => update({ asOf: v === props.round.registry ? null : v, unit: null, by: null })}
         />
       </div>
@@ -223,12 +223,14 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
 /** What a printed page says above the appendix table: round, unit, group, date. */
 function PrintHeader({ round, filters, lang, groups }: { round: RoundInfo; filters: Filters; lang: Lang; groups: Array<{ code: string; label: { vi: string; en: string } }> }) {
   const group = groups.find((g) => g.code === filters.group);
+  const unit = useAsync(() => (filters.unit ? api.unitPath(filters.unit) : Promise.resolve(null)), filters.unit ?? "");
+  const unitName = unit.state === "ok" && unit.data ? [unit.data.unit, ...unit.data.path].map((u) => u.fullName).join(", ") : (filters.unit ?? tr(D.allUnits, lang));
   const date = new Date().toISOString().slice(0, 10).split("-").reverse().join("/");
   return (
     <div class="print-only print-header">
       <p class="strong">{tr(round.title, lang)}</p>
       <p>
-        {filters.unit ?? tr(D.allUnits, lang)}
+        {unitName}
         {group ? ` — ${tr(group.label, lang)}` : ""}
       </p>
       <p class="muted">{tr(D.generated, lang).replace("{date}", date)}</p>

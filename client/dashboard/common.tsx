@@ -105,6 +105,12 @@ export function scaleOf(node: { max: number | null }, display: "percent" | "poin
   return display === "points" && node.max !== null ? node.max : 100;
 }
 
+/** An index level's name ("Nội dung thành phần"), or the level code when it has none. */
+export function levelName(level: string, lang: Lang): string {
+  const known = D.indexLevels[level];
+  return known ? tr(known, lang) : level;
+}
+
 export function nodeLabel(node: { code: string; label: Text; short?: Text | undefined }, lang: Lang, short = false): string {
   return short && node.short ? tr(node.short, lang) : tr(node.label, lang);
 }

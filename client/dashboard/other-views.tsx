@@ -5,7 +5,7 @@ import type { ResultNode } from "../../shared/results/types.js";
 import { api } from "./api.js";
 import { ColumnChart, PairedBars, ProgressBar, ValueBar } from "./charts.js";
 import { D } from "./strings.js";
-import { Select, Show, flatten, fmt, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
+import { Select, Show, flatten, fmt, levelName, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
 
 const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
 
@@ -116,7 +116,7 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
           return (
             <>
               <div class="controls">
-                <Select name="level" label={tr(D.level, lang)} value={level} options={levels.map((l) => ({ value: l, label: l }))} onChange={(v) => update({ level: v })} />
+                <Select name="level" label={tr(D.level, lang)} value={level} options={levels.map((l) => ({ value: l, label: levelName(l, lang) }))} onChange={(v) => update({ level: v })} />
               </div>
               <PairedBars
                 rows={chartNodes.map((n) => ({ label: `${n.code} ${nodeLabel(n, lang, true)}`, previous: n.previous?.value ?? null, current: n.value }))}
@@ -182,7 +182,7 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
   return (
     <section class="card">
       <div class="controls">
-        <Select name="level" label={tr(D.level, lang)} value={level} options={[{ value: "", label: "–" }, ...props.levels.map((l) => ({ value: l, label: l }))]} onChange={(v) => update({ level: v })} />
+        <Select name="level" label={tr(D.level, lang)} value={level} options={[{ value: "", label: "–" }, ...props.levels.map((l) => ({ value: l, label: levelName(l, lang) }))]} onChange={(v) => update({ level: v })} />
         <Select
           name="against"
           label={tr(D.against, lang)}

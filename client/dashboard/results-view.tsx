@@ -118,7 +118,7 @@ function TreeTable({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" })
                   <td class="name" style={{ paddingLeft: `${0.5 + depth * 1.1}rem` }}>
                     {expandable ? (
                       <button type="button" class="twisty" aria-expanded={isOpen} onClick={() => toggle(node.code)}>
-                        <span aria-hidden="true">{isOpen ? "▾" : "▸"}</span> {nodeLabel(node, lang)}
+                        <span aria-hidden="true" class="no-print">{isOpen ? "▾" : "▸"}</span> {nodeLabel(node, lang)}
                       </button>
                     ) : (
                       nodeLabel(node, lang)

@@ -45,6 +45,21 @@ export const D = {
     agency: { vi: "Cơ quan", en: "Agency" },
     group: { vi: "Nhóm người trả lời", en: "Respondent group" },
   } as Record<string, Text>,
+  /** Level names used by the index definitions (other names are shown as they are). */
+  indexLevels: {
+    index: { vi: "Chỉ số", en: "Index" },
+    group: { vi: "Nhóm tiêu chí", en: "Criteria group" },
+    component: { vi: "Tiêu chí", en: "Component" },
+    item: { vi: "Tiêu chí thành phần", en: "Sub-criterion" },
+    dimension: { vi: "Chỉ số nội dung", en: "Dimension" },
+    subdimension: { vi: "Nội dung thành phần", en: "Sub-dimension" },
+    indicator: { vi: "Chỉ tiêu", en: "Indicator" },
+    area: { vi: "Lĩnh vực", en: "Area" },
+  } as Record<string, Text>,
+  registries: {
+    "2025": { vi: "Từ 01/7/2025 (34 tỉnh, không cấp huyện)", en: "From 1 July 2025 (34 provinces)" },
+    pre2025: { vi: "Trước 01/7/2025 (63 tỉnh)", en: "Before 1 July 2025 (63 provinces)" },
+  } as Record<string, Text>,
   node: { vi: "Nội dung", en: "Node" },
   code: { vi: "Mã", en: "Code" },
   criterion: { vi: "Tiêu chí / nội dung", en: "Criterion" },

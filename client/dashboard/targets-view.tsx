@@ -6,7 +6,7 @@ import type { TargetInput } from "../../shared/results/schemas.js";
 import type { TargetResult } from "../../shared/results/types.js";
 import { api } from "./api.js";
 import { D } from "./strings.js";
-import { Show, fmt, signed, useAsync, type ViewProps } from "./common.js";
+import { Show, fmt, levelName, signed, useAsync, type ViewProps } from "./common.js";
 
 export function TargetsView(props: ViewProps & { nodes: Array<{ code: string; label: string }>; levels: string[]; rounds: Array<{ value: string; label: string }> }) {
   const { filters, lang } = props;
@@ -156,7 +156,7 @@ function Editor(props: ViewProps & { initial: TargetInput[]; onSaved(): void; no
             <select name="level" value={draft.level} onChange={(e) => setDraft({ ...draft, level: (e.currentTarget as HTMLSelectElement).value })}>
               {props.levels.map((l) => (
                 <option key={l} value={l}>
-                  {l}
+                  {levelName(l, lang)}
                 </option>
               ))}
             </select>,

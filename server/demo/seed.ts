@@ -10,6 +10,8 @@ import { insertUnits, toUnitInfo, type UnitRow } from "../units/repository.js";
 import { generateResponses } from "./generate.js";
 import { prepareSubmission } from "../responses/prepare.js";
 import { progressBar } from "../lib/progress.js";
+import { unitsAtLevel } from "../units/walk.js";
+import { setTargets } from "../rounds/repository.js";
 
 /** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
 export const DEMO_PROVINCE = "2025:46";
@@ -96,6 +98,9 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
     });
     const round = (await findRound(ctx.db.kysely, id))!;
     created.push(round);
+    // Sample targets like the real surveys': a few interviews per village, one per agency and group.
+    const perUnit = instrument.unitLevel === "agency" ? 2 : 4;
+    await setTargets(ctx.db.kysely, id, unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: perUnit })));
     if (responsesPerRound > 0) await addDemoResponses(ctx, round, responsesPerRound);
   }
   return created;
@@ -107,8 +112,7 @@ export async function addDemoResponses(ctx: AppContext, round: Round, count: num
   if (!edition) return 0;
   const { instrument } = edition;
   const units = (round.scope.length ? round.scope : [])
-    .flatMap((s) => collectLevel(ctx, s, instrument.unitLevel))
-    .map((u) => u.key);
+    .flatMap((s) => unitsAtLevel(ctx, s, instrument.unitLevel));
   if (units.length === 0) throw new Error(`round ${round.id} has no ${instrument.unitLevel} units in its scope; import them first`);
   const bar = progressBar(`demo ${round.id}`, count);
   let stored = 0;
@@ -140,15 +144,4 @@ export async function addDemoResponses(ctx: AppContext, round: Round, count: num
   return stored;
 }
 
-function collectLevel(ctx: AppContext, key: string, level: string) {
-  const out = [];
-  const stack = [key];
-  while (stack.length) {
-    const k = stack.pop()!;
-    const u = ctx.units.getCached(k);
-    if (!u) continue;
-    if (u.level === level) out.push(u);
-    else stack.push(...ctx.units.childrenOf(k).map((c) => c.key));
-  }
-  return out.sort((a, b) => (a.key < b.key ? -1 : 1));
-}
+

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { TestServer } from "../helpers/server.js";
-import { ENUMERATOR_CODE, DEMO_PROVINCE } from "../helpers/server.js";
+import { DEMO_PROVINCE } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import { PROBLEMS } from "../../shared/errors.js";
@@ -32,11 +32,13 @@ describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
     return { context, page, errors: watchErrors(page) };
   }
 
-  /** First run: the round id and the access code, then the download for offline use. */
+  /** First run: the round id and an enumerator's sign-in (which registers the device), then the download. */
   async function setUp(page: Page, round: string): Promise<void> {
+    const enumerator = await server.createUser("enumerator");
     await page.goto("/collect");
     await page.locator("#setup-round").fill(round);
-    await page.locator("#setup-code").fill(ENUMERATOR_CODE);
+    await page.locator("#setup-username").fill(enumerator.username);
+    await page.locator("#setup-password").fill(enumerator.password);
     await page.getByRole("button", { name: "Tải về để dùng ngoại tuyến" }).click();
     await expect.poll(() => page.getByTestId("count-queued").textContent()).toBe("0");
   }

@@ -7,6 +7,7 @@ import { seededRng, type Rng } from "../../server/demo/random.js";
 import type { SubmissionInput } from "../../shared/api/schemas.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 import { DEMO_PROVINCE } from "../../server/demo/seed.js";
+import { unitsAtLevel } from "../../server/units/walk.js";
 
 export async function instrumentOf(ctx: AppContext, editionId: string): Promise<Instrument> {
   return (await latestEdition(ctx.db.kysely, editionId))!.instrument;
@@ -14,15 +15,7 @@ export async function instrumentOf(ctx: AppContext, editionId: string): Promise<
 
 /** Units of the demo province at a level (villages for SIPAS/PAPI, agencies for the leader survey). */
 export function demoUnits(ctx: AppContext, level: string): string[] {
-  const out: string[] = [];
-  const stack = [DEMO_PROVINCE];
-  while (stack.length) {
-    const key = stack.pop()!;
-    const unit = ctx.units.getCached(key);
-    if (unit?.level === level) out.push(key);
-    stack.push(...ctx.units.childrenOf(key).map((c) => c.key));
-  }
-  return out.sort();
+  return unitsAtLevel(ctx, DEMO_PROVINCE, level);
 }
 
 export function makeSubmission(
