@@ -9,7 +9,7 @@ import { listen } from "./serve.js";
 import { migrate } from "./db/migrate.js";
 import { loadSurveys, DefinitionError } from "./instruments/load.js";
 import { importEdition, latestEdition } from "./instruments/repository.js";
-import { ensureDemoRounds, addDemoResponses, DEMO_ENUMERATOR_CODE } from "./demo/seed.js";
+import { ensureDemoRounds, addDemoResponses, ensureDemoEnumerator } from "./demo/seed.js";
 import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus, setTargets } from "./rounds/repository.js";
 import { unitsAtLevel } from "./units/walk.js";
 import { parseVillageCsv, parseAgencyCsv } from "./units/registry-data.js";
@@ -58,7 +58,7 @@ Commands:
                          (agency_code,name,province_code) to a unit registry
   round create --id ID --edition EDITION [--version V] --title-vi T --title-en T
                --registry 2025 [--scope KEY,KEY] [--groups a,b] [--modes public,enumerator]
-               [--enumerator-code CODE] [--status draft|open] [--min-cell 5]
+               [--status draft|open] [--min-cell 5]
   round open|close ID    change a round's status
   round targets ID --per-unit N [--level village] [--group G]
                          sample targets: N responses per unit at a level of the round's scope
@@ -105,6 +105,7 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   for (const e of report.editions) if (e.outcome === "imported") console.log(`imported ${e.id} ${e.version}`);
   const admin = await ensureFirstAdmin(ctx);
   const created = args.flags["no-demo"] ? [] : await ensureDemoRounds(ctx, config.demoResponses);
+  const enumerator = created.length ? await ensureDemoEnumerator(ctx) : null;
   const port = Number(flag(args, "port") ?? config.port);
   const host = flag(args, "host") ?? config.host;
   const server = await listen(ctx, port, host);
@@ -115,8 +116,9 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   for (const r of rounds.filter((r) => r.status === "open")) {
     console.log(`  Round ${r.id}: form ${server.url}/r/${r.id}   results ${server.url}/api/rounds/${r.id}/results`);
   }
-  console.log(`  Enumerator app:    ${server.url}/collect${created.length ? ` (demo access code: ${DEMO_ENUMERATOR_CODE})` : ""}`);
+  console.log(`  Enumerator app:    ${server.url}/collect`);
   console.log(`  Dashboard:         ${server.url}/dashboard`);
+  if (enumerator) console.log(`  Demo enumerator account: "${enumerator.username}", password: ${enumerator.password}`);
   if (admin) {
     console.log(`\n  First start: administrator "${admin.username}" with one-time password: ${admin.password}`);
     console.log("  (shown once; change it by creating your own administrator with \`chiso user add\` and disabling this one)");
@@ -171,7 +173,6 @@ async function roundCommand(config: Config, args: Args): Promise<void> {
       scope: list("scope") ?? [],
       groups: list("groups") ?? edition.instrument.respondentGroups.map((g) => g.code),
       modes: list("modes") ?? ["public"],
-      ...(flag(args, "enumerator-code") ? { enumeratorCode: flag(args, "enumerator-code") } : {}),
       minCellSize: Number(flag(args, "min-cell") ?? 5),
     });
     if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));

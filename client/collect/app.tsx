@@ -507,7 +507,7 @@ function Home(props: {
                 <li key={r.id} class="record rejected">
                   <span>
                     {describe(r)}
-                    <span class="detail field-error-text">{problemText(r.rejection?.error, lang)}</span>
+                    <span class="detail field-error-text">{rejectionText(r, lang)}</span>
                   </span>
                   <button type="button" class="btn small" onClick={() => void open(r.id)}>
                     {tr(C.fix, lang)}
@@ -589,6 +589,14 @@ function Home(props: {
               <span data-testid="transfer-message">{transferMessage.text}</span>
             </Notice>
           )}
+          <details class="hint">
+            <summary>{tr(C.curlTitle, lang)}</summary>
+            <p>{tr(C.curlHelp, lang)}</p>
+            <pre>{`curl -X POST ${location.origin}/api/sync \\
+  -H "content-type: application/json" \\
+  -H "authorization: Bearer <token>" \\
+  --data @chiso-${round.id}-….json`}</pre>
+          </details>
           <div class="nav">
             <button type="button" class="btn secondary" onClick={() => void exportPending()}>
               {fill(tr(C.exportPending, lang), { n: (counts?.queued ?? 0) + (counts?.rejected ?? 0) })}
@@ -614,4 +622,11 @@ function Home(props: {
       </main>
     </>
   );
+}
+
+/** Why the server refused a response: its field reasons when it gave some, else the general message. */
+function rejectionText(r: LocalResponse, lang: Lang): string {
+  const error = r.rejection?.error;
+  const fields = (error?.errors ?? []).map((e) => (lang === "vi" ? e.message_vi : e.message_en));
+  return fields.length ? fields.slice(0, 3).join(" ") : problemText(error, lang);
 }

@@ -37,6 +37,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const [pageAlert, setPageAlert] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const dirty = useRef(false);
+  const finishing = useRef(false);
 
   const state = useMemo(() => formState(instrument, rec.answers), [instrument, rec.answers]);
   const sections = relevantSections(instrument, state);
@@ -110,6 +111,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
 
   /** Checks everything, freezes what will be sent and puts the interview in the queue. */
   const finish = async () => {
+    if (finishing.current) return; // a double tap queues it once
     const start = [...startErrors().values()];
     if (start.length) {
       goTo(null);
@@ -121,6 +123,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
       goTo(target);
       return blockPage(target, sectionErrors(instrument, clientErrors, target));
     }
+    finishing.current = true;
     const now = new Date().toISOString();
     // A "conflict" means the server already holds other content under this id, so this content
     // can never be accepted under it: it goes out as a new response with a new id. An "invalid"

@@ -71,6 +71,11 @@ export const C = {
     vi: "Máy chủ đã có một phiếu khác mang cùng mã. Nếu gửi lại, phiếu này sẽ được gửi với mã mới như một phiếu riêng; nếu đây chính là phiếu đã gửi, hãy xóa nó.",
     en: "The server already holds a different response under this id. Sending again sends this one under a new id, as a separate response; if it is the response already sent, delete it.",
   },
+  curlTitle: { vi: "Gửi tệp từ máy tính bằng curl", en: "Upload a file from a computer with curl" },
+  curlHelp: {
+    vi: "Tệp xuất ra chính là nội dung một lần đồng bộ. Cần một mã thiết bị của tài khoản điều tra viên (xem client/collect/README.md); gửi lại cùng tệp không tạo phiếu trùng.",
+    en: "An export file is exactly one sync request body. It needs a device token of an enumerator account (see client/collect/README.md); sending the same file again creates no duplicates.",
+  },
   interviewUnit: { vi: "Đơn vị (thôn, tổ dân phố…) của người trả lời", en: "Respondent's unit (village, residential group…)" },
   respondentGroup: { vi: "Nhóm người trả lời", en: "Respondent group" },
 } satisfies Record<string, Text>;

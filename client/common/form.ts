@@ -1,7 +1,7 @@
 /** Pure helpers of the paged form: which sections show, which errors belong to a page, how typed text becomes an answer. */
 import type { FieldError } from "../../shared/errors.js";
 import type { AnswerValue, Answers, Instrument, Section } from "../../shared/instrument/schema.js";
-import { formState, type FormState } from "../../shared/instrument/logic.js";
+import type { FormState } from "../../shared/instrument/logic.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { formItems } from "../../shared/instrument/walk.js";
 
@@ -56,6 +56,3 @@ export function parseNumber(text: string, integer: boolean): AnswerValue | undef
   const ok = integer ? /^[-+]?\d+$/.test(normal) : /^[-+]?(\d+\.?\d*|\.\d+)$/.test(normal);
   return ok ? Number(normal) : s;
 }
-
-/** Fields (unit, group, timestamps) that are not questions: shown on the start page. */
-export const START_FIELDS = new Set(["unit", "group"]);

@@ -117,6 +117,7 @@ export const D = {
   } as Record<string, Text>,
   noTargets: { vi: "Chưa đặt mục tiêu cho đợt này.", en: "No targets are set for this round." },
   addTarget: { vi: "Thêm mục tiêu", en: "Add target" },
+  targetList: { vi: "Danh sách mục tiêu", en: "Target list" },
   saveTargets: { vi: "Lưu mục tiêu", en: "Save targets" },
   saved: { vi: "Đã lưu.", en: "Saved." },
   remove: { vi: "Xóa", en: "Remove" },

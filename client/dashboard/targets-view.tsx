@@ -111,7 +111,7 @@ function Editor(props: ViewProps & { initial: TargetInput[]; onSaved(): void; no
     t.kind === "rule" ? `${t.level} ${t.delta >= 0 ? "+" : ""}${t.delta}${t.base ? ` (${t.base})` : ""}` : t.kind === "value" ? `${t.node} ≥ ${t.value}` : t.kind === "rank" ? `${t.node}: top ${t.rank}` : `${t.node}: ≤ ${t.atLeast}`;
   return (
     <section class="card no-print">
-      <h2>{tr(D.addTarget, lang)}</h2>
+      <h2>{tr(D.targetList, lang)}</h2>
       <ul class="target-list">
         {list.map((t, i) => (
           <li key={i}>

@@ -13,22 +13,49 @@ import { UnitPicker, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
 import { S } from "./strings.js";
 
-type Load = { kind: "loading" } | { kind: "failed"; notFound: boolean } | { kind: "ready"; payload: FormPayload };
+type Load =
+  | { kind: "loading" }
+  | { kind: "failed"; notFound: boolean; message: string | null }
+  | { kind: "ready"; payload: FormPayload & { invitee?: { name: string } } };
 
-export function RespondApp({ roundId }: { roundId: string }) {
+/**
+ * Where the form comes from and where it goes: a round's public link (/r/:roundId) or a personal
+ * invitation (/i/:token), whose token fixes the unit and group and allows one response.
+ */
+export type FormSource =
+  | { kind: "round"; roundId: string }
+  | { kind: "invitation"; token: string };
+
+function endpoints(source: FormSource) {
+  if (source.kind === "round") {
+    const id = encodeURIComponent(source.roundId);
+    return { form: `/api/rounds/${id}/form`, submit: `/api/rounds/${id}/responses`, storageKey: source.roundId, channel: "self" as const };
+  }
+  const token = encodeURIComponent(source.token);
+  return { form: `/api/invitations/${token}`, submit: `/api/invitations/${token}/response`, storageKey: `invitation.${source.token}`, channel: "invitation" as const };
+}
+
+export function RespondApp({ source }: { source: FormSource }) {
   const lang = useLang();
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [attempt, setAttempt] = useState(0);
+  const urls = endpoints(source);
 
   useEffect(() => {
     setLoad({ kind: "loading" });
-    requestJson<FormPayload>(`/api/rounds/${encodeURIComponent(roundId)}/form`).then(
+    requestJson<FormPayload>(urls.form).then(
       (payload) => setLoad({ kind: "ready", payload }),
-      (e: unknown) => setLoad({ kind: "failed", notFound: e instanceof HttpError && e.status === 404 }),
+      (e: unknown) =>
+        setLoad({
+          kind: "failed",
+          notFound: e instanceof HttpError && e.status >= 400 && e.status < 500,
+          // An invitation already used or withdrawn: the server's own words say it best.
+          message: e instanceof HttpError && source.kind === "invitation" && e.body?.error ? problemText(e.body.error, lang) : null,
+        }),
     );
-  }, [roundId, attempt]);
+  }, [urls.form, attempt]);
 
-  if (load.kind === "ready") return <Form payload={load.payload} lang={lang} />;
+  if (load.kind === "ready") return <Form payload={load.payload} lang={lang} urls={urls} />;
   return (
     <>
       <Header title="chiso" lang={lang} />
@@ -37,7 +64,7 @@ export function RespondApp({ roundId }: { roundId: string }) {
           <p role="status">{tr(COMMON.loading, lang)}</p>
         ) : (
           <Notice kind="error">
-            <p>{tr(load.notFound ? S.notFound : S.loadFailed, lang)}</p>
+            <p>{load.message ?? tr(load.notFound ? S.notFound : S.loadFailed, lang)}</p>
             {!load.notFound && <p>{tr(S.draftKept, lang)}</p>}
             {!load.notFound && (
               <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
@@ -54,9 +81,10 @@ export function RespondApp({ roundId }: { roundId: string }) {
 /** What the submission is doing: nothing, sending (maybe waiting to retry), or done. */
 type Sending = { kind: "idle" } | { kind: "sending"; retryAt: number | null } | { kind: "done"; receipt: StoredReceipt };
 
-function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
+function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { name: string } }; lang: Lang; urls: ReturnType<typeof endpoints> }) {
   const { instrument, round } = payload;
-  const roundId = round.id;
+  const roundId = urls.storageKey;
+  const invited = urls.channel === "invitation";
   const editionRef = { id: instrument.id, version: instrument.version };
   const singleGroup = payload.groups.length === 1 ? payload.groups[0]!.code : null;
 
@@ -82,6 +110,10 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
   const wake = useRef<AbortController | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const changed = useRef(false);
+  /** Set from the first tap on "Submit" until the server answers: a double tap must not build a second body. */
+  const inFlight = useRef(false);
+  /** Set once acknowledged: a late draft save must not bring the cleared draft back. */
+  const finished = useRef(false);
 
   const state = useMemo(() => formState(instrument, draft.answers), [instrument, draft.answers]);
   const sections = relevantSections(instrument, state);
@@ -92,7 +124,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
 
   // Save on every change; a restored draft that was mid-submission resumes sending.
   useEffect(() => {
-    if (sending.kind !== "done" && (changed.current || restored)) saveDraft(draft);
+    if (!finished.current && (changed.current || restored)) saveDraft(draft);
   }, [draft]);
   useEffect(() => {
     history.replaceState({ chisoPage: page }, "");
@@ -165,6 +197,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
   };
 
   const submit = async () => {
+    if (inFlight.current) return;
     // Every page was checked on the way, but a later answer can change what an earlier page requires.
     const all = [...clientErrors.values()];
     if (all.length) {
@@ -177,7 +210,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
       instrument: editionRef,
       unit: draft.unit!.key,
       group: draft.group!,
-      channel: "self",
+      channel: urls.channel,
       ...(draft.startedAt ? { startedAt: draft.startedAt } : {}),
       submittedAt: new Date().toISOString(),
       answers: relevantAnswers(instrument, draft.answers),
@@ -188,12 +221,15 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
 
   /** Sends until the server acknowledges (2xx) or refuses (4xx); network failures and 5xx are retried. */
   const send = async (body: SubmissionInput) => {
+    inFlight.current = true;
     setSubmitError(null);
     setSending({ kind: "sending", retryAt: null });
     for (let attemptNo = 0; ; attemptNo++) {
       try {
-        const res = await requestJson<{ id: string; receipt: string }>(`/api/rounds/${encodeURIComponent(roundId)}/responses`, { json: body });
+        const res = await requestJson<{ id: string; receipt: string }>(urls.submit, { json: body });
         const receipt = { id: res.id, receipt: res.receipt };
+        finished.current = true;
+        inFlight.current = false;
         saveReceipt(roundId, receipt);
         clearDraft(roundId);
         setSending({ kind: "done", receipt });
@@ -211,6 +247,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
 
   /** A 4xx: nothing was stored, so the respondent may change answers and send again under the same id. */
   const refused = (e: HttpError) => {
+    inFlight.current = false;
     setSending({ kind: "idle" });
     update({ sending: null });
     const errors = e.body?.error?.errors ?? [];
@@ -266,12 +303,13 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
           <p class="receipt" data-testid="receipt">
             {sending.receipt.receipt}
           </p>
-          <p class="hint">{tr(S.receiptHelp, lang)}</p>
-          <button
+          <p class="hint">{tr(invited ? S.invitationDone : S.receiptHelp, lang)}</p>
+          {!invited && <button
             type="button"
             class="btn secondary"
             onClick={() => {
               saveReceipt(roundId, null);
+              finished.current = false;
               setDraft(() => ({ ...newDraft(roundId, editionRef), unit: draft.unit, group: singleGroup }));
               setTouched(new Set());
               setAttempted(new Set());
@@ -279,7 +317,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
             }}
           >
             {tr(S.another, lang)}
-          </button>
+          </button>}
         </main>
       </>
     );
@@ -309,7 +347,7 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
   }
 
   const errors = shownErrors(page);
-  const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes("public") ? S.notPublic : null;
+  const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes(invited ? "invitation" : "public") ? S.notPublic : null;
   return (
     <>
       {header}
@@ -321,7 +359,9 @@ function Form({ payload, lang }: { payload: FormPayload; lang: Lang }) {
             </h1>
             {blocked && <Notice kind="error">{tr(blocked, lang)}</Notice>}
             {restored?.id === draft.id && Object.keys(restored.answers).length > 0 && <Notice kind="info">{tr(S.restored, lang)}</Notice>}
+            {payload.invitee && <p>{fill(tr(S.dear, lang), { name: payload.invitee.name })}</p>}
             <p class="intro">{tr(instrument.intro, lang)}</p>
+            {invited && <Notice kind="info">{tr(S.anonymous, lang)}</Notice>}
             {submitError && <Notice kind="error">{submitError}</Notice>}
             {!payload.fixedUnit && (
               <UnitPicker

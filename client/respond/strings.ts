@@ -9,7 +9,12 @@ export const S = {
   notFound: { vi: "Không tìm thấy đợt khảo sát này. Vui lòng kiểm tra lại đường dẫn.", en: "This survey round was not found. Please check the link." },
   notOpen: { vi: "Đợt khảo sát này hiện không nhận phiếu.", en: "This survey round is not taking responses now." },
   notPublic: { vi: "Đợt khảo sát này không nhận phiếu trực tuyến qua trang này.", en: "This survey round does not take responses on this page." },
-  invitation: { vi: "Đường dẫn thư mời chưa được hỗ trợ.", en: "Invitation links are not supported yet." },
+  dear: { vi: "Kính gửi {name},", en: "Dear {name}," },
+  anonymous: {
+    vi: "Câu trả lời của Ông/Bà được lưu tách biệt với thư mời: không ai, kể cả người quản trị hệ thống, biết được Ông/Bà đã trả lời thế nào. Mỗi thư mời chỉ dùng để trả lời một lần.",
+    en: "Your answers are stored apart from your invitation: nobody, not even the system's administrator, can tell how you answered. Each invitation can be used to answer once.",
+  },
+  invitationDone: { vi: "Thư mời đã được dùng; Ông/Bà không cần làm gì thêm. Câu trả lời không gắn với tên của Ông/Bà.", en: "Your invitation has been used; there is nothing more to do. Your answers are not linked to your name." },
   restored: { vi: "Đã khôi phục các câu trả lời Ông/Bà nhập trước đó.", en: "Your earlier answers have been restored." },
   sending: { vi: "Đang gửi phiếu…", en: "Sending your response…" },
   waiting: {

@@ -61,8 +61,6 @@ export interface RoundTable {
   scope_json: string;
   groups_json: string;
   modes_json: string;
-  /** scrypt hash of the enumerator access code, when the enumerator mode is on. */
-  enumerator_code_hash: string | null;
   min_cell_size: number;
   created_at: string;
 }

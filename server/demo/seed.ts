@@ -10,12 +10,13 @@ import { insertUnits, toUnitInfo, type UnitRow } from "../units/repository.js";
 import { generateResponses } from "./generate.js";
 import { prepareSubmission } from "../responses/prepare.js";
 import { progressBar } from "../lib/progress.js";
+import { createUser, findUserByName } from "../accounts/repository.js";
+import { randomToken } from "../lib/secrets.js";
 import { unitsAtLevel } from "../units/walk.js";
 import { setTargets } from "../rounds/repository.js";
 
 /** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
 export const DEMO_PROVINCE = "2025:46";
-export const DEMO_ENUMERATOR_CODE = "demo-2022";
 
 const DEMO_AGENCIES: Array<[string, string]> = [
   ["SNV", "Sở Nội vụ"],
@@ -72,6 +73,15 @@ export async function ensureDemoUnits(ctx: AppContext): Promise<void> {
   ctx.units.remember(rows.map(toUnitInfo));
 }
 
+/** An enumerator account for trying the enumerator app on the demo rounds; its password is printed once. */
+export async function ensureDemoEnumerator(ctx: AppContext): Promise<{ username: string; password: string } | null> {
+  const username = "dieutravien";
+  if (await findUserByName(ctx.db.kysely, username)) return null;
+  const password = randomToken(9);
+  await createUser(ctx.db.kysely, { username, displayName: "Điều tra viên (mẫu)", role: "enumerator", password });
+  return { username, password };
+}
+
 export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: number): Promise<Round[]> {
   if ((await listRounds(ctx.db.kysely)).length > 0) return [];
   await ensureDemoUnits(ctx);
@@ -93,7 +103,6 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
       scope: [DEMO_PROVINCE],
       groups: instrument.respondentGroups.map((g) => g.code),
       modes: instrument.unitLevel === "agency" ? ["public", "invitation"] : ["public", "enumerator"],
-      ...(instrument.unitLevel === "agency" ? {} : { enumeratorCode: DEMO_ENUMERATOR_CODE }),
       minCellSize: 5,
     });
     const round = (await findRound(ctx.db.kysely, id))!;

@@ -19,6 +19,7 @@ export const LAYOUTS = ["wide", "long", "codebook", "results"] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 export const PAGE_SIZE = 1000;
+const ANSWER_BATCH = 250;
 
 const col = (key: string, vi: string, en: string, type: Column["type"] = "text", width?: number): Column => ({
   key,
@@ -159,23 +160,26 @@ export async function longTable(ctx: AppContext, round: Round, instrument: Instr
     async *rows(report) {
       let done = 0;
       for await (const page of responsePages(ctx.db.kysely, round.id, ["unit_key", "group_code"] as const)) {
-        const ids = page.map((r) => r.id);
-        const answers = await ctx.db.kysely
-          .selectFrom("answers")
-          .select(["response_id", "question_id", "seq", "code", "num", "text"])
-          .where("response_id", "in", ids)
-          .execute();
-        const byResponse = new Map<string, typeof answers>();
-        for (const a of answers) {
-          const list = byResponse.get(a.response_id);
-          if (list) list.push(a);
-          else byResponse.set(a.response_id, [a]);
-        }
-        for (const r of page) {
-          const list = (byResponse.get(r.id) ?? []).sort(
-            (a, b) => (order.get(a.question_id) ?? 1e9) - (order.get(b.question_id) ?? 1e9) || a.seq - b.seq,
-          );
-          for (const a of list) yield [r.id, r.unit_key, r.group_code, a.question_id, a.seq, a.code, a.num === null ? null : Number(a.num), a.text];
+        // A response has ~100 answers: they are read for a quarter of the page at a time.
+        for (let i = 0; i < page.length; i += ANSWER_BATCH) {
+          const part = page.slice(i, i + ANSWER_BATCH);
+          const answers = await ctx.db.kysely
+            .selectFrom("answers")
+            .select(["response_id", "question_id", "seq", "code", "num", "text"])
+            .where("response_id", "in", part.map((r) => r.id))
+            .execute();
+          const byResponse = new Map<string, typeof answers>();
+          for (const a of answers) {
+            const list = byResponse.get(a.response_id);
+            if (list) list.push(a);
+            else byResponse.set(a.response_id, [a]);
+          }
+          for (const r of part) {
+            const list = (byResponse.get(r.id) ?? []).sort(
+              (a, b) => (order.get(a.question_id) ?? 1e9) - (order.get(b.question_id) ?? 1e9) || a.seq - b.seq,
+            );
+            for (const a of list) yield [r.id, r.unit_key, r.group_code, a.question_id, a.seq, a.code, a.num === null ? null : Number(a.num), a.text];
+          }
         }
         done += page.length;
         report?.(done);

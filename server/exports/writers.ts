@@ -3,7 +3,6 @@
  * through exceljs's streaming writer, JSON array and NDJSON. Each writes to a Node stream and waits
  * for it to drain, so a slow reader slows the export instead of filling memory.
  */
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Lang } from "../../shared/i18n.js";
@@ -60,18 +59,34 @@ async function write(out: Writable, chunk: string | Buffer): Promise<void> {
   if (!out.write(chunk)) await drained(out);
 }
 
-async function drained(out: Writable): Promise<void> {
-  if (out.destroyed) throw new ExportAborted();
-  if (!out.writableNeedDrain) return;
-  const closed = once(out, "close").then(() => {
-    throw new ExportAborted();
+/** Resolves when the stream wants more; rejects if it is closed first. Listeners are removed either way. */
+function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(new ExportAborted());
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      out.off("drain", done);
+      out.off("close", gone);
+      out.off("error", gone);
+    };
+    const done = () => {
+      cleanup();
+      resolve();
+    };
+    const gone = () => {
+      cleanup();
+      reject(new ExportAborted());
+    };
+    out.on("drain", done);
+    out.on("close", gone);
+    out.on("error", gone);
   });
-  await Promise.race([once(out, "drain"), closed]);
-  closed.catch(() => undefined);
 }
 
-/** Lets queued I/O (socket writes, compression) run between pages of rows. */
+/** Lets queued I/O (socket writes, compression, submissions being stored) run between rows. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Rows written between two breaths: small enough that a submission never waits long for the event loop. */
+const ROWS_PER_BREATH = 200;
 
 export async function writeTable(table: Table, out: Writable, options: WriteOptions, report?: (done: number) => void): Promise<void> {
   switch (options.format) {
@@ -116,7 +131,7 @@ async function writeCsv(table: Table, out: Writable, options: WriteOptions, repo
       await write(out, buffer);
       buffer = "";
     }
-    if (++since >= 1000) {
+    if (++since >= ROWS_PER_BREATH) {
       since = 0;
       await breathe();
     }
@@ -144,7 +159,7 @@ async function writeJson(table: Table, out: Writable, format: "json" | "ndjson",
       await write(out, buffer);
       buffer = "";
     }
-    if (++since >= 1000) {
+    if (++since >= ROWS_PER_BREATH) {
       since = 0;
       await breathe();
     }
@@ -178,7 +193,7 @@ async function writeXlsx(table: Table, out: Writable, options: WriteOptions, rep
   for await (const row of table.rows(report)) {
     // Numbers stay numbers; several codes become one "1;3" text; everything else is text.
     sheet.addRow(row.map((v) => (v === null ? null : typeof v === "object" ? v.join(";") : v))).commit();
-    if (++since >= 1000) {
+    if (++since >= ROWS_PER_BREATH) {
       since = 0;
       await drained(out);
       await breathe();

@@ -59,7 +59,7 @@ export function resultRoutes() {
     const ctx = c.var.ctx;
     const params = c.req.query();
     const level = params.level;
-    if (!level) throw bad("Cần chọn cấp đơn vị để xếp hạng (level=province|commune|…).", "Choose the unit level to rank (level=province|commune|…).");
+    if (!level || level === "group") throw bad("Cần chọn cấp đơn vị để xếp hạng (level=province|commune|…).", "Choose the unit level to rank (level=province|commune|…).", { level });
     // The `unit` of a ranking is the area ranked within; rows are the units at `level` under it.
     const parsed = await parseQuery(ctx, c.req.param("id")!, { ...params, by: level }, { by: true });
     const nodeCode = params.node || parsed.re.index.root.code;

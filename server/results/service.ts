@@ -57,25 +57,39 @@ export interface UnitSpace {
   map(unitKey: string, level: string): Mapped;
 }
 
-const crosswalkCache = new WeakMap<UnitDirectory, Promise<Awaited<ReturnType<typeof crosswalkLinks>>>>();
+// The crosswalk is imported once and never changes while the server runs: built once per direction.
+const crosswalkCache = new WeakMap<UnitDirectory, Map<string, Promise<Crosswalk | null>>>();
+
+async function crosswalkBetween(ctx: AppContext, from: string, asOf: string): Promise<Crosswalk | null> {
+  let byPair = crosswalkCache.get(ctx.units);
+  if (!byPair) crosswalkCache.set(ctx.units, (byPair = new Map()));
+  const key = `${from}\u0000${asOf}`;
+  let built = byPair.get(key);
+  if (!built) {
+    built = crosswalkLinks(ctx.db.kysely).then((all) => {
+      const lookup = (k: string) => ctx.units.getCached(k);
+      const registryOf = (k: string) => ctx.units.getCached(k)?.registry ?? null;
+      const forward = all.filter((l) => registryOf(l.from) === from && registryOf(l.to) === asOf);
+      if (forward.length > 0) return new Crosswalk(forward, lookup);
+      const backward = all.filter((l) => registryOf(l.from) === asOf && registryOf(l.to) === from);
+      return backward.length > 0 ? new Crosswalk(backward, lookup, true) : null;
+    });
+    built.catch(() => byPair!.delete(key));
+    byPair.set(key, built);
+  }
+  return built;
+}
 
 export async function unitSpace(ctx: AppContext, from: string, asOf: string): Promise<UnitSpace> {
-  const lookup = (key: string) => ctx.units.getCached(key);
-  if (from === asOf) return { registry: asOf, from, map: ancestorMapping(lookup) };
-  let links = crosswalkCache.get(ctx.units);
-  if (!links) crosswalkCache.set(ctx.units, (links = crosswalkLinks(ctx.db.kysely)));
-  const all = await links;
-  const registryOf = (key: string) => ctx.units.getCached(key)?.registry ?? null;
-  const forward = all.filter((l) => registryOf(l.from) === from && registryOf(l.to) === asOf);
-  const backward = all.filter((l) => registryOf(l.from) === asOf && registryOf(l.to) === from);
-  if (forward.length === 0 && backward.length === 0) {
+  if (from === asOf) return { registry: asOf, from, map: ancestorMapping((key) => ctx.units.getCached(key)) };
+  const crosswalk = await crosswalkBetween(ctx, from, asOf);
+  if (!crosswalk) {
     throw badRequest(
       `Không có bảng chuyển đổi giữa danh mục ${from} và ${asOf}.`,
       `There is no crosswalk between registries ${from} and ${asOf}.`,
       { from, asOf },
     );
   }
-  const crosswalk = forward.length > 0 ? new Crosswalk(forward, lookup) : new Crosswalk(backward, lookup, true);
   return { registry: asOf, from, map: (key, level) => crosswalk.map(key, level) };
 }
 
@@ -124,6 +138,8 @@ export function checkBreakdown(ctx: AppContext, by: string, registry: string, un
  */
 export async function computeResults(ctx: AppContext, re: RoundEdition, q: ResultsQuery): Promise<Computed> {
   const cells = await roundCells(ctx.db.kysely, re.round.id, q.group);
+  // Units added by another process (villages imported per round) are fetched once into the directory.
+  for (const key of new Set(cells.map((c) => c.unit))) if (!ctx.units.getCached(key)) await ctx.units.get(key);
   const mapping: MappingReport = { registry: q.space.registry, from: q.space.from, partial: [], unmapped: [] };
   const partial = new Map<string, { responses: number; candidates: string[] }>();
   const unmapped = new Map<string, number>();

@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Database, RoundTable } from "../db/types.js";
 import { ModeSchema, RoundStatusSchema, type RoundSummary, type RoundStatus } from "../../shared/api/schemas.js";
 import { TextSchema } from "../../shared/i18n.js";
-import { hashSecret } from "../lib/secrets.js";
 
 export const NewRoundSchema = z
   .object({
@@ -19,7 +18,6 @@ export const NewRoundSchema = z
     scope: z.array(z.string()).default([]),
     groups: z.array(z.string()).min(1),
     modes: z.array(ModeSchema).min(1),
-    enumeratorCode: z.string().min(6).optional(),
     minCellSize: z.number().int().min(1).default(5),
   })
   .strict();
@@ -37,7 +35,6 @@ export interface Round {
   scope: string[];
   groups: string[];
   modes: Array<z.infer<typeof ModeSchema>>;
-  enumeratorCodeHash: string | null;
   minCellSize: number;
   createdAt: string;
 }
@@ -55,7 +52,6 @@ export function toRound(row: RoundTable): Round {
     scope: JSON.parse(row.scope_json) as string[],
     groups: JSON.parse(row.groups_json) as string[],
     modes: JSON.parse(row.modes_json) as Round["modes"],
-    enumeratorCodeHash: row.enumerator_code_hash,
     minCellSize: row.min_cell_size,
     createdAt: row.created_at,
   };
@@ -92,7 +88,6 @@ export async function insertRound(db: Kysely<Database>, input: z.infer<typeof Ne
       scope_json: JSON.stringify(input.scope),
       groups_json: JSON.stringify(input.groups),
       modes_json: JSON.stringify(input.modes),
-      enumerator_code_hash: input.enumeratorCode ? hashSecret(input.enumeratorCode) : null,
       min_cell_size: input.minCellSize,
       created_at: new Date().toISOString(),
     })

@@ -1,7 +1,7 @@
 /** Writes to the unit registry: the vendored national registries, and villages or agencies added per round. */
 import type { Kysely } from "kysely";
 import type { Database, UnitTable } from "../db/types.js";
-import { foldVietnamese } from "../../shared/i18n.js";
+import { foldVietnamese } from "../../shared/text.js";
 import type { UnitInfo } from "./directory.js";
 
 export interface UnitRow {

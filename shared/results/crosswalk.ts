@@ -70,7 +70,8 @@ export class Crosswalk {
     const hit = this.memo.get(memoKey);
     if (hit) return hit;
     const result = this.resolve(key, level);
-    this.memo.set(memoKey, result);
+    // A unit not known yet (added since) is not remembered as unmapped.
+    if (this.lookup(key)) this.memo.set(memoKey, result);
     return result;
   }
 

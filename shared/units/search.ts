@@ -3,7 +3,7 @@
  * server: diacritic-insensitive name matching plus code-prefix matching, ranked so that the unit a
  * person most likely means comes first. Pure: build the index once, query it many times.
  */
-import { foldVietnamese } from "../i18n.js";
+import { foldVietnamese } from "../text.js";
 
 /** Unit levels, from the top of the hierarchy down; villages and agencies are added by CSV import. */
 export const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;

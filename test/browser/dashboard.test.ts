@@ -10,7 +10,8 @@ import type { Browser, Page } from "playwright-core";
 import { chromiumAvailable, DIST, launchBrowser, SCREENSHOTS, watchErrors } from "./helpers.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { addDemoResponses } from "../../server/demo/seed.js";
-import { findRound } from "../../server/rounds/repository.js";
+import { findRound, setTargets } from "../../server/rounds/repository.js";
+import { demoUnits } from "../helpers/responses.js";
 
 describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
   let server: TestServer;
@@ -30,6 +31,8 @@ describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
     await make("sipas-2021", "sipas-2022", "SIPAS 2021 (mẫu)", 250, 1);
     await make("sipas", "sipas-2022", "SIPAS 2022 (mẫu)", 400, 2);
     await make("papi", "papi-2022", "PAPI 2022 (mẫu)", 240, 3);
+    // Sample targets of 12 per commune and group, so that progress shows how far each has come.
+    await setTargets(server.ctx.db.kysely, rounds.sipas!, demoUnits(server.ctx, "commune").flatMap((unitKey) => ["citizen", "organisation"].map((group) => ({ unitKey, group, target: 6 }))));
     browser = await launchBrowser();
     const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
     page = await context.newPage();
@@ -107,6 +110,7 @@ describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Tiến độ" }).click();
     await page.locator("svg.columns").waitFor();
     expect(await page.locator(".card .big strong").first().textContent()).toBe("400");
+    expect(await page.locator(".card").first().innerText()).toMatch(/400 \/ 480 phiếu/);
     await shot("dashboard-progress");
   });
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { TestServer } from "../helpers/server.js";
 import { instrumentOf } from "../helpers/responses.js";
+import { DEMO_PROVINCE } from "../helpers/server.js";
+import { PROBLEMS } from "../../shared/errors.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 import {
@@ -124,7 +126,7 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     await expect.poll(() => page.locator("h1").textContent()).toBe(sipas.title.vi);
   });
 
-  it("does not send answers hidden by relevance, and a constraint blocks the page with its message", async () => {
+  it("does not send answers hidden by relevance; a constraint blocks the page; a refused unit is shown where it is chosen", async () => {
     const round = await server.createRound("sipas-2022");
     const { page } = await openForm(round);
     await startPage(page);
@@ -164,14 +166,28 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
 
     await setAnswer(page, "age", 35);
     answers.age = 35;
-    await pressNext(page);
+
+    // Meanwhile the round was narrowed to another commune: the server refuses the unit (422), and
+    // the form goes back to the start page with the reason next to the unit.
+    const kimLong = server.ctx.units.childrenOf(DEMO_PROVINCE).find((u) => u.name === "Kim Long")!;
+    await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kimLong.key]) }).where("id", "=", round).execute();
+    await new Promise((r) => setTimeout(r, 1100)); // the server caches a round for a second
+    await page.locator("form button[type=submit]").click();
+    await expect.poll(() => page.locator("#q-unit-err").textContent()).toContain(PROBLEMS.unit_not_in_scope.vi);
+    await page.getByRole("button", { name: "Chọn đơn vị khác" }).click();
+    await page.locator("#q-unit-in").fill("thon mau 1 kim long");
+    await page.locator(".result").first().click();
+    await page.getByRole("button", { name: "Bắt đầu" }).click();
+    await page.locator(".section-body").waitFor();
+    await completeForm(page);
     await page.getByTestId("receipt").waitFor();
     const [payload] = [...(await storedResponses(server, round)).values()] as Array<Record<string, any>>;
     expect(payload!.answers).toEqual(answers);
     for (const id of [...Object.keys(hidden), "ethnicity_other"]) expect(payload!.answers).not.toHaveProperty(id);
+    expect(server.ctx.units.getCached(payload!.unit)!.parentKey).toBe(kimLong.key);
   });
 
-  it("keeps the draft through a reload and resends under the same id when the acknowledgement is lost", async () => {
+  it("keeps the draft through a reload; a double tap and a lost acknowledgement still store one response", async () => {
     const round = await server.createRound("sipas-2022");
     const { page } = await openForm(round);
     await startPage(page);
@@ -200,7 +216,15 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
         await route.abort("connectionreset");
       } else await route.continue();
     });
-    Object.assign(answers, await completeForm(page));
+    // Answer to the last page, then tap "Submit" twice in a row.
+    const submit = page.locator("form button[type=submit]");
+    for (;;) {
+      Object.assign(answers, await answerPage(page));
+      if ((await submit.textContent()) === "Gửi phiếu") break;
+      await pressNext(page);
+    }
+    await submit.dblclick();
+    await page.getByTestId("receipt").waitFor({ timeout: 15_000 });
     const receipt = (await page.getByTestId("receipt").textContent())!.trim();
     expect(cut).toBeGreaterThanOrEqual(2);
     const stored = await storedResponses(server, round);

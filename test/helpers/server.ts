@@ -4,7 +4,7 @@ import { openContext, prepareDatabase } from "../../server/bootstrap.js";
 import { listen } from "../../server/serve.js";
 import type { AppContext } from "../../server/app-context.js";
 import { REPO_ROOT } from "../../server/config.js";
-import { ensureDemoUnits, DEMO_ENUMERATOR_CODE, DEMO_PROVINCE } from "../../server/demo/seed.js";
+import { ensureDemoUnits, DEMO_PROVINCE } from "../../server/demo/seed.js";
 import { insertRound, type NewRound } from "../../server/rounds/repository.js";
 import { latestEdition } from "../../server/instruments/repository.js";
 import { createTestDatabase, type TestDialect } from "./databases.js";
@@ -28,7 +28,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export const ENUMERATOR_CODE = DEMO_ENUMERATOR_CODE;
 export { DEMO_PROVINCE };
 
 let roundSeq = 0;
@@ -85,7 +84,6 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
         scope: [DEMO_PROVINCE],
         groups: edition.instrument.respondentGroups.map((g) => g.code),
         modes: ["public", "enumerator"],
-        enumeratorCode: ENUMERATOR_CODE,
         minCellSize: 5,
         ...overrides,
       } as never);

@@ -263,6 +263,7 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
       ["unknown comparison round", () => `/api/rounds/${round}/results?compare=nope`, 400],
       ["comparison with itself", () => `/api/rounds/${round}/results?compare=${round}`, 400],
       ["ranking without level", () => `/api/rounds/${round}/results/ranking`, 400],
+      ["ranking of groups (not units)", () => `/api/rounds/${round}/results/ranking?level=group`, 400],
       ["ranking of an unknown node", () => `/api/rounds/${round}/results/ranking?level=commune&node=ZZ`, 400],
       ["weakest against nonsense", () => `/api/rounds/${round}/results/weakest?against=moon`, 400],
     ];

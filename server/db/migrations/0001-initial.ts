@@ -74,7 +74,6 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn("scope_json", "text", (c) => c.notNull())
     .addColumn("groups_json", "text", (c) => c.notNull())
     .addColumn("modes_json", "text", (c) => c.notNull())
-    .addColumn("enumerator_code_hash", "text")
     .addColumn("min_cell_size", "integer", (c) => c.notNull())
     .addColumn("created_at", "text", (c) => c.notNull())
     .addForeignKeyConstraint("rounds_edition_fk", ["edition_id", "edition_version"], "instrument_editions", ["edition_id", "version"])
