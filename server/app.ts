@@ -11,7 +11,7 @@ import { roundRoutes } from "./rounds/routes.js";
 import { responseRoutes } from "./responses/routes.js";
 import { accountRoutes } from "./accounts/routes.js";
 import { invitationRoutes } from "./invitations/routes.js";
-import { allow } from "./http/access.js";
+import { allow, checkDeclarations, type RouteDeclaration } from "./http/access.js";
 import { resultsApi } from "./results/api.js";
 
 export function createApp(ctx: AppContext) {
@@ -47,7 +47,16 @@ export function createApp(ctx: AppContext) {
     return c.json(new Problem("internal").body(), 500);
   });
   app.notFound((c) => c.json(new Problem("not_found").body(), 404));
+  // Refuse to start with an API route that does not say who may call it.
+  declarations.set(app, checkDeclarations(app.routes));
   return app;
+}
+
+const declarations = new WeakMap<object, RouteDeclaration[]>();
+
+/** Every API route with its declared access, for the authorization-matrix test and the docs. */
+export function routeDeclarations(app: ReturnType<typeof createApp>): RouteDeclaration[] {
+  return declarations.get(app)!;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -21,6 +21,7 @@ import { ROLES, createUser, findUserByName, listUsers, setUserDisabled, type Rol
 import { NewUserSchema } from "./accounts/routes.js";
 import { audit } from "./accounts/audit.js";
 import { randomToken } from "./lib/secrets.js";
+import { exportCommand, EXPORT_HELP } from "./exports/cli.js";
 
 interface Args {
   positional: string[];
@@ -70,6 +71,7 @@ Commands:
   user disable|enable USERNAME
   demo --round ID --responses N [--seed 1]
                          add N synthetic responses to a round
+  ${EXPORT_HELP.replace(/\n/g, "\n  ")}
   help                   this text
 
 Environment: DATABASE_URL (PostgreSQL), CHISO_DB (SQLite file), PORT, HOST,
@@ -121,7 +123,7 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   if (enumerator) console.log(`  Demo enumerator account: "${enumerator.username}", password: ${enumerator.password}`);
   if (admin) {
     console.log(`\n  First start: administrator "${admin.username}" with one-time password: ${admin.password}`);
-    console.log("  (shown once; change it by creating your own administrator with \`chiso user add\` and disabling this one)");
+    console.log('  (shown once; create your own administrator with "chiso user add", then disable this one)');
   }
   const stop = async () => {
     await server.close();
@@ -270,6 +272,8 @@ export async function main(argv: string[]): Promise<number> {
       case "round":
         await roundCommand(config, args);
         return 0;
+      case "export":
+        return await exportCommand(args.flags, config);
       case "user":
         await userCommand(config, args);
         return 0;

@@ -16,10 +16,18 @@ export class HttpError extends Error {
   }
 }
 
+/** The signed-in session's anti-forgery token, sent with every write (set after sign-in). */
+let csrfToken: string | null = null;
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
 export async function requestJson<T>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
+  const method = (rest.method ?? (json !== undefined ? "POST" : "GET")).toUpperCase();
+  if (csrfToken && method !== "GET" && method !== "HEAD") headers.set("x-csrf-token", csrfToken);
   const res = await fetch(url, { ...rest, headers, ...(json !== undefined ? { method: rest.method ?? "POST", body: JSON.stringify(json) } : {}) });
   let body: unknown = null;
   try {

@@ -1,5 +1,7 @@
 /** The results dashboard: round and filters (in the URL hash), view tabs, exports; Vietnamese by default. */
-import { useEffect, useState } from "preact/hooks";
+import { useContext, useEffect, useState } from "preact/hooks";
+import { createContext } from "preact";
+import { RequireSignIn, SignOutButton, type SignedInUser } from "../common/sign-in.js";
 import { setLang, tr, useLang, type Lang } from "../common/i18n.js";
 import { api, exportUrl, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
 import { D } from "./strings.js";
@@ -36,6 +38,22 @@ async function loadCatalogue(): Promise<Catalogue> {
 const EMPTY: Omit<Filters, "round"> = { view: "results", unit: null, group: null, compare: null, asOf: null, variant: null, by: null, level: null, node: null, peers: null, against: "max" };
 
 export function DashboardApp() {
+  const lang = useLang();
+  return (
+    <RequireSignIn roles={["admin", "analyst"]} lang={lang}>
+      {(user, signOut) => (
+        <SignedInContext.Provider value={{ user, signOut }}>
+          <Dashboard />
+        </SignedInContext.Provider>
+      )}
+    </RequireSignIn>
+  );
+}
+
+/** Who is signed in, for the header's sign-out button. */
+const SignedInContext = createContext<{ user: SignedInUser; signOut(): void } | null>(null);
+
+function Dashboard() {
   const lang = useLang();
   const catalogue = useAsync(loadCatalogue, "catalogue");
   const [filters, setFilters] = useState<Filters | null>(null);
@@ -97,10 +115,12 @@ export function DashboardApp() {
 
 function Shell({ lang, children }: { lang: Lang; children: preact.ComponentChildren }) {
   const other: Lang = lang === "vi" ? "en" : "vi";
+  const session = useContext(SignedInContext);
   return (
     <>
       <header class="dash-header">
         <h1>{tr(D.title, lang)}</h1>
+        {session && <SignOutButton lang={lang} user={session.user} onSignOut={session.signOut} />}
         <button type="button" class="btn secondary small no-print" lang={other} onClick={() => setLang(other)}>
           {other === "en" ? "English" : "Tiếng Việt"}
         </button>

@@ -93,8 +93,9 @@ export function accountRoutes() {
   });
 
   app.get("/auth/me", allow("public"), async (c) => {
+    // "Who am I" answers everyone; anonymous callers learn that they are not signed in.
     const who = await principal(c);
-    if (!who) throw new Problem("unauthenticated");
+    if (!who) return c.json({ user: null, csrfToken: null, via: null });
     return c.json({ user: publicUser(who.user), csrfToken: who.via === "session" ? who.csrf : null, via: who.via });
   });
 

@@ -5,14 +5,17 @@
 import { PassThrough, Readable } from "node:stream";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow } from "../http/access.js";
+import { allow, roundAccess, ANALYSTS } from "../http/access.js";
+import type { MiddlewareHandler } from "hono";
 import { buildExport } from "./build.js";
 import { CONTENT_TYPES, writeTable } from "./writers.js";
 
 export function exportRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/:layout", allow("public"), async (c) => {
+  // Raw layouts hold individual responses; the results layout holds only what the results API shows.
+  const byLayout: MiddlewareHandler<AppEnv> = (c, next) => roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
+  app.get("/:layout", allow(ANALYSTS), byLayout, async (c) => {
     const ctx = c.var.ctx;
     const { table, options, filename } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query());
     // A small buffer: the database is read only as fast as the client takes the bytes.

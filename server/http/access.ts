@@ -79,6 +79,43 @@ export function canSeeRound(user: User, roundId: string): boolean {
   return user.role === "admin" || user.rounds.length === 0 || user.rounds.includes(roundId);
 }
 
+export const ANALYSTS = ["admin", "analyst"] as const;
+
+/**
+ * For results and exports of round `:id`: the round must be one the user may see, and an analyst
+ * limited to a unit subtree must name a unit inside it (`unit=`); raw exports of a whole round are
+ * then refused, as are raw exports of invitation rounds to anyone but administrators.
+ * "round" checks only that the round is visible (progress counts, the codebook).
+ */
+export function roundAccess(kind: "round" | "results" | "raw" = "results"): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = currentUser(c);
+    const roundId = c.req.param("id") ?? "";
+    if (!canSeeRound(user, roundId)) throw new Problem("round_not_found");
+    const ctx = c.var.ctx;
+    if (kind === "raw" && user.role !== "admin") {
+      const round = await ctx.db.kysely.selectFrom("rounds").select("modes_json").where("id", "=", roundId).executeTakeFirst();
+      if (round && (JSON.parse(round.modes_json) as string[]).includes("invitation")) {
+        throw new Problem("forbidden", undefined, undefined, {
+          vi: "Chỉ quản trị viên được xuất phiếu gốc của đợt khảo sát theo thư mời.",
+          en: "Only administrators may export raw responses of an invitation round.",
+        });
+      }
+    }
+    if (kind !== "round" && user.unitScope.length > 0) {
+      const unit = c.req.query("unit");
+      const inside = unit ? user.unitScope.some((s) => ctx.units.isWithin(unit, s)) : false;
+      if (!inside || kind === "raw") {
+        throw new Problem("forbidden", undefined, { unitScope: user.unitScope }, {
+          vi: "Tài khoản chỉ được xem kết quả trong địa bàn được phân công; hãy chọn đơn vị thuộc địa bàn đó (unit=…).",
+          en: "This account may only see results within its assigned area; choose a unit inside it (unit=…).",
+        });
+      }
+    }
+    return next();
+  };
+}
+
 export interface RouteDeclaration {
   method: string;
   path: string;

@@ -6,7 +6,8 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow } from "../http/access.js";
+import { allow, roundAccess, ANALYSTS, currentUser } from "../http/access.js";
+import { audit } from "../accounts/audit.js";
 import { parseWith, readJson } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
 import { PeerGroupBodySchema, PeerGroupIdSchema, TargetsBodySchema, type Target } from "../../shared/results/schemas.js";
@@ -23,34 +24,35 @@ import { exportRoutes } from "../exports/routes.js";
 export function resultsApi() {
   const app = new Hono<AppEnv>();
 
-  app.get("/rounds/:id/targets", allow("public"), async (c) => {
+  app.get("/rounds/:id/targets", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     return c.json(await targetsView(ctx, c.req.param("id"), c.req.query()));
   });
 
-  app.put("/rounds/:id/targets", allow("public"), async (c) => {
+  app.put("/rounds/:id/targets", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     const re = await loadRoundEdition(ctx, c.req.param("id"));
     const body = parseWith(TargetsBodySchema, await readJson(c));
     await checkTargetList(ctx, re, body.targets);
     await putTargets(ctx.db.kysely, re.round.id, body.targets);
+    await audit(ctx.db.kysely, currentUser(c).username, "targets.set", re.round.id, { count: body.targets.length });
     return c.json(await targetsView(ctx, re.round.id, {}));
   });
 
-  app.get("/rounds/:id/progress", allow("public"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null)));
+  app.get("/rounds/:id/progress", allow(ANALYSTS), roundAccess("round"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null)));
 
-  app.get("/peer-groups", allow("public"), async (c) => {
+  app.get("/peer-groups", allow(ANALYSTS), async (c) => {
     const groups = await listPeerGroups(c.var.ctx.db.kysely);
     return c.json({ peerGroups: groups });
   });
 
-  app.get("/peer-groups/:id", allow("public"), async (c) => {
+  app.get("/peer-groups/:id", allow(ANALYSTS), async (c) => {
     const group = await getPeerGroup(c.var.ctx.db.kysely, c.req.param("id"));
     if (!group) throw new Problem("not_found", undefined, { peerGroup: c.req.param("id") });
     return c.json({ peerGroup: group });
   });
 
-  app.put("/peer-groups/:id", allow("public"), async (c) => {
+  app.put("/peer-groups/:id", allow(ANALYSTS), async (c) => {
     const ctx = c.var.ctx;
     const id = PeerGroupIdSchema.safeParse(c.req.param("id"));
     if (!id.success) throw new Problem("invalid", [fieldError("id", "invalid_field")], { id: c.req.param("id") });
@@ -68,6 +70,7 @@ export function resultsApi() {
     }
     if (errors.length) throw new Problem("invalid", errors);
     await putPeerGroup(ctx.db.kysely, { id: id.data, label: body.label, registry: body.registry, members: [...new Set(body.members)] });
+    await audit(ctx.db.kysely, currentUser(c).username, "peer-group.set", id.data, { members: body.members.length });
     return c.json({ peerGroup: await getPeerGroup(ctx.db.kysely, id.data) });
   });
 

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow } from "../http/access.js";
+import { allow, roundAccess, ANALYSTS } from "../http/access.js";
 import type { NodeResult } from "../../shared/scoring/index.js";
 import { competitionRanks, performanceGroups } from "../../shared/results/rank.js";
 import { defaultWorkLevel, levelsOf, nodeMap, walk } from "../../shared/results/tree.js";
@@ -48,14 +48,14 @@ export function resultsBody(parsed: ParsedQuery, scored: Scored): ResultsRespons
 export function resultRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", allow("public"), async (c) => {
+  app.get("/", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     const parsed = await parseQuery(ctx, c.req.param("id")!, c.req.query(), { by: true });
     const { scored, targets } = await resultsWithTargets(ctx, parsed);
     return c.json({ ...resultsBody(parsed, scored), targets });
   });
 
-  app.get("/ranking", allow("public"), async (c) => {
+  app.get("/ranking", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     const params = c.req.query();
     const level = params.level;
@@ -66,7 +66,7 @@ export function resultRoutes() {
     return c.json(await ranking(ctx, parsed, nodeCode, params.peers || null));
   });
 
-  app.get("/weakest", allow("public"), async (c) => {
+  app.get("/weakest", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     const params = c.req.query();
     const parsed = await parseQuery(ctx, c.req.param("id")!, params);

@@ -2,8 +2,14 @@
 import { Hono } from "hono";
 import type { AppEnv, AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow } from "../http/access.js";
-import { listRounds, findRound, summarise, type Round } from "./repository.js";
+import { allow, currentUser } from "../http/access.js";
+import { readJson, parseWith } from "../http/body.js";
+import { fieldError } from "../../shared/errors.js";
+import { RoundStatusSchema } from "../../shared/api/schemas.js";
+import { audit } from "../accounts/audit.js";
+import { forgetRound } from "../responses/prepare.js";
+import { z } from "zod";
+import { listRounds, findRound, summarise, insertRound, setRoundStatus, NewRoundSchema, type Round } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { contentHash } from "../lib/canonical.js";
 import type { FormPayload } from "../../shared/api/schemas.js";
@@ -69,6 +75,36 @@ export function roundRoutes() {
     c.header("cache-control", "no-cache");
     if (c.req.header("if-none-match") === etag) return c.body(null, 304);
     return c.json(payload);
+  });
+
+  app.post("/", allow(["admin"]), async (c) => {
+    const ctx = c.var.ctx;
+    const input = parseWith(NewRoundSchema, await readJson(c));
+    const edition = await getEdition(ctx.db.kysely, input.edition, input.version);
+    const errors = [];
+    if (!edition) errors.push(fieldError("edition", "instrument_not_found", { vi: "Không có bộ câu hỏi với mã và phiên bản này.", en: "No questionnaire with this id and version." }));
+    if (await findRound(ctx.db.kysely, input.id)) errors.push(fieldError("id", "invalid_field", { vi: "Mã đợt khảo sát đã có.", en: "This round id is taken." }));
+    for (const [i, key] of input.scope.entries()) {
+      const unit = await ctx.units.get(key);
+      if (!unit || unit.registry !== input.registry) errors.push(fieldError(`scope.${i}`, "unit_not_in_scope"));
+    }
+    const groups = new Set(edition?.instrument.respondentGroups.map((g) => g.code));
+    for (const [i, g] of input.groups.entries()) if (edition && !groups.has(g)) errors.push(fieldError(`groups.${i}`, "group_not_allowed"));
+    if (errors.length) throw new Problem("invalid", errors);
+    await insertRound(ctx.db.kysely, input);
+    await audit(ctx.db.kysely, currentUser(c).username, "round.create", input.id, { edition: input.edition, version: input.version });
+    return c.json({ round: summarise((await findRound(ctx.db.kysely, input.id))!, edition!.instrument.title) }, 201);
+  });
+
+  app.patch("/:id", allow(["admin"]), async (c) => {
+    const ctx = c.var.ctx;
+    const { status } = parseWith(z.object({ status: RoundStatusSchema }).strict(), await readJson(c));
+    const round = await roundOr404(ctx, c.req.param("id"));
+    await setRoundStatus(ctx.db.kysely, round.id, status);
+    forgetRound(round.id);
+    await audit(ctx.db.kysely, currentUser(c).username, `round.${status}`, round.id);
+    const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
+    return c.json({ round: summarise({ ...round, status }, edition?.instrument.title ?? round.title) });
   });
 
   app.route("/:id/results", resultRoutes());

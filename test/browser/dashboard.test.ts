@@ -37,6 +37,15 @@ describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
     const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
     page = await context.newPage();
     errors = watchErrors(page);
+    // The dashboard needs an account: an analyst signs in through the form.
+    const analyst = await server.createUser("analyst");
+    await page.goto("/dashboard");
+    await page.locator("#sign-in-user").fill(analyst.username);
+    await page.locator("#sign-in-password").fill(analyst.password);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.locator(".dash-header .signed-in").waitFor();
+    // Leave the page, so that each test's first visit loads the dashboard afresh.
+    await page.goto("about:blank");
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

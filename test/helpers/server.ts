@@ -23,6 +23,12 @@ export interface TestServer {
   createUser(role: Role, options?: { username?: string; unitScope?: string[]; rounds?: string[] }): Promise<{ username: string; password: string; id: string }>;
   /** Signs in and returns the headers a browser would send (cookie, and the CSRF header for writes). */
   signIn(username: string, password: string): Promise<Record<string, string>>;
+  /**
+   * Signs in a new account of `role` and sends its cookie and CSRF header with every later
+   * `api()` call that does not set its own; returns those headers for plain `fetch` calls.
+   */
+  authenticate(role: Role): Promise<Record<string, string>>;
+  defaultHeaders: Record<string, string>;
   /** An enumerator device token (Authorization header) for a new enumerator account. */
   deviceHeaders(options?: { unitScope?: string[]; rounds?: string[] }): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -52,7 +58,11 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
     const res = await fetch(server.url + pathname, {
       ...rest,
       ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? "POST" } : {}),
-      headers: { ...(json !== undefined ? { "content-type": "application/json" } : {}), ...(rest.headers as Record<string, string> | undefined) },
+      headers: {
+        ...self.defaultHeaders,
+        ...(json !== undefined ? { "content-type": "application/json" } : {}),
+        ...(rest.headers as Record<string, string> | undefined),
+      },
     });
     const text = await res.text();
     let body: unknown = text;
@@ -64,9 +74,15 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
     return { status: res.status, body, headers: res.headers };
   };
 
-  return {
+  const self: TestServer = {
     ctx,
     url: server.url,
+    defaultHeaders: {},
+    async authenticate(role) {
+      const user = await self.createUser(role);
+      self.defaultHeaders = await self.signIn(user.username, user.password);
+      return self.defaultHeaders;
+    },
     dialect,
     api,
     async createRound(editionId, overrides = {}) {
@@ -118,4 +134,5 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
       await database.drop();
     },
   };
+  return self;
 }

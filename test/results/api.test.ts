@@ -28,6 +28,7 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
   beforeAll(async () => {
     if (skip) return;
     server = await startTestServer(dialect);
+    await server.authenticate("admin");
     const edition = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!;
     sipas = { instrument: edition.instrument, index: edition.index! };
     round = await server.createRound("sipas-2022");

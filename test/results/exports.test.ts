@@ -69,6 +69,7 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
   beforeAll(async () => {
     if (skip) return;
     server = await startTestServer(dialect);
+    await server.authenticate("admin");
     sipas = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!.instrument;
     round = await server.createRound("sipas-2022", { modes: ["public", "enumerator", "invitation"], minCellSize: 3 });
     const villages = demoUnits(server.ctx, "village").slice(0, 10);
@@ -96,7 +97,7 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
   });
 
   const get = async (url: string) => {
-    const res = await fetch(server.url + url);
+    const res = await fetch(server.url + url, { headers: server.defaultHeaders });
     return { res, buffer: Buffer.from(await res.arrayBuffer()) };
   };
   const questions = () => answerableQuestions(sipas).map((q) => q.question);
@@ -306,7 +307,7 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     const big = await server.createRound("sipas-2022");
     await addDemoResponses(server.ctx, (await findRound(server.ctx.db.kysely, big))!, 1500, 5);
     const started = performance.now();
-    const res = await fetch(`${server.url}/api/rounds/${big}/export/long?format=csv`);
+    const res = await fetch(`${server.url}/api/rounds/${big}/export/long?format=csv`, { headers: server.defaultHeaders });
     const reader = res.body!.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);
@@ -328,7 +329,7 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
 
     // A reader that goes away mid-stream: the server stops and stays healthy.
     const aborted = new AbortController();
-    const partial = await fetch(`${server.url}/api/rounds/${big}/export/wide?format=xlsx`, { signal: aborted.signal });
+    const partial = await fetch(`${server.url}/api/rounds/${big}/export/wide?format=xlsx`, { signal: aborted.signal, headers: server.defaultHeaders });
     await partial.body!.getReader().read();
     aborted.abort();
     await new Promise((r) => setTimeout(r, 200));

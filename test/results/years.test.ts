@@ -48,6 +48,7 @@ describe.each(DIALECTS)("results across years and registries on %s", (dialect) =
   beforeAll(async () => {
     if (skip) return;
     server = await startTestServer(dialect);
+    await server.authenticate("admin");
     const e2022 = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!;
     const b = edition2023(e2022.instrument, e2022.index!);
     await importEdition(server.ctx.db.kysely, { dir: "", ...b });

@@ -16,6 +16,7 @@ import { demoUnits, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import { scoreResponses, type NodeResult } from "../../shared/scoring/index.js";
 import type { AppContext } from "../../server/app-context.js";
+import { createUser } from "../../server/accounts/repository.js";
 
 describe.skipIf(!postgresAvailable)("two servers on one PostgreSQL", () => {
   let database: TestDatabase;
@@ -79,7 +80,10 @@ describe.skipIf(!postgresAvailable)("two servers on one PostgreSQL", () => {
     const stored = await ctx.db.kysely.selectFrom("responses").select(["id", "payload_json", "weight"]).where("round_id", "=", "multi").execute();
     expect(stored).toHaveLength(submissions.length);
     const expected = scoreResponses(index!, instrument, stored.map((r) => ({ answers: JSON.parse(r.payload_json).answers, weight: r.weight })));
-    const api = (await (await fetch(`${servers[1]!.url}/api/rounds/multi/results`)).json()) as { root: NodeResult; responses: number };
+    await createUser(ctx.db.kysely, { username: "phan-tich", displayName: "Phân tích", role: "analyst", password: "mat-khau-phan-tich" });
+    const login = await fetch(`${servers[1]!.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "phan-tich", password: "mat-khau-phan-tich" }) });
+    const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const api = (await (await fetch(`${servers[1]!.url}/api/rounds/multi/results`, { headers: { cookie } })).json()) as { root: NodeResult; responses: number };
     expect(api.responses).toBe(submissions.length);
     const walk = (n: NodeResult, out: Map<string, NodeResult>) => (out.set(n.code, n), (n.children ?? []).forEach((c) => walk(c, out)), out);
     const got = walk(api.root, new Map());

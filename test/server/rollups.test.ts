@@ -22,7 +22,9 @@ describe.each(DIALECTS)("rollups on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
   let server: TestServer;
   beforeAll(async () => {
-    if (!skip) server = await startTestServer(dialect);
+    if (skip) return;
+    server = await startTestServer(dialect);
+    await server.authenticate("analyst");
   });
   afterAll(async () => {
     if (!skip) await server.close();
