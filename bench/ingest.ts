@@ -84,6 +84,7 @@ async function rawInsert(file: string, rows: PreparedResponse[], batch: number):
     const cells = items.map((r) => ({ round_id: r.response.round_id, unit_key: r.response.unit_key, group_code: r.response.group_code, n: 1, w: 1, w2: 1 }));
     await writer.addCells(cells);
     await writer.addRollups(items.flatMap((r) => r.coded.map(([question_id, code]) => ({ ...cells[0]!, unit_key: r.response.unit_key, group_code: r.response.group_code, question_id, code }))));
+    await writer.addRoundRollups(items.flatMap((r) => r.coded.map(([question_id, code]) => ({ round_id: r.response.round_id, group_code: r.response.group_code, question_id, code, n: 1, w: 1, w2: 1 }))));
     db.exec("COMMIT");
   }
   const seconds = (performance.now() - started) / 1000;

@@ -7,6 +7,7 @@ import type { AppContext, AppEnv } from "./app-context.js";
 import { Problem } from "./http/problem.js";
 import { instrumentRoutes } from "./instruments/routes.js";
 import { unitRoutes } from "./units/routes.js";
+import { unitImportRoutes } from "./units/import-routes.js";
 import { roundRoutes } from "./rounds/routes.js";
 import { responseRoutes } from "./responses/routes.js";
 import { accountRoutes } from "./accounts/routes.js";
@@ -29,6 +30,7 @@ export function createApp(ctx: AppContext) {
   });
   api.route("/instruments", instrumentRoutes());
   api.route("/units", unitRoutes());
+  api.route("/units", unitImportRoutes());
   api.route("/rounds", roundRoutes());
   api.route("/", responseRoutes());
   api.route("/", accountRoutes());
@@ -75,6 +77,8 @@ function mountClient(app: Hono<AppEnv>, clientDir: string) {
     ["/collect/*", "collect.html"],
     ["/dashboard", "dashboard.html"],
     ["/dashboard/*", "dashboard.html"],
+    ["/admin", "admin.html"],
+    ["/admin/*", "admin.html"],
   ];
   for (const [route, file] of entries) {
     if (fs.existsSync(path.join(clientDir, file))) app.get(route, page(file));

@@ -114,6 +114,8 @@ export interface RollupTable {
   w2: number;
 }
 
+export type RoundRollupTable = Omit<RollupTable, "unit_key">;
+
 export interface CellTotalTable {
   round_id: string;
   unit_key: string;
@@ -195,6 +197,7 @@ export interface Database {
   responses: ResponseTable;
   answers: AnswerTable;
   rollups: RollupTable;
+  round_rollups: RoundRollupTable;
   cell_totals: CellTotalTable;
   meta: MetaTable;
   users: UserTable;

@@ -5,9 +5,10 @@
  */
 import { sql, type Transaction } from "kysely";
 import type SQLite from "better-sqlite3";
-import type { AnswerTable, CellTotalTable, Database, ResponseTable, RollupTable } from "../db/types.js";
+import type { AnswerTable, CellTotalTable, Database, ResponseTable, RollupTable, RoundRollupTable } from "../db/types.js";
 
 export type RollupRow = RollupTable;
+export type RoundRollupRow = RoundRollupTable;
 export type CellRow = CellTotalTable;
 
 export interface BatchWriter {
@@ -19,6 +20,7 @@ export interface BatchWriter {
   insertAnswers(rows: AnswerTable[]): Promise<void>;
   addCells(rows: CellRow[]): Promise<void>;
   addRollups(rows: RollupRow[]): Promise<void>;
+  addRoundRollups(rows: RoundRollupRow[]): Promise<void>;
 }
 
 /** Rows per multi-row insert: under SQLite's and PostgreSQL's parameter limits for the widest table. */
@@ -65,6 +67,21 @@ export function kyselyWriter(trx: Transaction<Database>): BatchWriter {
               n: sql`cell_totals.n + excluded.n`,
               w: sql`cell_totals.w + excluded.w`,
               w2: sql`cell_totals.w2 + excluded.w2`,
+            }),
+          )
+          .execute();
+      }
+    },
+    async addRoundRollups(rows) {
+      for (const chunk of chunks(rows, CHUNK)) {
+        await trx
+          .insertInto("round_rollups")
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(["round_id", "group_code", "question_id", "code"]).doUpdateSet({
+              n: sql`round_rollups.n + excluded.n`,
+              w: sql`round_rollups.w + excluded.w`,
+              w2: sql`round_rollups.w2 + excluded.w2`,
             }),
           )
           .execute();
@@ -124,6 +141,12 @@ function prepareStatements(db: SQLite.Database) {
       "on conflict (round_id, unit_key, group_code) do update set n = n + excluded.n, w = w + excluded.w, w2 = w2 + excluded.w2",
       16,
     ),
+    addRoundRollups: multiRowInsert(
+      db,
+      "insert into round_rollups (round_id, group_code, question_id, code, n, w, w2)",
+      7,
+      "on conflict (round_id, group_code, question_id, code) do update set n = n + excluded.n, w = w + excluded.w, w2 = w2 + excluded.w2",
+    ),
     addRollups: multiRowInsert(
       db,
       "insert into rollups (round_id, unit_key, group_code, question_id, code, n, w, w2)",
@@ -159,6 +182,9 @@ export function sqliteWriter(db: SQLite.Database): BatchWriter {
     },
     async addCells(rows) {
       st.addCells(rows.map((c) => [c.round_id, c.unit_key, c.group_code, c.n, c.w, c.w2]));
+    },
+    async addRoundRollups(rows) {
+      st.addRoundRollups(rows.map((r) => [r.round_id, r.group_code, r.question_id, r.code, r.n, r.w, r.w2]));
     },
     async addRollups(rows) {
       st.addRollups(rows.map((r) => [r.round_id, r.unit_key, r.group_code, r.question_id, r.code, r.n, r.w, r.w2]));

@@ -13,7 +13,7 @@
  */
 import type { Db } from "../db/database.js";
 import type { PreparedResponse } from "./prepare.js";
-import { kyselyWriter, sqliteWriter, type BatchWriter, type CellRow, type RollupRow } from "./batch-writers.js";
+import { kyselyWriter, sqliteWriter, type BatchWriter, type CellRow, type RollupRow, type RoundRollupRow } from "./batch-writers.js";
 
 export type StoreOutcome =
   | { status: "stored"; id: string; receipt: string }
@@ -144,6 +144,7 @@ async function writeBatch(ops: BatchWriter, items: PreparedResponse[]): Promise<
 
   const answers: PreparedResponse["answers"] = [];
   const rollups = new Map<string, RollupRow>();
+  const roundRollups = new Map<string, RoundRollupRow>();
   const cells = new Map<string, CellRow>();
   items.forEach((item, i) => {
     const r = item.response;
@@ -164,6 +165,12 @@ async function writeBatch(ops: BatchWriter, items: PreparedResponse[]): Promise<
         row.w += w;
         row.w2 += w * w;
         rollups.set(key, row);
+        const roundKey = `${r.round_id}\u0000${r.group_code}\u0000${question_id}\u0000${code}`;
+        const total = roundRollups.get(roundKey) ?? { round_id: r.round_id, group_code: r.group_code, question_id, code, n: 0, w: 0, w2: 0 };
+        total.n += 1;
+        total.w += w;
+        total.w2 += w * w;
+        roundRollups.set(roundKey, total);
       }
       return;
     }
@@ -183,5 +190,6 @@ async function writeBatch(ops: BatchWriter, items: PreparedResponse[]): Promise<
   await ops.insertAnswers(answers);
   await ops.addCells(byKey(cells));
   await ops.addRollups(byKey(rollups));
+  await ops.addRoundRollups(byKey(roundRollups));
   return outcomes;
 }

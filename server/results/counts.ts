@@ -78,6 +78,23 @@ export async function aggregateCells(
   const perUnit = !options.byGroup && [...unitRow.values()].some((row) => row !== null);
   const units = [...new Set(cells.map((c) => c.unit))];
   const batches = options.all ? [null] : chunk(units, BATCH);
+  // The whole round (or one group, or a row per group): the round-level rollups hold the sums.
+  if (options.all && !perUnit) {
+    let query = db
+      .selectFrom("round_rollups")
+      .select(["question_id", "code", "group_code"])
+      .select((eb) => [eb.fn.sum<number>("n").as("n"), eb.fn.sum<number>("w").as("w"), eb.fn.sum<number>("w2").as("w2")])
+      .where("round_id", "=", roundId)
+      .groupBy(["question_id", "code", "group_code"]);
+    if (options.group) query = query.where("group_code", "=", options.group);
+    for (const r of await query.execute()) {
+      const [n, w, w2] = [Number(r.n), Number(r.w), Number(r.w2)];
+      addCode(total, r.question_id, r.code, n, w, w2);
+      const row = options.byGroup ? options.rowOf({ unit: "", group: r.group_code, n: 0, w: 0, w2: 0 }) : null;
+      if (row !== null) addCode(rowCounts(row), r.question_id, r.code, n, w, w2);
+    }
+    return { total, rows };
+  }
   for (const batch of batches) {
     let query = db
       .selectFrom("rollups")

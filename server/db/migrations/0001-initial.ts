@@ -138,6 +138,19 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addPrimaryKeyConstraint("rollups_pk", ["round_id", "unit_key", "group_code", "question_id", "code"])
     .execute();
 
+  // The same counts summed over all units of a round: whole-round results read a few hundred rows.
+  await db.schema
+    .createTable("round_rollups")
+    .addColumn("round_id", "text", (c) => c.notNull())
+    .addColumn("group_code", "text", (c) => c.notNull())
+    .addColumn("question_id", "text", (c) => c.notNull())
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("n", "bigint", (c) => c.notNull())
+    .addColumn("w", real, (c) => c.notNull())
+    .addColumn("w2", real, (c) => c.notNull())
+    .addPrimaryKeyConstraint("round_rollups_pk", ["round_id", "group_code", "question_id", "code"])
+    .execute();
+
   await db.schema
     .createTable("cell_totals")
     .addColumn("round_id", "text", (c) => c.notNull())
