@@ -75,6 +75,7 @@ export default defineConfig({
         respond: resolve(client, "respond.html"),
         collect: resolve(client, "collect.html"),
         dashboard: resolve(client, "dashboard.html"),
+        admin: resolve(client, "admin.html"),
       },
     },
   },

@@ -10,7 +10,21 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { prepareSubmission, type PreparedResponse } from "../server/responses/prepare.js";
 import { prepareTemplate } from "./ingest.js";
-import { arg, percentile, post, report, round2, startServer, tempDir } from "./lib.js";
+import Database from "better-sqlite3";
+import { arg, percentile, post, report, round2, signIn, startServer, tempDir } from "./lib.js";
+
+/** Reads every stored payload from the file in id order: the floor any export pays. */
+function rawScan(file: string): { perSecond: number } {
+  const db = new Database(file, { readonly: true });
+  const started = performance.now();
+  let n = 0;
+  for (const row of db.prepare("select id, payload_json from responses order by id").iterate()) {
+    JSON.parse((row as { payload_json: string }).payload_json);
+    n++;
+  }
+  db.close();
+  return { perSecond: n / ((performance.now() - started) / 1000) };
+}
 
 const ROUND = "bench-sipas";
 
@@ -37,13 +51,13 @@ async function fill(n: number) {
 }
 
 /** Downloads an export, counting lines; samples the server's memory every 50 ms meanwhile. */
-function download(url: string, rss: () => number): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number }> {
+function download(url: string, cookie: string, rss: () => number): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number }> {
   const started = performance.now();
   let peak = rss();
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
   return new Promise((resolve, reject) => {
     http
-      .get(url, (res) => {
+      .get(url, { headers: { cookie } }, (res) => {
         let ttfb = 0;
         let bytes = 0;
         let lines = 0;
@@ -69,6 +83,17 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, string | number>> = [];
   try {
     const idleRss = server.rssMb();
+    const cookie = await signIn(server.url);
+    // Baselines in the same run: submission latency with no export running, and a plain scan of
+    // the same rows straight from the database file (no HTTP, no formatting).
+    const idle: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await post(`${server.url}/api/rounds/${ROUND}/responses`, JSON.stringify({ ...(JSON.parse(submission) as object), id: randomUUID() }));
+      if (r.status === 201) idle.push(r.ms);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const scan = rawScan(file);
+    rows.push({ export: "baseline: raw scan of responses (no HTTP)", "responses/s": Math.round(scan.perSecond), "submit p50 ms": round2(percentile(idle, 50)), "submit p99 ms": round2(percentile(idle, 99)), submissions: idle.length });
     for (const [layout, format] of [["wide", "csv"], ["wide", "xlsx"], ["long", "csv"]] as const) {
       // Submissions during the export: one at a time, as a busy form would send them.
       let exporting = true;
@@ -81,13 +106,14 @@ async function main(): Promise<void> {
           await new Promise((res) => setTimeout(res, 20));
         }
       })();
-      const result = await download(`${server.url}/api/rounds/${ROUND}/export/${layout}?format=${format}`, () => server.rssMb());
+      const result = await download(`${server.url}/api/rounds/${ROUND}/export/${layout}?format=${format}`, cookie, () => server.rssMb());
       exporting = false;
       await submitter;
       rows.push({
         export: `${layout} ${format}`,
         "first byte ms": round2(result.ttfbMs),
         "responses/s": Math.round(n / result.seconds),
+        "ratio to raw scan": round2(n / result.seconds / scan.perSecond),
         "rows/s": format === "csv" ? Math.round((result.lines - 1) / result.seconds) : "–",
         MB: round2(result.bytes / 1e6),
         "peak RSS MB": Math.round(result.peakRssMb),

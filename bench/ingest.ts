@@ -21,16 +21,31 @@ import { seededRng } from "../server/demo/random.js";
 import { prepareSubmission, type PreparedResponse } from "../server/responses/prepare.js";
 import { sqliteWriter } from "../server/responses/batch-writers.js";
 import type { AppContext } from "../server/app-context.js";
-import { arg, median, percentile, post, report, round2, runConcurrent, startServer, tempDir } from "./lib.js";
+import { arg, BENCH_USER, median, percentile, post, report, round2, runConcurrent, startServer, tempDir } from "./lib.js";
+import { createUser } from "../server/accounts/repository.js";
+import { insertUnits, toUnitInfo } from "../server/units/repository.js";
+import { unitsAtLevel } from "../server/units/walk.js";
 
 const ROUND = "bench-sipas";
 
-/** A migrated database with units, demo villages and one open round; copied for each measurement. */
-export async function prepareTemplate(dir: string): Promise<{ file: string; bodies: (n: number) => string[]; ctx: AppContext }> {
+/**
+ * A migrated database with units, villages and one open round; copied for each measurement.
+ * By default the demo province's 80 villages; `wide` adds 5 villages to every commune of four large
+ * provinces (Hà Nội, Hồ Chí Minh, Huế, Đà Nẵng: ~2,500 villages) for "thousands of units".
+ */
+export async function prepareTemplate(dir: string, options: { wide?: boolean } = {}): Promise<{ file: string; bodies: (n: number) => string[]; ctx: AppContext }> {
   const file = path.join(dir, "template.db");
   const ctx = await openContext({ databaseUrl: undefined, sqlitePath: file, clientDir: null, minCellSize: 5 });
   await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
   await ensureDemoUnits(ctx);
+  const scope = options.wide ? ["2025:01", "2025:79", "2025:46", "2025:48"] : [DEMO_PROVINCE];
+  if (options.wide) {
+    const villages = scope.flatMap((p) => ctx.units.childrenOf(p)).flatMap((commune) =>
+      [1, 2, 3, 4, 5].map((k) => ({ key: `${commune.key}-B${k}`, registry: "2025", code: `${commune.code}-B${k}`, level: "village", name: `Thôn ${k}`, fullName: `Thôn ${k}, ${commune.fullName}`, type: "Thôn", parentKey: commune.key, validFrom: commune.validFrom, validTo: null })),
+    );
+    await insertUnits(ctx.db.kysely, villages);
+    ctx.units.remember(villages.map(toUnitInfo));
+  }
   const { instrument } = (await latestEdition(ctx.db.kysely, "sipas-2022"))!;
   await insertRound(ctx.db.kysely, {
     id: ROUND,
@@ -41,16 +56,17 @@ export async function prepareTemplate(dir: string): Promise<{ file: string; bodi
     periodStart: null,
     periodEnd: null,
     registry: "2025",
-    scope: [DEMO_PROVINCE],
+    scope,
     groups: ["citizen", "organisation"],
     modes: ["public"],
     minCellSize: 5,
   });
+  await createUser(ctx.db.kysely, { ...BENCH_USER, displayName: "Benchmark", role: "admin" });
   // Copies are made of the file alone, so everything must be in it, not in the write-ahead log.
   ctx.db.sqlite!.pragma("wal_checkpoint(TRUNCATE)");
-  const villages = ctx.units.childrenOf(DEMO_PROVINCE).flatMap((c) => ctx.units.childrenOf(c.key)).filter((u) => u.level === "village").map((u) => u.key);
+  const villages = scope.flatMap((s) => unitsAtLevel(ctx, s, "village"));
   const rng = seededRng(42);
-  const answerSets = Array.from({ length: 500 }, (_, i) => ({ unit: villages[i % villages.length]!, group: i % 5 === 0 ? "organisation" : "citizen", answers: generateAnswers(instrument, villages[i % villages.length]!, "citizen", rng) }));
+  const answerSets = Array.from({ length: Math.max(500, villages.length) }, (_, i) => ({ unit: villages[i % villages.length]!, group: i % 5 === 0 ? "organisation" : "citizen", answers: generateAnswers(instrument, villages[i % villages.length]!, "citizen", rng) }));
   const bodies = (n: number) =>
     Array.from({ length: n }, (_, i) => {
       const a = answerSets[i % answerSets.length]!;

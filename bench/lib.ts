@@ -133,3 +133,13 @@ export function report(name: string, rows: Array<Record<string, string | number>
 }
 
 export const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The account benchmarks sign in with (created in the benchmark's own database). */
+export const BENCH_USER = { username: "bench-admin", password: "bench-admin-password" };
+
+/** Signs in and returns the session cookie for later requests. */
+export async function signIn(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(BENCH_USER) });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
+  return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}

@@ -56,7 +56,7 @@ export const api = {
   peerGroups: () => requestJson<{ peerGroups: Array<{ id: string; label: Text; registry: string; members: string[] }> }>("/api/peer-groups"),
   unitPath: (key: string) => requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(`/api/units/${encodeURIComponent(key)}`),
   results: (f: Filters, extra: { by?: string | null; compare?: string | null } = {}) =>
-    requestJson<ResultsResponse & { targets: TargetResult[] }>(`${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null })}`),
+    requestJson<ResultsResponse & { targets: TargetResult[] }>(`${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null, rank: f.unit && !extra.by ? "1" : null })}`),
   ranking: (f: Filters, level: string, node: string | null) =>
     requestJson<RankingResponse>(`${base(f)}/results/ranking${query({ ...common(f), level, node, peers: f.peers, compare: f.compare })}`),
   weakest: (f: Filters, level: string | null) =>

@@ -109,7 +109,8 @@ async function checkTargetList(ctx: AppContext, re: RoundEdition, targets: Targe
 
 /** The stored targets and, for the requested unit and group, how far the results are from them. */
 export async function targetsView(ctx: AppContext, roundId: string, params: Record<string, string | undefined>) {
-  const parsed = await parseQuery(ctx, roundId, params);
+  // Rank and performance-group targets of a unit need its rank among its peers.
+  const parsed = await parseQuery(ctx, roundId, { ...params, rank: "1" });
   const stored = await getTargets(ctx.db.kysely, parsed.re.round.id);
   const scored = await scoreQuery(ctx, { ...parsed, compare: null });
   const evaluation = await evaluateRoundTargets(ctx, parsed.re, parsed.q, scored.total.root, scored.peers, stored.targets);

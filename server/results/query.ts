@@ -25,6 +25,8 @@ export interface ParsedQuery {
   re: RoundEdition;
   q: ResultsQuery;
   compare: string | null;
+  /** With a single unit: also score its peers to give its rank (costs a pass over every unit of the level). */
+  rank: boolean;
 }
 
 /** Reads and checks the shared parameters from a request (or a plain record, for the command line). */
@@ -55,7 +57,7 @@ export async function parseQuery(ctx: AppContext, roundId: string, params: Recor
   }
   const by = options.by ? params.by || null : null;
   if (by) checkBreakdown(ctx, by, asOf, unit);
-  return { re, q: { unit, group, variant, by, space }, compare: params.compare || null };
+  return { re, q: { unit, group, variant, by, space }, compare: params.compare || null, rank: params.rank === "1" || params.rank === "true" };
 }
 
 export function queryParams(c: Context<AppEnv>): Record<string, string | undefined> {
@@ -72,13 +74,13 @@ export interface Scored {
 }
 
 /**
- * Results for a parsed query. A single unit is scored as its row of the breakdown at its own level,
- * so that it carries its rank among all units of that level (the same cells either way: a cell that
+ * Results for a parsed query. With `rank`, a single unit is scored as its row of the breakdown at its
+ * own level, so that it carries its rank among all units of that level (the same cells either way: a cell that
  * cannot be allocated to one unit at that level is in neither).
  */
 export async function scoreQuery(ctx: AppContext, parsed: ParsedQuery): Promise<Scored> {
   const { re, q } = parsed;
-  if (q.unit && !q.by) {
+  if (q.unit && !q.by && parsed.rank) {
     const unit = q.unit;
     const peerQuery: ResultsQuery = { ...q, unit: null, by: unit.level };
     let computed: Computed = await computeResults(ctx, re, peerQuery);

@@ -1,0 +1,280 @@
+/** The accounts tab: users with their role, area and rounds, disabling and enabling, creating an account; enumerator devices and revoking them. */
+import { useRef, useState } from "preact/hooks";
+import type { FieldError } from "../../shared/errors.js";
+import { HttpError } from "../common/net.js";
+import { fill, tr, type Lang } from "../common/i18n.js";
+import { Notice } from "../common/ui.js";
+import type { SignedInUser } from "../common/sign-in.js";
+import { api, currentRegistry, type Account, type Device, type Registry, type RoundSummary } from "./api.js";
+import {
+  Check,
+  Field,
+  FieldGroup,
+  Show,
+  TableWrap,
+  UnitChooser,
+  dateTime,
+  errorText,
+  errorsByField,
+  fieldErrorsOf,
+  focusFirstError,
+  messageOf,
+  useAsync,
+  useConfirm,
+  useUnitNames,
+  type ChosenUnit,
+} from "./common.js";
+import { A } from "./strings.js";
+import type { TabProps } from "./app.js";
+
+const ROLES = ["enumerator", "analyst", "admin"] as const;
+
+type Message = { kind: "ok" | "error"; text: string } | null;
+
+export function AccountsTab({ lang, user }: TabProps) {
+  const [data, reload] = useAsync(async () => {
+    const [{ users }, { rounds }, { registries }, { devices }] = await Promise.all([api.users(), api.rounds(), api.registries(), api.devices()]);
+    return { users, rounds, registries, devices };
+  });
+  const [message, setMessage] = useState<Message>(null);
+  const [formOpen, setFormOpen] = useState(false);
+  const [dialog, ask] = useConfirm(lang);
+  const fail = (e: unknown) => setMessage({ kind: "error", text: messageOf(e, lang) });
+
+  const setDisabled = (account: Account, disabled: boolean) => {
+    const run = () =>
+      api.setUserDisabled(account.id, disabled).then(() => {
+        setMessage({ kind: "ok", text: fill(tr(disabled ? A.userDisabled : A.userEnabled, lang), { name: account.username }) });
+        reload();
+      }, fail);
+    if (disabled) ask(fill(tr(A.disableConfirm, lang), { name: account.username }), tr(A.disable, lang), run, true);
+    else void run();
+  };
+  const revoke = (device: Device) =>
+    ask(
+      fill(tr(A.revokeConfirm, lang), { label: device.label, user: device.username }),
+      tr(A.revoke, lang),
+      () =>
+        void api.revokeDevice(device.id).then(() => {
+          setMessage({ kind: "ok", text: fill(tr(A.revoked, lang), { label: device.label }) });
+          reload();
+        }, fail),
+      true,
+    );
+
+  return (
+    <Show value={data} lang={lang}>
+      {({ users, rounds, registries, devices }) => (
+        <>
+          {message && <Notice kind={message.kind}>{message.text}</Notice>}
+          <UserTable users={users} rounds={rounds} me={user} lang={lang} onDisable={setDisabled} />
+          {dialog}
+          <div class="section-head">
+            <h3 id="new-user-title">{tr(A.newUser, lang)}</h3>
+            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls="new-user" onClick={() => setFormOpen(!formOpen)}>
+              {tr(formOpen ? A.hideForm : A.newUser, lang)}
+            </button>
+          </div>
+          {formOpen && (
+            <UserForm
+              lang={lang}
+              rounds={rounds}
+              registries={registries}
+              onCreated={(account) => {
+                setFormOpen(false);
+                setMessage({ kind: "ok", text: fill(tr(A.userCreated, lang), { name: account.username }) });
+                reload();
+              }}
+            />
+          )}
+          <h3>{tr(A.devicesTitle, lang)}</h3>
+          <DeviceTable devices={devices} lang={lang} onRevoke={revoke} />
+        </>
+      )}
+    </Show>
+  );
+}
+
+function UserTable({ users, rounds, me, lang, onDisable }: { users: Account[]; rounds: RoundSummary[]; me: SignedInUser; lang: Lang; onDisable(account: Account, disabled: boolean): void }) {
+  const unitName = useUnitNames(users.flatMap((u) => u.unitScope));
+  const roundTitle = (id: string) => {
+    const round = rounds.find((r) => r.id === id);
+    return round ? tr(round.title, lang) : id;
+  };
+  return (
+    <TableWrap label={tr(A.accountsTitle, lang)}>
+      <table class="table users">
+        <thead>
+          <tr>
+            <th scope="col">{tr(A.username, lang)}</th>
+            <th scope="col">{tr(A.role, lang)}</th>
+            <th scope="col">{tr(A.area, lang)}</th>
+            <th scope="col">{tr(A.rounds, lang)}</th>
+            <th scope="col">{tr(A.status, lang)}</th>
+            <th scope="col">{tr(A.actions, lang)}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id} data-user={u.username} class={u.disabled ? "inactive" : undefined}>
+              <td>
+                <strong>{u.username}</strong> {u.id === me.id && <span class="muted">{tr(A.you, lang)}</span>}
+                <span class="detail">{u.displayName}</span>
+              </td>
+              <td>{A.roles[u.role] ? tr(A.roles[u.role]!, lang) : u.role}</td>
+              <td>{u.unitScope.length ? u.unitScope.map(unitName).join("; ") : tr(A.allUnits, lang)}</td>
+              <td>{u.rounds.length ? u.rounds.map(roundTitle).join("; ") : tr(A.allRounds, lang)}</td>
+              <td>
+                <span class={`badge ${u.disabled ? "closed" : "open"}`}>{tr(u.disabled ? A.disabled : A.active, lang)}</span>
+              </td>
+              <td class="row-actions">
+                {/* The server refuses disabling one's own account; no button invites the attempt. */}
+                {u.id !== me.id &&
+                  (u.disabled ? (
+                    <button type="button" class="btn secondary small" aria-label={`${tr(A.enable, lang)}: ${u.username}`} onClick={() => onDisable(u, false)}>
+                      {tr(A.enable, lang)}
+                    </button>
+                  ) : (
+                    <button type="button" class="btn danger small" aria-label={`${tr(A.disable, lang)}: ${u.username}`} onClick={() => onDisable(u, true)}>
+                      {tr(A.disable, lang)}
+                    </button>
+                  ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+function fieldOf(path: string): string | null {
+  const head = path.split(".")[0] ?? "";
+  return ["username", "displayName", "role", "password", "unitScope", "rounds"].includes(head) ? head : null;
+}
+
+function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds: RoundSummary[]; registries: Registry[]; onCreated(account: Account): void }) {
+  const form = useRef<HTMLFormElement>(null);
+  const [username, setUsername] = useState("");
+  const [displayName, setDisplayName] = useState("");
+  const [role, setRole] = useState<string>("enumerator");
+  const [password, setPassword] = useState("");
+  const [scope, setScope] = useState<ChosenUnit[]>([]);
+  const [chosenRounds, setChosenRounds] = useState<string[]>([]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { byField, other } = errorsByField(errors, fieldOf);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    try {
+      const res = await api.createUser({ username: username.trim(), displayName: displayName.trim(), role, password, unitScope: scope.map((u) => u.key), rounds: chosenRounds });
+      setErrors([]);
+      onCreated(res.user);
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+      setFailure(err instanceof HttpError && err.status === 422 ? tr(A.fixFields, lang) : messageOf(err, lang));
+      focusFirstError(form.current);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form ref={form} id="new-user" class="card form-grid" aria-labelledby="new-user-title" onSubmit={submit} noValidate>
+      {failure && (
+        <div class="notice error wide" role="alert">
+          <p>{failure}</p>
+          {other.length > 0 && (
+            <ul>
+              {other.map((x, i) => (
+                <li key={i}>{errorText(x, lang)}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <Field id="user-username" label={tr(A.username, lang)} hint={tr(A.usernameHint, lang)} errors={byField.username} lang={lang}>
+        {(aria) => <input {...aria} class="input" name="username" autoComplete="off" autoCapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />}
+      </Field>
+      <Field id="user-display-name" label={tr(A.displayName, lang)} errors={byField.displayName} lang={lang}>
+        {(aria) => <input {...aria} class="input" name="displayName" autoComplete="off" required value={displayName} onInput={(e) => setDisplayName((e.currentTarget as HTMLInputElement).value)} />}
+      </Field>
+      <Field id="user-role" label={tr(A.role, lang)} errors={byField.role} lang={lang}>
+        {(aria) => (
+          <select {...aria} class="input" name="role" value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {tr(A.roles[r]!, lang)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="user-password" label={tr(A.password, lang)} hint={tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
+        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={10} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
+      </Field>
+      <div class="wide">
+        <UnitChooser id="user-scope" label={tr(A.userScope, lang)} hint={`${tr(A.userScopeHint, lang)} ${tr(A.unitSearchHint, lang)}`} registry={currentRegistry(registries)} value={scope} errors={byField.unitScope} lang={lang} onChange={setScope} />
+      </div>
+      <div class="wide">
+        <FieldGroup id="user-rounds" legend={`${tr(A.rounds, lang)} (${tr(A.optional, lang)})`} hint={tr(A.userRoundsHint, lang)} errors={byField.rounds} lang={lang}>
+          {rounds.map((r) => (
+            <Check
+              key={r.id}
+              name="rounds"
+              value={r.id}
+              checked={chosenRounds.includes(r.id)}
+              label={tr(r.title, lang)}
+              onChange={(on) => setChosenRounds(on ? [...chosenRounds, r.id] : chosenRounds.filter((x) => x !== r.id))}
+            />
+          ))}
+        </FieldGroup>
+      </div>
+      <div class="wide actions">
+        <button type="submit" class="btn" disabled={busy}>
+          {tr(A.newUser, lang)}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeviceTable({ devices, lang, onRevoke }: { devices: Device[]; lang: Lang; onRevoke(device: Device): void }) {
+  if (devices.length === 0) return <p>{tr(A.noDevices, lang)}</p>;
+  return (
+    <TableWrap label={tr(A.devicesTitle, lang)}>
+      <table class="table devices">
+        <thead>
+          <tr>
+            <th scope="col">{tr(A.device, lang)}</th>
+            <th scope="col">{tr(A.owner, lang)}</th>
+            <th scope="col">{tr(A.registered, lang)}</th>
+            <th scope="col">{tr(A.status, lang)}</th>
+            <th scope="col">{tr(A.actions, lang)}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {devices.map((d) => (
+            <tr key={d.id} class={d.revoked_at ? "inactive" : undefined}>
+              <td>{d.label}</td>
+              <td>{d.username}</td>
+              <td>{dateTime(d.created_at, lang)}</td>
+              <td>{d.revoked_at ? fill(tr(A.revokedAt, lang), { at: dateTime(d.revoked_at, lang) }) : <span class="badge open">{tr(A.active, lang)}</span>}</td>
+              <td class="row-actions">
+                {!d.revoked_at && (
+                  <button type="button" class="btn danger small" aria-label={`${tr(A.revoke, lang)}: ${d.label} (${d.username})`} onClick={() => onRevoke(d)}>
+                    {tr(A.revoke, lang)}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}

@@ -1,0 +1,129 @@
+/** The administration screens' view of the API: typed calls for rounds, invitations, accounts, units and the audit log. */
+import { requestJson } from "../common/net.js";
+import type { Text } from "../../shared/i18n.js";
+import type { RoundSummary } from "../../shared/api/schemas.js";
+
+export type { RoundSummary };
+
+export interface InstrumentInfo {
+  id: string;
+  version: string;
+  versions: string[];
+  title: Text;
+}
+
+export interface InstrumentDetail {
+  id: string;
+  version: string;
+  unitLevel: string;
+  respondentGroups: Array<{ code: string; label: Text }>;
+}
+
+export interface Registry {
+  id: string;
+  /** Vietnamese only, as stored; the screens show their own names for the known registries. */
+  label: string;
+  validFrom: string;
+  validTo: string | null;
+}
+
+export interface UnitHit {
+  key: string;
+  code: string;
+  fullName: string;
+  level: string;
+  matchedFormerName: string | null;
+  /** Names of the ancestors, nearest first. */
+  path: string[];
+}
+
+export interface Progress {
+  total: { invited: number; answered: number; rate: number };
+  groups: Array<{ group: string; invited: number; answered: number; rate: number }>;
+  agencies: Array<{ agency: string; agencyName: string; group: string; invited: number; answered: number; rate: number }>;
+  notAnswered: Array<{ name: string; email: string; group: string; agency: string }>;
+}
+
+export interface Account {
+  id: string;
+  username: string;
+  displayName: string;
+  role: "admin" | "analyst" | "enumerator";
+  disabled: boolean;
+  unitScope: string[];
+  rounds: string[];
+}
+
+export interface Device {
+  id: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+  username: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: unknown;
+}
+
+export interface NewRound {
+  id: string;
+  title: Text;
+  edition: string;
+  version: string;
+  registry: string;
+  scope: string[];
+  groups: string[];
+  modes: string[];
+  minCellSize: number;
+  periodStart: string | null;
+  periodEnd: string | null;
+}
+
+export interface NewAccount {
+  username: string;
+  displayName: string;
+  role: string;
+  password: string;
+  unitScope: string[];
+  rounds: string[];
+}
+
+const enc = encodeURIComponent;
+const csv = (text: string): RequestInit => ({ method: "POST", body: text, headers: { "content-type": "text/csv; charset=utf-8" } });
+
+export const AUDIT_PAGE = 50;
+
+export const api = {
+  rounds: () => requestJson<{ rounds: RoundSummary[] }>("/api/rounds"),
+  createRound: (round: NewRound) => requestJson<{ round: RoundSummary }>("/api/rounds", { json: round }),
+  setRoundStatus: (id: string, status: "open" | "closed") => requestJson<{ round: RoundSummary }>(`/api/rounds/${enc(id)}`, { method: "PATCH", json: { status } }),
+  instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
+  instrument: (id: string, version?: string) =>
+    requestJson<{ instrument: InstrumentDetail }>(`/api/instruments/${enc(id)}${version ? `?version=${enc(version)}` : ""}`),
+  registries: () => requestJson<{ registries: Registry[] }>("/api/units/registries"),
+  searchUnits: (q: string, registry: string, limit = 20) =>
+    requestJson<{ units: UnitHit[] }>(`/api/units?${new URLSearchParams({ q, registry, limit: String(limit) }).toString()}`),
+  unit: (key: string) => requestJson<{ unit: { key: string; fullName: string } }>(`/api/units/${enc(key)}`),
+  importUnits: (kind: string, registry: string, text: string) =>
+    requestJson<{ rows: number; added: number; alreadyPresent: number }>(`/api/units/import?${new URLSearchParams({ kind, registry }).toString()}`, csv(text)),
+  uploadInvitees: (round: string, text: string) => requestJson<{ imported: number }>(`/api/rounds/${enc(round)}/invitations`, csv(text)),
+  linksUrl: (round: string, pending: boolean) => `/api/rounds/${enc(round)}/invitations/links.csv${pending ? "?pending=1" : ""}`,
+  progress: (round: string) => requestJson<Progress>(`/api/rounds/${enc(round)}/invitations/progress`),
+  users: () => requestJson<{ users: Account[] }>("/api/users"),
+  createUser: (user: NewAccount) => requestJson<{ user: Account }>("/api/users", { json: user }),
+  setUserDisabled: (id: string, disabled: boolean) => requestJson<{ user: Account }>(`/api/users/${enc(id)}`, { method: "PATCH", json: { disabled } }),
+  devices: () => requestJson<{ devices: Device[] }>("/api/devices"),
+  revokeDevice: (id: string) => requestJson<{ ok: true }>(`/api/devices/${enc(id)}`, { method: "DELETE" }),
+  audit: (before?: string) => requestJson<{ entries: AuditEntry[] }>(`/api/audit?limit=${AUDIT_PAGE}${before ? `&before=${enc(before)}` : ""}`),
+};
+
+/** The registry new rounds use by default: the one still valid. */
+export function currentRegistry(registries: Registry[]): string {
+  return registries.find((r) => r.validTo === null)?.id ?? registries[registries.length - 1]?.id ?? "";
+}

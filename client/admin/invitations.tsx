@@ -1,0 +1,199 @@
+/** The invitations tab of a round: import invitees from CSV, download the answer links, follow completion by group and agency. */
+import { useRef, useState } from "preact/hooks";
+import { fill, tr, type Lang, type Text } from "../common/i18n.js";
+import { Notice } from "../common/ui.js";
+import { api, type Progress, type RoundSummary } from "./api.js";
+import { Field, LineErrors, Loading, Show, TableWrap, messageOf, percent, readChosenFile, useAsync } from "./common.js";
+import { A } from "./strings.js";
+import type { TabProps } from "./app.js";
+
+export function InvitationsTab({ lang, params, navigate }: TabProps) {
+  const [rounds] = useAsync(() => api.rounds().then((r) => r.rounds.filter((x) => x.modes.includes("invitation"))));
+  return (
+    <Show value={rounds} lang={lang}>
+      {(list) => {
+        if (list.length === 0) return <p>{tr(A.noInvitationRounds, lang)}</p>;
+        const round = list.find((r) => r.id === params.get("round")) ?? list[0]!;
+        return (
+          <>
+            <Field id="invitation-round" label={tr(A.round, lang)} lang={lang}>
+              {(aria) => (
+                <select {...aria} class="input" value={round.id} onChange={(e) => navigate(`/admin/invitations?round=${encodeURIComponent((e.currentTarget as HTMLSelectElement).value)}`)}>
+                  {list.map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {tr(r.title, lang)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <p class="notice info anonymity">{tr(A.anonymity, lang)}</p>
+            <RoundInvitations key={round.id} round={round} lang={lang} />
+          </>
+        );
+      }}
+    </Show>
+  );
+}
+
+function RoundInvitations({ round, lang }: { round: RoundSummary; lang: Lang }) {
+  const [progress, reloadProgress] = useAsync(() => api.progress(round.id), round.id);
+  const [groups] = useAsync(() => api.instrument(round.instrument.id, round.instrument.version).then((r) => r.instrument.respondentGroups), round.id);
+  const labels = new Map<string, Text>(groups.state === "ok" ? groups.data.map((g) => [g.code, g.label]) : []);
+  const groupName = (code: string) => (labels.has(code) ? tr(labels.get(code)!, lang) : code);
+  return (
+    <>
+      {round.status !== "open" && <Notice kind="info">{tr(A.notOpen, lang)}</Notice>}
+      <Upload round={round} lang={lang} groupList={round.groups.map((g) => `${g} (${groupName(g)})`).join(", ")} onImported={reloadProgress} />
+      <section aria-labelledby="links-title">
+        <h3 id="links-title">{tr(A.linksTitle, lang)}</h3>
+        <ul class="downloads">
+          <li>
+            <a href={api.linksUrl(round.id, false)} download>
+              {tr(A.linksAll, lang)}
+            </a>
+          </li>
+          <li>
+            <a href={api.linksUrl(round.id, true)} download>
+              {tr(A.linksPending, lang)}
+            </a>
+          </li>
+        </ul>
+      </section>
+      <section aria-labelledby="progress-title">
+        <div class="section-head">
+          <h3 id="progress-title">{tr(A.progressTitle, lang)}</h3>
+          <button type="button" class="btn secondary small" onClick={reloadProgress}>
+            {tr(A.reload, lang)}
+          </button>
+        </div>
+        {progress.state === "loading" ? <Loading lang={lang} /> : null}
+        {progress.state === "error" ? <Notice kind="error">{messageOf(progress.error, lang)}</Notice> : null}
+        {progress.state === "ok" ? <Completion progress={progress.data} lang={lang} groupName={groupName} /> : null}
+      </section>
+    </>
+  );
+}
+
+function Upload({ round, lang, groupList, onImported }: { round: RoundSummary; lang: Lang; groupList: string; onImported(): void }) {
+  const file = useRef<HTMLInputElement>(null);
+  const [result, setResult] = useState<{ kind: "ok"; text: string } | { kind: "error"; error: unknown } | { kind: "missing" } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const text = await readChosenFile(file.current);
+    if (text === null) {
+      setResult({ kind: "missing" });
+      file.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const res = await api.uploadInvitees(round.id, text);
+      setResult({ kind: "ok", text: fill(tr(A.uploaded, lang), { n: res.imported }) });
+      if (file.current) file.current.value = "";
+      onImported();
+    } catch (err) {
+      setResult({ kind: "error", error: err });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="upload-title">
+      <h3 id="upload-title">{tr(A.uploadTitle, lang)}</h3>
+      <form class="upload" onSubmit={submit}>
+        <Field id="invitees-file" label={tr(A.file, lang)} hint={fill(tr(A.uploadHint, lang), { groups: groupList })} lang={lang} errors={result?.kind === "missing" ? [{ question: "file", code: "required", message_vi: A.chooseFile.vi, message_en: A.chooseFile.en }] : undefined}>
+          {(aria) => <input {...aria} ref={file} class="input" type="file" name="file" accept=".csv,text/csv" />}
+        </Field>
+        <button type="submit" class="btn" disabled={busy}>
+          {tr(A.upload, lang)}
+        </button>
+      </form>
+      {result?.kind === "ok" && <Notice kind="ok">{result.text}</Notice>}
+      {result?.kind === "error" && <LineErrors error={result.error} lang={lang} caption={tr(A.uploadRefused, lang)} />}
+    </section>
+  );
+}
+
+function Completion({ progress, lang, groupName }: { progress: Progress; lang: Lang; groupName(code: string): string }) {
+  const { total } = progress;
+  if (total.invited === 0) return <p>{tr(A.noInvitees, lang)}</p>;
+  const rows = (items: Array<{ label: string; sub?: string; invited: number; answered: number; rate: number }>) =>
+    items.map((x, i) => (
+      <tr key={i}>
+        <th scope="row">{x.label}</th>
+        {x.sub !== undefined && <td>{x.sub}</td>}
+        <td class="num">{x.invited}</td>
+        <td class="num">{x.answered}</td>
+        <td class="num">{percent(x.rate, lang)}</td>
+      </tr>
+    ));
+  const head = (first: Text, withGroup = false) => (
+    <thead>
+      <tr>
+        <th scope="col">{tr(first, lang)}</th>
+        {withGroup && <th scope="col">{tr(A.group, lang)}</th>}
+        <th scope="col" class="num">
+          {tr(A.invited, lang)}
+        </th>
+        <th scope="col" class="num">
+          {tr(A.answered, lang)}
+        </th>
+        <th scope="col" class="num">
+          {tr(A.rate, lang)}
+        </th>
+      </tr>
+    </thead>
+  );
+  return (
+    <>
+      <p class="total" id="completion-total">
+        {fill(tr(A.progressTotal, lang), { answered: total.answered, invited: total.invited, rate: percent(total.rate, lang) })}
+      </p>
+      <div class="grid2">
+        <TableWrap label={tr(A.byGroup, lang)}>
+          <table class="table" id="completion-groups">
+            <caption>{tr(A.byGroup, lang)}</caption>
+            {head(A.group)}
+            <tbody>{rows(progress.groups.map((g) => ({ invited: g.invited, answered: g.answered, rate: g.rate, label: groupName(g.group) })))}</tbody>
+          </table>
+        </TableWrap>
+        <TableWrap label={tr(A.byAgency, lang)}>
+          <table class="table" id="completion-agencies">
+            <caption>{tr(A.byAgency, lang)}</caption>
+            {head(A.agency, true)}
+            <tbody>{rows(progress.agencies.map((a) => ({ invited: a.invited, answered: a.answered, rate: a.rate, label: a.agencyName, sub: groupName(a.group) })))}</tbody>
+          </table>
+        </TableWrap>
+      </div>
+      <h4>{fill(tr(A.notAnswered, lang), { n: progress.notAnswered.length })}</h4>
+      {progress.notAnswered.length === 0 ? (
+        <p>{tr(A.everyoneAnswered, lang)}</p>
+      ) : (
+        <TableWrap label={fill(tr(A.notAnswered, lang), { n: progress.notAnswered.length })}>
+          <table class="table compact" id="not-answered">
+            <thead>
+              <tr>
+                <th scope="col">{tr(A.name, lang)}</th>
+                <th scope="col">{tr(A.email, lang)}</th>
+                <th scope="col">{tr(A.group, lang)}</th>
+                <th scope="col">{tr(A.agency, lang)}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {progress.notAnswered.map((p, i) => (
+                <tr key={i}>
+                  <td>{p.name}</td>
+                  <td>{p.email}</td>
+                  <td>{groupName(p.group)}</td>
+                  <td>{progress.agencies.find((a) => a.agency === p.agency)?.agencyName ?? p.agency}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </>
+  );
+}
