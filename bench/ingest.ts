@@ -58,7 +58,7 @@ export async function prepareTemplate(dir: string, options: { wide?: boolean } =
     registry: "2025",
     scope,
     groups: ["citizen", "organisation"],
-    modes: ["public"],
+    modes: ["public", "enumerator"],
     minCellSize: 5,
   });
   await createUser(ctx.db.kysely, { ...BENCH_USER, displayName: "Benchmark", role: "admin" });

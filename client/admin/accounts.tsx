@@ -127,18 +127,20 @@ function UserTable({ users, rounds, me, lang, onDisable }: { users: Account[]; r
               <td>
                 <span class={`badge ${u.disabled ? "closed" : "open"}`}>{tr(u.disabled ? A.disabled : A.active, lang)}</span>
               </td>
-              <td class="row-actions">
-                {/* The server refuses disabling one's own account; no button invites the attempt. */}
-                {u.id !== me.id &&
-                  (u.disabled ? (
-                    <button type="button" class="btn secondary small" aria-label={`${tr(A.enable, lang)}: ${u.username}`} onClick={() => onDisable(u, false)}>
-                      {tr(A.enable, lang)}
-                    </button>
-                  ) : (
-                    <button type="button" class="btn danger small" aria-label={`${tr(A.disable, lang)}: ${u.username}`} onClick={() => onDisable(u, true)}>
-                      {tr(A.disable, lang)}
-                    </button>
-                  ))}
+              <td>
+                <div class="row-actions">
+                  {/* The server refuses disabling one's own account; no button invites the attempt. */}
+                  {u.id !== me.id &&
+                    (u.disabled ? (
+                      <button type="button" class="btn secondary small" aria-label={`${tr(A.enable, lang)}: ${u.username}`} onClick={() => onDisable(u, false)}>
+                        {tr(A.enable, lang)}
+                      </button>
+                    ) : (
+                      <button type="button" class="btn danger small" aria-label={`${tr(A.disable, lang)}: ${u.username}`} onClick={() => onDisable(u, true)}>
+                        {tr(A.disable, lang)}
+                      </button>
+                    ))}
+                </div>
               </td>
             </tr>
           ))}
@@ -264,12 +266,14 @@ function DeviceTable({ devices, lang, onRevoke }: { devices: Device[]; lang: Lan
               <td>{d.username}</td>
               <td>{dateTime(d.created_at, lang)}</td>
               <td>{d.revoked_at ? fill(tr(A.revokedAt, lang), { at: dateTime(d.revoked_at, lang) }) : <span class="badge open">{tr(A.active, lang)}</span>}</td>
-              <td class="row-actions">
-                {!d.revoked_at && (
-                  <button type="button" class="btn danger small" aria-label={`${tr(A.revoke, lang)}: ${d.label} (${d.username})`} onClick={() => onRevoke(d)}>
-                    {tr(A.revoke, lang)}
-                  </button>
-                )}
+              <td>
+                <div class="row-actions">
+                  {!d.revoked_at && (
+                    <button type="button" class="btn danger small" aria-label={`${tr(A.revoke, lang)}: ${d.label} (${d.username})`} onClick={() => onRevoke(d)}>
+                      {tr(A.revoke, lang)}
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

@@ -115,7 +115,9 @@ function RoundTable({ rounds, lang, onStatus, navigate }: { rounds: RoundSummary
                   </span>
                 </td>
                 <td>
-                  {tr(r.instrument.title, lang)}
+                  <span class="clamp" title={tr(r.instrument.title, lang)}>
+                    {tr(r.instrument.title, lang)}
+                  </span>
                   <span class="detail">
                     {r.instrument.id} · {tr(A.version, lang)} {r.instrument.version}
                   </span>
@@ -125,30 +127,32 @@ function RoundTable({ rounds, lang, onStatus, navigate }: { rounds: RoundSummary
                 </td>
                 <td>{r.modes.map((m) => (A.modeNames[m] ? tr(A.modeNames[m]!, lang) : m)).join(", ")}</td>
                 <td>{r.scope.length ? r.scope.map(unitName).join("; ") : tr(A.wholeCountry, lang)}</td>
-                <td class="row-actions">
-                  {r.status === "open" ? (
-                    <button type="button" class="btn danger small" aria-label={`${tr(A.close, lang)}: ${title}`} onClick={() => onStatus(r, "closed")}>
-                      {tr(A.close, lang)}
-                    </button>
-                  ) : (
-                    <button type="button" class="btn small" aria-label={`${tr(A.open, lang)}: ${title}`} onClick={() => onStatus(r, "open")}>
-                      {tr(A.open, lang)}
-                    </button>
-                  )}
-                  {r.modes.includes("invitation") && (
-                    <a
-                      class="btn secondary small"
-                      href={invitationsPath}
-                      aria-label={`${tr(A.manageInvitations, lang)}: ${title}`}
-                      onClick={(e) => {
-                        if (e.ctrlKey || e.metaKey || e.shiftKey) return;
-                        e.preventDefault();
-                        navigate(invitationsPath);
-                      }}
-                    >
-                      {tr(A.manageInvitations, lang)}
-                    </a>
-                  )}
+                <td>
+                  <div class="row-actions">
+                    {r.status === "open" ? (
+                      <button type="button" class="btn danger small" aria-label={`${tr(A.close, lang)}: ${title}`} onClick={() => onStatus(r, "closed")}>
+                        {tr(A.close, lang)}
+                      </button>
+                    ) : (
+                      <button type="button" class="btn small" aria-label={`${tr(A.open, lang)}: ${title}`} onClick={() => onStatus(r, "open")}>
+                        {tr(A.open, lang)}
+                      </button>
+                    )}
+                    {r.modes.includes("invitation") && (
+                      <a
+                        class="btn secondary small"
+                        href={invitationsPath}
+                        aria-label={`${tr(A.manageInvitations, lang)}: ${title}`}
+                        onClick={(e) => {
+                          if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+                          e.preventDefault();
+                          navigate(invitationsPath);
+                        }}
+                      >
+                        {tr(A.manageInvitations, lang)}
+                      </a>
+                    )}
+                  </div>
                 </td>
               </tr>
             );
@@ -253,48 +257,50 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
       <Field id="round-title-en" label={tr(A.titleEn, lang)} errors={byField.titleEn} lang={lang}>
         {(aria) => <input {...aria} class="input" name="titleEn" lang="en" required value={titleEn} onInput={(e) => setTitleEn((e.currentTarget as HTMLInputElement).value)} />}
       </Field>
-      <Field
-        id="round-edition"
-        label={tr(A.questionnaire, lang)}
-        hint={detail.state === "ok" && detail.data ? fill(tr(A.unitLevel, lang), { level: levelName(detail.data.unitLevel, lang).toLocaleLowerCase(lang) }) : undefined}
-        errors={byField.edition}
-        lang={lang}
-      >
-        {(aria) => (
-          <div class="inline">
-            <select
-              {...aria}
-              class="input"
-              name="edition"
-              value={edition}
-              onChange={(e) => {
-                const next = (e.currentTarget as HTMLSelectElement).value;
-                setEdition(next);
-                setVersion(instruments.find((i) => i.id === next)?.version ?? "");
-              }}
-            >
-              {instruments.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {tr(i.title, lang)}
-                </option>
-              ))}
-            </select>
-            {info && info.versions.length > 1 ? (
-              <select class="input narrow" name="version" aria-label={tr(A.version, lang)} value={version} onChange={(e) => setVersion((e.currentTarget as HTMLSelectElement).value)}>
-                {info.versions.map((v) => (
-                  <option key={v} value={v}>
-                    {v}
+      <div class="wide">
+        <Field
+          id="round-edition"
+          label={tr(A.questionnaire, lang)}
+          hint={detail.state === "ok" && detail.data ? fill(tr(A.unitLevel, lang), { level: levelName(detail.data.unitLevel, lang).toLocaleLowerCase(lang) }) : undefined}
+          errors={byField.edition}
+          lang={lang}
+        >
+          {(aria) => (
+            <div class="inline">
+              <select
+                {...aria}
+                class="input"
+                name="edition"
+                value={edition}
+                onChange={(e) => {
+                  const next = (e.currentTarget as HTMLSelectElement).value;
+                  setEdition(next);
+                  setVersion(instruments.find((i) => i.id === next)?.version ?? "");
+                }}
+              >
+                {instruments.map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {tr(i.title, lang)}
                   </option>
                 ))}
               </select>
-            ) : (
-              <span class="muted nowrap">
-                {tr(A.version, lang)} {version}
-              </span>
-            )}
-          </div>
-        )}
-      </Field>
+              {info && info.versions.length > 1 ? (
+                <select class="input narrow" name="version" aria-label={tr(A.version, lang)} value={version} onChange={(e) => setVersion((e.currentTarget as HTMLSelectElement).value)}>
+                  {info.versions.map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <span class="muted nowrap">
+                  {tr(A.version, lang)} {version}
+                </span>
+              )}
+            </div>
+          )}
+        </Field>
+      </div>
       <Field id="round-registry" label={tr(A.registry, lang)} errors={byField.registry} lang={lang}>
         {(aria) => (
           <select
@@ -315,6 +321,7 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
           </select>
         )}
       </Field>
+      <div class="spacer" />
       <div class="wide">
         <UnitChooser id="round-scope" label={tr(A.scope, lang)} hint={tr(A.scopeHint, lang)} registry={registry} value={scope} errors={byField.scope} lang={lang} onChange={setScope} />
       </div>

@@ -54,11 +54,16 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     const other = await browser.newContext({ baseURL: server.url, viewport: LAPTOP, locale: "vi-VN" });
     const p = await other.newPage();
     await p.goto("/admin");
+    const login = p.waitForResponse((r) => r.url().endsWith("/api/auth/login"));
     await signIn(p, analyst);
+    expect((await login).status()).toBe(200);
+    // The account is real but not an administrator's: no tabs, and the API refuses too.
+    expect(await p.locator("nav.tabs").count()).toBe(0);
+    expect((await p.request.get("/api/users")).status()).toBe(403);
+    // With the analyst's session, the page says why it stays closed.
+    await p.reload();
     await expect.poll(() => p.locator(".sign-in [role=alert]").textContent()).toBe("Tài khoản này không có quyền xem trang này.");
     expect(await p.locator("nav.tabs").count()).toBe(0);
-    // The API refuses too, whatever the page shows.
-    expect((await p.request.get("/api/users")).status()).toBe(403);
     await screenshot(p, "admin-refused");
     await other.close();
   });
@@ -172,7 +177,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await page.getByRole("button", { name: "Thu hồi: Máy tính bảng 01 (dtv.hue)" }).click();
     await dialogButton("Thu hồi").click();
     await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã thu hồi thiết bị “Máy tính bảng 01”.");
-    expect(await page.locator("table.devices tbody tr").innerText()).toMatch(/Đã thu hồi lúc/);
+    await expect.poll(() => page.locator("table.devices tbody tr").innerText()).toMatch(/Đã thu hồi lúc/);
 
     await row.getByRole("button", { name: "Khóa: dtv.hue" }).click();
     await dialogButton("Khóa").click();
