@@ -58,6 +58,8 @@ function SignInForm({ lang, error, onSignedIn }: { lang: Lang; error: string | n
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [message, setMessage] = useState<string | null>(error);
+  // A refusal after signing in (wrong role) arrives as a new `error` for the same form.
+  useEffect(() => setMessage(error), [error]);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();

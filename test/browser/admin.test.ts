@@ -57,10 +57,11 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     const login = p.waitForResponse((r) => r.url().endsWith("/api/auth/login"));
     await signIn(p, analyst);
     expect((await login).status()).toBe(200);
-    // The account is real but not an administrator's: no tabs, and the API refuses too.
+    // The account is real but not an administrator's: the page says why it stays closed at once.
+    await expect.poll(() => p.locator(".sign-in [role=alert]").textContent()).toBe("Tài khoản này không có quyền xem trang này.");
     expect(await p.locator("nav.tabs").count()).toBe(0);
     expect((await p.request.get("/api/users")).status()).toBe(403);
-    // With the analyst's session, the page says why it stays closed.
+    // And so it does after a reload, with the analyst's session.
     await p.reload();
     await expect.poll(() => p.locator(".sign-in [role=alert]").textContent()).toBe("Tài khoản này không có quyền xem trang này.");
     expect(await p.locator("nav.tabs").count()).toBe(0);
