@@ -79,7 +79,7 @@ function download(url: string, cookie: string, rss: () => number): Promise<{ ttf
 async function main(): Promise<void> {
   const n = arg("responses", 50_000);
   const { dir, file, submission } = await fill(n);
-  const server = await startServer({ CHISO_DB: file }, 4600 + Math.floor(Math.random() * 300));
+  const server = await startServer({ CHISO_DB: file });
   const rows: Array<Record<string, string | number>> = [];
   try {
     const idleRss = server.rssMb();

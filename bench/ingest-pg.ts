@@ -52,12 +52,12 @@ async function prepare(url: string): Promise<string[]> {
   return sets.map((s) => JSON.stringify({ instrument: { id: instrument.id, version: instrument.version }, unit: s.unit, group: "citizen", channel: "self", answers: s.answers }));
 }
 
-async function run(processes: number, n: number, port: number) {
+async function run(processes: number, n: number) {
   const db = await freshDatabase();
   const templates = await prepare(db.url);
   const servers: ServerProcess[] = [];
   try {
-    for (let i = 0; i < processes; i++) servers.push(await startServer({ DATABASE_URL: db.url }, port + i));
+    for (let i = 0; i < processes; i++) servers.push(await startServer({ DATABASE_URL: db.url }));
     const body = (i: number) => templates[i % templates.length]!.replace(/^\{/, `{"id":"${crypto.randomUUID()}",`);
     const bodies = Array.from({ length: n }, (_, i) => body(i));
     await runConcurrent(100, 64, (i) => post(`${servers[i % processes]!.url}/api/rounds/bench-sipas/responses`, body(i)));
@@ -77,12 +77,11 @@ async function run(processes: number, n: number, port: number) {
 async function main(): Promise<void> {
   const n = arg("responses", 2000);
   const runs = arg("runs", 3);
-  const port = 5500 + Math.floor(Math.random() * 40) * 10;
   const one: Array<{ perSecond: number; p50: number; p99: number }> = [];
   const two: typeof one = [];
   for (let r = 0; r < runs; r++) {
-    one.push(await run(1, n, port));
-    two.push(await run(2, n, port + 2));
+    one.push(await run(1, n));
+    two.push(await run(2, n));
   }
   const row = (label: string, xs: typeof one) => ({ servers: label, "responses/s": Math.round(median(xs.map((x) => x.perSecond))), "p50 ms": round2(median(xs.map((x) => x.p50))), "p99 ms": round2(median(xs.map((x) => x.p99))) });
   report("ingest-pg", [row("1 process (baseline)", one), { ...row("2 processes", two), "ratio to 1": round2(median(two.map((x) => x.perSecond)) / median(one.map((x) => x.perSecond))) }], { responses: n, runs, concurrency: 64 });

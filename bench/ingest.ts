@@ -108,8 +108,8 @@ async function rawInsert(file: string, rows: PreparedResponse[], batch: number):
   return { perSecond: rows.length / seconds };
 }
 
-async function httpRun(file: string, bodies: string[], concurrency: number, port: number) {
-  const server = await startServer({ CHISO_DB: file }, port);
+async function httpRun(file: string, bodies: string[], concurrency: number) {
+  const server = await startServer({ CHISO_DB: file });
   try {
     const url = `${server.url}/api/rounds/${ROUND}/responses`;
     // Warm up connections and caches with a few requests that are not measured.
@@ -133,13 +133,12 @@ export async function main(): Promise<void> {
   const dir = tempDir("ingest");
   const { file: template, bodies, ctx } = await prepareTemplate(dir);
   const rows: Array<Record<string, string | number>> = [];
-  let port = 4100 + Math.floor(Math.random() * 500);
   for (const concurrency of [1, 16, 64]) {
     const httpRuns = [];
     const rawRuns = [];
     for (let run = 0; run < runs; run++) {
       const payloads = bodies(n + 50);
-      httpRuns.push(await httpRun(copyDb(template, dir, `http-${concurrency}-${run}`), payloads, concurrency, port++));
+      httpRuns.push(await httpRun(copyDb(template, dir, `http-${concurrency}-${run}`), payloads, concurrency));
       // The baseline stores the very same rows, prepared by the server's own code.
       const prepared = [];
       for (const body of bodies(n)) prepared.push(await prepareSubmission(ctx, ROUND, JSON.parse(body), { allowedChannels: ["self"] }));

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import http from "node:http";
+import net from "node:net";
 import { REPO_ROOT } from "../server/config.js";
 
 export interface ServerProcess {
@@ -15,8 +16,21 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** A port nothing listens on now (the kernel picks it), so benchmarks never collide with other services. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts `chiso serve` in a child process on a free port and waits until it answers. */
-export async function startServer(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, "bin/chiso.js"), "serve", "--no-demo", "--port", String(port)], {
     env: { ...process.env, CHISO_RATE_PER_ADDRESS: "100000000", CHISO_RATE_PER_ROUND: "100000000", ...env },
     stdio: ["ignore", "pipe", "pipe"],

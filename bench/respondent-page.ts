@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const dir = tempDir("page");
   const { file, ctx } = await prepareTemplate(dir);
   await ctx.db.close();
-  const server = await startServer({ CHISO_DB: file, CHISO_CLIENT_DIR: dist }, 5100 + Math.floor(Math.random() * 90));
+  const server = await startServer({ CHISO_DB: file, CHISO_CLIENT_DIR: dist });
   const browser = await chromium.launch({
     executablePath: process.env.CHISO_CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     return scoreFromCounts(index!, instrument, counts);
   };
 
-  const server = await startServer({ CHISO_DB: file }, 4900 + Math.floor(Math.random() * 90));
+  const server = await startServer({ CHISO_DB: file });
   const rows: Array<Record<string, string | number>> = [];
   try {
     const cookie = await signIn(server.url);

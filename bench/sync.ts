@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const file = path.join(dir, `sync-${run}.db`);
     fs.copyFileSync(template, file);
     const batch = bodies(queued).map((b) => ({ ...(JSON.parse(b) as object), channel: "enumerator" }));
-    const server = await startServer({ CHISO_DB: file }, 5300 + run + Math.floor(Math.random() * 50) * 10);
+    const server = await startServer({ CHISO_DB: file });
     try {
       const started = performance.now();
       for (let i = 0; i < batch.length; i += 500) {
