@@ -91,8 +91,10 @@ export function post(url: string, body: string, headers: Record<string, string> 
 export function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; ms: number; text: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    // A fresh connection: the server closes idle keep-alive sockets after 5 s, and a reused
+    // socket closed meanwhile would fail the request.
     http
-      .get(url, { agent, headers }, (res) => {
+      .get(url, { agent: false, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, text: Buffer.concat(chunks).toString("utf8") }));
