@@ -35,6 +35,9 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 export function openDatabase(config: DbConfig): Db {
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 10 });
+    // An idle connection closed by the server (restart, administrator) must not crash the process:
+    // the pool drops it and opens a new one on the next query.
+    pool.on("error", (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: "postgres", sqlite: null, close: () => kysely.destroy() };
   }
