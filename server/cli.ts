@@ -116,10 +116,11 @@ async function serveCommand(config: Config, args: Args): Promise<void> {
   console.log(`  API health:        ${server.url}/api/health`);
   console.log(`  Questionnaires:    ${server.url}/api/instruments`);
   for (const r of rounds.filter((r) => r.status === "open")) {
-    console.log(`  Round ${r.id}: form ${server.url}/r/${r.id}   results ${server.url}/api/rounds/${r.id}/results`);
+    console.log(`  Round ${r.id}: form ${server.url}/r/${r.id}`);
   }
   console.log(`  Enumerator app:    ${server.url}/collect`);
-  console.log(`  Dashboard:         ${server.url}/dashboard`);
+  console.log(`  Dashboard:         ${server.url}/dashboard   (analysts and administrators sign in)`);
+  console.log(`  Administration:    ${server.url}/admin`);
   if (enumerator) console.log(`  Demo enumerator account: "${enumerator.username}", password: ${enumerator.password}`);
   if (admin) {
     console.log(`\n  First start: administrator "${admin.username}" with one-time password: ${admin.password}`);
