@@ -204,6 +204,39 @@ export async function readChosenFile(input: HTMLInputElement | null): Promise<st
   return file ? file.text() : null;
 }
 
+type UploadResult = { kind: "ok"; text: string } | { kind: "error"; error: unknown } | { kind: "missing" } | null;
+
+/**
+ * A CSV upload form's state: the file input, sending its text with `send` (which returns the
+ * success message), and the outcome — done, refused with line errors, or no file chosen.
+ */
+export function useCsvUpload(send: (csv: string) => Promise<string>) {
+  const file = useRef<HTMLInputElement>(null);
+  const [result, setResult] = useState<UploadResult>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const text = await readChosenFile(file.current);
+    if (text === null) {
+      setResult({ kind: "missing" });
+      file.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      setResult({ kind: "ok", text: await send(text) });
+      if (file.current) file.current.value = "";
+    } catch (err) {
+      setResult({ kind: "error", error: err });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fileErrors: FieldError[] | undefined =
+    result?.kind === "missing" ? [{ question: "file", code: "required", message_vi: A.chooseFile.vi, message_en: A.chooseFile.en }] : undefined;
+  return { file, result, busy, submit, fileErrors };
+}
+
 // --- confirmation ---
 
 interface Question {

@@ -1,9 +1,8 @@
 /** The invitations tab of a round: import invitees from CSV, download the answer links, follow completion by group and agency. */
-import { useRef, useState } from "preact/hooks";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import { api, type Progress, type RoundSummary } from "./api.js";
-import { Field, LineErrors, Loading, Show, TableWrap, messageOf, percent, readChosenFile, useAsync } from "./common.js";
+import { Field, LineErrors, Loading, Show, TableWrap, messageOf, percent, useCsvUpload, useAsync } from "./common.js";
 import { A } from "./strings.js";
 import type { TabProps } from "./app.js";
 
@@ -76,34 +75,16 @@ function RoundInvitations({ round, lang }: { round: RoundSummary; lang: Lang }) 
 }
 
 function Upload({ round, lang, groupList, onImported }: { round: RoundSummary; lang: Lang; groupList: string; onImported(): void }) {
-  const file = useRef<HTMLInputElement>(null);
-  const [result, setResult] = useState<{ kind: "ok"; text: string } | { kind: "error"; error: unknown } | { kind: "missing" } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const text = await readChosenFile(file.current);
-    if (text === null) {
-      setResult({ kind: "missing" });
-      file.current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      const res = await api.uploadInvitees(round.id, text);
-      setResult({ kind: "ok", text: fill(tr(A.uploaded, lang), { n: res.imported }) });
-      if (file.current) file.current.value = "";
-      onImported();
-    } catch (err) {
-      setResult({ kind: "error", error: err });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { file, result, busy, submit, fileErrors } = useCsvUpload(async (csv) => {
+    const res = await api.uploadInvitees(round.id, csv);
+    onImported();
+    return fill(tr(A.uploaded, lang), { n: res.imported });
+  });
   return (
     <section aria-labelledby="upload-title">
       <h3 id="upload-title">{tr(A.uploadTitle, lang)}</h3>
       <form class="upload" onSubmit={submit}>
-        <Field id="invitees-file" label={tr(A.file, lang)} hint={fill(tr(A.uploadHint, lang), { groups: groupList })} lang={lang} errors={result?.kind === "missing" ? [{ question: "file", code: "required", message_vi: A.chooseFile.vi, message_en: A.chooseFile.en }] : undefined}>
+        <Field id="invitees-file" label={tr(A.file, lang)} hint={fill(tr(A.uploadHint, lang), { groups: groupList })} lang={lang} errors={fileErrors}>
           {(aria) => <input {...aria} ref={file} class="input" type="file" name="file" accept=".csv,text/csv" />}
         </Field>
         <button type="submit" class="btn" disabled={busy}>

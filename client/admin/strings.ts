@@ -1,5 +1,6 @@
 /** Texts of the administration screens, Vietnamese and English. */
 import type { Text } from "../../shared/i18n.js";
+import { UNIT_LEVEL_NAMES } from "../common/i18n.js";
 
 export const A = {
   title: { vi: "Quản trị hệ thống", en: "Administration" },
@@ -38,13 +39,7 @@ export const A = {
   unitResults: { vi: "{n} kết quả", en: "{n} result(s)" },
   unitAdd: { vi: "Thêm", en: "Add" },
   unitChosen: { vi: "Đã chọn", en: "Chosen" },
-  levels: {
-    province: { vi: "Tỉnh, thành phố", en: "Province" },
-    district: { vi: "Huyện", en: "District" },
-    commune: { vi: "Xã, phường", en: "Commune" },
-    village: { vi: "Thôn, tổ dân phố", en: "Village" },
-    agency: { vi: "Cơ quan", en: "Agency" },
-  } as Record<string, Text>,
+  levels: UNIT_LEVEL_NAMES,
 
   // --- rounds ---
   roundsTitle: { vi: "Đợt khảo sát", en: "Survey rounds" },

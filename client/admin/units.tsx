@@ -1,9 +1,9 @@
 /** The units tab: import a round's villages or agencies from CSV into a registry, and look units up. */
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { fill, tr, type Lang } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import { api, currentRegistry, type Registry } from "./api.js";
-import { Check, Field, FieldGroup, LineErrors, Show, TableWrap, levelName, readChosenFile, useAsync, useUnitSearch } from "./common.js";
+import { Check, Field, FieldGroup, LineErrors, Show, TableWrap, levelName, useCsvUpload, useAsync, useUnitSearch } from "./common.js";
 import { A } from "./strings.js";
 import type { TabProps } from "./app.js";
 
@@ -38,30 +38,12 @@ function RegistrySelect({ id, registries, value, lang, onChange }: { id: string;
 }
 
 function Import({ registries, lang }: { registries: Registry[]; lang: Lang }) {
-  const file = useRef<HTMLInputElement>(null);
   const [kind, setKind] = useState<"village" | "agency">("village");
   const [registry, setRegistry] = useState(currentRegistry(registries));
-  const [result, setResult] = useState<{ kind: "ok"; text: string } | { kind: "error"; error: unknown } | { kind: "missing" } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const text = await readChosenFile(file.current);
-    if (text === null) {
-      setResult({ kind: "missing" });
-      file.current?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      const res = await api.importUnits(kind, registry, text);
-      setResult({ kind: "ok", text: fill(tr(A.imported, lang), { added: res.added, present: res.alreadyPresent }) });
-      if (file.current) file.current.value = "";
-    } catch (err) {
-      setResult({ kind: "error", error: err });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { file, result, busy, submit, fileErrors } = useCsvUpload(async (csv) => {
+    const res = await api.importUnits(kind, registry, csv);
+    return fill(tr(A.imported, lang), { added: res.added, present: res.alreadyPresent });
+  });
   return (
     <section aria-labelledby="import-title">
       <h3 id="import-title">{tr(A.importTitle, lang)}</h3>
@@ -77,7 +59,7 @@ function Import({ registries, lang }: { registries: Registry[]; lang: Lang }) {
             id="import-file"
             label={tr(A.file, lang)}
             hint={`${tr(kind === "village" ? A.villageColumns : A.agencyColumns, lang)} ${tr(A.allOrNothing, lang)}`}
-            errors={result?.kind === "missing" ? [{ question: "file", code: "required", message_vi: A.chooseFile.vi, message_en: A.chooseFile.en }] : undefined}
+            errors={fileErrors}
             lang={lang}
           >
             {(aria) => <input {...aria} ref={file} class="input" type="file" name="file" accept=".csv,text/csv" />}

@@ -78,3 +78,13 @@ export const COMMON = {
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ""));
 }
+
+/** Names of unit levels (and the respondent-group breakdown), shared by the dashboard and administration. */
+export const UNIT_LEVEL_NAMES: Record<string, Text> = {
+  province: { vi: "Tỉnh, thành phố", en: "Province" },
+  district: { vi: "Huyện", en: "District" },
+  commune: { vi: "Xã, phường", en: "Commune" },
+  village: { vi: "Thôn, tổ dân phố", en: "Village" },
+  agency: { vi: "Cơ quan", en: "Agency" },
+  group: { vi: "Nhóm người trả lời", en: "Respondent group" },
+};

@@ -1,5 +1,6 @@
 /** Texts of the results dashboard, Vietnamese and English. */
 import type { Text } from "../../shared/i18n.js";
+import { UNIT_LEVEL_NAMES } from "../common/i18n.js";
 
 export const D = {
   title: { vi: "Kết quả khảo sát", en: "Survey results" },
@@ -37,14 +38,7 @@ export const D = {
   unmapped: { vi: "{n} phiếu thuộc đơn vị không có đơn vị tương ứng ở cấp này.", en: "{n} responses belong to units with no counterpart at this level." },
   breakdown: { vi: "Chia theo", en: "Break down by" },
   noBreakdown: { vi: "Không chia", en: "None" },
-  levels: {
-    province: { vi: "Tỉnh, thành phố", en: "Province" },
-    district: { vi: "Huyện", en: "District" },
-    commune: { vi: "Xã, phường", en: "Commune" },
-    village: { vi: "Thôn, tổ dân phố", en: "Village" },
-    agency: { vi: "Cơ quan", en: "Agency" },
-    group: { vi: "Nhóm người trả lời", en: "Respondent group" },
-  } as Record<string, Text>,
+  levels: UNIT_LEVEL_NAMES,
   /** Level names used by the index definitions (other names are shown as they are). */
   indexLevels: {
     index: { vi: "Chỉ số", en: "Index" },
