@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { AppContext, AppEnv } from "./app-context.js";
 import { Problem } from "./http/problem.js";
+import { problemFromDatabaseError } from "./db/errors.js";
 import { instrumentRoutes } from "./instruments/routes.js";
 import { unitRoutes } from "./units/routes.js";
 import { unitImportRoutes } from "./units/import-routes.js";
@@ -14,9 +15,12 @@ import { accountRoutes } from "./accounts/routes.js";
 import { invitationRoutes } from "./invitations/routes.js";
 import { allow, checkDeclarations, type RouteDeclaration } from "./http/access.js";
 import { resultsApi } from "./results/api.js";
+import { securityHeaders } from "./http/security-headers.js";
+import { parIndexRoutes } from "./par-index/routes.js";
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
+  app.use(securityHeaders());
   app.use(async (c, next) => {
     c.set("ctx", ctx);
     await next();
@@ -36,6 +40,7 @@ export function createApp(ctx: AppContext) {
   api.route("/", accountRoutes());
   api.route("/", invitationRoutes());
   api.route("/", resultsApi());
+  api.route("/par", parIndexRoutes());
   api.all("*", () => {
     throw new Problem("not_found");
   });
@@ -45,6 +50,8 @@ export function createApp(ctx: AppContext) {
 
   app.onError((err, c) => {
     if (err instanceof Problem) return c.json(err.body(), err.status as 400);
+    const translated = problemFromDatabaseError(err);
+    if (translated) return c.json(translated.body(), translated.status as 400);
     console.error(err);
     return c.json(new Problem("internal").body(), 500);
   });

@@ -27,3 +27,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoResponses: Number(env.CHISO_DEMO_RESPONSES ?? 300),
   };
 }
+
+/**
+ * Whether browsers reach chiso over HTTPS: CHISO_PUBLIC_URL (the address people open, also used in
+ * invitation links) starts with https://. Read at call time, so one answer serves every caller
+ * (session cookie name and flags, Strict-Transport-Security).
+ */
+export function isHttps(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^https:\/\//i.test(env.CHISO_PUBLIC_URL?.trim() ?? "");
+}

@@ -22,6 +22,7 @@ export const PROBLEMS = {
   duplicate_conflict: { status: 409, vi: "Mã phiếu này đã được dùng cho một phiếu có nội dung khác.", en: "This response id was already used for different content." },
   edition_changed: { status: 409, vi: "Bộ câu hỏi đã công bố không được sửa; hãy tăng số phiên bản.", en: "A published questionnaire cannot change; give it a new version." },
   token_used: { status: 409, vi: "Thư mời này đã được dùng để trả lời.", en: "This invitation has already been used." },
+  already_exists: { status: 409, vi: "Đã có một bản ghi với giá trị này.", en: "A record with this value already exists." },
   // --- validation (422) ---
   invalid: { status: 422, vi: "Phiếu có câu trả lời chưa hợp lệ.", en: "The response has answers that are not valid." },
   required: { status: 422, vi: "Câu hỏi này bắt buộc trả lời.", en: "This question is required." },
@@ -38,10 +39,20 @@ export const PROBLEMS = {
   group_not_allowed: { status: 422, vi: "Nhóm người trả lời không được phép trong đợt khảo sát này.", en: "This respondent group is not allowed in this round." },
   bad_timestamp: { status: 422, vi: "Thời gian không hợp lệ.", en: "The timestamp is not valid." },
   invalid_field: { status: 422, vi: "Trường dữ liệu không hợp lệ.", en: "A field is not valid." },
+  weak_password: { status: 422, vi: "Mật khẩu chưa đủ mạnh.", en: "The password is not strong enough." },
   // --- auth (401/403/429) ---
   unauthenticated: { status: 401, vi: "Cần đăng nhập.", en: "Sign-in required." },
   forbidden: { status: 403, vi: "Không có quyền thực hiện.", en: "Not allowed." },
+  round_not_assigned: { status: 403, vi: "Tài khoản không được phân công xem đợt khảo sát này.", en: "This account is not assigned to this survey round." },
+  unit_out_of_scope: { status: 403, vi: "Đơn vị nằm ngoài địa bàn được phân công cho tài khoản.", en: "The unit is outside the area assigned to this account." },
+  peer_group_not_owned: { status: 403, vi: "Chỉ quản trị viên hoặc người tạo nhóm so sánh được sửa nhóm này.", en: "Only administrators or the peer group's creator may change it." },
+  password_change_required: { status: 403, vi: "Cần đổi mật khẩu trước khi tiếp tục.", en: "Change your password before continuing." },
   rate_limited: { status: 429, vi: "Quá nhiều yêu cầu, vui lòng thử lại sau.", en: "Too many requests, please try again later." },
+  // --- PAR INDEX (server/par-index) ---
+  par_index_round: { status: 409, vi: "Đây là đợt chấm điểm Chỉ số CCHC (PAR INDEX): xem kết quả tại /api/par/<đợt>/results.", en: "This is a PAR INDEX round: see /api/par/<round>/results for its results." },
+  not_par_index_round: { status: 409, vi: "Đợt này không phải đợt chấm điểm Chỉ số CCHC (PAR INDEX).", en: "This round is not a PAR INDEX round." },
+  assessment_conflict: { status: 409, vi: "Người khác đã sửa dữ liệu này sau khi bạn mở; hãy tải lại rồi nhập lại.", en: "Someone else changed this after you opened it; reload and enter it again." },
+  assessment_locked: { status: 409, vi: "Báo cáo tự đánh giá không ở trạng thái cho phép thao tác này.", en: "The self-assessment is not in a state that allows this action." },
   // --- server ---
   internal: { status: 500, vi: "Lỗi hệ thống.", en: "Internal error." },
 } as const satisfies Record<string, { status: number } & Text>;
@@ -58,7 +69,8 @@ export interface FieldError {
 
 /** The JSON body of every error response. */
 export interface ProblemBody {
-  error: { code: ProblemCode; message_vi: string; message_en: string; errors?: FieldError[]; detail?: unknown };
+  /** `errors` lists at most the first MAX_LISTED_ERRORS; `errorCount` then says how many there were. */
+  error: { code: ProblemCode; message_vi: string; message_en: string; errors?: FieldError[]; errorCount?: number; detail?: unknown };
 }
 
 export function fieldError(question: string, code: ProblemCode, custom?: Text): FieldError {

@@ -1,10 +1,14 @@
-/** The accounts tab: users with their role, area and rounds, disabling and enabling, creating an account; enumerator devices and revoking them. */
+/**
+ * The accounts tab: users with their role, area and rounds, disabling and enabling, resetting a
+ * password, creating an account; enumerator devices and revoking them; changing one's own password.
+ */
 import { useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import { HttpError } from "../common/net.js";
 import { fill, tr, type Lang } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import type { SignedInUser } from "../common/sign-in.js";
+import { PasswordChangeForm, usePasswordVerdict } from "../common/password-change.js";
 import { api, currentRegistry, type Account, type Device, type Registry, type RoundSummary } from "./api.js";
 import {
   Check,
@@ -38,6 +42,7 @@ export function AccountsTab({ lang, user }: TabProps) {
   });
   const [message, setMessage] = useState<Message>(null);
   const [formOpen, setFormOpen] = useState(false);
+  const [resetting, setResetting] = useState<Account | null>(null);
   const [dialog, ask] = useConfirm(lang);
   const fail = (e: unknown) => setMessage({ kind: "error", text: messageOf(e, lang) });
 
@@ -67,8 +72,21 @@ export function AccountsTab({ lang, user }: TabProps) {
       {({ users, rounds, registries, devices }) => (
         <>
           {message && <Notice kind={message.kind}>{message.text}</Notice>}
-          <UserTable users={users} rounds={rounds} me={user} lang={lang} onDisable={setDisabled} />
+          <UserTable users={users} rounds={rounds} me={user} lang={lang} onDisable={setDisabled} onReset={setResetting} />
           {dialog}
+          {resetting && (
+            <ResetPasswordForm
+              key={resetting.id}
+              account={resetting}
+              lang={lang}
+              onCancel={() => setResetting(null)}
+              onDone={() => {
+                setMessage({ kind: "ok", text: fill(tr(A.passwordReset, lang), { name: resetting.username }) });
+                setResetting(null);
+                reload();
+              }}
+            />
+          )}
           <div class="section-head">
             <h3 id="new-user-title">{tr(A.newUser, lang)}</h3>
             <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls="new-user" onClick={() => setFormOpen(!formOpen)}>
@@ -89,13 +107,15 @@ export function AccountsTab({ lang, user }: TabProps) {
           )}
           <h3>{tr(A.devicesTitle, lang)}</h3>
           <DeviceTable devices={devices} lang={lang} onRevoke={revoke} />
+          <PasswordChangeForm lang={lang} user={user} required={false} onChanged={() => undefined} />
         </>
       )}
     </Show>
   );
 }
 
-function UserTable({ users, rounds, me, lang, onDisable }: { users: Account[]; rounds: RoundSummary[]; me: SignedInUser; lang: Lang; onDisable(account: Account, disabled: boolean): void }) {
+function UserTable(props: { users: Account[]; rounds: RoundSummary[]; me: SignedInUser; lang: Lang; onDisable(account: Account, disabled: boolean): void; onReset(account: Account): void }) {
+  const { users, rounds, me, lang, onDisable, onReset } = props;
   const unitName = useUnitNames(users.flatMap((u) => u.unitScope));
   const roundTitle = (id: string) => {
     const round = rounds.find((r) => r.id === id);
@@ -126,9 +146,16 @@ function UserTable({ users, rounds, me, lang, onDisable }: { users: Account[]; r
               <td>{u.rounds.length ? u.rounds.map(roundTitle).join("; ") : tr(A.allRounds, lang)}</td>
               <td>
                 <span class={`badge ${u.disabled ? "closed" : "open"}`}>{tr(u.disabled ? A.disabled : A.active, lang)}</span>
+                {u.mustChangePassword && <span class="detail">{tr(A.mustChange, lang)}</span>}
               </td>
               <td>
                 <div class="row-actions">
+                  {/* One's own password is changed below, with the current one. */}
+                  {u.id !== me.id && !u.disabled && (
+                    <button type="button" class="btn secondary small" aria-label={`${tr(A.resetPassword, lang)}: ${u.username}`} onClick={() => onReset(u)}>
+                      {tr(A.resetPassword, lang)}
+                    </button>
+                  )}
                   {/* The server refuses disabling one's own account; no button invites the attempt. */}
                   {u.id !== me.id &&
                     (u.disabled ? (
@@ -167,6 +194,7 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { byField, other } = errorsByField(errors, fieldOf);
+  const verdict = usePasswordVerdict(password, [username, displayName]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -216,8 +244,8 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
           </select>
         )}
       </Field>
-      <Field id="user-password" label={tr(A.password, lang)} hint={tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={10} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
+      <Field id="user-password" label={tr(A.password, lang)} hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
+        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
       </Field>
       <div class="wide">
         <UnitChooser id="user-scope" label={tr(A.userScope, lang)} hint={`${tr(A.userScopeHint, lang)} ${tr(A.unitSearchHint, lang)}`} registry={currentRegistry(registries)} value={scope} errors={byField.unitScope} lang={lang} onChange={setScope} />
@@ -239,6 +267,63 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
       <div class="wide actions">
         <button type="submit" class="btn" disabled={busy}>
           {tr(A.newUser, lang)}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The policy's verdict while a password is typed (null before typing): why it is refused, or that it will do. */
+function verdictText(verdict: ReturnType<typeof usePasswordVerdict>, lang: Lang): string | null {
+  if (!verdict) return null;
+  return verdict.ok ? tr(A.passwordOk, lang) : verdict.text[lang];
+}
+
+function ResetPasswordForm({ account, lang, onCancel, onDone }: { account: Account; lang: Lang; onCancel(): void; onDone(): void }) {
+  const form = useRef<HTMLFormElement>(null);
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const verdict = usePasswordVerdict(password, [account.username, account.displayName]);
+  const { byField } = errorsByField(errors, (path) => (path === "password" ? path : null));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    try {
+      await api.resetPassword(account.id, password);
+      onDone();
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+      if (fieldErrorsOf(err).length === 0) setFailure(messageOf(err, lang));
+      focusFirstError(form.current);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form ref={form} id="reset-password" class="card form-grid" aria-labelledby="reset-password-title" onSubmit={submit} noValidate>
+      <h3 id="reset-password-title" class="wide">
+        {fill(tr(A.resetTitle, lang), { name: account.username })}
+      </h3>
+      <p class="wide">{tr(A.resetHint, lang)}</p>
+      {failure && (
+        <p class="notice error wide" role="alert">
+          {failure}
+        </p>
+      )}
+      <Field id="reset-password-input" label={tr(A.newPassword, lang)} hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
+        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
+      </Field>
+      <div class="wide actions">
+        <button type="submit" class="btn" disabled={busy}>
+          {tr(A.resetPassword, lang)}
+        </button>
+        <button type="button" class="btn secondary" onClick={onCancel}>
+          {tr(A.cancel, lang)}
         </button>
       </div>
     </form>

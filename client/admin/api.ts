@@ -52,6 +52,7 @@ export interface Account {
   disabled: boolean;
   unitScope: string[];
   rounds: string[];
+  mustChangePassword: boolean;
 }
 
 export interface Device {
@@ -59,6 +60,7 @@ export interface Device {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  expires_at: string | null;
   username: string;
 }
 
@@ -95,7 +97,8 @@ export interface NewAccount {
 }
 
 const enc = encodeURIComponent;
-const csv = (text: string): RequestInit => ({ method: "POST", body: text, headers: { "content-type": "text/csv; charset=utf-8" } });
+/** The file's bytes as chosen: the server detects their encoding (UTF-8, UTF-16, Windows-1258), so the browser must not decode them. */
+const csv = (file: Blob): RequestInit => ({ method: "POST", body: file, headers: { "content-type": "text/csv" } });
 
 export const AUDIT_PAGE = 50;
 
@@ -110,14 +113,15 @@ export const api = {
   searchUnits: (q: string, registry: string, limit = 20) =>
     requestJson<{ units: UnitHit[] }>(`/api/units?${new URLSearchParams({ q, registry, limit: String(limit) }).toString()}`),
   unit: (key: string) => requestJson<{ unit: { key: string; fullName: string } }>(`/api/units/${enc(key)}`),
-  importUnits: (kind: string, registry: string, text: string) =>
-    requestJson<{ rows: number; added: number; alreadyPresent: number }>(`/api/units/import?${new URLSearchParams({ kind, registry }).toString()}`, csv(text)),
-  uploadInvitees: (round: string, text: string) => requestJson<{ imported: number }>(`/api/rounds/${enc(round)}/invitations`, csv(text)),
+  importUnits: (kind: string, registry: string, file: Blob) =>
+    requestJson<{ rows: number; added: number; alreadyPresent: number }>(`/api/units/import?${new URLSearchParams({ kind, registry }).toString()}`, csv(file)),
+  uploadInvitees: (round: string, file: Blob) => requestJson<{ imported: number }>(`/api/rounds/${enc(round)}/invitations`, csv(file)),
   linksUrl: (round: string, pending: boolean) => `/api/rounds/${enc(round)}/invitations/links.csv${pending ? "?pending=1" : ""}`,
   progress: (round: string) => requestJson<Progress>(`/api/rounds/${enc(round)}/invitations/progress`),
   users: () => requestJson<{ users: Account[] }>("/api/users"),
   createUser: (user: NewAccount) => requestJson<{ user: Account }>("/api/users", { json: user }),
   setUserDisabled: (id: string, disabled: boolean) => requestJson<{ user: Account }>(`/api/users/${enc(id)}`, { method: "PATCH", json: { disabled } }),
+  resetPassword: (id: string, password: string) => requestJson<{ user: Account }>(`/api/users/${enc(id)}/password`, { method: "PUT", json: { password } }),
   devices: () => requestJson<{ devices: Device[] }>("/api/devices"),
   revokeDevice: (id: string) => requestJson<{ ok: true }>(`/api/devices/${enc(id)}`, { method: "DELETE" }),
   audit: (before?: string) => requestJson<{ entries: AuditEntry[] }>(`/api/audit?limit=${AUDIT_PAGE}${before ? `&before=${enc(before)}` : ""}`),

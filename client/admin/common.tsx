@@ -198,33 +198,32 @@ export function LineErrors({ error, lang, caption }: { error: unknown; lang: Lan
   );
 }
 
-/** A file input's text, or null when none is chosen. */
-export async function readChosenFile(input: HTMLInputElement | null): Promise<string | null> {
-  const file = input?.files?.[0];
-  return file ? file.text() : null;
+/** A file input's file, or null when none is chosen. Sent as bytes: decoding it here would garble a file not in UTF-8. */
+export function chosenFile(input: HTMLInputElement | null): File | null {
+  return input?.files?.[0] ?? null;
 }
 
 type UploadResult = { kind: "ok"; text: string } | { kind: "error"; error: unknown } | { kind: "missing" } | null;
 
 /**
- * A CSV upload form's state: the file input, sending its text with `send` (which returns the
+ * A CSV upload form's state: the file input, sending the chosen file's bytes with `send` (which returns the
  * success message), and the outcome — done, refused with line errors, or no file chosen.
  */
-export function useCsvUpload(send: (csv: string) => Promise<string>) {
+export function useCsvUpload(send: (csv: Blob) => Promise<string>) {
   const file = useRef<HTMLInputElement>(null);
   const [result, setResult] = useState<UploadResult>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const text = await readChosenFile(file.current);
-    if (text === null) {
+    const chosen = chosenFile(file.current);
+    if (chosen === null) {
       setResult({ kind: "missing" });
       file.current?.focus();
       return;
     }
     setBusy(true);
     try {
-      setResult({ kind: "ok", text: await send(text) });
+      setResult({ kind: "ok", text: await send(chosen) });
       if (file.current) file.current.value = "";
     } catch (err) {
       setResult({ kind: "error", error: err });

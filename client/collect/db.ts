@@ -145,8 +145,14 @@ export async function currentRound(): Promise<StoredRound | null> {
   return id ? ((await (await localDb()).get("rounds", id)) ?? null) : null;
 }
 
-export async function putResponse(r: LocalResponse): Promise<void> {
-  await (await localDb()).put("responses", r);
+/**
+ * Writes one interview; resolves when the write is committed. `durable` asks the browser to flush it
+ * to disk first ("strict"), for a state the enumerator is told about or a page about to go away;
+ * everyday edits use the browser's default, which is faster on cheap phones.
+ */
+export async function putResponse(r: LocalResponse, options: { durable?: boolean } = {}): Promise<void> {
+  const tx = (await localDb()).transaction("responses", "readwrite", { durability: options.durable ? "strict" : "default" });
+  await Promise.all([tx.store.put(r), tx.done]);
 }
 
 export async function getResponse(id: string): Promise<LocalResponse | undefined> {

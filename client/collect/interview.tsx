@@ -1,5 +1,5 @@
 /** One interview on the enumerator device: unit and group, one section per page, then into the queue; also fixing a rejected one. */
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SubmissionInput } from "../../shared/api/schemas.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
@@ -7,7 +7,7 @@ import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
 import { newUuid } from "../common/net.js";
-import { SectionView, focusQuestion } from "../common/questions.js";
+import { SectionView, focusFirstInvalid } from "../common/questions.js";
 import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
 import { UnitPicker } from "../common/unit-picker.js";
 import { deleteResponse, putResponse, type LocalResponse, type StoredRound } from "./db.js";
@@ -28,15 +28,28 @@ interface Props {
 export function Interview({ round, initial, device, enumerator, lang, onExit, onQueued }: Props) {
   const { instrument } = round.form;
   const singleGroup = round.form.groups.length === 1 ? round.form.groups[0]!.code : null;
-  const [rec, setRec] = useState<LocalResponse>(() => ({ ...initial, group: initial.group ?? singleGroup }));
+  // A rejected interview opens where its first problem is, with focus on it.
+  const firstProblem = initial.rejection?.error.errors?.[0];
+  const [rec, setRecState] = useState<LocalResponse>(() => ({
+    ...initial,
+    group: initial.group ?? singleGroup,
+    section: !firstProblem ? initial.section : firstProblem.question === "unit" || firstProblem.question === "group" ? null : sectionOfQuestion(instrument, firstProblem.question),
+  }));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
   const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(
     () => new Map((initial.rejection?.error.errors ?? []).map((e) => [e.question, e])),
   );
   const [pageAlert, setPageAlert] = useState<string | null>(null);
+  /** Bumped when a page is refused: once the errors are on screen, focus goes to the first one. */
+  const [focusRequest, setFocusRequest] = useState(firstProblem ? 1 : 0);
   const heading = useRef<HTMLHeadingElement>(null);
+  /** The record as last changed, ahead of the render that will show it. */
+  const latest = useRef(rec);
+  /** Changed since it was opened, and not yet put in the queue: worth writing. */
   const dirty = useRef(false);
+  /** The newest write to IndexedDB; IndexedDB applies writes in order, so when it is done all are. */
+  const lastWrite = useRef<Promise<void>>(Promise.resolve());
   const finishing = useRef(false);
 
   const state = useMemo(() => formState(instrument, rec.answers), [instrument, rec.answers]);
@@ -46,27 +59,54 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
   const page = section ? section.id : "start";
 
-  // Every change is written at once: IndexedDB applies writes in order, and a closed tab loses nothing.
+  const write = (r: LocalResponse, durable = false) => {
+    const done = putResponse({ ...r, updatedAt: new Date().toISOString() }, { durable });
+    lastWrite.current = done;
+    return done;
+  };
+  /**
+   * Every change starts its write here, in the event that made it, not in an effect after paint:
+   * a tab closed right after an answer still has that answer's write under way.
+   */
+  const setRec = (change: (r: LocalResponse) => LocalResponse) => {
+    const next = change(latest.current);
+    latest.current = next;
+    dirty.current = true;
+    void write(next).catch((e: unknown) => console.error("could not save the interview", e));
+    setRecState(next);
+  };
+  /** Waits until every change is stored, so that the list the enumerator sees next shows it. */
+  const exit = async () => {
+    if (dirty.current) await lastWrite.current.catch(() => undefined);
+    onExit();
+  };
+
   useEffect(() => {
-    if (dirty.current) void putResponse({ ...rec, updatedAt: new Date().toISOString() });
-  }, [rec]);
-  useEffect(() => {
+    // The page may be leaving (tab closed, app switched, screen locked): ask for a write to disk.
+    const flush = () => {
+      if (dirty.current) void write(latest.current, true).catch(() => undefined);
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      window.removeEventListener("pagehide", flush);
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
+  }, []);
+  // Layout effects run right after the DOM is updated, before anything else can move focus; in
+  // this order, so that a refused page's first error wins over the new page's heading.
+  useLayoutEffect(() => {
     heading.current?.focus();
     window.scrollTo(0, 0);
   }, [page]);
-  // A rejected interview opens where its first problem is.
-  useEffect(() => {
-    const first = initial.rejection?.error.errors?.[0];
-    if (!first) return;
-    const target = first.question === "unit" || first.question === "group" ? null : sectionOfQuestion(instrument, first.question);
-    setRec((r) => ({ ...r, section: target }));
-    setTimeout(() => focusQuestion(first.question), 50);
-  }, []);
+  useLayoutEffect(() => {
+    if (focusRequest > 0) focusFirstInvalid();
+  }, [focusRequest]);
 
-  const update = (patch: Partial<LocalResponse>) => {
-    dirty.current = true;
-    setRec((r) => ({ ...r, ...patch }));
-  };
+  const update = (patch: Partial<LocalResponse>) => setRec((r) => ({ ...r, ...patch }));
   const clearServer = (id: string) => {
     if (!serverErrors.has(id)) return;
     const next = new Map(serverErrors);
@@ -93,7 +133,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const blockPage = (pageId: string, errors: FieldError[]) => {
     setAttempted((a) => new Set(a).add(pageId));
     setPageAlert(fill(tr(COMMON.fixBeforeNext, lang), { n: errors.length }));
-    setTimeout(() => focusQuestion(errors[0]!.question), 0);
+    setFocusRequest((n) => n + 1);
   };
 
   const onNext = () => {
@@ -144,15 +184,16 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
     };
     const queued: LocalResponse = { ...rec, id, state: "queued", section: null, submission, updatedAt: now };
     delete queued.rejection;
-    dirty.current = false; // the effect must not write the pre-queue state over this
-    await putResponse(queued);
+    dirty.current = false; // nothing may write the pre-queue state over this
+    // "Added to the queue" is said only once the queued record is on disk.
+    await lastWrite.current.catch(() => undefined);
+    await putResponse(queued, { durable: true });
     if (id !== rec.id) await deleteResponse(rec.id);
     onQueued();
   };
 
   const onAnswer = (id: string, value: AnswerValue | undefined) => {
     clearServer(id);
-    dirty.current = true;
     setRec((r) => ({ ...r, answers: withAnswer(r.answers, id, value) }));
   };
   const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));
@@ -168,7 +209,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   return (
     <>
       <Header title={tr(round.form.round.title, lang)} lang={lang}>
-        <button type="button" class="btn secondary small" onClick={onExit}>
+        <button type="button" class="btn secondary small" onClick={() => void exit()}>
           {tr(C.home, lang)}
         </button>
       </Header>

@@ -31,7 +31,21 @@ export const questionDomId = (id: string) => `q-${id}`;
 /** Moves focus to a question's first control and brings it into view. */
 export function focusQuestion(id: string): void {
   const wrapper = document.getElementById(questionDomId(id));
-  if (!wrapper) return;
+  if (wrapper) focusWrapper(wrapper);
+}
+
+/**
+ * Moves focus to the first question on screen that shows an error, in document order, and brings
+ * it into view. Call it after the errors are rendered (from a layout effect). False when none shows.
+ */
+export function focusFirstInvalid(root: ParentNode = document): boolean {
+  const wrapper = root.querySelector<HTMLElement>(".q.has-error");
+  if (!wrapper) return false;
+  focusWrapper(wrapper);
+  return true;
+}
+
+function focusWrapper(wrapper: HTMLElement): void {
   const control = wrapper.querySelector<HTMLElement>("input, textarea, select, button") ?? wrapper;
   wrapper.scrollIntoView({ block: "center" });
   control.focus({ preventScroll: true });

@@ -1,14 +1,20 @@
-/** Sign-in for the pages that need an account (dashboard, administration): the session is a cookie. */
+/**
+ * Sign-in for the pages that need an account (dashboard, administration): the session is a cookie.
+ * A password that must change (generated, or reset by an administrator) is changed before anything else.
+ */
 import { useEffect, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { requestJson, setCsrfToken, HttpError } from "./net.js";
 import { problemText, tr, type Lang, type Text } from "./i18n.js";
+import { PasswordChangeForm } from "./password-change.js";
 
 export interface SignedInUser {
   id: string;
   username: string;
   displayName: string;
   role: "admin" | "analyst" | "enumerator";
+  /** Until changed, the server refuses everything but changing the password and signing out. */
+  mustChangePassword?: boolean;
 }
 
 const T = {
@@ -50,6 +56,18 @@ export function RequireSignIn(props: { roles: ReadonlyArray<SignedInUser["role"]
   };
 
   if (state.kind === "checking") return <p role="status">{tr(T.checking, lang)}</p>;
+  if (state.kind === "signed-in" && state.user.mustChangePassword) {
+    return (
+      <>
+        <PasswordChangeForm lang={lang} user={state.user} required onChanged={(user) => setState({ kind: "signed-in", user })} />
+        <p class="sign-in">
+          <button type="button" class="btn secondary small" onClick={signOut}>
+            {tr(T.signOut, lang)}
+          </button>
+        </p>
+      </>
+    );
+  }
   if (state.kind === "signed-in") return <>{props.children(state.user, signOut)}</>;
   return <SignInForm lang={lang} error={state.error} onSignedIn={accept} />;
 }

@@ -1,5 +1,5 @@
 /** Choosing a unit by typing part of its name: online search for respondents, offline search for enumerators. */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import { COMMON, fill, tr, type Lang } from "./i18n.js";
 import { ErrorMessage, RequiredMark, errorText } from "./questions.js";
@@ -28,6 +28,12 @@ export function UnitPicker(props: {
   const [failed, setFailed] = useState(false);
   const seq = useRef(0);
   const input = useRef<HTMLInputElement>(null);
+  /** Set by "choose another unit": the search field takes focus as soon as it is back on screen. */
+  const refocus = useRef(false);
+  useLayoutEffect(() => {
+    if (refocus.current && !value) input.current?.focus();
+    refocus.current = false;
+  }, [value]);
 
   useEffect(() => {
     const q = query.trim();
@@ -51,7 +57,7 @@ export function UnitPicker(props: {
 
   if (value) {
     return (
-      <div class="q unit chosen" id="q-unit">
+      <div class={`q unit chosen${error ? " has-error" : ""}`} id="q-unit">
         <p class="label">
           {props.label}
           <RequiredMark lang={lang} />
@@ -66,8 +72,8 @@ export function UnitPicker(props: {
           type="button"
           class="btn secondary"
           onClick={() => {
+            refocus.current = true;
             props.onChange(null);
-            setTimeout(() => input.current?.focus(), 0);
           }}
         >
           {tr(COMMON.unitChange, lang)}

@@ -67,7 +67,7 @@ export const api = {
   targets: (f: Filters) =>
     requestJson<{ targets: TargetInput[]; evaluation: TargetResult[]; decimals: number; updatedAt: string | null }>(`${base(f)}/targets${query(common(f))}`),
   saveTargets: (f: Filters, targets: TargetInput[]) =>
-    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets`, { method: "PUT", json: { targets } }),
+    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets${query(common(f))}`, { method: "PUT", json: { targets } }),
 };
 
 /** Download links; spreadsheets for Vietnamese Excel get semicolons, decimal commas and a label row. */

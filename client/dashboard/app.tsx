@@ -9,6 +9,7 @@ import { ErrorBox, Loading, Select, flatten, levelsOfTree, nodeLabel, useAsync }
 import { ResultsView } from "./results-view.js";
 import { CompareView, ProgressView, RankingView, WeakestView } from "./other-views.js";
 import { TargetsView } from "./targets-view.js";
+import { ParIndexView } from "./par-index-view.js";
 
 interface Catalogue {
   rounds: RoundInfo[];
@@ -79,6 +80,8 @@ function Dashboard() {
   const comparable = cat.rounds.filter((r) => r.id !== round.id && family(r.instrument.id) === family(round.instrument.id));
   const groups = (cat.groups.get(round.instrument.id) ?? []).filter((g) => round.groups.includes(g.code));
   const unitLevel = cat.unitLevels.get(round.instrument.id) ?? "commune";
+  // A PAR INDEX round (self-assessment + leader survey + SIPAS) has its own view.
+  const parIndex = family(round.instrument.id) === "par-index";
 
   return (
     <Shell lang={lang}>
@@ -90,11 +93,17 @@ function Dashboard() {
           options={cat.rounds.map((r) => ({ value: r.id, label: tr(r.title, lang) }))}
           onChange={(id) => id && setFilters({ ...EMPTY, view: filters.view, round: id })}
         />
-        <Exports filters={filters} lang={lang} />
+        {!parIndex && <Exports filters={filters} lang={lang} />}
         <button type="button" class="btn secondary small" onClick={() => window.print()}>
           {tr(D.print, lang)}
         </button>
       </div>
+      {parIndex ? (
+        <main class="content">
+          <ParIndexView roundId={round.id} lang={lang} />
+        </main>
+      ) : (
+      <>
       <nav class="tabs no-print" aria-label={tr(D.title, lang)}>
         {VIEWS.map((v) => (
           <button type="button" key={v} class={v === filters.view ? "tab active" : "tab"} aria-current={v === filters.view ? "page" : undefined} onClick={() => update({ view: v, level: null })}>
@@ -109,6 +118,8 @@ function Dashboard() {
       <main class="content">
         <View filters={filters} update={update} lang={lang} groups={groups} round={round} comparable={comparable} unitLevel={unitLevel} />
       </main>
+      </>
+      )}
     </Shell>
   );
 }

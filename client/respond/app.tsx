@@ -1,5 +1,5 @@
 /** The respondent form: start page (unit, group), one section per page, submission with retries, receipt. */
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { FormPayload, SubmissionInput } from "../../shared/api/schemas.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
@@ -7,7 +7,7 @@ import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
 import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
 import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
-import { SectionView, focusQuestion } from "../common/questions.js";
+import { SectionView, focusFirstInvalid } from "../common/questions.js";
 import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
 import { UnitPicker, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
@@ -89,7 +89,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const singleGroup = payload.groups.length === 1 ? payload.groups[0]!.code : null;
 
   const [restored] = useState(() => loadDraft(roundId, editionRef));
-  const [draft, setDraft] = useState<RespondDraft>(() => {
+  const [draft, setDraftState] = useState<RespondDraft>(() => {
     const d = restored ?? newDraft(roundId, editionRef);
     return {
       ...d,
@@ -107,9 +107,14 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(new Map());
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [pageAlert, setPageAlert] = useState<string | null>(null);
+  /** Bumped when a page is refused: once the errors are on screen, focus goes to the first one. */
+  const [focusRequest, setFocusRequest] = useState(0);
   const wake = useRef<AbortController | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const changed = useRef(false);
+  /** The draft as last changed, ahead of the render that will show it. */
+  const latest = useRef(draft);
+  /** Whether there is anything worth keeping: a restored draft, or a change since the form opened. */
+  const keep = useRef(restored !== null);
   /** Set from the first tap on "Submit" until the server answers: a double tap must not build a second body. */
   const inFlight = useRef(false);
   /** Set once acknowledged: a late draft save must not bring the cleared draft back. */
@@ -122,10 +127,20 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const sectionIndex = sections.findIndex((s) => s.id === draft.section);
   const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
 
-  // Save on every change; a restored draft that was mid-submission resumes sending.
-  useEffect(() => {
-    if (!finished.current && (changed.current || restored)) saveDraft(draft);
-  }, [draft]);
+  /**
+   * Every change is saved here, synchronously, before the screen shows it: a reload or a closed tab
+   * right after an answer keeps that answer. (Saving in an effect would run after paint, too late.)
+   */
+  const setDraft = (change: (d: RespondDraft) => RespondDraft) => {
+    const next = change(latest.current);
+    if (next === latest.current) return;
+    latest.current = next;
+    keep.current = true;
+    if (!finished.current) saveDraft(next);
+    setDraftState(next);
+  };
+
+  // A restored draft that was mid-submission resumes sending.
   useEffect(() => {
     history.replaceState({ chisoPage: page }, "");
     if (restored?.sending) void send(restored.sending);
@@ -133,20 +148,33 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
       const target = (e.state as { chisoPage?: string } | null)?.chisoPage;
       setDraft((d) => (d.sending ? d : { ...d, section: target && target !== "start" ? target : null }));
     };
+    // The page may be leaving (tab closed, app switched, phone locked): write the draft once more.
+    const flush = () => {
+      if (keep.current && !finished.current) saveDraft(latest.current);
+    };
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
     window.addEventListener("popstate", onPop);
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", onVisibility);
     return () => {
       window.removeEventListener("popstate", onPop);
+      window.removeEventListener("pagehide", flush);
+      document.removeEventListener("visibilitychange", onVisibility);
       wake.current?.abort();
     };
   }, []);
-  useEffect(() => {
+  // Layout effects run right after the DOM is updated, before anything else can move focus; in
+  // this order, so that a refused page's first error wins over the new page's heading.
+  useLayoutEffect(() => {
     heading.current?.focus();
   }, [page, sending.kind]);
+  useLayoutEffect(() => {
+    if (focusRequest > 0) focusFirstInvalid();
+  }, [focusRequest]);
 
-  const update = (patch: Partial<RespondDraft>) => {
-    changed.current = true;
-    setDraft((d) => ({ ...d, ...patch }));
-  };
+  const update = (patch: Partial<RespondDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const startErrors = (): Map<string, FieldError> => {
     const out = new Map<string, FieldError>();
     if (!draft.unit) out.set("unit", fieldError("unit", "required", COMMON.chooseUnit));
@@ -174,7 +202,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const blockPage = (pageId: string, errors: FieldError[]) => {
     setAttempted((a) => new Set(a).add(pageId));
     setPageAlert(fill(tr(COMMON.fixBeforeNext, lang), { n: errors.length }));
-    setTimeout(() => focusQuestion(errors[0]!.question), 0);
+    setFocusRequest((n) => n + 1);
   };
 
   const onNext = () => {
@@ -268,14 +296,12 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     );
     if (target !== undefined) {
       goTo(target);
-      const first = [...byQuestion.keys()][0]!;
-      setTimeout(() => focusQuestion(first), 0);
+      setFocusRequest((n) => n + 1);
     }
   };
 
   const onAnswer = (id: string, value: AnswerValue | undefined) => {
     clearServer(id);
-    changed.current = true;
     setDraft((d) => ({ ...d, answers: withAnswer(d.answers, id, value) }));
   };
   const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));

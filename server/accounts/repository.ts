@@ -1,8 +1,9 @@
-/** Users, sessions, device tokens and login throttling: all SQL of the accounts feature. */
+/** Users, passwords, sessions and device tokens: the SQL of the accounts feature (sign-in throttling: throttle.ts). */
 import { randomUUID, createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database, UserTable } from "../db/types.js";
 import { hashSecret, randomToken } from "../lib/secrets.js";
+import { sessionPolicy, DEVICE_DAYS } from "./policy.js";
 
 export const ROLES = ["admin", "analyst", "enumerator"] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,6 +19,8 @@ export interface User {
   /** Round ids this user may work on; empty = all. */
   rounds: string[];
   createdAt: string;
+  /** Signed in with a generated or reset password: only changing it and signing out are allowed. */
+  mustChangePassword: boolean;
 }
 
 export function toUser(row: UserTable): User {
@@ -30,6 +33,7 @@ export function toUser(row: UserTable): User {
     unitScope: JSON.parse(row.unit_scope_json) as string[],
     rounds: JSON.parse(row.rounds_json) as string[],
     createdAt: row.created_at,
+    mustChangePassword: row.must_change_password === 1,
   };
 }
 
@@ -45,6 +49,7 @@ export interface NewUser {
   password: string;
   unitScope?: string[];
   rounds?: string[];
+  mustChangePassword?: boolean;
 }
 
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
@@ -53,11 +58,12 @@ export async function createUser(db: Kysely<Database>, input: NewUser): Promise<
     username: input.username.normalize("NFC").toLowerCase(),
     display_name: input.displayName.normalize("NFC"),
     role: input.role,
-    password_hash: hashSecret(input.password),
+    password_hash: await hashSecret(input.password),
     disabled: 0,
     unit_scope_json: JSON.stringify(input.unitScope ?? []),
     rounds_json: JSON.stringify(input.rounds ?? []),
     created_at: new Date().toISOString(),
+    must_change_password: input.mustChangePassword ? 1 : 0,
   };
   await db.insertInto("users").values(row).execute();
   return toUser(row);
@@ -90,53 +96,109 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-export const SESSION_HOURS = 12;
+/**
+ * Sets a new password. `mustChange`: the next sign-in must change it (an administrator's reset).
+ * Every session of the account ends except `keepSession` (the one that made the change).
+ */
+export async function setPassword(db: Kysely<Database>, userId: string, password: string, options: { mustChange: boolean; keepSession?: string }): Promise<void> {
+  const hash = await hashSecret(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("users").set({ password_hash: hash, must_change_password: options.mustChange ? 1 : 0 }).where("id", "=", userId).execute();
+    let sessions = trx.deleteFrom("sessions").where("user_id", "=", userId);
+    if (options.keepSession) sessions = sessions.where("token_hash", "<>", tokenHash(options.keepSession));
+    await sessions.execute();
+  });
+}
 
-export async function createSession(db: Kysely<Database>, userId: string): Promise<{ token: string; csrf: string; expiresAt: string }> {
+/** Rewrites a hash with the current scrypt cost after a successful sign-in (same password). */
+export async function upgradePasswordHash(db: Kysely<Database>, userId: string, oldHash: string, password: string): Promise<void> {
+  const hash = await hashSecret(password);
+  // Only if unchanged meanwhile: a password change racing the sign-in wins.
+  await db.updateTable("users").set({ password_hash: hash }).where("id", "=", userId).where("password_hash", "=", oldHash).execute();
+}
+
+export async function createSession(db: Kysely<Database>, userId: string, now = Date.now()): Promise<{ token: string; csrf: string; expiresAt: string }> {
   const token = randomToken(32);
   const csrf = randomToken(24);
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
-  await db.insertInto("sessions").values({ token_hash: tokenHash(token), user_id: userId, csrf_token: csrf, created_at: now.toISOString(), expires_at: expiresAt }).execute();
+  const expiresAt = new Date(now + sessionPolicy().absoluteMs).toISOString();
+  const at = new Date(now).toISOString();
+  await db.insertInto("sessions").values({ token_hash: tokenHash(token), user_id: userId, csrf_token: csrf, created_at: at, expires_at: expiresAt, last_seen_at: at }).execute();
   return { token, csrf, expiresAt };
 }
 
-export async function findSession(db: Kysely<Database>, token: string) {
-  return db
+/** Writing the last use on every request would turn reads into writes; once a minute is precise enough for a 30-minute timeout. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * The account behind a session token, if the session is still alive: not past its absolute
+ * lifetime, used within the idle timeout, account enabled. A dead session is deleted.
+ */
+export async function resumeSession(db: Kysely<Database>, token: string, now = Date.now()): Promise<{ user: User; csrf: string } | null> {
+  const row = await db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .selectAll("users")
-    .select(["sessions.csrf_token", "sessions.expires_at", "sessions.token_hash"])
+    .select(["sessions.csrf_token", "sessions.expires_at", "sessions.token_hash", "sessions.created_at as session_created_at", "sessions.last_seen_at"])
     .where("sessions.token_hash", "=", tokenHash(token))
     .executeTakeFirst();
+  if (!row) return null;
+  const lastSeen = Date.parse(row.last_seen_at ?? row.session_created_at);
+  if (Date.parse(row.expires_at) <= now || now - lastSeen >= sessionPolicy().idleMs) {
+    await db.deleteFrom("sessions").where("token_hash", "=", row.token_hash).execute();
+    return null;
+  }
+  if (row.disabled === 1) return null;
+  if (now - lastSeen >= TOUCH_EVERY_MS) {
+    await db.updateTable("sessions").set({ last_seen_at: new Date(now).toISOString() }).where("token_hash", "=", row.token_hash).execute();
+  }
+  return { user: toUser(row), csrf: row.csrf_token };
 }
 
 export async function deleteSession(db: Kysely<Database>, token: string): Promise<void> {
   await db.deleteFrom("sessions").where("token_hash", "=", tokenHash(token)).execute();
 }
 
-export async function createDeviceToken(db: Kysely<Database>, userId: string, label: string): Promise<{ id: string; token: string }> {
+const DEVICE_MS = DEVICE_DAYS * 86_400_000;
+
+/** A device token for an enumerator account (the caller checks the role); it expires after DEVICE_DAYS without use. */
+export async function createDeviceToken(db: Kysely<Database>, userId: string, label: string, now = Date.now()): Promise<{ id: string; token: string; expiresAt: string }> {
   const token = randomToken(32);
   const id = randomUUID();
-  await db.insertInto("device_tokens").values({ id, token_hash: tokenHash(token), user_id: userId, label: label.slice(0, 100), created_at: new Date().toISOString(), revoked_at: null }).execute();
-  return { id, token };
+  const expiresAt = new Date(now + DEVICE_MS).toISOString();
+  await db
+    .insertInto("device_tokens")
+    .values({ id, token_hash: tokenHash(token), user_id: userId, label: label.slice(0, 100), created_at: new Date(now).toISOString(), revoked_at: null, expires_at: expiresAt })
+    .execute();
+  return { id, token, expiresAt };
 }
 
-export async function findDevice(db: Kysely<Database>, token: string) {
-  return db
+/**
+ * The enumerator behind a device token, if the token is alive: not revoked, not expired, its
+ * account enabled and an enumerator's (a device carries only an enumerator's rights). Each use
+ * pushes the expiry back to DEVICE_DAYS from now (at most one write a day).
+ */
+export async function resumeDevice(db: Kysely<Database>, token: string, now = Date.now()): Promise<{ user: User; deviceId: string } | null> {
+  const row = await db
     .selectFrom("device_tokens")
     .innerJoin("users", "users.id", "device_tokens.user_id")
     .selectAll("users")
-    .select(["device_tokens.id as device_id", "device_tokens.revoked_at"])
+    .select(["device_tokens.id as device_id", "device_tokens.revoked_at", "device_tokens.expires_at"])
     .where("device_tokens.token_hash", "=", tokenHash(token))
     .executeTakeFirst();
+  if (!row || row.revoked_at || row.disabled === 1 || row.role !== "enumerator") return null;
+  const expires = row.expires_at ? Date.parse(row.expires_at) : 0;
+  if (expires <= now) return null;
+  if (now + DEVICE_MS - expires >= 86_400_000) {
+    await db.updateTable("device_tokens").set({ expires_at: new Date(now + DEVICE_MS).toISOString() }).where("id", "=", row.device_id).execute();
+  }
+  return { user: toUser(row), deviceId: row.device_id };
 }
 
 export async function listDevices(db: Kysely<Database>) {
   return db
     .selectFrom("device_tokens")
     .innerJoin("users", "users.id", "device_tokens.user_id")
-    .select(["device_tokens.id", "device_tokens.label", "device_tokens.created_at", "device_tokens.revoked_at", "users.username"])
+    .select(["device_tokens.id", "device_tokens.label", "device_tokens.created_at", "device_tokens.revoked_at", "device_tokens.expires_at", "users.username"])
     .orderBy("device_tokens.created_at", "desc")
     .execute();
 }
@@ -144,39 +206,4 @@ export async function listDevices(db: Kysely<Database>) {
 export async function revokeDevice(db: Kysely<Database>, id: string): Promise<boolean> {
   const result = await db.updateTable("device_tokens").set({ revoked_at: new Date().toISOString() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-/**
- * After 5 failures within 15 minutes a username is locked for 15 minutes; an address, shared by
- * everyone behind one office router, after 20.
- */
-export const THROTTLE = { failures: 5, addressFailures: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
-
-export async function throttleState(db: Kysely<Database>, key: string, now = Date.now()): Promise<{ locked: boolean; retryAfterS: number }> {
-  const row = await db.selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-  if (row?.locked_until && Date.parse(row.locked_until) > now) {
-    return { locked: true, retryAfterS: Math.ceil((Date.parse(row.locked_until) - now) / 1000) };
-  }
-  return { locked: false, retryAfterS: 0 };
-}
-
-export async function recordLoginFailure(db: Kysely<Database>, key: string, now = Date.now()): Promise<void> {
-  const row = await db.selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-  const inWindow = row && now - Date.parse(row.window_start) < THROTTLE.windowMs;
-  const failures = inWindow ? row.failures + 1 : 1;
-  const values = {
-    key,
-    failures,
-    window_start: inWindow ? row.window_start : new Date(now).toISOString(),
-    locked_until: failures >= (key.startsWith("addr:") ? THROTTLE.addressFailures : THROTTLE.failures) ? new Date(now + THROTTLE.lockMs).toISOString() : null,
-  };
-  await db
-    .insertInto("login_throttle")
-    .values(values)
-    .onConflict((oc) => oc.column("key").doUpdateSet({ failures: values.failures, window_start: values.window_start, locked_until: values.locked_until }))
-    .execute();
-}
-
-export async function clearLoginFailures(db: Kysely<Database>, key: string): Promise<void> {
-  await db.deleteFrom("login_throttle").where("key", "=", key).execute();
 }

@@ -7,6 +7,9 @@ import type { Db, Dialect } from "./database.js";
 import * as m0001 from "./migrations/0001-initial.js";
 import * as m0002 from "./migrations/0002-results.js";
 import * as m0003 from "./migrations/0003-accounts.js";
+import * as m0004 from "./migrations/0004-peer-group-owners.js";
+import * as m0005 from "./migrations/0005-account-security.js";
+import * as m0006 from "./migrations/0006-par-index.js";
 
 export interface Migration {
   name: string;
@@ -17,6 +20,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0001-initial", up: m0001.up },
   { name: "0002-results", up: m0002.up },
   { name: "0003-accounts", up: m0003.up },
+  { name: "0004-peer-group-owners", up: m0004.up },
+  { name: "0005-account-security", up: m0005.up },
+  { name: "0006-par-index", up: m0006.up },
 ];
 
 const LOCK_ID = 4_242_001;

@@ -13,6 +13,8 @@ export interface InstrumentEditionTable {
   instrument_json: string;
   index_json: string | null;
   imported_at: string;
+  /** The composite PAR INDEX of a self-assessment edition (par-index.json); null for surveys. */
+  par_index_json: string | null;
 }
 
 export interface UnitRegistryTable {
@@ -136,6 +138,8 @@ export interface UserTable {
   unit_scope_json: string;
   rounds_json: string;
   created_at: string;
+  /** 1: the password was generated or reset by an administrator and must be changed before anything else. */
+  must_change_password: number;
 }
 
 export interface SessionTable {
@@ -144,6 +148,8 @@ export interface SessionTable {
   csrf_token: string;
   created_at: string;
   expires_at: string;
+  /** Last request made with the session (idle timeout); null until its first use. */
+  last_seen_at: string | null;
 }
 
 export interface LoginThrottleTable {
@@ -160,6 +166,8 @@ export interface DeviceTokenTable {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  /** Refreshed on use; a device unused for its whole lifetime stops working. */
+  expires_at: string | null;
 }
 
 export interface InvitationTable {
@@ -180,6 +188,42 @@ export interface AuditLogTable {
   action: string;
   target: string | null;
   detail_json: string | null;
+}
+
+/** A PAR INDEX self-assessment: one per round, assessed unit and group (tu-danh-gia | tham-dinh). */
+export interface AssessmentTable {
+  id: string;
+  round_id: string;
+  unit_key: string;
+  group_code: string;
+  status: string;
+  version: number;
+  return_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface AssessmentAnswerTable {
+  assessment_id: string;
+  question_id: string;
+  value_json: string;
+  version: number;
+  num: number | null;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Where an assessed unit's S and C values come from, and A scores entered directly, per group. */
+export interface ParInputsTable {
+  round_id: string;
+  unit_key: string;
+  survey_json: string | null;
+  sipas_json: string | null;
+  given_json: string;
+  version: number;
+  updated_at: string;
+  updated_by: string;
 }
 
 export interface MetaTable {
@@ -206,6 +250,9 @@ export interface Database {
   device_tokens: DeviceTokenTable;
   invitations: InvitationTable;
   audit_log: AuditLogTable;
+  assessments: AssessmentTable;
+  assessment_answers: AssessmentAnswerTable;
+  par_inputs: ParInputsTable;
 }
 
 export type { Generated };

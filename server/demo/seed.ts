@@ -14,6 +14,9 @@ import { createUser, findUserByName } from "../accounts/repository.js";
 import { randomToken } from "../lib/secrets.js";
 import { unitsAtLevel } from "../units/walk.js";
 import { setTargets } from "../rounds/repository.js";
+import { ensureDemoParRound } from "../par-index/demo.js";
+import { REPO_ROOT } from "../config.js";
+import path from "node:path";
 
 /** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
 export const DEMO_PROVINCE = "2025:46";
@@ -82,7 +85,7 @@ export async function ensureDemoEnumerator(ctx: AppContext): Promise<{ username:
   return { username, password };
 }
 
-export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: number): Promise<Round[]> {
+export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: number, surveysDir = path.join(REPO_ROOT, "surveys")): Promise<Round[]> {
   if ((await listRounds(ctx.db.kysely)).length > 0) return [];
   await ensureDemoUnits(ctx);
   const created: Round[] = [];
@@ -112,6 +115,9 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
     await setTargets(ctx.db.kysely, id, unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: perUnit })));
     if (responsesPerRound > 0) await addDemoResponses(ctx, round, responsesPerRound);
   }
+  // Huế's 2022 PAR INDEX: the dashboard shows its 86.55/100 with the three parts.
+  const par = await ensureDemoParRound(ctx, surveysDir);
+  if (par) created.push(par);
   return created;
 }
 

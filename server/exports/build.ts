@@ -4,6 +4,7 @@ import { Problem } from "../http/problem.js";
 import { findRound } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { parseQuery } from "../results/query.js";
+import type { Viewer } from "../results/scope.js";
 import { resultsBody, resultsWithTargets } from "../results/routes.js";
 import { codebookTable, longTable, resultsTable, wideTable, LAYOUTS, type Layout } from "./layouts.js";
 import { FORMATS, type Format, type Table, type WriteOptions } from "./writers.js";
@@ -22,8 +23,11 @@ export interface ExportRequest {
   filename: string;
 }
 
-/** Checks every parameter before the first byte is sent: after that an error can only cut the stream. */
-export async function buildExport(ctx: AppContext, roundId: string, layoutParam: string, params: Record<string, string | undefined>): Promise<ExportRequest> {
+/**
+ * Checks every parameter before the first byte is sent: after that an error can only cut the stream.
+ * `viewer` is the caller (rounds and units named are checked by roundAccess before this), null on the command line.
+ */
+export async function buildExport(ctx: AppContext, roundId: string, layoutParam: string, params: Record<string, string | undefined>, viewer: Viewer): Promise<ExportRequest> {
   const layout = oneOf<Layout>("layout", layoutParam, LAYOUTS, "wide");
   const format = oneOf<Format>("format", params.format, FORMATS, "csv");
   const labels = oneOf("labels", params.labels, ["vi", "en", "none"] as const, "none");
@@ -46,7 +50,7 @@ export async function buildExport(ctx: AppContext, roundId: string, layoutParam:
   else if (layout === "long") table = await longTable(ctx, round, edition.instrument);
   else if (layout === "codebook") table = codebookTable(edition.instrument);
   else {
-    const parsed = await parseQuery(ctx, round.id, params);
+    const parsed = await parseQuery(ctx, round.id, params, { viewer });
     const { scored, targets } = await resultsWithTargets(ctx, parsed);
     table = resultsTable({ ...resultsBody(parsed, scored), ...{ targets } }, lang);
   }

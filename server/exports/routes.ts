@@ -5,7 +5,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow, roundAccess, ANALYSTS } from "../http/access.js";
+import { allow, currentUser, roundAccess, ANALYSTS } from "../http/access.js";
 import type { MiddlewareHandler } from "hono";
 import { buildExport } from "./build.js";
 import { CONTENT_TYPES, writeTable } from "./writers.js";
@@ -17,7 +17,7 @@ export function exportRoutes() {
   const byLayout: MiddlewareHandler<AppEnv> = (c, next) => roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
   app.get("/:layout", allow(ANALYSTS), byLayout, async (c) => {
     const ctx = c.var.ctx;
-    const { table, options, filename } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query());
+    const { table, options, filename } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query(), currentUser(c));
     // A small buffer: the database is read only as fast as the client takes the bytes.
     const out = new PassThrough({ highWaterMark: 64 * 1024 });
     writeTable(table, out, options).catch((error: unknown) => {

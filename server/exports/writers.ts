@@ -1,11 +1,13 @@
 /**
- * Table writers for exports: CSV (UTF-8 with BOM, comma or semicolon, decimal point or comma), XLSX
- * through exceljs's streaming writer, JSON array and NDJSON. Each writes to a Node stream and waits
- * for it to drain, so a slow reader slows the export instead of filling memory.
+ * Table writers for exports: CSV (through server/lib/csv.ts: UTF-8 with BOM, comma or semicolon,
+ * decimal point or comma, formula guard), XLSX through exceljs's streaming writer, JSON array and
+ * NDJSON. Each writes to a Node stream and waits for it to drain, so a slow reader slows the export
+ * instead of filling memory.
  */
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Lang } from "../../shared/i18n.js";
+import { BOM, csvRows, type CsvStyle } from "../lib/csv.js";
 
 export type Cell = string | number | null | readonly string[];
 
@@ -32,12 +34,10 @@ export interface Table {
 export const FORMATS = ["csv", "xlsx", "json", "ndjson"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface WriteOptions {
+export interface WriteOptions extends CsvStyle {
   format: Format;
   /** A second header row with column labels in this language (CSV, XLSX). */
   labels: Lang | null;
-  separator: "," | ";" | "\t";
-  decimal: "." | ",";
 }
 
 export const CONTENT_TYPES: Record<Format, string> = {
@@ -102,41 +102,21 @@ export async function writeTable(table: Table, out: Writable, options: WriteOpti
 
 // ------------------------------------------------------------------ CSV
 
-export function csvField(value: Cell, options: Pick<WriteOptions, "separator" | "decimal">): string {
-  if (value === null) return "";
-  let s: string;
-  if (typeof value === "number") {
-    s = Number.isFinite(value) ? String(value) : "";
-    if (options.decimal === ",") s = s.replace(".", ",");
-  } else if (typeof value === "string") {
-    // A text starting like a formula would be run by a spreadsheet: keep it text.
-    s = /^[=+@\t\r]|^-[^\d.]/.test(value) ? `'${value}` : value;
-  } else {
-    s = value.join(";");
-  }
-  return /["\r\n]/.test(s) || s.includes(options.separator) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 async function writeCsv(table: Table, out: Writable, options: WriteOptions, report?: (done: number) => void): Promise<void> {
-  const line = (cells: readonly Cell[]) => cells.map((c) => csvField(c, options)).join(options.separator) + "\r\n";
+  const header: Cell[][] = [table.columns.map((c) => c.key)];
+  if (options.labels) header.push(table.columns.map((c) => c.label[options.labels!]));
   // The byte-order mark makes Excel read the file as UTF-8, so diacritics show.
-  let buffer = "\uFEFF" + line(table.columns.map((c) => c.key));
-  if (options.labels) buffer += line(table.columns.map((c) => c.label[options.labels!]));
-  await write(out, buffer);
-  buffer = "";
-  let since = 0;
+  await write(out, BOM + csvRows(header, options));
+  let rows: Cell[][] = [];
   for await (const row of table.rows(report)) {
-    buffer += line(row);
-    if (buffer.length >= 64 * 1024) {
-      await write(out, buffer);
-      buffer = "";
-    }
-    if (++since >= ROWS_PER_BREATH) {
-      since = 0;
+    rows.push(row);
+    if (rows.length >= ROWS_PER_BREATH) {
+      await write(out, csvRows(rows, options));
+      rows = [];
       await breathe();
     }
   }
-  if (buffer) await write(out, buffer);
+  if (rows.length) await write(out, csvRows(rows, options));
   out.end();
 }
 

@@ -2,22 +2,42 @@
  * Rate limits for public endpoints: token buckets per client address and per round, in memory
  * (each server process limits its own share; behind several processes the effective limit scales).
  */
+import { isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "./problem.js";
+import { principal } from "./access.js";
 
+/**
+ * How many reverse proxies stand in front of the server (CHISO_TRUST_PROXY=N; unset or 0: none).
+ * Anything but a whole number is refused, naming the variable.
+ */
+export function trustedProxyHops(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CHISO_TRUST_PROXY?.trim() ?? "";
+  if (raw === "") return 0;
+  if (!/^\d{1,2}$/.test(raw)) throw new Error(`CHISO_TRUST_PROXY must be the number of reverse proxies in front of chiso (0, 1, 2…), got "${raw}"`);
+  return Number(raw);
+}
+
+/**
+ * The client's address. Each proxy appends the address it received the request from to
+ * X-Forwarded-For, so with N trusted proxies the client is the N-th entry from the right; entries
+ * further left were written by the client and are ignored. A request with fewer entries than
+ * proxies did not come through them all: its own connection address is used.
+ */
 export function clientAddress(c: Context<AppEnv>): string {
-  // Only trust X-Forwarded-For when told the server sits behind a proxy.
-  if (process.env.CHISO_TRUST_PROXY === "1") {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+  let peer = "unknown";
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address ?? "unknown";
   } catch {
-    return "unknown";
+    /* not a Node socket (app.request in tests): no address */
   }
+  const hops = trustedProxyHops();
+  if (hops === 0) return peer;
+  const entries = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const client = entries[entries.length - hops];
+  return client && isIP(client) ? client : peer;
 }
 
 interface Bucket {
@@ -65,12 +85,12 @@ export function defaultRateLimits(env: NodeJS.ProcessEnv = process.env): RateLim
   };
 }
 
-/** Limits public submissions; signed-in users and devices are not limited here. */
+/** Limits public submissions; a valid credential (session or device token) is not limited here, an invalid one is. */
 export function publicRateLimit(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limits = c.var.ctx.rateLimits;
     const round = c.req.param("id") ?? c.req.param("token") ?? "";
-    if (c.req.header("authorization")) return next();
+    if (await principal(c)) return next();
     if (!limits.perAddress.take(`${clientAddress(c)}`) || !limits.perRound.take(round)) {
       c.header("retry-after", "60");
       throw new Problem("rate_limited");

@@ -1,5 +1,6 @@
 /**
- * Reads survey editions from surveys/: one folder per edition with instrument.json and index.json.
+ * Reads survey editions from surveys/: one folder per edition with instrument.json and index.json
+ * (a self-assessment edition has par-index.json instead: the composite PAR INDEX it feeds).
  * A broken file is reported with its file, the path inside it and the reason.
  */
 import fs from "node:fs";
@@ -7,12 +8,15 @@ import path from "node:path";
 import { checkInstrument } from "../../shared/instrument/check.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 import { IndexDefinitionSchema, type IndexDefinition } from "../../shared/index-model/schema.js";
-import { checkIndex } from "../../shared/scoring/index.js";
+import { checkIndex, checkParIndex } from "../../shared/scoring/index.js";
+import { ParIndexDefinitionSchema, type ParIndexDefinition } from "../../shared/index-model/par-index.js";
 
 export interface Edition {
   dir: string;
   instrument: Instrument;
   index: IndexDefinition | null;
+  /** The composite PAR INDEX scored from this self-assessment (par-index.json), if the edition has one. */
+  parIndex?: ParIndexDefinition;
 }
 
 export interface DefinitionProblem {
@@ -42,6 +46,7 @@ export function loadEdition(target: string): { edition: Edition | null; problems
   const problems: DefinitionProblem[] = [];
   const instrumentFile = path.join(dir, "instrument.json");
   const indexFile = path.join(dir, "index.json");
+  const parIndexFile = path.join(dir, "par-index.json");
   if (!fs.existsSync(instrumentFile)) {
     return { edition: null, problems: [{ file: instrumentFile, path: "", reason: "missing instrument.json" }] };
   }
@@ -67,10 +72,25 @@ export function loadEdition(target: string): { edition: Edition | null; problems
       }
     }
   }
+  let parIndex: ParIndexDefinition | undefined;
+  if (fs.existsSync(parIndexFile)) {
+    const raw = readJsonFile(parIndexFile, problems);
+    if (raw !== undefined) {
+      const parsed = ParIndexDefinitionSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          problems.push({ file: parIndexFile, path: issue.path.map(String).join("."), reason: issue.message });
+        }
+      } else {
+        parIndex = parsed.data;
+        for (const p of checkParIndex(parIndex, instrument)) problems.push({ file: parIndexFile, path: p.path, reason: p.message });
+      }
+    }
+  }
   if (path.basename(dir) !== instrument.id) {
     problems.push({ file: instrumentFile, path: "id", reason: `folder name "${path.basename(dir)}" differs from the edition id "${instrument.id}"` });
   }
-  return { edition: problems.length ? null : { dir, instrument, index }, problems };
+  return { edition: problems.length ? null : { dir, instrument, index, ...(parIndex ? { parIndex } : {}) }, problems };
 }
 
 /** Loads every edition under a surveys directory; throws DefinitionError listing every problem. */
@@ -86,6 +106,25 @@ export function loadSurveys(root: string): Edition[] {
     problems.push(...result.problems);
     if (result.edition) editions.push(result.edition);
   }
+  problems.push(...crossEditionProblems(editions));
   if (problems.length) throw new DefinitionError(problems);
   return editions;
+}
+
+/** A par index's S and C leaves must name items and derived scores of the editions it reads, when those are loaded too. */
+function crossEditionProblems(editions: Edition[]): DefinitionProblem[] {
+  const byId = new Map(editions.map((e) => [e.instrument.id, e]));
+  const problems: DefinitionProblem[] = [];
+  for (const edition of editions) {
+    const def = edition.parIndex;
+    if (!def) continue;
+    const survey = def.surveyEdition ? byId.get(def.surveyEdition)?.index ?? undefined : undefined;
+    const sipas = def.sipasEdition ? byId.get(def.sipasEdition)?.index ?? undefined : undefined;
+    if (!survey && !sipas) continue;
+    const file = path.join(edition.dir, "par-index.json");
+    for (const p of checkParIndex(def, edition.instrument, { ...(survey ? { survey } : {}), ...(sipas ? { sipas } : {}) })) {
+      problems.push({ file, path: p.path, reason: p.message });
+    }
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { InstrumentSchema, type Instrument } from "../../shared/instrument/schema.js";
 import { IndexDefinitionSchema, type IndexDefinition } from "../../shared/index-model/schema.js";
+import { ParIndexDefinitionSchema, type ParIndexDefinition } from "../../shared/index-model/par-index.js";
 import { contentHash } from "../lib/canonical.js";
 import { Problem } from "../http/problem.js";
 import type { Edition } from "./load.js";
@@ -10,6 +11,8 @@ import type { Edition } from "./load.js";
 export interface StoredEdition {
   instrument: Instrument;
   index: IndexDefinition | null;
+  /** The composite PAR INDEX of a self-assessment edition. */
+  parIndex: ParIndexDefinition | null;
   contentHash: string;
 }
 
@@ -21,15 +24,29 @@ export type ImportOutcome = "imported" | "unchanged";
  */
 export async function importEdition(db: Kysely<Database>, edition: Edition): Promise<ImportOutcome> {
   const { instrument, index } = edition;
-  const hash = contentHash({ instrument, index });
+  const parIndex = edition.parIndex ?? null;
+  // The par index is hashed only when there is one, so survey editions keep their stored hashes.
+  const hash = editionHash(edition);
   const existing = await db
     .selectFrom("instrument_editions")
-    .select("content_hash")
+    .select(["content_hash", "par_index_json"])
     .where("edition_id", "=", instrument.id)
     .where("version", "=", instrument.version)
     .executeTakeFirst();
   if (existing) {
     if (existing.content_hash === hash) return "unchanged";
+    // Stored before par-index definitions were kept: its instrument is unchanged, so the definition is added once.
+    if (parIndex && existing.par_index_json === null && existing.content_hash === contentHash({ instrument, index })) {
+      await db
+        .updateTable("instrument_editions")
+        .set({ content_hash: hash, par_index_json: JSON.stringify(parIndex) })
+        .where("edition_id", "=", instrument.id)
+        .where("version", "=", instrument.version)
+        .where("par_index_json", "is", null)
+        .execute();
+      cache.delete(`${instrument.id}@${instrument.version}`);
+      return "imported";
+    }
     throw new Problem("edition_changed", undefined, { edition: instrument.id, version: instrument.version }, {
       vi: `Bộ câu hỏi ${instrument.id} phiên bản ${instrument.version} đã được công bố với nội dung khác; hãy đặt số phiên bản mới.`,
       en: `Edition ${instrument.id} version ${instrument.version} was published with different content; give the change a new version.`,
@@ -47,11 +64,18 @@ export async function importEdition(db: Kysely<Database>, edition: Edition): Pro
       content_hash: hash,
       instrument_json: JSON.stringify(instrument),
       index_json: index ? JSON.stringify(index) : null,
+      par_index_json: parIndex ? JSON.stringify(parIndex) : null,
       imported_at: new Date().toISOString(),
     })
     .onConflict((oc) => oc.columns(["edition_id", "version"]).doNothing())
     .execute();
   return "imported";
+}
+
+/** sha256 of instrument + index, and of the par index too when the edition has one. */
+export function editionHash(edition: Pick<Edition, "instrument" | "index" | "parIndex">): string {
+  const { instrument, index, parIndex } = edition;
+  return parIndex ? contentHash({ instrument, index, parIndex }) : contentHash({ instrument, index });
 }
 
 const cache = new Map<string, StoredEdition>();
@@ -71,6 +95,7 @@ export async function getEdition(db: Kysely<Database>, editionId: string, versio
   const stored: StoredEdition = {
     instrument: InstrumentSchema.parse(JSON.parse(row.instrument_json)),
     index: row.index_json ? IndexDefinitionSchema.parse(JSON.parse(row.index_json)) : null,
+    parIndex: row.par_index_json ? ParIndexDefinitionSchema.parse(JSON.parse(row.par_index_json)) : null,
     contentHash: row.content_hash,
   };
   cache.set(key, stored);

@@ -16,7 +16,8 @@ import { buildFormPayload } from "../rounds/routes.js";
 import { prepareSubmission, forgetRound } from "../responses/prepare.js";
 import { audit } from "../accounts/audit.js";
 import { completion, findInvitation, insertInvitations, listInvitations, type NewInvitation } from "./repository.js";
-import { parseCsv, toCsv } from "../lib/csv.js";
+import { CsvFileError, parseCsv, toCsv, type CsvTable } from "../lib/csv.js";
+import { isCsvRequest, readCsvBody } from "../http/csv-upload.js";
 
 const InviteeSchema = z
   .object({
@@ -52,10 +53,19 @@ async function readInvitees(ctx: AppContext, round: Round, body: { csv?: string;
   let rows: unknown[];
   const lineOf: number[] = [];
   if (body.csv !== undefined) {
-    const parsed = parseCsv(body.csv);
-    rows = parsed.rows.map((r, i) => {
-      lineOf.push(parsed.lines[i]!);
-      return { name: r.name ?? "", email: r.email ?? "", group: r.group ?? "", agency: r.agency ?? r.agency_code ?? "" };
+    let table: CsvTable;
+    try {
+      table = parseCsv(body.csv);
+    } catch (error) {
+      throw error instanceof CsvFileError ? error.problem() : error;
+    }
+    const column = (fields: string[], ...names: string[]) => {
+      for (const name of names) if (table.columns.includes(name)) return fields[table.columns.indexOf(name)] ?? "";
+      return "";
+    };
+    rows = table.records.map((r) => {
+      lineOf.push(r.line);
+      return { name: column(r.fields, "name"), email: column(r.fields, "email"), group: column(r.fields, "group"), agency: column(r.fields, "agency", "agency_code") };
     });
   } else {
     const json = z.object({ invitees: z.array(z.unknown()).min(1).max(20_000) }).strict().safeParse(body.json);
@@ -91,15 +101,15 @@ export function invitationRoutes() {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
     if (!round.modes.includes("invitation")) throw new Problem("bad_request", undefined, undefined, { vi: "Đợt khảo sát này không dùng thư mời.", en: "This round does not use invitations." });
-    const type = c.req.header("content-type") ?? "";
-    const body = /^text\/csv/i.test(type) ? { csv: await c.req.text() } : { json: await readJson(c) };
+    // CSV bytes are decoded as every import's are (UTF-8, UTF-16 with BOM, Vietnamese Windows-1258).
+    const body = isCsvRequest(c) ? { csv: await readCsvBody(c) } : { json: await readJson(c) };
     const invitees = await readInvitees(ctx, round, body);
     const rows = await ctx.db.kysely.transaction().execute((trx) => insertInvitations(trx, round.id, invitees));
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.import", round.id, { count: rows.length });
     return c.json({ imported: rows.length }, 201);
   });
 
-  /** Links for mail merge (all, or only those who have not answered: reminders). UTF-8 with BOM for Excel. */
+  /** Links for mail merge (all, or only those who have not answered: reminders). UTF-8 with BOM for Excel; names formula-guarded. */
   app.get("/rounds/:id/invitations/links.csv", allow(["admin"]), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));

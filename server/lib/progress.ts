@@ -4,8 +4,8 @@ export interface Progress {
   done(message?: string): void;
 }
 
-export function progressBar(label: string, total: number): Progress {
-  const tty = process.stderr.isTTY;
+export function progressBar(label: string, total: number, stream: NodeJS.WritableStream = process.stderr): Progress {
+  const tty = (stream as { isTTY?: boolean }).isTTY === true;
   const started = Date.now();
   let lastPrinted = -1;
   const render = (done: number) => {
@@ -17,15 +17,15 @@ export function progressBar(label: string, total: number): Progress {
     const filled = Math.round(ratio * width);
     const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
     const line = `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${percent}% ${done}/${total} (${Math.round(rate)}/s)`;
-    if (tty) process.stderr.write(`\r${line}`);
-    else process.stderr.write(`${line}\n`);
+    if (tty) stream.write(`\r${line}`);
+    else stream.write(`${line}\n`);
   };
   return {
     update: render,
     done(message) {
       render(total);
-      if (tty) process.stderr.write("\n");
-      if (message) process.stderr.write(`${message}\n`);
+      if (tty) stream.write("\n");
+      if (message) stream.write(`${message}\n`);
     },
   };
 }

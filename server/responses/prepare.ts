@@ -4,6 +4,7 @@
  * transaction only stores. User mistakes become a Problem with field errors; nothing is written.
  */
 import { SubmissionSchema, type Submission } from "../../shared/api/schemas.js";
+import { controlCharacter, hasLoneSurrogate } from "../../shared/api/strings.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { questionById } from "../../shared/instrument/walk.js";
@@ -25,11 +26,15 @@ export interface PreparedResponse {
   coded: Array<[string, string]>;
   /** An invitation token to mark used in the same transaction (leader survey). */
   claim?: { token: string; day: string };
+  /** Set when an identical response with this id is already stored: nothing to write, this is its receipt. */
+  alreadyStored?: { receipt: string };
 }
 
 /** Round lookups are frequent and cheap to cache briefly; status changes are seen within a second. */
 const roundCache = new Map<string, { round: Round | null; at: number }>();
 export async function cachedRound(ctx: AppContext, id: string): Promise<Round | null> {
+  // No round id holds a control character (and PostgreSQL could not even compare one): not found.
+  if (controlCharacter(id) || hasLoneSurrogate(id)) return null;
   const hit = roundCache.get(id);
   if (hit && Date.now() - hit.at < 1000) return hit.round;
   const round = await findRound(ctx.db.kysely, id);
@@ -57,9 +62,14 @@ export async function prepareSubmission(
   const parsed = SubmissionSchema.safeParse(body);
   if (!parsed.success) throw new Problem("invalid", zodFieldErrors(parsed.error));
   const submission = parsed.data;
+  const blurTimes = options.blurTimes ?? false;
 
   const round = await cachedRound(ctx, roundId);
   if (!round) throw new Problem("round_not_found");
+  // An identical resend gets its receipt whatever happened since (round closed, version changed):
+  // the device whose acknowledgement was lost must be able to clear a response that is stored.
+  const resent = await storedIdentical(ctx, round.id, storedForm(submission, blurTimes));
+  if (resent) return resent;
   if (round.status !== "open") {
     throw new Problem("round_not_open", undefined, { status: round.status }, {
       vi: round.status === "closed" ? "Đợt khảo sát đã kết thúc, không nhận thêm phiếu." : "Đợt khảo sát chưa mở.",
@@ -83,10 +93,33 @@ export async function prepareSubmission(
   errors.push(...(await checkUnit(ctx, round, instrument, submission.unit)));
   if (!round.groups.includes(submission.group)) errors.push(fieldError("group", "group_not_allowed"));
   errors.push(...checkTimes(submission));
-  errors.push(...validateAnswers(instrument, submission.answers));
+  // The answers as sent, not zod's copy: a record drops a "__proto__" key, which must be refused as unknown.
+  errors.push(...validateAnswers(instrument, (body as { answers: unknown }).answers));
   if (errors.length) throw new Problem("invalid", errors);
 
-  return toRows(round, instrument, submission, options.blurTimes ?? false);
+  return toRows(round, instrument, submission, blurTimes);
+}
+
+/** The stored response with this id in this round, when its content is the same as `s`'s. */
+async function storedIdentical(ctx: AppContext, roundId: string, s: Submission): Promise<PreparedResponse | null> {
+  const id = s.id.toLowerCase();
+  const row = await ctx.db.kysely.selectFrom("responses").select(["round_id", "content_hash", "receipt_code"]).where("id", "=", id).executeTakeFirst();
+  if (!row || row.round_id !== roundId || row.content_hash !== contentHash({ ...s, id })) return null;
+  // Nothing is written for it: the row carries only what is read before storing (id, round, unit, group).
+  const response = { id, round_id: roundId, unit_key: s.unit, group_code: s.group } as ResponseTable;
+  return { response, answers: [], coded: [], alreadyStored: { receipt: row.receipt_code } };
+}
+
+/** What is stored of a submission: anonymous (invitation) responses keep only the day, and no device. */
+function storedForm(sent: Submission, blurTimes: boolean): Submission {
+  if (!blurTimes) return sent;
+  const day = (iso: string) => iso.slice(0, 10);
+  const { deviceId: _d, enumeratorId: _e, ...rest } = sent;
+  return {
+    ...rest,
+    ...(sent.startedAt ? { startedAt: day(sent.startedAt) } : {}),
+    ...(sent.submittedAt ? { submittedAt: day(sent.submittedAt) } : {}),
+  };
 }
 
 async function checkUnit(ctx: AppContext, round: Round, instrument: Instrument, key: string): Promise<FieldError[]> {
@@ -125,13 +158,7 @@ function checkTimes(s: Submission): FieldError[] {
 function toRows(round: Round, instrument: Instrument, sent: Submission, blurTimes: boolean): PreparedResponse {
   const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : null);
   // Anonymous responses keep only the day, in the columns and in the stored payload alike.
-  const s: Submission = blurTimes
-    ? (({ deviceId: _d, enumeratorId: _e, ...rest }) => ({
-        ...rest,
-        ...(sent.startedAt ? { startedAt: day(sent.startedAt)! } : {}),
-        ...(sent.submittedAt ? { submittedAt: day(sent.submittedAt)! } : {}),
-      }))(sent)
-    : sent;
+  const s = storedForm(sent, blurTimes);
   const receivedOn = new Date().toISOString().slice(0, 10);
   const response: ResponseTable = {
     id: s.id.toLowerCase(),

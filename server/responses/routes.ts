@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { readJson, parseWith, MAX_SYNC_BODY_BYTES } from "../http/body.js";
 import { Problem } from "../http/problem.js";
+import { problemFromDatabaseError } from "../db/errors.js";
 import { allow, canSeeRound, currentUser, principal, CSRF_HEADER } from "../http/access.js";
 import { publicRateLimit } from "../http/rate-limit.js";
 import { SyncBatchSchema, type SyncItemResult } from "../../shared/api/schemas.js";
@@ -21,7 +22,8 @@ export function responseRoutes() {
 
   app.post("/rounds/:id/responses", allow("public"), publicRateLimit(), async (c) => {
     const ctx = c.var.ctx;
-    const body = await readJson(c);
+    // Control characters are refused per field by the submission schema and the answer validation.
+    const body = await readJson(c, { refuseControlCharacters: false });
     const round = await cachedRound(ctx, c.req.param("id"));
     if (!round) throw new Problem("round_not_found");
     const collector = await enumeratorFor(c, round);
@@ -38,12 +40,13 @@ export function responseRoutes() {
 
   app.post("/sync", allow(["enumerator", "admin"]), async (c) => {
     const ctx = c.var.ctx;
-    const batch = parseWith(SyncBatchSchema, await readJson(c, MAX_SYNC_BODY_BYTES));
+    // Each item is checked on its own (control characters included), so one bad item refuses only itself.
+    const batch = parseWith(SyncBatchSchema, await readJson(c, { limit: MAX_SYNC_BODY_BYTES, refuseControlCharacters: false }));
     const round = await cachedRound(ctx, batch.round);
     const user = currentUser(c);
     if (!round || !canSeeRound(user, round.id)) throw new Problem("round_not_found");
     if (!round.modes.includes("enumerator")) throw new Problem("forbidden");
-    if (round.status !== "open") throw new Problem("round_not_open");
+    // A closed round is reported per item: identical resends of stored responses still get their receipts.
 
     const results: SyncItemResult[] = new Array(batch.responses.length);
     const prepared: Array<{ index: number; item: PreparedResponse }> = [];
@@ -59,8 +62,13 @@ export function responseRoutes() {
       }
     }
     const outcomes = await ctx.store.storeMany(prepared.map((p) => p.item));
-    prepared.forEach(({ index }, k) => {
-      const o = outcomes[k]!;
+    prepared.forEach(({ index, item }, k) => {
+      const settled = outcomes[k]!;
+      if (settled.status === "rejected") {
+        results[index] = { id: item.response.id, status: "invalid", error: storeFailure(settled.reason).body().error };
+        return;
+      }
+      const o = settled.value;
       results[index] =
         o.status === "conflict" || o.status === "token_used"
           ? { id: o.id, status: "conflict", error: new Problem("duplicate_conflict").body().error }
@@ -72,6 +80,15 @@ export function responseRoutes() {
   });
 
   return app;
+}
+
+/** Why one item of a batch could not be stored; the others of the batch are stored regardless. */
+function storeFailure(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const translated = problemFromDatabaseError(error);
+  if (translated) return translated;
+  console.error(error);
+  return new Problem("internal");
 }
 
 /** A signed-in enumerator (or administrator) assigned to this round, if the caller is one. */

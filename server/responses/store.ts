@@ -3,6 +3,10 @@
  * commit): each caller's promise resolves only after the transaction that holds its response has
  * committed, so every acknowledged response is on disk, and one fsync serves many requests.
  *
+ * One bad item never fails another: when a batch's transaction fails, its items are written again
+ * one per transaction, so only the item at fault is refused and every other caller is answered
+ * after the commit that holds its own response.
+ *
  * Idempotency: the insert is "on conflict do nothing"; when the id already exists, the stored
  * content hash decides between a duplicate (same content: same receipt) and a conflict.
  * Rollups (round × unit × group × question × code) and cell totals change in the same transaction.
@@ -37,15 +41,16 @@ export class ResponseStore {
 
   /** Stores one response; resolves after commit. */
   store(item: PreparedResponse): Promise<StoreOutcome> {
+    if (item.alreadyStored) return Promise.resolve({ status: "duplicate", id: item.response.id, receipt: item.alreadyStored.receipt });
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
   }
 
-  /** Stores several responses (a sync batch); each gets its own outcome. */
-  storeMany(items: PreparedResponse[]): Promise<StoreOutcome[]> {
-    return Promise.all(items.map((i) => this.store(i)));
+  /** Stores several responses (a sync batch); each gets its own outcome, a failure included. */
+  storeMany(items: PreparedResponse[]): Promise<Array<PromiseSettledResult<StoreOutcome>>> {
+    return Promise.allSettled(items.map((i) => this.store(i)));
   }
 
   private async drain(): Promise<void> {
@@ -54,15 +59,26 @@ export class ResponseStore {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const items = batch.map((p) => p.item);
-        const outcomes = await withRetry(() => this.write(items));
-        await restampClaims(this.db, items);
-        batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        await this.commit(batch);
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // Nothing of the batch was written (the transaction rolled back): isolate the item at fault.
+        for (const p of batch) await this.commit([p]).catch((e: unknown) => p.reject(e));
       }
     }
     this.flushing = null;
+  }
+
+  /** Writes `batch` in one transaction and answers its callers once it has committed. */
+  private async commit(batch: Pending[]): Promise<void> {
+    const items = batch.map((p) => p.item);
+    const outcomes = await withRetry(() => this.write(items));
+    // Committed: a failure from here on must not be reported as a failure to store.
+    await restampClaims(this.db, items).catch((error: unknown) => console.error(error));
+    batch.forEach((p, i) => p.resolve(outcomes[i]!));
   }
 
   private write(items: PreparedResponse[]): Promise<StoreOutcome[]> {

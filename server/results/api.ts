@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow, roundAccess, ANALYSTS, currentUser } from "../http/access.js";
+import { allow, roundAccess, requireRounds, requireUnits, seesWholeRound, ANALYSTS, currentUser } from "../http/access.js";
 import { audit } from "../accounts/audit.js";
 import { parseWith, readJson } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
@@ -14,10 +14,11 @@ import { PeerGroupBodySchema, PeerGroupIdSchema, TargetsBodySchema, type Target 
 import { checkTargets } from "../../shared/results/targets.js";
 import type { ProgressResponse } from "../../shared/results/types.js";
 import { evaluateRoundTargets, loadRoundEdition, unitRef, UNIT_LEVELS, type RoundEdition } from "./service.js";
-import { findRound } from "../rounds/repository.js";
+import { findRound, type Round } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { parseQuery, scoreQuery } from "./query.js";
-import { getPeerGroup, getTargets, listPeerGroups, putPeerGroup, putTargets, registryIds, responseCountsBy, sampleTargets } from "./repository.js";
+import { getPeerGroup, getTargets, listPeerGroups, putPeerGroup, registryIds, replaceTargets, responseCountsBy, sampleTargets } from "./repository.js";
+import { targetFilter, unitVisible, type Viewer } from "./scope.js";
 import { roundCells } from "./counts.js";
 import { exportRoutes } from "../exports/routes.js";
 
@@ -26,20 +27,25 @@ export function resultsApi() {
 
   app.get("/rounds/:id/targets", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
-    return c.json(await targetsView(ctx, c.req.param("id"), c.req.query()));
+    return c.json(await targetsView(ctx, c.req.param("id"), c.req.query(), currentUser(c)));
   });
 
+  // Replaces the targets the caller may see (its area's; round-wide ones too for a whole-round caller) and keeps the others.
   app.put("/rounds/:id/targets", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
+    const user = currentUser(c);
     const re = await loadRoundEdition(ctx, c.req.param("id"));
     const body = parseWith(TargetsBodySchema, await readJson(c));
+    requireRounds(user, body.targets.map((t, i) => ({ field: `targets.${i}.base`, value: t.kind === "rule" ? t.base : null })));
+    await requireUnits(ctx.units, user, body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit })));
     await checkTargetList(ctx, re, body.targets);
-    await putTargets(ctx.db.kysely, re.round.id, body.targets);
-    await audit(ctx.db.kysely, currentUser(c).username, "targets.set", re.round.id, { count: body.targets.length });
-    return c.json(await targetsView(ctx, re.round.id, {}));
+    const visible = await targetFilter(ctx, user, (await getTargets(ctx.db.kysely, re.round.id)).targets);
+    await replaceTargets(ctx.db.kysely, ctx.db.dialect, re.round.id, visible, body.targets);
+    await audit(ctx.db.kysely, user.username, "targets.set", re.round.id, { count: body.targets.length });
+    return c.json(await targetsView(ctx, re.round.id, c.req.query(), user));
   });
 
-  app.get("/rounds/:id/progress", allow(ANALYSTS), roundAccess("round"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null)));
+  app.get("/rounds/:id/progress", allow(ANALYSTS), roundAccess("round"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null, currentUser(c))));
 
   app.get("/peer-groups", allow(ANALYSTS), async (c) => {
     const groups = await listPeerGroups(c.var.ctx.db.kysely);
@@ -52,10 +58,15 @@ export function resultsApi() {
     return c.json({ peerGroup: group });
   });
 
+  // Any analyst may create a group; only its creator and administrators may change it.
   app.put("/peer-groups/:id", allow(ANALYSTS), async (c) => {
     const ctx = c.var.ctx;
+    const user = currentUser(c);
+    const by = { userId: user.id, admin: user.role === "admin" };
     const id = PeerGroupIdSchema.safeParse(c.req.param("id"));
     if (!id.success) throw new Problem("invalid", [fieldError("id", "invalid_field")], { id: c.req.param("id") });
+    const existing = await getPeerGroup(ctx.db.kysely, id.data);
+    if (existing && !by.admin && existing.createdBy !== by.userId) throw peerGroupNotOwned(id.data);
     const body = parseWith(PeerGroupBodySchema, await readJson(c));
     if (!(await registryIds(ctx.db.kysely)).includes(body.registry)) throw new Problem("invalid", [fieldError("registry", "invalid_field")]);
     const errors = [];
@@ -69,13 +80,18 @@ export function resultsApi() {
       }
     }
     if (errors.length) throw new Problem("invalid", errors);
-    await putPeerGroup(ctx.db.kysely, { id: id.data, label: body.label, registry: body.registry, members: [...new Set(body.members)] });
-    await audit(ctx.db.kysely, currentUser(c).username, "peer-group.set", id.data, { members: body.members.length });
+    // Checked again in the write itself: another account may have created the same id meanwhile.
+    if (!(await putPeerGroup(ctx.db.kysely, { id: id.data, label: body.label, registry: body.registry, members: [...new Set(body.members)] }, by))) throw peerGroupNotOwned(id.data);
+    await audit(ctx.db.kysely, user.username, "peer-group.set", id.data, { members: body.members.length });
     return c.json({ peerGroup: await getPeerGroup(ctx.db.kysely, id.data) });
   });
 
   app.route("/rounds/:id/export", exportRoutes());
   return app;
+}
+
+function peerGroupNotOwned(id: string): Problem {
+  return new Problem("peer_group_not_owned", undefined, { peerGroup: id });
 }
 
 /** Checks what the schema cannot: nodes and levels of the index, units, groups, base rounds, peer groups. */
@@ -107,13 +123,17 @@ async function checkTargetList(ctx: AppContext, re: RoundEdition, targets: Targe
   }
 }
 
-/** The stored targets and, for the requested unit and group, how far the results are from them. */
-export async function targetsView(ctx: AppContext, roundId: string, params: Record<string, string | undefined>) {
+/**
+ * The stored targets the viewer may see and, for the requested unit and group, how far the results
+ * are from them (`target` in the evaluation is a position in that list).
+ */
+export async function targetsView(ctx: AppContext, roundId: string, params: Record<string, string | undefined>, viewer: Viewer) {
   // Rank and performance-group targets of a unit need its rank among its peers.
-  const parsed = await parseQuery(ctx, roundId, { ...params, rank: "1" });
+  const parsed = await parseQuery(ctx, roundId, { ...params, rank: "1" }, { viewer });
   const stored = await getTargets(ctx.db.kysely, parsed.re.round.id);
+  const targets = stored.targets.filter(await targetFilter(ctx, viewer, stored.targets));
   const scored = await scoreQuery(ctx, { ...parsed, compare: null });
-  const evaluation = await evaluateRoundTargets(ctx, parsed.re, parsed.q, scored.total.root, scored.peers, stored.targets);
+  const evaluation = await evaluateRoundTargets(ctx, parsed.re, parsed.q, scored.total.root, scored.peers, viewer, targets);
   return {
     round: parsed.re.round.id,
     unit: parsed.q.unit ? unitRef(parsed.q.unit) : null,
@@ -123,13 +143,16 @@ export async function targetsView(ctx: AppContext, roundId: string, params: Reco
     responses: scored.total.responses,
     suppressed: scored.total.suppressed,
     updatedAt: stored.updatedAt,
-    targets: stored.targets,
+    targets,
     evaluation,
   };
 }
 
-/** Responses against sample targets, by unit at a level, by group, by day received and by channel. */
-export async function progress(ctx: AppContext, roundId: string, levelParam: string | null): Promise<ProgressResponse> {
+/**
+ * Responses against sample targets, by unit at a level, by group, by day received and by channel;
+ * for a viewer limited to an area, every count is of that area only.
+ */
+export async function progress(ctx: AppContext, roundId: string, levelParam: string | null, viewer: Viewer): Promise<ProgressResponse> {
   const re = await loadRoundEdition(ctx, roundId).catch((e: unknown) => {
     // Progress is useful for rounds whose questionnaire has no index too.
     if (e instanceof Problem && e.code === "not_found") return null;
@@ -140,17 +163,20 @@ export async function progress(ctx: AppContext, roundId: string, levelParam: str
   const instrument = re?.instrument ?? (await getEdition(ctx.db.kysely, round.editionId, round.editionVersion))?.instrument;
   if (!instrument) throw new Problem("instrument_not_found");
 
-  const cells = await roundCells(ctx.db.kysely, round.id);
-  const targets = await sampleTargets(ctx.db.kysely, round.id);
+  const area = await progressArea(ctx, round, viewer);
+  const allCells = await roundCells(ctx.db.kysely, round.id);
+  // Units added by another process (villages imported per round) are fetched once into the directory.
+  for (const key of new Set(allCells.map((c) => c.unit))) if (!ctx.units.getCached(key)) await ctx.units.get(key);
+  const cells = allCells.filter((cell) => area.inside(cell.unit));
+  const targets = (await sampleTargets(ctx.db.kysely, round.id)).filter((t) => area.inside(t.unit_key));
   const level = levelParam ?? (targets[0] ? ctx.units.getCached(targets[0].unit_key)?.level : null) ?? (instrument.unitLevel === "village" ? "commune" : instrument.unitLevel);
   if (!(UNIT_LEVELS as readonly string[]).includes(level)) {
     throw new Problem("bad_request", undefined, { level }, { vi: `Không có cấp "${level}".`, en: `Unknown level "${level}".` });
   }
 
-  // Every unit at the level inside the round's scope, with or without responses.
-  const scopeRoots = round.scope.length ? round.scope : ctx.units.atLevel(round.registry, "province").map((u) => u.key);
+  // Every unit at the level inside the round's scope (and the viewer's area), with or without responses.
   const rowsUnits = new Map<string, ReturnType<typeof unitRef>>();
-  for (const root of scopeRoots) {
+  for (const root of area.roots) {
     const stack = [root];
     while (stack.length) {
       const key = stack.pop()!;
@@ -189,7 +215,22 @@ export async function progress(ctx: AppContext, roundId: string, levelParam: str
       .sort((a, b) => (a.code < b.code ? -1 : 1))
       .map((unit) => ({ unit, ...byUnit.get(unit.key)! })),
     byGroup: [...byGroup.entries()].map(([group, v]) => ({ group, label: labels.get(group) ?? { vi: group, en: group }, ...v })),
-    byDay: (await responseCountsBy(ctx.db.kysely, round.id, "received_on")).map((r) => ({ day: r.key, responses: r.n })),
-    byChannel: (await responseCountsBy(ctx.db.kysely, round.id, "channel")).map((r) => ({ channel: r.key, responses: r.n })),
+    byDay: (await responseCountsBy(ctx.db.kysely, round.id, "received_on", area.whole ? null : area.inside)).map((r) => ({ day: r.key, responses: r.n })),
+    byChannel: (await responseCountsBy(ctx.db.kysely, round.id, "channel", area.whole ? null : area.inside)).map((r) => ({ channel: r.key, responses: r.n })),
   };
+}
+
+/**
+ * Where progress is counted: the round's scope, narrowed to the viewer's area. `roots` are the
+ * topmost units of that intersection; `inside` tells whether a unit (a cell's village) lies in it.
+ */
+async function progressArea(ctx: AppContext, round: Round, viewer: Viewer): Promise<{ whole: boolean; roots: string[]; inside: (unitKey: string) => boolean }> {
+  const roundRoots = round.scope.length ? round.scope : ctx.units.atLevel(round.registry, "province").map((u) => u.key);
+  if (!viewer || seesWholeRound(viewer)) return { whole: true, roots: roundRoots, inside: () => true };
+  for (const key of viewer.unitScope) await ctx.units.get(key);
+  const inRound = (key: string) => round.scope.length === 0 || round.scope.some((r) => ctx.units.isWithin(key, r));
+  const roots = new Set<string>();
+  for (const s of viewer.unitScope) if (inRound(s)) roots.add(s);
+  for (const r of roundRoots) if (unitVisible(ctx, viewer, r)) roots.add(r);
+  return { whole: false, roots: [...roots], inside: (key) => unitVisible(ctx, viewer, key) && inRound(key) };
 }

@@ -18,6 +18,7 @@ import {
 } from "./service.js";
 import { attachPrevious } from "../../shared/results/compare.js";
 import type { BreakdownRow, MappingReport, ScoredCell } from "../../shared/results/types.js";
+import { restrictMapping, type Viewer } from "./scope.js";
 
 const bad = (vi: string, en: string, detail?: unknown) => new Problem("bad_request", undefined, detail, { vi, en });
 
@@ -27,10 +28,12 @@ export interface ParsedQuery {
   compare: string | null;
   /** With a single unit: also score its peers to give its rank (costs a pass over every unit of the level). */
   rank: boolean;
+  /** Who the results are for: decides which targets, base rounds and mapping entries they include. */
+  viewer: Viewer;
 }
 
 /** Reads and checks the shared parameters from a request (or a plain record, for the command line). */
-export async function parseQuery(ctx: AppContext, roundId: string, params: Record<string, string | undefined>, options: { by?: boolean } = {}): Promise<ParsedQuery> {
+export async function parseQuery(ctx: AppContext, roundId: string, params: Record<string, string | undefined>, options: { by?: boolean; viewer: Viewer }): Promise<ParsedQuery> {
   const re = await loadRoundEdition(ctx, roundId);
   const asOf = params.asOf || re.round.registry;
   await checkRegistry(ctx, asOf);
@@ -57,7 +60,7 @@ export async function parseQuery(ctx: AppContext, roundId: string, params: Recor
   }
   const by = options.by ? params.by || null : null;
   if (by) checkBreakdown(ctx, by, asOf, unit);
-  return { re, q: { unit, group, variant, by, space }, compare: params.compare || null, rank: params.rank === "1" || params.rank === "true" };
+  return { re, q: { unit, group, variant, by, space }, compare: params.compare || null, rank: params.rank === "1" || params.rank === "true", viewer: options.viewer };
 }
 
 export function queryParams(c: Context<AppEnv>): Record<string, string | undefined> {
@@ -101,12 +104,12 @@ export async function scoreQuery(ctx: AppContext, parsed: ParsedQuery): Promise<
         total = { ...total, root: attachPrevious(total.root, earlierRow?.root ?? null, comparison.matching) };
       }
     }
-    const mapping: MappingReport = {
+    const mapping: MappingReport = restrictMapping(ctx, parsed.viewer, {
       ...computed.mapping,
       partial: computed.mapping.partial.filter((p) => p.candidates.includes(unit.key)),
-    };
+    });
     if (comparison?.info.mapping) {
-      comparison.info.mapping = { ...comparison.info.mapping, partial: comparison.info.mapping.partial.filter((p) => p.candidates.includes(unit.key)) };
+      comparison.info.mapping = restrictMapping(ctx, parsed.viewer, { ...comparison.info.mapping, partial: comparison.info.mapping.partial.filter((p) => p.candidates.includes(unit.key)) });
     }
     return { total, rows: [], peers: computed.rows, mapping, comparison };
   }
@@ -115,6 +118,7 @@ export async function scoreQuery(ctx: AppContext, parsed: ParsedQuery): Promise<
   if (parsed.compare) {
     comparison = await compareWith(ctx, re, parsed.compare, q);
     computed = applyComparison(computed, comparison);
+    if (comparison.info.mapping) comparison.info.mapping = restrictMapping(ctx, parsed.viewer, comparison.info.mapping);
   }
-  return { total: computed.total, rows: computed.rows, peers: [], mapping: computed.mapping, comparison };
+  return { total: computed.total, rows: computed.rows, peers: [], mapping: restrictMapping(ctx, parsed.viewer, computed.mapping), comparison };
 }

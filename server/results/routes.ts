@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow, roundAccess, ANALYSTS } from "../http/access.js";
+import { allow, currentUser, roundAccess, ANALYSTS } from "../http/access.js";
 import type { NodeResult } from "../../shared/scoring/index.js";
 import { competitionRanks, performanceGroups } from "../../shared/results/rank.js";
 import { defaultWorkLevel, levelsOf, nodeMap, walk } from "../../shared/results/tree.js";
@@ -19,7 +19,7 @@ const bad = (vi: string, en: string, detail?: unknown) => new Problem("bad_reque
 /** Results of a query with the round's targets for the selected unit and group evaluated and attached. */
 export async function resultsWithTargets(ctx: AppContext, parsed: ParsedQuery): Promise<{ scored: Scored; targets: TargetResult[] }> {
   const scored = await scoreQuery(ctx, parsed);
-  const targets = await evaluateRoundTargets(ctx, parsed.re, parsed.q, scored.total.root, scored.peers);
+  const targets = await evaluateRoundTargets(ctx, parsed.re, parsed.q, scored.total.root, scored.peers, parsed.viewer);
   if (targets.length) scored.total = { ...scored.total, root: attachTargets(scored.total.root, targets) };
   return { scored, targets };
 }
@@ -50,7 +50,7 @@ export function resultRoutes() {
 
   app.get("/", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
-    const parsed = await parseQuery(ctx, c.req.param("id")!, c.req.query(), { by: true });
+    const parsed = await parseQuery(ctx, c.req.param("id")!, c.req.query(), { by: true, viewer: currentUser(c) });
     const { scored, targets } = await resultsWithTargets(ctx, parsed);
     return c.json({ ...resultsBody(parsed, scored), targets });
   });
@@ -61,7 +61,7 @@ export function resultRoutes() {
     const level = params.level;
     if (!level || level === "group") throw bad("Cần chọn cấp đơn vị để xếp hạng (level=province|commune|…).", "Choose the unit level to rank (level=province|commune|…).", { level });
     // The `unit` of a ranking is the area ranked within; rows are the units at `level` under it.
-    const parsed = await parseQuery(ctx, c.req.param("id")!, { ...params, by: level }, { by: true });
+    const parsed = await parseQuery(ctx, c.req.param("id")!, { ...params, by: level }, { by: true, viewer: currentUser(c) });
     const nodeCode = params.node || parsed.re.index.root.code;
     return c.json(await ranking(ctx, parsed, nodeCode, params.peers || null));
   });
@@ -69,7 +69,7 @@ export function resultRoutes() {
   app.get("/weakest", allow(ANALYSTS), roundAccess(), async (c) => {
     const ctx = c.var.ctx;
     const params = c.req.query();
-    const parsed = await parseQuery(ctx, c.req.param("id")!, params);
+    const parsed = await parseQuery(ctx, c.req.param("id")!, params, { viewer: currentUser(c) });
     const level = params.level || defaultWorkLevel(parsed.re.index);
     if (!levelsOf(parsed.re.index).includes(level)) {
       throw bad(`Chỉ số không có cấp "${level}" (có: ${levelsOf(parsed.re.index).join(", ")}).`, `The index has no level "${level}" (levels: ${levelsOf(parsed.re.index).join(", ")}).`, { level });

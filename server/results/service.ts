@@ -20,6 +20,7 @@ import type { Target } from "../../shared/results/schemas.js";
 import type { BreakdownRow, ComparisonInfo, MappingReport, ResultNode, ScoredCell, TargetResult, UnitRef } from "../../shared/results/types.js";
 import { aggregateCells, roundCells, type Cell } from "./counts.js";
 import { crosswalkLinks, getPeerGroup, getTargets, registryIds } from "./repository.js";
+import { roundVisible, targetFilter, type Viewer } from "./scope.js";
 
 export interface RoundEdition {
   round: Round;
@@ -32,6 +33,7 @@ export async function loadRoundEdition(ctx: AppContext, roundId: string): Promis
   if (!round) throw new Problem("round_not_found", undefined, { round: roundId });
   const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
   if (!edition) throw new Problem("instrument_not_found");
+  if (edition.parIndex) throw new Problem("par_index_round", undefined, { round: roundId, results: `/api/par/${roundId}/results` });
   if (!edition.index) {
     throw new Problem("not_found", undefined, { round: roundId }, { vi: "Bộ câu hỏi này không có chỉ số.", en: "This questionnaire has no index." });
   }
@@ -322,22 +324,27 @@ export interface TargetEvaluation {
   results: TargetResult[];
 }
 
-/** Evaluates the round's targets that concern a unit and group against the given results. */
+/**
+ * Evaluates the round's targets that concern a unit and group against the given results: only the
+ * targets the viewer may see, and against base rounds the viewer may see (another is "no base").
+ */
 export async function evaluateRoundTargets(
   ctx: AppContext,
   re: RoundEdition,
   q: ResultsQuery,
   current: ResultNode,
   peers: BreakdownRow[],
+  viewer: Viewer,
   targets?: Target[],
 ): Promise<TargetResult[]> {
-  const list = targets ?? (await getTargets(ctx.db.kysely, re.round.id)).targets;
+  const stored = targets ?? (await getTargets(ctx.db.kysely, re.round.id)).targets;
+  const list = stored.filter(await targetFilter(ctx, viewer, stored));
   if (list.length === 0) return [];
   const unitKey = q.unit?.key ?? null;
   const bases = new Map<string, Map<string, NodeValue> | null>();
   for (const t of list) {
     if (t.kind !== "rule" || !t.base || bases.has(t.base)) continue;
-    bases.set(t.base, await baseValues(ctx, re, t.base, q));
+    bases.set(t.base, roundVisible(viewer, t.base) ? await baseValues(ctx, re, t.base, q) : null);
   }
   const peerSets = new Map<string, Set<string> | null>();
   for (const t of list) {

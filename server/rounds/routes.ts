@@ -83,7 +83,10 @@ export function roundRoutes() {
     const edition = await getEdition(ctx.db.kysely, input.edition, input.version);
     const errors = [];
     if (!edition) errors.push(fieldError("edition", "instrument_not_found", { vi: "Không có bộ câu hỏi với mã và phiên bản này.", en: "No questionnaire with this id and version." }));
-    if (await findRound(ctx.db.kysely, input.id)) errors.push(fieldError("id", "invalid_field", { vi: "Mã đợt khảo sát đã có.", en: "This round id is taken." }));
+    // A taken id is a conflict (409), the same answer a simultaneous duplicate gets from the database.
+    if (await findRound(ctx.db.kysely, input.id)) {
+      throw new Problem("already_exists", [fieldError("id", "already_exists", { vi: "Mã đợt khảo sát đã có.", en: "This round id is taken." })]);
+    }
     for (const [i, key] of input.scope.entries()) {
       const unit = await ctx.units.get(key);
       if (!unit || unit.registry !== input.registry) errors.push(fieldError(`scope.${i}`, "unit_not_in_scope"));

@@ -1,12 +1,14 @@
 /**
  * The administrative-unit registry as shipped with chiso: loads the vendored files in ./data
- * (built by scripts/build-units.ts, no network needed) and parses the village and agency lists
- * that each survey round imports as CSV. Pure apart from reading the vendored files.
+ * (built by scripts/build-units.ts, no network needed) and checks the village and agency lists
+ * that each survey round imports as CSV (read by server/lib/csv.ts). Pure apart from reading the
+ * vendored files.
  */
 import { readFileSync } from "node:fs";
 import type { ProblemCode } from "../../shared/errors.js";
 import type { Text } from "../../shared/i18n.js";
 import type { UnitLevel } from "../../shared/units/search.js";
+import { CsvFileError, parseCsv, type CsvTable } from "../lib/csv.js";
 
 export interface RegistryInfo {
   id: string;
@@ -134,84 +136,6 @@ export interface ImportResult {
 
 type RegistryRef = Pick<RegistryInfo, "id" | "validFrom" | "validTo">;
 
-interface CsvRecord {
-  line: number;
-  fields: string[];
-}
-
-/**
- * RFC 4180 records: quoted fields may hold the separator, doubled quotes and line breaks. A BOM is
- * dropped; the separator is "," or ";" (Excel in Vietnamese locales writes ";"), whichever the
- * header line uses more.
- */
-function parseCsv(text: string): { records: CsvRecord[]; unterminatedQuoteLine: number | null } {
-  const src = text.replace(/^\uFEFF/, "");
-  const sep = detectSeparator(src);
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = "";
-  let line = 1;
-  let recordLine = 1;
-  let quoted = false;
-  let quoteLine = 0;
-  let i = 0;
-  const endRecord = () => {
-    fields.push(field);
-    if (fields.some((f) => f.trim() !== "")) records.push({ line: recordLine, fields });
-    fields = [];
-    field = "";
-  };
-  while (i < src.length) {
-    const ch = src[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        if (ch === "\n") line++;
-        field += ch;
-      }
-      i++;
-      continue;
-    }
-    if (ch === '"' && field.trim() === "") {
-      quoted = true;
-      quoteLine = line;
-      field = "";
-    } else if (ch === sep) {
-      fields.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && src[i + 1] === "\n") i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      field += ch;
-    }
-    i++;
-  }
-  if (field !== "" || fields.length > 0) endRecord();
-  return { records, unterminatedQuoteLine: quoted ? quoteLine : null };
-}
-
-function detectSeparator(src: string): "," | ";" {
-  let commas = 0;
-  let semicolons = 0;
-  let quoted = false;
-  for (const ch of src) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === "\n" || ch === "\r")) break;
-    else if (!quoted && ch === ",") commas++;
-    else if (!quoted && ch === ";") semicolons++;
-  }
-  return semicolons > commas ? ";" : ",";
-}
-
 function nfcName(s: string): string {
   return s.normalize("NFC").replace(/\s+/g, " ").trim();
 }
@@ -230,21 +154,18 @@ interface ImportSpec {
 }
 
 function importCsv(text: string, registry: RegistryRef, spec: ImportSpec): ImportResult {
-  const { records, unterminatedQuoteLine } = parseCsv(text);
   const errors: ImportError[] = [];
-  if (unterminatedQuoteLine !== null) {
-    errors.push({
-      line: unterminatedQuoteLine,
-      field: "",
-      code: "invalid_field",
-      message_vi: "Dấu ngoặc kép mở ở dòng này không được đóng.",
-      message_en: "A quote opened on this line is never closed.",
-    });
+  let table: CsvTable;
+  try {
+    table = parseCsv(text);
+  } catch (error) {
+    if (!(error instanceof CsvFileError)) throw error;
+    errors.push({ line: error.line, field: "", code: "invalid_field", message_vi: error.text.vi, message_en: error.text.en });
     return { units: [], errors };
   }
   const units: UnitRecord[] = [];
-  const header = records[0]?.fields.map((h) => h.trim().toLowerCase());
-  if (!header) {
+  const header = table.columns;
+  if (header.length === 0) {
     errors.push({ line: 1, field: "", code: "required", message_vi: "Tệp CSV trống.", message_en: "The CSV file is empty." });
     return { units, errors };
   }
@@ -260,9 +181,9 @@ function importCsv(text: string, registry: RegistryRef, spec: ImportSpec): Impor
   }
   if (missing.length > 0) return { units, errors };
   const seen = new Map<string, number>();
-  for (const record of records.slice(1)) {
+  for (const record of table.records) {
     const rowErrors: ImportError[] = [];
-    const get = (column: string) => (record.fields[header.indexOf(column)] ?? "").trim();
+    const get = (column: string) => record.fields[header.indexOf(column)] ?? "";
     const error = (field: string, code: ProblemCode, vi: string, en: string) =>
       rowErrors.push({ line: record.line, field, code, message_vi: vi, message_en: en });
     const unit = spec.row(get, error);

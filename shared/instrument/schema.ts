@@ -100,6 +100,8 @@ export const TextQuestionSchema = z
     type: z.literal("text"),
     maxLength: z.number().int().positive().max(10000),
     multiline: z.boolean().default(false),
+    /** The answer names a supporting document (a link or a file name): evidence of a self-assessment. */
+    document: z.boolean().optional(),
   })
   .strict();
 export const DateQuestionSchema = z
@@ -199,6 +201,12 @@ export const InstrumentSchema = z
     intro: TextSchema,
     /** Where the definition comes from (seed documents, decisions), for the record. */
     source: z.string().optional(),
+    /**
+     * "assessment": a self-assessment answered per assessed unit by its responsible agencies, whose
+     * answers are evidence (counts, rates, yes/no, documents) scored by a par-index definition.
+     * Absent: a survey of respondents.
+     */
+    kind: z.enum(["survey", "assessment"]).optional(),
     unitLevel: UnitLevelSchema,
     respondentGroups: z.array(RespondentGroupSchema).min(1),
     scales: z.record(z.string(), ScaleSchema).default({}),

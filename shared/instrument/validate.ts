@@ -8,11 +8,13 @@
  * - '' and [] mean "not answered" for every type: they satisfy nothing required and are not
  *   type-checked. null is not an answer value: omit the question instead (`wrong_type`).
  * - Text must already be Unicode NFC (`wrong_type` otherwise): normalising is the form's job, and
- *   the server does not rewrite what it stores. Length counts code points.
+ *   the server does not rewrite what it stores. Length counts code points. Text holds no control
+ *   character other than tab, line feed and carriage return (`wrong_type`; see decision 0002).
  * - Choice answers must be the code strings ("2", not 2): `wrong_type` for another type,
  *   `invalid_choice` for a string that is not a code.
  */
 import { fieldError, PROBLEMS, type FieldError } from "../errors.js";
+import { controlCharacter } from "../api/strings.js";
 import type { Text } from "../i18n.js";
 import { formLogic, type LogicOptions } from "./logic.js";
 import type { AnswerableQuestion, Instrument } from "./schema.js";
@@ -113,6 +115,8 @@ function typeError(instrument: Instrument, q: AnswerableQuestion, value: unknown
     }
     case "text": {
       if (typeof value !== "string") return fieldError(id, "wrong_type", TEXTS.expectText);
+      const control = controlCharacter(value);
+      if (control) return fieldError(id, "wrong_type", controlText(control));
       if (value !== value.normalize("NFC")) return fieldError(id, "wrong_type", TEXTS.notNfc);
       if ([...value].length > q.maxLength) {
         return fieldError(id, "too_long", { vi: `Tối đa ${q.maxLength} ký tự.`, en: `At most ${q.maxLength} characters.` });
@@ -128,6 +132,13 @@ function typeError(instrument: Instrument, q: AnswerableQuestion, value: unknown
       return null;
     }
   }
+}
+
+function controlText(character: string): Text {
+  return {
+    vi: `Văn bản không được chứa ký tự điều khiển (${character}); chỉ cho phép tab và xuống dòng.`,
+    en: `The text must not contain a control character (${character}); only tab and line breaks are allowed.`,
+  };
 }
 
 function notAnOption(code: string): Text {

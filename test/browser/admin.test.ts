@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { chromiumAvailable, DIST, launchBrowser, screenshot, watchErrors } from "./helpers.js";
+import { chromiumAvailable, DIST, launchBrowser, newContext, screenshot, watchErrors } from "./helpers.js";
 import { DEMO_PROVINCE, startTestServer, type TestServer } from "../helpers/server.js";
 import { instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
@@ -32,7 +32,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await server.createRound("sipas-2022", { id: "sipas-hue-2026", title: { vi: "SIPAS Huế 2026", en: "SIPAS Hue 2026" } } as never);
     admin = await server.createUser("admin", { username: "quantri" });
     browser = await launchBrowser();
-    context = await browser.newContext({ baseURL: server.url, viewport: LAPTOP, locale: "vi-VN", acceptDownloads: true });
+    context = await newContext(browser, { baseURL: server.url, viewport: LAPTOP, locale: "vi-VN", acceptDownloads: true });
     page = await context.newPage();
     errors = watchErrors(page);
   }, 120_000);
@@ -51,7 +51,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
 
   it("refuses an analyst", async () => {
     const analyst = await server.createUser("analyst");
-    const other = await browser.newContext({ baseURL: server.url, viewport: LAPTOP, locale: "vi-VN" });
+    const other = await newContext(browser, { baseURL: server.url, viewport: LAPTOP, locale: "vi-VN" });
     const p = await other.newPage();
     await p.goto("/admin");
     const login = p.waitForResponse((r) => r.url().endsWith("/api/auth/login"));
@@ -86,7 +86,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     expect(await page.locator('#round-modes input[value="invitation"]').isChecked()).toBe(true);
     await page.locator("#round-scope").fill("Huế");
     await page.locator("#round-scope-results button", { hasText: "Thành phố Huế" }).first().click();
-    expect(await page.locator("#new-round .chips").innerText()).toContain("Thành phố Huế");
+    await expect.poll(() => page.locator("#new-round .chips").innerText()).toContain("Thành phố Huế");
     await page.getByRole("button", { name: "Tạo đợt khảo sát", exact: true }).click();
 
     await expect.poll(() => page.locator("#round-id-err").textContent()).toBe("Mã đợt khảo sát đã có.");
@@ -99,11 +99,11 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await page.getByRole("button", { name: "Tạo đợt khảo sát", exact: true }).click();
     await expect.poll(() => page.locator(".notice.ok").textContent()).toMatch(/Đã tạo đợt khảo sát “Khảo sát lãnh đạo Huế 2026”/);
     const row = page.locator(`tr[data-round="${ROUND.id}"]`);
-    expect(await row.locator(".badge").textContent()).toBe("Nháp");
-    expect(await row.innerText()).toMatch(/Thành phố Huế/);
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("Nháp");
+    await expect.poll(() => row.innerText()).toMatch(/Thành phố Huế/);
 
     await row.getByRole("button", { name: `Mở đợt: ${ROUND.vi}` }).click();
-    expect(await page.locator("dialog.confirm").textContent()).toMatch(/Mở đợt khảo sát “Khảo sát lãnh đạo Huế 2026”\?/);
+    await expect.poll(() => page.locator("dialog.confirm").textContent()).toMatch(/Mở đợt khảo sát “Khảo sát lãnh đạo Huế 2026”\?/);
     await dialogButton("Mở đợt").click();
     await expect.poll(() => row.locator(".badge").textContent()).toBe("Đang mở");
     // Focus goes back where it was: the row's button, now "Đóng đợt" after the list reloads.
@@ -122,8 +122,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await page.locator("#invitees-file").setInputFiles({ name: "moi.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
     await page.getByRole("button", { name: "Tải lên" }).click();
     const refused = page.locator(".line-errors");
-    await refused.waitFor();
-    expect(await refused.locator("tbody tr").count()).toBe(1);
+    await expect.poll(() => refused.locator("tbody tr").count()).toBe(1);
     expect(await refused.locator("tbody tr td").nth(0).textContent()).toBe("3");
     expect(await refused.locator("tbody tr td").nth(1).textContent()).toBe("email");
     expect(await server.count("invitations")).toBe(0);
@@ -147,10 +146,10 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
 
     await page.getByRole("button", { name: "Làm mới" }).click();
     await expect.poll(() => page.locator("#completion-total").textContent()).toMatch(/Đã trả lời 1\/3/);
+    await expect.poll(() => page.locator("#not-answered tbody tr").count()).toBe(2);
     const answered = await page.locator("#completion-groups tbody tr").evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
     expect(answered.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(1);
     expect(answered.map((cells) => cells[0])).toEqual(expect.arrayContaining(["Lãnh đạo cấp Sở", "Đại biểu HĐND tỉnh"]));
-    expect(await page.locator("#not-answered tbody tr").count()).toBe(2);
     await screenshot(page, "admin-invitations");
   });
 
@@ -168,7 +167,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await page.locator("#new-user").getByRole("button", { name: "Tạo tài khoản" }).click();
     await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã tạo tài khoản “dtv.hue”.");
     const row = page.locator('tr[data-user="dtv.hue"]');
-    expect(await row.innerText()).toMatch(/Điều tra viên[\s\S]*Phường Phú Xuân[\s\S]*Đang hoạt động/);
+    await expect.poll(() => row.innerText()).toMatch(/Điều tra viên[\s\S]*Phường Phú Xuân[\s\S]*Đang hoạt động/);
 
     // The enumerator registers a tablet; the administrator sees it and revokes it.
     const enumerator = await server.signIn("dtv.hue", "mat-khau-du-dai");
@@ -200,11 +199,10 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã thêm 2 đơn vị (0 đơn vị đã có từ trước).");
 
     await page.locator("#lookup-query").fill("to dan pho so");
-    await page.locator("#unit-results tbody tr").first().waitFor();
-    const found = await page.locator("#unit-results tbody").innerText();
-    expect(found).toContain("Tổ dân phố Số 1");
-    expect(found).toContain("Tổ dân phố Số 2");
-    expect(found).toContain("Phường Phú Xuân");
+    const found = () => page.locator("#unit-results tbody").innerText();
+    await expect.poll(found).toContain("Tổ dân phố Số 1");
+    expect(await found()).toContain("Tổ dân phố Số 2");
+    expect(await found()).toContain("Phường Phú Xuân");
     await screenshot(page, "admin-units");
   });
 
@@ -216,12 +214,12 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     expect(actions[0]).toBe("units.import");
     expect(actions.indexOf("units.import")).toBeLessThan(actions.indexOf("round.create"));
     expect(await page.locator("#audit-log tbody tr").first().innerText()).toMatch(/Nhập đơn vị/);
-    expect(await page.locator(".admin-main").innerText()).toContain("Đã hiển thị toàn bộ nhật ký.");
+    await expect.poll(() => page.locator(".admin-main").innerText()).toContain("Đã hiển thị toàn bộ nhật ký.");
     await screenshot(page, "admin-audit");
 
     await page.getByRole("button", { name: "English" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toBe("Administration");
-    expect(await page.locator("#audit-log tbody tr").first().innerText()).toMatch(/Units imported/);
+    await expect.poll(() => page.locator("#audit-log tbody tr").first().innerText()).toMatch(/Units imported/);
     await page.getByRole("button", { name: "Tiếng Việt" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toBe("Quản trị hệ thống");
   });

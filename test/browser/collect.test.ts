@@ -1,7 +1,8 @@
 /**
  * The enumerator app in real Chromium against a real server: interviews recorded offline and kept
- * through a reload served by the service worker, a sync cut in the middle that loses and doubles
- * nothing, and a rejected response fixed and resent.
+ * through a reload served by the service worker, an interview left the instant after an answer that
+ * keeps the answer, a sync cut in the middle that loses and doubles nothing, and a rejected response
+ * fixed and resent.
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,8 @@ import { DEMO_PROVINCE } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import { PROBLEMS } from "../../shared/errors.js";
-import { chromiumAvailable, completeForm, launchBrowser, phoneContext, screenshot, startClientServer, storedResponses, watchErrors } from "./helpers.js";
+import { forgetRound } from "../../server/responses/prepare.js";
+import { chromiumAvailable, completeForm, focusWhenShown, launchBrowser, phoneContext, screenshot, startClientServer, storedResponses, watchErrors } from "./helpers.js";
 
 describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
   let server: TestServer;
@@ -103,6 +105,31 @@ describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
     await context.close();
   });
 
+  it("keeps the last answer of an interview left the instant after it, and opens it again as it was", async () => {
+    const round = await server.createRound("sipas-2022");
+    const { context, page, errors } = await newPage("block");
+    await setUp(page, round);
+    await page.getByRole("button", { name: "Phỏng vấn mới" }).click();
+    await page.locator("#q-unit-in").fill("thon mau 1 phu xuan");
+    const unit = (await page.locator(".result").first().locator("span").first().textContent())!;
+    await page.locator(".result").first().click();
+    await page.locator('#q-group input[value="citizen"]').waitFor();
+    // The answer and "back to the list" in one go, before the app could draw or run an effect.
+    await page.evaluate(() => {
+      document.querySelector<HTMLInputElement>('#q-group input[value="citizen"]')!.click();
+      [...document.querySelectorAll<HTMLButtonElement>("header button")].find((b) => b.textContent === "Về danh sách")!.click();
+    });
+    await expect.poll(() => count(page, "draft")).toBe("1");
+    await expect.poll(() => page.locator(".records .record").first().textContent()).toContain(unit);
+
+    await page.reload();
+    await page.getByRole("button", { name: "Mở", exact: true }).click();
+    await expect.poll(() => page.locator('#q-group input[value="citizen"]').isChecked()).toBe(true);
+    expect(await page.locator("#q-unit .chosen-unit").textContent()).toContain(unit);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("loses and doubles nothing when the connection drops after the server stored a batch but before its answer arrived", async () => {
     const round = await server.createRound("sipas-2022");
     const sipas = await instrumentOf(server.ctx, "sipas-2022");
@@ -158,14 +185,16 @@ describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
     const communes = server.ctx.units.childrenOf(DEMO_PROVINCE).filter((u) => u.level === "commune");
     const kept = communes.find((c) => c.name === "Phong Điền")!;
     await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kept.key]) }).where("id", "=", round).execute();
-    await new Promise((r) => setTimeout(r, 1100)); // the server caches a round for a second
+    forgetRound(round); // changed behind the server's back: drop its brief cache of the round
 
     await interview(page, "thon mau 1 kim long");
     await expect.poll(() => count(page, "rejected"), { timeout: 15_000 }).toBe("1");
     await expect.poll(() => page.locator(".record.rejected").textContent()).toContain(PROBLEMS.unit_not_in_scope.vi);
     await screenshot(page, "collect-rejected-list-360");
 
-    await page.getByRole("button", { name: "Sửa" }).click();
+    // It opens on its first problem, with focus there.
+    const focus = await focusWhenShown(page, "#q-unit-err", () => page.getByRole("button", { name: "Sửa" }).click());
+    expect(focus).toEqual({ atOnce: "button:Chọn đơn vị khác", afterPaint: "button:Chọn đơn vị khác" });
     await expect.poll(() => page.locator("#q-unit-err").textContent()).toContain(PROBLEMS.unit_not_in_scope.vi);
     await screenshot(page, "collect-rejected-open-360", false);
     const id = await page.evaluate(async () => {

@@ -1,10 +1,12 @@
 /**
  * Shared set-up of the browser tests: Debian's Chromium through playwright-core, a real chiso server
- * on a temp SQLite database serving the built client, phone-sized pages and screenshots.
+ * on a temp SQLite database serving the built client, phone-sized pages and screenshots, and a
+ * check that fails any test during which a page broke the Content-Security-Policy.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterEach, expect, vi } from "vitest";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { REPO_ROOT } from "../../server/config.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -29,9 +31,55 @@ const ARGS = [
   "--disable-sync",
 ];
 
+// Tests wait on conditions (expect.poll, auto-waiting locators), never on time. The bounds are
+// generous: on a loaded two-core machine a page can take seconds to catch up, a test a minute.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000, expect: { poll: { timeout: 15_000, interval: 50 } } });
+
+/**
+ * Content-Security-Policy violations seen in any page of any browser context, since the last check.
+ * Every test ends by checking that there were none; a test that provokes one on purpose takes it.
+ */
+const violations: string[] = [];
+
+/** Takes (and clears) the violations recorded so far. */
+export function takeViolations(): string[] {
+  return violations.splice(0);
+}
+
+afterEach(() => {
+  expect(takeViolations(), "Content-Security-Policy violations").toEqual([]);
+});
+
+/** Chromium's own console message for a refused script, style, frame, connection or Trusted Types sink. */
+const POLICY_MESSAGE = /Refused to|Content Security Policy|Trusted ?Type/i;
+
+async function watchPolicy(context: BrowserContext): Promise<void> {
+  // The event fires in the page for every violation, including those the console does not show.
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`);
+    });
+  });
+  context.on("console", (message) => {
+    if (message.type() === "error" && (message.text().startsWith("securitypolicyviolation:") || POLICY_MESSAGE.test(message.text()))) {
+      violations.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+    }
+  });
+  context.on("weberror", (error) => {
+    if (POLICY_MESSAGE.test(error.error().message)) violations.push(`${error.page()?.url() ?? "?"}: ${error.error().message}`);
+  });
+}
+
 /** Launches Chromium with a fresh temporary profile (playwright makes and removes it). */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true });
+}
+
+/** A new browser context whose pages are watched for policy violations. Every test makes its contexts here. */
+export async function newContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await watchPolicy(context);
+  return context;
 }
 
 /** The test server with the built client; fails clearly when `vite build` has not run. */
@@ -44,7 +92,7 @@ export async function startClientServer(): Promise<TestServer> {
 
 /** A fresh context (no storage, no service worker) sized like a phone. */
 export async function phoneContext(browser: Browser, baseURL: string, options: { serviceWorkers?: "allow" | "block" } = {}): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, viewport: PHONE, deviceScaleFactor: 2, hasTouch: true, isMobile: true, locale: "vi-VN", ...options });
+  return newContext(browser, { baseURL, viewport: PHONE, deviceScaleFactor: 2, hasTouch: true, isMobile: true, locale: "vi-VN", ...options });
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
@@ -128,6 +176,41 @@ export async function answerPage(page: Page, given: Record<string, Answer> = {})
     if (!changed) break;
   }
   return done;
+}
+
+/** What has focus, as a test names it: the element's id, else its tag and text. */
+export async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return !el ? "" : el.id || `${el.tagName.toLowerCase()}:${(el.textContent ?? "").trim().slice(0, 60)}`;
+  });
+}
+
+/**
+ * Runs `action` and tells where focus was at the moment `selector` first appeared (the screen that
+ * shows it has just been drawn) and where it is once the page has painted and run its effects: a
+ * focus that comes late, or is taken away by a later effect, shows as a difference.
+ */
+export async function focusWhenShown(page: Page, selector: string, action: () => Promise<void>): Promise<{ atOnce: string; afterPaint: string }> {
+  await page.evaluate((sel) => {
+    const w = window as unknown as { focusAtShow?: string };
+    delete w.focusAtShow;
+    const name = () => {
+      const el = document.activeElement;
+      return !el ? "" : el.id || `${el.tagName.toLowerCase()}:${(el.textContent ?? "").trim().slice(0, 60)}`;
+    };
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector(sel)) return;
+      w.focusAtShow = name();
+      observer.disconnect();
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, selector);
+  await action();
+  const atOnce = (await page.waitForFunction(() => (window as unknown as { focusAtShow?: string }).focusAtShow)).jsonValue() as Promise<string>;
+  // Effects that run after paint are scheduled on the next frame; wait for that frame and the task after it.
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => setTimeout(done))));
+  return { atOnce: await atOnce, afterPaint: await focused(page) };
 }
 
 /** Presses the page's main button and waits for the next screen (a new heading). */

@@ -1,7 +1,8 @@
 /**
  * The respondent form in real Chromium on a phone-sized screen, against a real server: a complete
- * SIPAS response, relevance and constraints, a draft that survives a reload, and a resend after a
- * lost acknowledgement that stores nothing twice.
+ * SIPAS response, relevance and constraints, focus on the first problem of a refused page, a draft
+ * saved the moment an answer changes and kept through a reload, and a resend after a lost
+ * acknowledgement that stores nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -9,12 +10,14 @@ import type { TestServer } from "../helpers/server.js";
 import { instrumentOf } from "../helpers/responses.js";
 import { DEMO_PROVINCE } from "../helpers/server.js";
 import { PROBLEMS } from "../../shared/errors.js";
+import { forgetRound } from "../../server/responses/prepare.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 import {
   answerPage,
   chromiumAvailable,
   completeForm,
+  focusWhenShown,
   launchBrowser,
   phoneContext,
   pressNext,
@@ -149,18 +152,19 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     await setAnswer(page, "ethnicity", "other");
     await setAnswer(page, "ethnicity_other", "Tày");
     await setAnswer(page, "ethnicity", firstCode!);
-    expect(await page.locator("#q-ethnicity_other").count()).toBe(0);
+    await expect.poll(() => page.locator("#q-ethnicity_other").count()).toBe(0);
     answers.ethnicity = firstCode!;
 
     await setAnswer(page, "age", 15);
     const expected = validateAnswers(sipas, { age: 15 }).find((e) => e.question === "age")!;
     const pageTitle = await page.locator("h1").textContent();
     Object.assign(answers, await answerPage(page, { ethnicity: firstCode! }));
-    await page.locator("form button[type=submit]").click();
+    // Focus is on the field the moment its error is drawn, and stays there.
+    const ageFocus = await focusWhenShown(page, "#q-age-err", () => page.locator("form button[type=submit]").click());
+    expect(ageFocus).toEqual({ atOnce: "q-age-in", afterPaint: "q-age-in" });
     await expect.poll(() => page.locator("#q-age-err").textContent()).toContain(expected.message_vi);
     expect(await page.locator("h1").textContent()).toBe(pageTitle);
     expect(await page.locator("#q-age-in").getAttribute("aria-invalid")).toBe("true");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("q-age-in");
     await screenshot(page, "respond-constraint-360", false);
     expect((await storedResponses(server, round)).size).toBe(0);
 
@@ -171,10 +175,13 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     // the form goes back to the start page with the reason next to the unit.
     const kimLong = server.ctx.units.childrenOf(DEMO_PROVINCE).find((u) => u.name === "Kim Long")!;
     await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kimLong.key]) }).where("id", "=", round).execute();
-    await new Promise((r) => setTimeout(r, 1100)); // the server caches a round for a second
-    await page.locator("form button[type=submit]").click();
+    forgetRound(round); // changed behind the server's back: drop its brief cache of the round
+    // The start page opens with focus on the refused unit, not on the new page's heading.
+    const unitFocus = await focusWhenShown(page, "#q-unit-err", () => page.locator("form button[type=submit]").click());
+    expect(unitFocus).toEqual({ atOnce: "button:Chọn đơn vị khác", afterPaint: "button:Chọn đơn vị khác" });
     await expect.poll(() => page.locator("#q-unit-err").textContent()).toContain(PROBLEMS.unit_not_in_scope.vi);
     await page.getByRole("button", { name: "Chọn đơn vị khác" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("q-unit-in");
     await page.locator("#q-unit-in").fill("thon mau 1 kim long");
     await page.locator(".result").first().click();
     await page.getByRole("button", { name: "Bắt đầu" }).click();
@@ -193,15 +200,34 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     await startPage(page);
     const answers = await answerPage(page);
     await pressNext(page);
-    await setAnswer(page, "did_procedure", "no");
-    answers.did_procedure = "no";
     const draftKey = `chiso.respond.draft.${round}`;
-    const draftId = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)!).id as string, draftKey);
+    type StoredDraft = { id: string; answers: Record<string, unknown> };
+    const storedDraft = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? "null") as StoredDraft | null, draftKey);
+
+    // The answer is in storage when the tap's event is over, before the screen is even redrawn:
+    // a reload at any moment after it keeps it.
+    const savedAtOnce = await page.evaluate((k) => {
+      document.querySelector<HTMLInputElement>('#q-did_procedure input[value="no"]')!.click();
+      return (JSON.parse(localStorage.getItem(k) ?? "null") as StoredDraft | null)?.answers.did_procedure ?? null;
+    }, draftKey);
+    expect(savedAtOnce).toBe("no");
+    answers.did_procedure = "no";
+    const draftId = (await storedDraft())!.id;
 
     await page.reload();
     await page.locator(".section-body").waitFor();
-    expect(await page.locator('#q-did_procedure input[value="no"]').isChecked()).toBe(true);
+    await expect.poll(() => page.locator('#q-did_procedure input[value="no"]').isChecked()).toBe(true);
+
+    // Leaving the page writes the draft once more, whatever happened to storage meanwhile.
+    await page.evaluate((k) => localStorage.removeItem(k), draftKey);
+    await page.goto("/api/health");
+    expect((await storedDraft())?.answers).toEqual(answers);
+    await page.goto(`/r/${round}`);
+    await page.locator(".section-body").waitFor();
+    await expect.poll(() => page.locator('#q-did_procedure input[value="no"]').isChecked()).toBe(true);
+
     await page.getByRole("button", { name: "Quay lại" }).click();
+    await page.locator(`#q-${Object.keys(answers)[0]}`).waitFor();
     for (const [id, code] of Object.entries(answers).slice(0, 3)) {
       expect(await page.locator(`#q-${id} input[value="${code}"]`).isChecked()).toBe(true);
     }
@@ -224,7 +250,7 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
       await pressNext(page);
     }
     await submit.dblclick();
-    await page.getByTestId("receipt").waitFor({ timeout: 15_000 });
+    await page.getByTestId("receipt").waitFor();
     const receipt = (await page.getByTestId("receipt").textContent())!.trim();
     expect(cut).toBeGreaterThanOrEqual(2);
     const stored = await storedResponses(server, round);

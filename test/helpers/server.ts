@@ -1,5 +1,6 @@
 /** Starts a real chiso server (real port, real database) for integration tests. */
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { openContext, prepareDatabase } from "../../server/bootstrap.js";
 import { listen } from "../../server/serve.js";
 import type { AppContext } from "../../server/app-context.js";
@@ -19,7 +20,7 @@ export interface TestServer {
   api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   createRound(editionId: string, overrides?: Partial<NewRound>): Promise<string>;
   count(table: "responses" | "answers" | "rollups" | "cell_totals" | "invitations"): Promise<number>;
-  /** Creates an account and returns its id; the password is the username repeated to 12+ chars. */
+  /** Creates an account and returns its id, with a random password that meets the password policy. */
   createUser(role: Role, options?: { username?: string; unitScope?: string[]; rounds?: string[] }): Promise<{ username: string; password: string; id: string }>;
   /** Signs in and returns the headers a browser would send (cookie, and the CSRF header for writes). */
   signIn(username: string, password: string): Promise<Record<string, string>>;
@@ -111,7 +112,7 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
     },
     async createUser(role, options = {}) {
       const username = options.username ?? `${role}-${++userSeq}`;
-      const password = `${username}-password-${userSeq}`;
+      const password = randomBytes(15).toString("base64url");
       const user = await createUser(ctx.db.kysely, { username, displayName: username, role, password, unitScope: options.unitScope ?? [], rounds: options.rounds ?? [] });
       return { username, password, id: user.id };
     },

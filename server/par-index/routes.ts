@@ -1,0 +1,201 @@
+/**
+ * /api/par — the PAR INDEX of a round: self-assessment evidence (save, submit, review, return), the
+ * S and C sources and given A scores of each assessed unit, results (total /100 with its A, S and C
+ * parts), the below-maximum list and its appendix download, and what-if (nothing stored).
+ * Every route is for analysts and administrators, limited to their rounds and units.
+ */
+import { PassThrough, Readable } from "node:stream";
+import { Hono, type Context } from "hono";
+import type { AppContext, AppEnv } from "../app-context.js";
+import { Problem } from "../http/problem.js";
+import { allow, currentUser, requireRounds, requireUnits, unitInScope, ANALYSTS } from "../http/access.js";
+import { parseWith, readJson } from "../http/body.js";
+import { listRounds } from "../rounds/repository.js";
+import { getEdition } from "../instruments/repository.js";
+import { unitRef } from "../results/service.js";
+import { CONTENT_TYPES, writeTable } from "../exports/writers.js";
+import { validateAnswers } from "../../shared/instrument/validate.js";
+import { whatIf } from "../../shared/scoring/index.js";
+import { fieldError } from "../../shared/errors.js";
+import { EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
+import { getAssessment, getInputs, listAssessments, putInputs, saveEvidence, transitionAssessment } from "./repository.js";
+import {
+  assessedUnit,
+  assessmentGroup,
+  belowMaximumRows,
+  belowMaximumTable,
+  checkPoints,
+  checkProposal,
+  checkSource,
+  leavesOfQuestion,
+  loadParRound,
+  parResults,
+  unitInputs,
+  type ParRound,
+} from "./service.js";
+
+/** The round in the path (and the unit in the path or query) checked against the caller's scope, then loaded. */
+async function scoped(c: Context<AppEnv>, unit: string | undefined): Promise<{ ctx: AppContext; pr: ParRound; unit: string }> {
+  const ctx = c.var.ctx;
+  const user = currentUser(c);
+  const roundId = c.req.param("round") ?? "";
+  requireRounds(user, [{ field: "round", value: roundId }]);
+  await requireUnits(ctx.units, user, [{ field: "unit", value: unit }]);
+  const pr = await loadParRound(ctx, roundId);
+  if (!unit) throw new Problem("invalid", [fieldError("unit", "required", { vi: "Cần chọn đơn vị được đánh giá (unit=…).", en: "Choose the assessed unit (unit=…)." })]);
+  await assessedUnit(ctx, pr, unit);
+  return { ctx, pr, unit };
+}
+
+const num = (v: string | undefined, field: string): number | undefined => {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new Problem("invalid", [fieldError(field, "out_of_range", { vi: `${field} phải là số từ 0 đến 100.`, en: `${field} must be a number from 0 to 100.` })]);
+  return n;
+};
+
+export function parIndexRoutes() {
+  const app = new Hono<AppEnv>();
+
+  // The PAR INDEX rounds the caller may see.
+  app.get("/rounds", allow(ANALYSTS), async (c) => {
+    const ctx = c.var.ctx;
+    const user = currentUser(c);
+    const rounds = [];
+    for (const round of await listRounds(ctx.db.kysely)) {
+      if (user.role !== "admin" && user.rounds.length > 0 && !user.rounds.includes(round.id)) continue;
+      const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
+      if (!edition?.parIndex) continue;
+      rounds.push({ id: round.id, title: round.title, status: round.status, index: edition.parIndex.id, year: edition.parIndex.year, groups: round.groups });
+    }
+    return c.json({ rounds });
+  });
+
+  // The definition and form of a round, and its assessed units within the caller's area with their status.
+  app.get("/:round", allow(ANALYSTS), async (c) => {
+    const ctx = c.var.ctx;
+    const user = currentUser(c);
+    requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
+    const pr = await loadParRound(ctx, c.req.param("round"));
+    const candidates = pr.round.scope.flatMap((s) => {
+      const top = ctx.units.getCached(s);
+      const below = (key: string): string[] => [key, ...ctx.units.childrenOf(key).flatMap((u) => below(u.key))];
+      return top ? below(top.key) : [];
+    });
+    const units = [...new Set(candidates)]
+      .map((k) => ctx.units.getCached(k)!)
+      .filter((u) => u && u.level === pr.definition.unitLevel && unitInScope(ctx.units, user, u.key))
+      .map(unitRef);
+    const assessments = (await listAssessments(ctx.db.kysely, pr.round.id)).filter((a) => unitInScope(ctx.units, user, a.unit));
+    return c.json({ round: { id: pr.round.id, title: pr.round.title, status: pr.round.status, groups: pr.round.groups }, definition: pr.definition, instrument: pr.instrument, units, assessments });
+  });
+
+  app.get("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
+    const group = assessmentGroup(pr, c.req.param("group"));
+    const assessment = await getAssessment(ctx.db.kysely, pr.round.id, unit, group);
+    return c.json({ assessment: assessment ?? { round: pr.round.id, unit, group, status: "draft", version: 0, returnReason: null, answers: {}, answered: {} } });
+  });
+
+  app.put("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
+    const group = assessmentGroup(pr, c.req.param("group"));
+    const body = parseWith(EvidenceSaveSchema, await readJson(c));
+    const assessment = await saveEvidence(ctx.db.kysely, {
+      round: pr.round.id,
+      unit,
+      group,
+      version: body.version,
+      answers: body.answers,
+      actor: currentUser(c).username,
+      validate: (merged) => validateAnswers(pr.instrument, merged).map((e) => ({ ...e, question: `answers.${e.question}` })),
+      leavesOf: leavesOfQuestion(pr.definition),
+    });
+    return c.json({ assessment });
+  });
+
+  app.post("/:round/assessments/:unit/:group/transition", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
+    const group = assessmentGroup(pr, c.req.param("group"));
+    const body = parseWith(TransitionSchema, await readJson(c));
+    const assessment = await transitionAssessment(ctx.db.kysely, { round: pr.round.id, unit, group }, body, currentUser(c).username);
+    return c.json({ assessment });
+  });
+
+  app.get("/:round/inputs/:unit", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
+    return c.json({ inputs: await getInputs(ctx.db.kysely, pr.round.id, unit) });
+  });
+
+  app.put("/:round/inputs/:unit", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
+    const user = currentUser(c);
+    const body = parseWith(ParInputsSchema, await readJson(c));
+    const errors = [
+      ...(await checkSource(ctx, user, pr.definition, body.survey, "survey")),
+      ...(await checkSource(ctx, user, pr.definition, body.sipas, "sipas")),
+      ...Object.entries(body.given).flatMap(([g, points]) => {
+        if (!pr.round.groups.includes(g)) return [fieldError(`given.${g}`, "group_not_allowed")];
+        return checkPoints(pr.definition, "given", points, `given.${g}`);
+      }),
+    ];
+    if (errors.length) throw new Problem("invalid", errors);
+    return c.json({ inputs: await putInputs(ctx.db.kysely, pr.round.id, unit, body, user.username) });
+  });
+
+  app.get("/:round/results", allow(ANALYSTS), async (c) => {
+    const compare = c.req.query("compare") || undefined;
+    requireRounds(currentUser(c), [{ field: "compare", value: compare }]);
+    const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
+    const group = assessmentGroup(pr, c.req.query("group"));
+    return c.json(await parResults(ctx, pr, unit, group, { compare, targetPercent: num(c.req.query("target"), "target") }));
+  });
+
+  // JSON by default; format=csv|xlsx is the appendix-ready file (labels=vi|en, sep=semicolon, decimal=comma).
+  app.get("/:round/below-maximum", allow(ANALYSTS), async (c) => {
+    const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
+    const group = assessmentGroup(pr, c.req.query("group"));
+    const rows = await belowMaximumRows(ctx, pr, unit, group);
+    const format = c.req.query("format") || "json";
+    if (format === "json") return c.json({ round: pr.round.id, unit, group, rows });
+    if (format !== "csv" && format !== "xlsx") throw new Problem("invalid", [fieldError("format", "invalid_choice", { vi: "format phải là json, csv hoặc xlsx.", en: "format must be json, csv or xlsx." })]);
+    const lang = c.req.query("labels") === "en" ? "en" : "vi";
+    const filename = `${pr.round.id}-duoi-toi-da-${unit.replace(/[^A-Za-z0-9-]/g, "-")}.${format}`;
+    const out = new PassThrough();
+    const table = belowMaximumTable(rows, lang, lang === "vi" ? "Dưới tối đa" : "Below maximum");
+    writeTable(table, out, {
+      format,
+      labels: lang,
+      separator: c.req.query("sep") === "semicolon" ? ";" : ",",
+      decimal: c.req.query("decimal") === "comma" ? "," : ".",
+    }).catch((error: unknown) => out.destroy(error as Error));
+    return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, {
+      headers: {
+        "content-type": CONTENT_TYPES[format],
+        "content-disposition": `attachment; filename="${filename}"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
+
+  // Recomputes with proposed values over the stored inputs; nothing is written.
+  app.post("/:round/what-if", allow(ANALYSTS), async (c) => {
+    const raw = await readJson(c);
+    const body = parseWith(WhatIfSchema, raw);
+    const { ctx, pr, unit } = await scoped(c, body.unit);
+    const group = assessmentGroup(pr, body.group, "group");
+    const { inputs } = await unitInputs(ctx, pr, unit, group);
+    const errors = checkProposal(pr, body.proposal);
+    if (body.proposal.evidence) {
+      const merged = { ...inputs.evidence, ...body.proposal.evidence };
+      const proposed = new Set(Object.keys(body.proposal.evidence));
+      errors.push(...validateAnswers(pr.instrument, merged).filter((e) => proposed.has(e.question)).map((e) => ({ ...e, question: `proposal.evidence.${e.question}` })));
+    }
+    if (errors.length) throw new Problem("invalid", errors);
+    const { base, proposed, changes } = whatIf(pr.definition, inputs, body.proposal);
+    return c.json({ round: pr.round.id, unit, group, base: base.root, proposed: proposed.root, changes });
+  });
+
+  return app;
+}
+

@@ -1,0 +1,63 @@
+/** Request bodies of the PAR INDEX API (/api/par): evidence saves, review transitions, S/C/given inputs, what-if. */
+import { z } from "zod";
+import { AnswerValueSchema } from "../instrument/schema.js";
+
+export const ASSESSMENT_GROUPS = ["tu-danh-gia", "tham-dinh"] as const;
+export const AssessmentGroupSchema = z.enum(ASSESSMENT_GROUPS);
+export type AssessmentGroup = z.infer<typeof AssessmentGroupSchema>;
+
+export const AssessmentStatusSchema = z.enum(["draft", "submitted", "reviewed"]);
+export type AssessmentStatus = z.infer<typeof AssessmentStatusSchema>;
+
+const Version = z.number().int().min(0);
+const Points = z.record(z.string().min(1).max(40), z.number().finite());
+
+/** Saves some questions: `null` clears an answer. `version` is the one read (0: not created yet). */
+export const EvidenceSaveSchema = z
+  .object({ version: Version, answers: z.record(z.string().min(1).max(80), AnswerValueSchema.nullable()) })
+  .strict();
+export type EvidenceSave = z.infer<typeof EvidenceSaveSchema>;
+
+export const TransitionSchema = z
+  .object({
+    action: z.enum(["submit", "review", "return"]),
+    version: Version,
+    /** Why it goes back to the departments (required to return). */
+    reason: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict();
+export type Transition = z.infer<typeof TransitionSchema>;
+
+/** Where S (leader survey) or C (SIPAS) values come from: a round of that edition, or published points by code. */
+export const ParSourceInputSchema = z.union([
+  z.object({ round: z.string().min(1).max(80) }).strict(),
+  z.object({ published: Points }).strict(),
+]);
+export type ParSourceInput = z.infer<typeof ParSourceInputSchema>;
+
+export const ParInputsSchema = z
+  .object({
+    version: Version,
+    survey: ParSourceInputSchema.nullable(),
+    sipas: ParSourceInputSchema.nullable(),
+    /** A scores entered directly, per group: the council's scores, or another province's published results. */
+    given: z.partialRecord(AssessmentGroupSchema, Points).default({}),
+  })
+  .strict();
+export type ParInputsBody = z.infer<typeof ParInputsSchema>;
+
+export const WhatIfSchema = z
+  .object({
+    unit: z.string().min(1).max(80),
+    group: AssessmentGroupSchema.default("tham-dinh"),
+    proposal: z
+      .object({
+        evidence: z.record(z.string().min(1).max(80), AnswerValueSchema).optional(),
+        given: Points.optional(),
+        survey: Points.optional(),
+        sipas: Points.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type WhatIfBody = z.infer<typeof WhatIfSchema>;
