@@ -17,7 +17,10 @@ export type SyncProblem =
   | { kind: "retry"; status: number | null }
   /** The device token was refused (revoked, account disabled): the enumerator must sign in again. */
   | { kind: "auth"; error: ProblemBody["error"] | undefined }
-  /** Any other refusal of the whole batch (round closed, round gone). */
+  /**
+   * Any other refusal of the whole batch (the round gone). A closed round is answered item by item:
+   * responses it already holds come back with their receipts, new ones as rejected with the reason.
+   */
   | { kind: "refused"; error: ProblemBody["error"] | undefined };
 
 export interface SyncOutcome {

@@ -13,6 +13,8 @@ export interface SignedInUser {
   username: string;
   displayName: string;
   role: "admin" | "analyst" | "enumerator";
+  /** Rounds an analyst is assigned to; empty means every round (administrators see every round). */
+  rounds?: string[];
   /** Until changed, the server refuses everything but changing the password and signing out. */
   mustChangePassword?: boolean;
 }

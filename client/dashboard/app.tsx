@@ -19,8 +19,16 @@ interface Catalogue {
   unitLevels: Map<string, string>;
 }
 
-async function loadCatalogue(): Promise<Catalogue> {
-  const [{ rounds }, { instruments }, { registries }] = await Promise.all([api.rounds(), api.instruments(), api.registries()]);
+/** Only the rounds the signed-in account may read: the server refuses the others (403), so offering them is a dead end. */
+function assignedRounds(user: SignedInUser | undefined, rounds: RoundInfo[]): RoundInfo[] {
+  if (!user || user.role === "admin" || !user.rounds?.length) return rounds;
+  const allowed = new Set(user.rounds);
+  return rounds.filter((r) => allowed.has(r.id));
+}
+
+async function loadCatalogue(user: SignedInUser | undefined): Promise<Catalogue> {
+  const [all, { instruments }, { registries }] = await Promise.all([api.rounds(), api.instruments(), api.registries()]);
+  const rounds = assignedRounds(user, all.rounds);
   // Group labels and the unit level come with each questionnaire; fetched once per edition.
   const groups = new Map<string, Array<{ code: string; label: { vi: string; en: string } }>>();
   const unitLevels = new Map<string, string>();
@@ -56,7 +64,8 @@ const SignedInContext = createContext<{ user: SignedInUser; signOut(): void } | 
 
 function Dashboard() {
   const lang = useLang();
-  const catalogue = useAsync(loadCatalogue, "catalogue");
+  const user = useContext(SignedInContext)?.user;
+  const catalogue = useAsync(() => loadCatalogue(user), "catalogue");
   const [filters, setFilters] = useState<Filters | null>(null);
 
   useEffect(() => {

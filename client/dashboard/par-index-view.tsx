@@ -50,6 +50,8 @@ interface RoundForm {
   definition: Definition;
   instrument: { sections: Array<{ items: Question[] }>; choiceLists: Record<string, Array<{ code: string; label: Text }>> };
   units: Array<{ key: string; fullName: string }>;
+  /** A department's account: the agencies whose evidence it enters (empty: Sở Nội vụ). */
+  me: { agencies: string[] };
 }
 interface Results {
   root: ParNode;
@@ -288,7 +290,8 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
   const url = `${base(form.round.id)}/assessments/${encodeURIComponent(unit)}/${encodeURIComponent(group)}`;
   const [generation, setGeneration] = useState(0);
   const loaded = useAsync(() => requestJson<{ assessment: Assessment }>(url), `${url}#${generation}`);
-  const [agency, setAgency] = useState<string | null>(null);
+  const department = form.me.agencies;
+  const [agency, setAgency] = useState<string | null>(department[0] ?? null);
   const [edits, setEdits] = useState<Record<string, string | number | null>>({});
   const [reason, setReason] = useState("");
   const [message, setMessage] = useState<{ error: unknown } | { ok: string } | null>(null);
@@ -350,17 +353,17 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
             {tr(P.save!, lang)}
           </button>
         )}
-        {editable && a.version > 0 && (
+        {editable && a.version > 0 && department.length === 0 && (
           <button type="button" class="btn secondary small" onClick={() => move("submit")}>
             {tr(P.submit!, lang)}
           </button>
         )}
-        {a.status === "submitted" && (
+        {a.status === "submitted" && department.length === 0 && (
           <button type="button" class="btn small" onClick={() => move("review")}>
             {tr(P.review!, lang)}
           </button>
         )}
-        {a.status !== "draft" && (
+        {a.status !== "draft" && department.length === 0 && (
           <>
             <label class="field">
               <span>{tr(P.reason!, lang)}</span>
@@ -372,7 +375,12 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
           </>
         )}
       </div>
-      <Select name="par-agency" label={tr(P.agency!, lang)} value={agency} options={[{ value: "", label: tr(P.allAgencies!, lang) }, ...form.definition.agencies.map((g) => ({ value: g.code, label: tr(g.label, lang) }))]} onChange={setAgency} />
+      <Select name="par-agency" label={tr(P.agency!, lang)} value={agency} options={[
+          ...(department.length ? [] : [{ value: "", label: tr(P.allAgencies!, lang) }]),
+          ...form.definition.agencies.filter((g) => department.length === 0 || department.includes(g.code)).map((g) => ({ value: g.code, label: tr(g.label, lang) })),
+        ]}
+        onChange={setAgency}
+      />
       {leaves.map((l) => (
         <details key={l.code}>
           <summary>

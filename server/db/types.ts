@@ -226,6 +226,12 @@ export interface ParInputsTable {
   updated_by: string;
 }
 
+/** The agencies (codes of a par-index definition) whose evidence a department's account enters. */
+export interface ParAgencyMemberTable {
+  user_id: string;
+  agency_code: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -253,6 +259,7 @@ export interface Database {
   assessments: AssessmentTable;
   assessment_answers: AssessmentAnswerTable;
   par_inputs: ParInputsTable;
+  par_agency_members: ParAgencyMemberTable;
 }
 
 export type { Generated };

@@ -270,3 +270,20 @@ export async function putInputs(db: Kysely<Database>, round: string, unit: strin
   });
   return getInputs(db, round, unit);
 }
+
+// ---------------------------------------------------------------- department accounts
+
+/** Agency codes an account enters evidence for; empty: not a department account (Sở Nội vụ, administrators). */
+export async function agenciesOf(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom("par_agency_members").select("agency_code").where("user_id", "=", userId).orderBy("agency_code").execute();
+  return rows.map((r) => r.agency_code);
+}
+
+export async function setAgencies(db: Kysely<Database>, user: { id: string; username: string }, agencies: string[], actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await agenciesOf(trx, user.id);
+    await trx.deleteFrom("par_agency_members").where("user_id", "=", user.id).execute();
+    if (agencies.length) await trx.insertInto("par_agency_members").values(agencies.map((a) => ({ user_id: user.id, agency_code: a }))).execute();
+    await audit(trx, actor, "par.agencies.set", user.username, { from: before, to: agencies });
+  });
+}

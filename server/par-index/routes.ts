@@ -11,14 +11,18 @@ import { Problem } from "../http/problem.js";
 import { allow, currentUser, requireRounds, requireUnits, unitInScope, ANALYSTS } from "../http/access.js";
 import { parseWith, readJson } from "../http/body.js";
 import { listRounds } from "../rounds/repository.js";
-import { getEdition } from "../instruments/repository.js";
+import { getEdition, listEditions } from "../instruments/repository.js";
 import { unitRef } from "../results/service.js";
 import { CONTENT_TYPES, writeTable } from "../exports/writers.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { whatIf } from "../../shared/scoring/index.js";
 import { fieldError } from "../../shared/errors.js";
-import { EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
-import { getAssessment, getInputs, listAssessments, putInputs, saveEvidence, transitionAssessment } from "./repository.js";
+import { AgencyMembersSchema, EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
+import { agenciesOf, getAssessment, getInputs, listAssessments, putInputs, saveEvidence, setAgencies, transitionAssessment } from "./repository.js";
+import { findUserByName } from "../accounts/repository.js";
+
+import { allParNodes } from "../../shared/scoring/index.js";
+import { isParLeaf } from "../../shared/index-model/par-index.js";
 import {
   assessedUnit,
   assessmentGroup,
@@ -54,8 +58,46 @@ const num = (v: string | undefined, field: string): number | undefined => {
   return n;
 };
 
+const departmentOnly = () =>
+  new Problem("forbidden", undefined, { reason: "department account" }, {
+    vi: "Tài khoản của cơ quan chỉ nhập số liệu của tiêu chí được phân công; gửi, duyệt, trả lại và nguồn điểm do Sở Nội vụ thực hiện.",
+    en: "A department's account only enters the evidence of its own criteria; submitting, reviewing, returning and score sources are for the Department of Home Affairs.",
+  });
+
+/** A department's account may save only the evidence questions of sub-criteria assigned to one of its agencies. */
+function checkDepartmentQuestions(pr: ParRound, agencies: string[], questions: string[]): void {
+  const allowed = new Set(
+    allParNodes(pr.definition.root).flatMap((n) => (isParLeaf(n) && n.source === "A" && n.agencies.some((a) => agencies.includes(a)) ? n.evidence : [])),
+  );
+  const outside = questions.filter((q) => !allowed.has(q));
+  if (outside.length) {
+    const text = { vi: `Câu hỏi không thuộc tiêu chí được phân công cho ${agencies.join(", ")}.`, en: `The question is not evidence of a criterion assigned to ${agencies.join(", ")}.` };
+    throw new Problem("forbidden", outside.map((q) => fieldError(`answers.${q}`, "forbidden", text)), { agencies, questions: outside }, text);
+  }
+}
+
 export function parIndexRoutes() {
   const app = new Hono<AppEnv>();
+
+  // Binds a department's account to agencies (administrators); an empty list unbinds it.
+  app.get("/agency-members/:username", allow(["admin"]), async (c) => {
+    const user = await findUserByName(c.var.ctx.db.kysely, c.req.param("username"));
+    if (!user) throw new Problem("not_found", undefined, { username: c.req.param("username") });
+    return c.json({ username: user.username, agencies: await agenciesOf(c.var.ctx.db.kysely, user.id) });
+  });
+
+  app.put("/agency-members/:username", allow(["admin"]), async (c) => {
+    const ctx = c.var.ctx;
+    const body = parseWith(AgencyMembersSchema, await readJson(c));
+    const user = await findUserByName(ctx.db.kysely, c.req.param("username"));
+    if (!user) throw new Problem("not_found", undefined, { username: c.req.param("username") });
+    const known = new Set<string>();
+    for (const e of await listEditions(ctx.db.kysely)) for (const v of e.versions) (await getEdition(ctx.db.kysely, e.edition_id, v))?.parIndex?.agencies.forEach((a) => known.add(a.code));
+    const errors = body.agencies.flatMap((a, i) => (known.has(a) ? [] : [fieldError(`agencies.${i}`, "invalid_choice", { vi: `Không có cơ quan "${a}" trong bộ chỉ số nào.`, en: `No PAR INDEX definition has agency "${a}".` })]));
+    if (errors.length) throw new Problem("invalid", errors);
+    await setAgencies(ctx.db.kysely, user, [...new Set(body.agencies)], currentUser(c).username);
+    return c.json({ username: user.username, agencies: await agenciesOf(ctx.db.kysely, user.id) });
+  });
 
   // The PAR INDEX rounds the caller may see.
   app.get("/rounds", allow(ANALYSTS), async (c) => {
@@ -87,7 +129,8 @@ export function parIndexRoutes() {
       .filter((u) => u && u.level === pr.definition.unitLevel && unitInScope(ctx.units, user, u.key))
       .map(unitRef);
     const assessments = (await listAssessments(ctx.db.kysely, pr.round.id)).filter((a) => unitInScope(ctx.units, user, a.unit));
-    return c.json({ round: { id: pr.round.id, title: pr.round.title, status: pr.round.status, groups: pr.round.groups }, definition: pr.definition, instrument: pr.instrument, units, assessments });
+    const me = { agencies: await agenciesOf(ctx.db.kysely, user.id) };
+    return c.json({ round: { id: pr.round.id, title: pr.round.title, status: pr.round.status, groups: pr.round.groups }, definition: pr.definition, instrument: pr.instrument, units, assessments, me });
   });
 
   app.get("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
@@ -101,6 +144,8 @@ export function parIndexRoutes() {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const body = parseWith(EvidenceSaveSchema, await readJson(c));
+    const agencies = await agenciesOf(ctx.db.kysely, currentUser(c).id);
+    if (agencies.length) checkDepartmentQuestions(pr, agencies, Object.keys(body.answers));
     const assessment = await saveEvidence(ctx.db.kysely, {
       round: pr.round.id,
       unit,
@@ -118,6 +163,7 @@ export function parIndexRoutes() {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const body = parseWith(TransitionSchema, await readJson(c));
+    if ((await agenciesOf(ctx.db.kysely, currentUser(c).id)).length) throw departmentOnly();
     const assessment = await transitionAssessment(ctx.db.kysely, { round: pr.round.id, unit, group }, body, currentUser(c).username);
     return c.json({ assessment });
   });
@@ -131,6 +177,7 @@ export function parIndexRoutes() {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const user = currentUser(c);
     const body = parseWith(ParInputsSchema, await readJson(c));
+    if ((await agenciesOf(ctx.db.kysely, user.id)).length) throw departmentOnly();
     const errors = [
       ...(await checkSource(ctx, user, pr.definition, body.survey, "survey")),
       ...(await checkSource(ctx, user, pr.definition, body.sipas, "sipas")),

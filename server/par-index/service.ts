@@ -15,7 +15,7 @@ import { unitRef } from "../results/service.js";
 import type { Column, Table } from "../exports/writers.js";
 import type { Instrument, Answers } from "../../shared/instrument/schema.js";
 import { isParLeaf, type ParIndexDefinition, type ParLeaf } from "../../shared/index-model/par-index.js";
-import { allParNodes, belowMaximum, scoreParIndex, type BelowMaximumRow, type ParIndexInputs, type ParIndexResult, type ParNodeResult } from "../../shared/scoring/index.js";
+import { allParNodes, belowMaximum, diffResults, scoreParIndex, type BelowMaximumRow, type ParIndexInputs, type ParIndexResult, type ParNodeResult } from "../../shared/scoring/index.js";
 import { competitionRanks } from "../../shared/results/rank.js";
 import type { ResultNode } from "../../shared/results/types.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
@@ -211,8 +211,17 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
     target = { percent: options.targetPercent, nodes };
   }
 
+  // The other group side by side: self-assessed against appraised, the nodes where they differ.
+  const otherGroup = pr.round.groups.find((g): g is AssessmentGroup => g !== group && (g === "tu-danh-gia" || g === "tham-dinh"));
+  let groups: { group: AssessmentGroup; points: number | null; changes: ReturnType<typeof diffResults> } | null = null;
+  if (otherGroup) {
+    const other = scoreParIndex(pr.definition, (await unitInputs(ctx, pr, unitKey, otherGroup)).inputs);
+    groups = { group: otherGroup, points: other.root.points, changes: diffResults(other, result) };
+  }
+
   return {
     round: pr.round.id,
+    other: groups,
     index: { id: pr.definition.id, title: pr.definition.title, year: pr.definition.year, decimals: pr.definition.decimals, leafDecimals: pr.definition.leafDecimals, parts: pr.definition.parts },
     unit: unitRef(unit),
     group,

@@ -61,3 +61,6 @@ export const WhatIfSchema = z
   })
   .strict();
 export type WhatIfBody = z.infer<typeof WhatIfSchema>;
+
+/** The agencies a department's account enters evidence for (codes of the definitions' `agencies`); empty unbinds it. */
+export const AgencyMembersSchema = z.object({ agencies: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)).max(50) }).strict();

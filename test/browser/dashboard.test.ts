@@ -127,4 +127,19 @@ describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
     await expect.poll(() => page.locator("table tbody tr").count()).toBe(15);
     expect(errors).toEqual([]);
   });
+
+  it("offers an analyst assigned to one round only that round, with nothing to compare it to", async () => {
+    const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
+    const scoped = await context.newPage();
+    const analyst = await server.createUser("analyst", { rounds: [rounds.sipas!] });
+    await scoped.goto(`/dashboard#round=${rounds.papi}`);
+    await scoped.locator("#sign-in-user").fill(analyst.username);
+    await scoped.locator("#sign-in-password").fill(analyst.password);
+    await scoped.getByRole("button", { name: "Đăng nhập" }).click();
+    await scoped.locator("table.tree tbody tr").first().waitFor();
+    // The unassigned PAPI round named in the link is not opened; the assigned SIPAS round is.
+    await expect.poll(() => scoped.locator("select[name=round] option").allTextContents()).toEqual(["SIPAS 2022 (mẫu)"]);
+    await expect.poll(() => scoped.locator("select[name=compare] option").count()).toBeLessThanOrEqual(1);
+    await context.close();
+  });
 });

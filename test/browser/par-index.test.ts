@@ -88,4 +88,24 @@ describe.skipIf(!chromiumAvailable)("PAR INDEX dashboard in Chromium at 360 px",
     await screenshot(page, "par-index-evidence-360");
     expect(errors).toEqual([]);
   });
+
+  it("a department's account sees only its own agency's sub-criteria and cannot submit", async () => {
+    const dept = await server.createUser("analyst");
+    const adminUser = await server.createUser("admin");
+    const admin = await server.signIn(adminUser.username, adminUser.password);
+    expect((await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc"] }, headers: admin })).status).toBe(200);
+    const other = await (await phoneContext(browser, server.url)).newPage();
+    const otherErrors = watchErrors(other);
+    await other.goto("/dashboard#round=par-index-2022-demo");
+    await other.locator("#sign-in-user").fill(dept.username);
+    await other.locator("#sign-in-password").fill(dept.password);
+    await other.getByRole("button", { name: "Đăng nhập" }).click();
+    await other.locator('select[name="par-group"]').selectOption("tu-danh-gia");
+    await expect.poll(() => other.getByTestId("assessment-status").textContent()).toContain("bản nháp");
+    expect(await other.locator('select[name="par-agency"] option').allTextContents()).toEqual(["Sở Tài chính"]);
+    expect(await other.locator(".par-evidence summary", { hasText: "6.2.3" }).count()).toBe(1);
+    expect(await other.locator(".par-evidence summary", { hasText: "4.1.3" }).count()).toBe(0);
+    expect(await other.getByRole("button", { name: "Gửi Sở Nội vụ" }).count()).toBe(0);
+    expect(otherErrors).toEqual([]);
+  });
 });

@@ -187,6 +187,10 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(body.rank).toEqual({ rank: 1, of: 1 });
     expect(round2(body.target.nodes.PAR.gap)).toBe(0.45);
     expect(body.statuses["tu-danh-gia"]).toMatchObject({ status: "reviewed" });
+    // Side by side with the self-assessment: where the council scored differently from the rules.
+    expect(body.other.group).toBe("tu-danh-gia");
+    const c17 = body.other.changes.find((c: { code: string }) => c.code === "1.7");
+    expect([round2(c17.before, 4), round2(c17.after, 4)]).toEqual([1.2805, 1.3171]);
     // The self-assessment scores the evidence by the rules: 1.7 gives 1.2805, not the council's 1.3171.
     const self = await server.api(`/api/par/${round}/results?unit=${unit}&group=tu-danh-gia`);
     const node = (root: any, code: string): any => (root.code === code ? root : (root.children ?? []).map((c: any) => node(c, code)).find(Boolean));
@@ -335,5 +339,30 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(below.body.rows).toHaveLength(20);
     // Closed to survey responses: the self-assessment is never a public form.
     expect(demo!.status).toBe("closed");
+  });
+
+  it.skipIf(skip)("a department's account enters only the evidence of its own sub-criteria, and cannot submit or set sources", async () => {
+    const adminUser = await server.createUser("admin");
+    const admin = await server.signIn(adminUser.username, adminUser.password);
+    const dept = await server.createUser("analyst");
+    const unknown = await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc", "khong-co"] }, headers: admin });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.errors[0].question).toBe("agencies.1");
+    const bound = await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc"] }, headers: admin });
+    expect(bound.body.agencies).toEqual(["stc"]);
+    const asAnalyst = await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: [] } });
+    expect(asAnalyst.status).toBe(403);
+    const headers = await server.signIn(dept.username, dept.password);
+    const path = `${cell()}/tham-dinh`;
+    // 6.2.3 is the Department of Finance's (004:341); 4.1.3 is the Department of Home Affairs'.
+    const own = await server.api(path, { method: "PUT", json: { version: 0, answers: { a6_2_3_total: 4629, a6_2_3_approved: 3265 } }, headers });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    const other = await server.api(path, { method: "PUT", json: { version: 1, answers: { a4_1_3_base: 780, a6_2_3_total: 4630 } }, headers });
+    expect(other.status).toBe(403);
+    expect(other.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["answers.a4_1_3_base"]);
+    expect((await server.api(path)).body.assessment.answers).toEqual({ a6_2_3_total: 4629, a6_2_3_approved: 3265 });
+    expect((await server.api(`${path}/transition`, { json: { action: "submit", version: 1 }, headers })).status).toBe(403);
+    expect((await server.api(`/api/par/${round}/inputs/${unit}`, { method: "PUT", json: { version: 1, survey: null, sipas: null, given: {} }, headers })).status).toBe(403);
+    expect((await server.api(`/api/par/${round}`, { headers })).body.me).toEqual({ agencies: ["stc"] });
   });
 });

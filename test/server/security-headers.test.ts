@@ -71,6 +71,9 @@ describe("browser security headers", () => {
       ["/collect-sw.js"],
       ["/collect.webmanifest"],
       ["/no-such-file.png"],
+      // HEAD carries the GET's headers too (a page and an API answer).
+      ["/admin", { method: "HEAD" }],
+      ["/api/health", { method: "HEAD" }],
     ];
     return Promise.all(requests.map(async ([url, init]) => [url, await fetch(server.url + url, init)] as [string, Response]));
   };

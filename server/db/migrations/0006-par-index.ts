@@ -1,7 +1,8 @@
 /**
  * The PAR INDEX: an edition's par-index definition, the self-assessments (round × assessed unit ×
  * group) with their review status and one row per answered question, and the S, C and given inputs
- * of each assessed unit (docs/par-index.md). Frozen once released.
+ * of each assessed unit, and the agencies a department's account enters evidence for (docs/par-index.md).
+ * Frozen once released.
  */
 import { sql, type Kysely } from "kysely";
 import type { Dialect } from "../database.js";
@@ -55,5 +56,13 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addColumn("updated_by", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("par_inputs_pk", ["round_id", "unit_key"])
+    .execute();
+
+  // A department's account: it enters only the evidence of sub-criteria assigned to its agencies.
+  await db.schema
+    .createTable("par_agency_members")
+    .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+    .addColumn("agency_code", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("par_agency_members_pk", ["user_id", "agency_code"])
     .execute();
 }
