@@ -72,6 +72,12 @@ export const COMMON = {
   group: { vi: "Ông/Bà trả lời với tư cách", en: "You are answering as" },
   chooseUnit: { vi: "Vui lòng chọn đơn vị.", en: "Please choose a unit." },
   chooseGroup: { vi: "Vui lòng chọn một lựa chọn.", en: "Please choose one option." },
+  unitSearching: { vi: "Đang tìm…", en: "Searching…" },
+  progress: { vi: "Tiến độ", en: "Progress" },
+  offScale: { vi: "Ngoài thang điểm", en: "Off the scale" },
+  errorSummary: { vi: "Có {n} câu cần xem lại", en: "{n} question(s) need attention" },
+  stepTitle: { vi: "{step} — {title} — chiso", en: "{step} — {title} — chiso" },
+  errorTitle: { vi: "Lỗi: {title}", en: "Error: {title}" },
 } satisfies Record<string, Text>;
 
 /** Fills {name} placeholders. */

@@ -46,7 +46,8 @@ export function focusFirstInvalid(root: ParentNode = document): boolean {
 }
 
 function focusWrapper(wrapper: HTMLElement): void {
-  const control = wrapper.querySelector<HTMLElement>("input, textarea, select, button") ?? wrapper;
+  // A radio group is entered at its checked radio, as Tab would do.
+  const control = wrapper.querySelector<HTMLElement>("input:checked, input, textarea, select, button") ?? wrapper;
   wrapper.scrollIntoView({ block: "center" });
   control.focus({ preventScroll: true });
 }
@@ -77,7 +78,7 @@ export function SectionView({ instrument, section, answers, state, errors, lang,
           if (rows.length === 0) return null;
           return (
             <section class="grid" key={block.grid.id} aria-labelledby={`g-${block.grid.id}`}>
-              <h3 id={`g-${block.grid.id}`}>{tr(block.grid.label, lang)}</h3>
+              <h2 id={`g-${block.grid.id}`}>{tr(block.grid.label, lang)}</h2>
               {block.grid.hint && <p class="hint">{tr(block.grid.hint, lang)}</p>}
               {rows.map((it) => (
                 <QuestionView
@@ -182,6 +183,32 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
   const selected = new Set(Array.isArray(value) ? value : typeof value === "string" ? [value] : []);
   const choices = choicesOf(instrument, q);
   const describe = describedBy(dom, q.hint, error);
+  const rating = q.type === "rating" ? instrument.scales[q.scale] : undefined;
+  const offScale = new Set(rating?.outside.map((c) => c.code) ?? []);
+  const points = choices.filter((c) => !offScale.has(c.code));
+  const outside = choices.filter((c) => offScale.has(c.code));
+  const option = (c: (typeof choices)[number]) => (
+    <label class={`option${offScale.has(c.code) || c.outside ? " outside" : ""}`} key={c.code}>
+      <input
+        type={multiple ? "checkbox" : "radio"}
+        name={dom}
+        value={c.code}
+        checked={selected.has(c.code)}
+        // The error is read from whichever option gets focus, not only from the group around it.
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={error ? `${dom}-err` : undefined}
+        onChange={(e) => {
+          const on = (e.currentTarget as HTMLInputElement).checked;
+          if (multiple) toggle(c.code, on);
+          else {
+            onAnswer(q.id, c.code);
+            onTouch(q.id);
+          }
+        }}
+      />
+      <span>{tr(c.label, lang)}</span>
+    </label>
+  );
   const toggle = (code: string, on: boolean) => {
     // Keep the questionnaire's order whatever order the boxes are ticked in.
     const next = choices.map((c) => c.code).filter((c) => (c === code ? on : selected.has(c)));
@@ -208,27 +235,13 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
       )}
       {/* Above the options, as with text fields, so it is in view when focus moves to the question. */}
       {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
-      <div class={`options${q.type === "rating" ? " scale" : ""}`}>
-        {choices.map((c) => (
-          <label class={`option${c.outside ? " outside" : ""}`} key={c.code}>
-            <input
-              type={multiple ? "checkbox" : "radio"}
-              name={dom}
-              value={c.code}
-              checked={selected.has(c.code)}
-              onChange={(e) => {
-                const on = (e.currentTarget as HTMLInputElement).checked;
-                if (multiple) toggle(c.code, on);
-                else {
-                  onAnswer(q.id, c.code);
-                  onTouch(q.id);
-                }
-              }}
-            />
-            <span>{tr(c.label, lang)}</span>
-          </label>
-        ))}
-      </div>
+      <div class={`options${q.type === "rating" ? " scale" : ""}`}>{points.map(option)}</div>
+      {outside.length > 0 && (
+        // "Không biết / Không áp dụng" are answers off the scale: set apart for the eye and named apart for the ear.
+        <div class="options outside-scale" role="group" aria-label={tr(COMMON.offScale, lang)}>
+          {outside.map(option)}
+        </div>
+      )}
       {!multiple && !required && selected.size > 0 && (
         <button type="button" class="link" onClick={() => onAnswer(q.id, undefined)}>
           {lang === "vi" ? "Bỏ chọn" : "Clear answer"}
@@ -313,5 +326,43 @@ function TextQuestion(props: QuestionProps) {
     <FieldShell q={q} required={required} error={error} lang={props.lang}>
       {control}
     </FieldShell>
+  );
+}
+
+/** One problem listed in an error summary: the question it belongs to and what is wrong. */
+export interface SummaryItem {
+  /** Question id ("unit" and "group" included). */
+  id: string;
+  label: string;
+  message: string;
+}
+
+/**
+ * The list of a refused page's problems near its top, each a link to its question (the GOV.UK
+ * pattern). It takes focus when it appears, so the count and the problems are read first.
+ */
+export function ErrorSummary({ title, items }: { title: string; items: SummaryItem[] }) {
+  return (
+    <div class="error-summary" id="error-summary" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title">{title}</h2>
+      <ul>
+        {items.map((it) => (
+          <li key={it.id}>
+            <a
+              href={`#${questionDomId(it.id)}`}
+              onClick={(e) => {
+                // Focus the control itself; a fragment navigation would only scroll (and add a history entry).
+                e.preventDefault();
+                focusQuestion(it.id);
+              }}
+            >
+              {it.label}
+              <span class="sr-only">: </span>
+              <span class="summary-message">{it.message}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

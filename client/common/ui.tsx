@@ -23,13 +23,29 @@ export function Header({ title, lang, children }: { title: string; lang: Lang; c
   );
 }
 
-/** "Phần 2/6" and a bar; the bar is exposed as a progressbar to screen readers. */
+/** The id of the progress text, for a page heading to be described by it (read when the page opens). */
+export const PROGRESS_TEXT_ID = "progress-text";
+
+/**
+ * "Phần 2/6" and a bar; the bar is exposed as a progressbar whose value text says the same
+ * (without it Android reads a percentage computed from the minimum, 0% on page 1).
+ */
 export function Progress({ n, total, lang }: { n: number; total: number; lang: Lang }) {
   const label = fill(tr(COMMON.pageOf, lang), { n, total });
   return (
     <div class="progress">
-      <span aria-hidden="true">{label}</span>
-      <div class="bar" role="progressbar" aria-label={label} aria-valuemin={1} aria-valuemax={total} aria-valuenow={n}>
+      <span aria-hidden="true" id={PROGRESS_TEXT_ID}>
+        {label}
+      </span>
+      <div
+        class="bar"
+        role="progressbar"
+        aria-label={tr(COMMON.progress, lang)}
+        aria-valuemin={1}
+        aria-valuemax={total}
+        aria-valuenow={n}
+        aria-valuetext={label}
+      >
         <span style={{ width: `${Math.round((n / Math.max(total, 1)) * 100)}%` }} />
       </div>
     </div>
@@ -46,7 +62,7 @@ export function GroupPicker(props: {
 }) {
   const { groups, value, error, lang } = props;
   return (
-    <fieldset class={`q choice${error ? " has-error" : ""}`} id="q-group" role="radiogroup" aria-required="true" aria-describedby={error ? "q-group-err" : undefined}>
+    <fieldset class={`q choice${error ? " has-error" : ""}`} id="q-group" role="radiogroup" aria-required="true" aria-invalid={error ? "true" : undefined} aria-describedby={error ? "q-group-err" : undefined}>
       <legend>
         {tr(COMMON.group, lang)}
         <RequiredMark lang={lang} />
@@ -54,7 +70,15 @@ export function GroupPicker(props: {
       <div class="options">
         {groups.map((g) => (
           <label class="option" key={g.code}>
-            <input type="radio" name="q-group" value={g.code} checked={value === g.code} onChange={() => props.onChange(g.code)} />
+            <input
+              type="radio"
+              name="q-group"
+              value={g.code}
+              checked={value === g.code}
+              aria-invalid={error ? "true" : undefined}
+              aria-describedby={error ? "q-group-err" : undefined}
+              onChange={() => props.onChange(g.code)}
+            />
             <span>{tr(g.label, lang)}</span>
           </label>
         ))}

@@ -119,14 +119,11 @@ export function parIndexRoutes() {
     const user = currentUser(c);
     requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
     const pr = await loadParRound(ctx, c.req.param("round"));
-    const candidates = pr.round.scope.flatMap((s) => {
-      const top = ctx.units.getCached(s);
-      const below = (key: string): string[] => [key, ...ctx.units.childrenOf(key).flatMap((u) => below(u.key))];
-      return top ? below(top.key) : [];
-    });
-    const units = [...new Set(candidates)]
-      .map((k) => ctx.units.getCached(k)!)
-      .filter((u) => u && u.level === pr.definition.unitLevel && unitInScope(ctx.units, user, u.key))
+    // Units at the definition's level in the round's scope (the whole registry when it has none), inside the caller's area.
+    const units = ctx.units
+      .atLevel(pr.round.registry, pr.definition.unitLevel)
+      .filter((u) => (pr.round.scope.length === 0 || pr.round.scope.some((s) => ctx.units.isWithin(u.key, s))) && unitInScope(ctx.units, user, u.key))
+      .sort((a, b) => a.code.localeCompare(b.code))
       .map(unitRef);
     const assessments = (await listAssessments(ctx.db.kysely, pr.round.id)).filter((a) => unitInScope(ctx.units, user, a.unit));
     const me = { agencies: await agenciesOf(ctx.db.kysely, user.id) };

@@ -88,6 +88,8 @@ export async function prepareSubmission(
   const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
   if (!edition) throw new Problem("instrument_not_found");
   const instrument = edition.instrument;
+  // A self-assessment is entered through /api/par (per question, reviewed), never as a survey response.
+  if (instrument.kind === "assessment") throw new Problem("par_index_round", undefined, { round: round.id, evidence: `/api/par/${round.id}` });
 
   const errors: FieldError[] = [];
   errors.push(...(await checkUnit(ctx, round, instrument, submission.unit)));

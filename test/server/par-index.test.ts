@@ -5,6 +5,7 @@
  * the below-maximum list opens as CSV and XLSX; what-if changes nothing; stale saves are 409s;
  * callers outside their rounds or area are refused.
  */
+import { randomUUID } from "node:crypto";
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +94,11 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(form.status).toBe(200);
     expect(form.body.units.map((u: { key: string }) => u.key)).toEqual([unit]);
     expect(form.body.definition.root.max).toBe(100);
+    // A national round (no scope): every province of the registry is an assessed unit.
+    const national = await server.createRound("par-index-2022", { modes: ["enumerator"], scope: [] });
+    const all = (await server.api(`/api/par/${national}`)).body.units.map((u: { key: string }) => u.key);
+    expect(all.length).toBeGreaterThan(30);
+    expect(all).toContain(unit);
   });
 
   it.skipIf(skip)("departments enter their evidence from one read version without overwriting each other; a stale save of the same question is a 409", async () => {
@@ -275,6 +281,24 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     const notPar = await server.api(`/api/par/${leaders}/results?unit=${unit}`);
     expect(notPar.status).toBe(409);
     expect(notPar.body.error.code).toBe("not_par_index_round");
+  });
+
+  it.skipIf(skip)("an open PAR INDEX round takes no survey responses: evidence goes through /api/par only", async () => {
+    const open = await server.createRound("par-index-2022", { modes: ["public"] });
+    const before = await server.count("responses");
+    // As an anonymous respondent would post it: no account, no cookie.
+    const res = await fetch(`${server.url}/api/rounds/${open}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        id: randomUUID(), instrument: { id: "par-index-2022", version: "1.0.0" }, unit, group: "tu-danh-gia", channel: "self",
+        answers: { a1_7_total: 82, a1_7_done: 70 },
+      }),
+    });
+    const body = (await res.json()) as { error?: { code: string } };
+    expect(body.error?.code).toBe("par_index_round");
+    expect(res.status).toBe(409);
+    expect(await server.count("responses")).toBe(before);
   });
 
   it.skipIf(skip)("scope: another round or a unit outside the caller's area is refused, and nothing is written", async () => {
