@@ -8,7 +8,7 @@ import { loadConfig } from "./config.js";
 import { openContext, prepareDatabase } from "./bootstrap.js";
 import { listen } from "./serve.js";
 import { loadSurveys, DefinitionError } from "./instruments/load.js";
-import { importEdition, latestEdition } from "./instruments/repository.js";
+import { getEdition, importEdition, latestEdition } from "./instruments/repository.js";
 import { ensureDemoRounds, addDemoResponses, ensureDemoEnumerator } from "./demo/seed.js";
 import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus, setTargets, type Round } from "./rounds/repository.js";
 import { unitsAtLevel } from "./units/walk.js";
@@ -86,6 +86,11 @@ const serve: Command = {
     for (const r of rounds.filter((r) => r.status === "open")) say(`  Round ${r.id}: form ${server.url}/r/${r.id}`);
     say(`  Enumerator app:    ${server.url}/collect`);
     say(`  Dashboard:         ${server.url}/dashboard   (analysts and administrators sign in)`);
+    // PAR INDEX rounds take no survey responses: their place is the dashboard (evidence, review, results).
+    for (const r of rounds) {
+      const edition = await getEdition(ctx.db.kysely, r.editionId, r.editionVersion);
+      if (edition?.parIndex) say(`  PAR INDEX ${r.id}: ${server.url}/dashboard#round=${r.id}`);
+    }
     say(`  Administration:    ${server.url}/admin`);
     if (enumerator) say(`  Demo enumerator account: "${enumerator.username}", password: ${enumerator.password}`);
     if (admin?.password) {
