@@ -4,7 +4,6 @@
  */
 import { useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
-import { HttpError } from "../common/net.js";
 import { fill, tr, type Lang } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import type { SignedInUser } from "../common/sign-in.js";
@@ -205,8 +204,9 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
       setErrors([]);
       onCreated(res.user);
     } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      setFailure(err instanceof HttpError && err.status === 422 ? tr(A.fixFields, lang) : messageOf(err, lang));
+      const fields = fieldErrorsOf(err);
+      setErrors(fields);
+      setFailure(fields.length > 0 ? tr(A.fixFields, lang) : messageOf(err, lang));
       focusFirstError(form.current);
     } finally {
       setBusy(false);

@@ -9,8 +9,9 @@ import { InvitationsTab } from "./invitations.js";
 import { AccountsTab } from "./accounts.js";
 import { UnitsTab } from "./units.js";
 import { AuditTab } from "./audit.js";
+import { ParAgenciesTab } from "./par-agencies.js";
 
-const TABS = ["rounds", "invitations", "accounts", "units", "audit"] as const;
+const TABS = ["rounds", "invitations", "accounts", "units", "par-agencies", "audit"] as const;
 type Tab = (typeof TABS)[number];
 
 export interface TabProps {
@@ -94,6 +95,7 @@ function Admin({ user, signOut, lang }: { user: SignedInUser; signOut(): void; l
         {route.tab === "invitations" && <InvitationsTab {...props} />}
         {route.tab === "accounts" && <AccountsTab {...props} />}
         {route.tab === "units" && <UnitsTab {...props} />}
+        {route.tab === "par-agencies" && <ParAgenciesTab {...props} />}
         {route.tab === "audit" && <AuditTab {...props} />}
       </main>
     </>

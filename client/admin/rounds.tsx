@@ -1,7 +1,6 @@
 /** The rounds tab: every round with its status, opening and closing with a confirmation, and the form that creates a round. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
-import { HttpError } from "../common/net.js";
 import { fill, tr, type Lang } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import { api, currentRegistry, type InstrumentInfo, type Registry, type RoundSummary } from "./api.js";
@@ -225,7 +224,7 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
     } catch (err) {
       const fields = fieldErrorsOf(err);
       setErrors(fields);
-      setFailure(err instanceof HttpError && err.status === 422 ? tr(A.fixFields, lang) : messageOf(err, lang));
+      setFailure(fields.length > 0 ? tr(A.fixFields, lang) : messageOf(err, lang));
       focusFirstError(form.current);
     } finally {
       setBusy(false);

@@ -11,6 +11,7 @@ export const A = {
     accounts: { vi: "Tài khoản", en: "Accounts" },
     units: { vi: "Đơn vị", en: "Units" },
     audit: { vi: "Nhật ký", en: "Audit log" },
+    "par-agencies": { vi: "Cơ quan nhập Chỉ số CCHC", en: "PAR INDEX departments" },
   },
   loading: { vi: "Đang tải…", en: "Loading…" },
   offline: { vi: "Không kết nối được máy chủ. Vui lòng thử lại.", en: "The server cannot be reached. Please try again." },
@@ -246,5 +247,32 @@ export const A = {
     "invitations.import": { vi: "Nhập người được mời", en: "Invitees imported" },
     "invitations.export-links": { vi: "Tải đường dẫn thư mời", en: "Invitation links downloaded" },
     "units.import": { vi: "Nhập đơn vị", en: "Units imported" },
+    "par.agencies.set": { vi: "Gắn tài khoản với cơ quan (Chỉ số CCHC)", en: "Account bound to agencies (PAR INDEX)" },
+    "par.targets.set": { vi: "Đặt mục tiêu Chỉ số CCHC", en: "PAR INDEX targets set" },
   } as Record<string, Text>,
 } satisfies Record<string, unknown>;
+
+/** The PAR INDEX departments tab: accounts bound to the agencies whose evidence they enter. */
+export const AP = {
+  intro: {
+    vi: "Tài khoản của một sở, ngành được gắn với cơ quan chịu trách nhiệm: tài khoản đó chỉ nhập số liệu của các tiêu chí thành phần được phân công cho cơ quan, không gửi, duyệt hay trả lại báo cáo. Tài khoản không gắn cơ quan nào là của Sở Nội vụ.",
+    en: "A department's account is bound to the agencies it answers for: it enters only the evidence of the sub-criteria assigned to them, and does not submit, review or return. An account bound to no agency is the Department of Home Affairs'.",
+  },
+  listTitle: { vi: "Tài khoản đã gắn cơ quan", en: "Bound accounts" },
+  none: { vi: "Chưa có tài khoản nào được gắn với cơ quan.", en: "No account is bound to an agency yet." },
+  account: { vi: "Tài khoản", en: "Account" },
+  agencies: { vi: "Cơ quan", en: "Agencies" },
+  actions: { vi: "Thao tác", en: "Actions" },
+  edit: { vi: "Sửa", en: "Edit" },
+  remove: { vi: "Gỡ", en: "Remove" },
+  removeConfirm: { vi: "Gỡ mọi cơ quan khỏi tài khoản {name}? Tài khoản sẽ có quyền như Sở Nội vụ.", en: "Remove every agency from {name}? The account will act as the Department of Home Affairs." },
+  removed: { vi: "Đã gỡ cơ quan khỏi tài khoản {name}.", en: "Agencies removed from {name}." },
+  formTitle: { vi: "Gắn tài khoản với cơ quan", en: "Bind an account to agencies" },
+  username: { vi: "Tên đăng nhập", en: "Username" },
+  usernameHint: { vi: "Tài khoản phân tích của sở, ngành.", en: "The department's analyst account." },
+  pickAgencies: { vi: "Cơ quan chịu trách nhiệm", en: "Responsible agencies" },
+  save: { vi: "Lưu", en: "Save" },
+  saved: { vi: "Đã gắn {name} với: {agencies}.", en: "{name} bound to: {agencies}." },
+  needUser: { vi: "Cần nhập tên đăng nhập.", en: "Enter a username." },
+  needAgency: { vi: "Chọn ít nhất một cơ quan (để gỡ, dùng nút Gỡ).", en: "Choose at least one agency (to unbind, use Remove)." },
+};

@@ -4,7 +4,7 @@
  * panel, and the evidence entry and review form of the self-assessment.
  */
 import { useState } from "preact/hooks";
-import { requestJson } from "../common/net.js";
+import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { ErrorBox, Loading, Select, fmt, signed, useAsync } from "./common.js";
 import { P } from "./par-strings.js";
@@ -53,10 +53,28 @@ interface RoundForm {
   /** A department's account: the agencies whose evidence it enters (empty: Sở Nội vụ). */
   me: { agencies: string[] };
 }
+interface TargetResult {
+  kind: "value" | "rank";
+  node: string;
+  label: Text;
+  unit: string | null;
+  measure: "percent" | "points" | "rank";
+  goal: number;
+  goalPoints: number | null;
+  current: number | null;
+  met: boolean | null;
+  pointsNeeded: number | null;
+  ranksNeeded: number | null;
+  note?: string;
+}
 interface Results {
   root: ParNode;
+  group: string;
   rank: { rank: number | null; of: number };
-  target: { percent: number; nodes: Record<string, { target: number; gap: number | null }> } | null;
+  /** The stored targets that concern this unit and group, with the points and ranks still needed. */
+  targets: TargetResult[];
+  /** The other group (self-assessed ↔ appraised): its points per node. */
+  other: { group: string; points: number | null; nodes: Record<string, number | null> } | null;
 }
 interface BelowRow {
   code: string;
@@ -92,10 +110,9 @@ export function ParIndexView({ roundId, lang }: { roundId: string; lang: Lang })
 function ParRound({ form, lang }: { form: RoundForm; lang: Lang }) {
   const [unit, setUnit] = useState(form.units[0]!.key);
   const [group, setGroup] = useState(form.round.groups.includes("tham-dinh") ? "tham-dinh" : form.round.groups[0]!);
-  const [target, setTarget] = useState("87");
-  // Saving evidence changes the results: bump the key to reload them.
+  // Saving evidence or targets changes the results: bump the key to reload them.
   const [generation, setGeneration] = useState(0);
-  const params = { unit, group, ...(target ? { target } : {}) };
+  const params = { unit, group };
   const key = JSON.stringify([params, generation]);
   const results = useAsync(() => requestJson<Results>(`${base(form.round.id)}/results${q(params)}`), key);
   const below = useAsync(() => requestJson<{ rows: BelowRow[] }>(`${base(form.round.id)}/below-maximum${q({ unit, group })}`), key);
@@ -106,15 +123,14 @@ function ParRound({ form, lang }: { form: RoundForm; lang: Lang }) {
       <div class="controls">
         <Select name="par-unit" label={tr(P.unit!, lang)} value={unit} options={form.units.map((u) => ({ value: u.key, label: u.fullName }))} onChange={(v) => v && setUnit(v)} />
         <Select name="par-group" label={tr(P.group!, lang)} value={group} options={form.round.groups.map((g) => ({ value: g, label: groupLabel(g) }))} onChange={(v) => v && setGroup(v)} />
-        <label class="field">
-          <span>{tr(P.target!, lang)}</span>
-          <input name="par-target" type="number" min="0" max="100" step="0.1" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
-        </label>
       </div>
       {results.state === "loading" && <Loading lang={lang} />}
       {results.state === "error" && <ErrorBox error={results.error} lang={lang} />}
-      {results.state === "ok" && <Summary results={results.data} decimals={form.definition.decimals} lang={lang} />}
-      {results.state === "ok" && <AreaTable root={results.data.root} decimals={form.definition.decimals} lang={lang} />}
+      {results.state === "ok" && <Summary results={results.data} decimals={form.definition.decimals} lang={lang} groupLabel={groupLabel} />}
+      {results.state === "ok" && (
+        <TargetsPanel key={`${unit}/${group}`} results={results.data} round={form.round.id} unit={unit} department={form.me.agencies.length > 0} decimals={form.definition.decimals} lang={lang} onSaved={() => setGeneration((g) => g + 1)} />
+      )}
+      {results.state === "ok" && <AreaTable results={results.data} decimals={form.definition.decimals} lang={lang} groupLabel={groupLabel} />}
       {below.state === "ok" && <BelowMaximum rows={below.data.rows} round={form.round.id} unit={unit} group={group} lang={lang} decimals={form.definition.leafDecimals} />}
       <WhatIfPanel form={form} unit={unit} group={group} lang={lang} />
       <EvidenceForm form={form} unit={unit} group={group} lang={lang} onSaved={() => setGeneration((g) => g + 1)} />
@@ -122,7 +138,7 @@ function ParRound({ form, lang }: { form: RoundForm; lang: Lang }) {
   );
 }
 
-function Summary({ results, decimals, lang }: { results: Results; decimals: number; lang: Lang }) {
+function Summary({ results, decimals, lang, groupLabel }: { results: Results; decimals: number; lang: Lang; groupLabel(g: string): string }) {
   const { root, rank } = results;
   const part = (label: Text, p: Part | undefined) =>
     p && (
@@ -133,7 +149,7 @@ function Summary({ results, decimals, lang }: { results: Results; decimals: numb
         </p>
       </div>
     );
-  const gap = results.target?.nodes[root.code];
+  const other = results.other;
   return (
     <section class="summary par-summary" aria-label={tr(P.total!, lang)}>
       <div class="card par-total">
@@ -142,7 +158,15 @@ function Summary({ results, decimals, lang }: { results: Results; decimals: numb
           <strong>{fmt(root.points, decimals, lang)}</strong> / {fmt(root.max, 0, lang)}
         </p>
         {rank.rank !== null && <p class="muted">{fill(tr(P.rank!, lang), { rank: rank.rank, of: rank.of })}</p>}
-        {gap && gap.gap !== null && gap.gap > 0 && <p class="muted">{fill(tr(P.gap!, lang), { gap: fmt(gap.gap, decimals, lang), target: fmt(gap.target, decimals, lang) })}</p>}
+        {other && (
+          <p class="muted" data-testid="par-other-total">
+            {fill(tr(P.otherTotal!, lang), {
+              group: groupLabel(other.group),
+              points: fmt(other.points, decimals, lang),
+              delta: root.points !== null && other.points !== null ? signed(root.points - other.points, decimals, lang) : "–",
+            })}
+          </p>
+        )}
         {root.points === null && root.missing && <p class="notice info">{fill(tr(P.noValue!, lang), { missing: root.missing.slice(0, 8).join(", ") + (root.missing.length > 8 ? "…" : "") })}</p>}
       </div>
       {part(P.partA!, root.parts.A)}
@@ -152,7 +176,8 @@ function Summary({ results, decimals, lang }: { results: Results; decimals: numb
   );
 }
 
-function AreaTable({ root, decimals, lang }: { root: ParNode; decimals: number; lang: Lang }) {
+function AreaTable({ results, decimals, lang, groupLabel }: { results: Results; decimals: number; lang: Lang; groupLabel(g: string): string }) {
+  const { root, other } = results;
   const sc = (n: ParNode): Part | undefined => {
     const s = n.parts.S;
     const c = n.parts.C;
@@ -172,6 +197,13 @@ function AreaTable({ root, decimals, lang }: { root: ParNode; decimals: number; 
               <th>S + C</th>
               <th>{tr(P.points!, lang)}</th>
               <th>{tr(P.percent!, lang)}</th>
+              {other && (
+                <th class="par-other" title={tr(P.otherHint!, lang)}>
+                  {groupLabel(other.group)}
+                  <br />
+                  <small>({tr(P.difference!, lang)})</small>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -188,11 +220,107 @@ function AreaTable({ root, decimals, lang }: { root: ParNode; decimals: number; 
                   {fmt(a.points, decimals, lang)}/{fmt(a.max, 1, lang)}
                 </td>
                 <td class="num">{fmt(a.percent, 1, lang)}</td>
+                {other && (
+                  <td class="num par-other">
+                    {fmt(other.nodes[a.code], decimals, lang)}
+                    <br />
+                    <small class={diffClass(a.points, other.nodes[a.code])}>{a.points !== null && other.nodes[a.code] != null ? signed(a.points - other.nodes[a.code]!, decimals, lang) : "–"}</small>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+const diffClass = (a: number | null, b: number | null | undefined) => (a === null || b == null || Math.abs(a - b) < 5e-5 ? "delta" : "delta changed");
+
+/** A failure in both languages, Vietnamese first, with each field's reason. */
+function BilingualError({ error }: { error: unknown }) {
+  const e = error instanceof HttpError ? error.body?.error : undefined;
+  if (!e) return <ErrorBox error={error} lang="vi" />;
+  return (
+    <div class="notice error" role="alert">
+      <p>
+        <span lang="vi">{e.message_vi}</span> / <span lang="en">{e.message_en}</span>
+      </p>
+      {(e.errors ?? []).map((f) => (
+        <p key={f.question}>
+          <code>{f.question}</code>: <span lang="vi">{f.message_vi}</span> / <span lang="en">{f.message_en}</span>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** The round's stored targets for this unit with what they still need, and the unit's own targets (≥ % of the maximum, rank). */
+function TargetsPanel({ results, round, unit, department, decimals, lang, onSaved }: { results: Results; round: string; unit: string; department: boolean; decimals: number; lang: Lang; onSaved(): void }) {
+  const root = results.root.code;
+  const own = results.targets.filter((t) => t.unit === unit && t.node === root);
+  const [percent, setPercent] = useState(String(own.find((t) => t.kind === "value")?.goal ?? ""));
+  const [rank, setRank] = useState(String(own.find((t) => t.kind === "rank")?.goal ?? ""));
+  const [message, setMessage] = useState<{ error: unknown } | { ok: string } | null>(null);
+  const save = async () => {
+    const targets = [
+      ...(percent !== "" ? [{ kind: "value", node: root, value: Number(percent), measure: "percent", unit }] : []),
+      ...(rank !== "" ? [{ kind: "rank", node: root, rank: Number(rank), unit }] : []),
+    ];
+    try {
+      await requestJson(`${base(round)}/targets${q({ unit })}`, { method: "PUT", json: { targets } });
+      setMessage({ ok: tr(P.targetsSaved!, lang) });
+      onSaved();
+    } catch (error) {
+      setMessage({ error });
+    }
+  };
+  const line = (t: TargetResult) => {
+    const where = t.node === root ? tr(P.total!, lang) : `${t.node} ${tr(t.label, lang)}`;
+    const scope = tr(t.unit ? P.unitTarget! : P.roundTarget!, lang);
+    if (t.kind === "value") {
+      const goal = t.measure === "percent" ? `≥ ${fmt(t.goal, 1, lang)}% (${fmt(t.goalPoints, decimals, lang)})` : `≥ ${fmt(t.goal, decimals, lang)}`;
+      const state = t.met ? tr(P.met!, lang) : t.pointsNeeded === null ? "–" : fill(tr(P.pointsNeeded!, lang), { points: fmt(t.pointsNeeded, decimals, lang) });
+      return `${where} ${goal} — ${state} (${scope})`;
+    }
+    const state = t.met
+      ? tr(P.met!, lang)
+      : fill(tr(P.ranksNeeded!, lang), { current: t.current ?? "–", ranks: t.ranksNeeded ?? "–", points: fmt(t.pointsNeeded, decimals, lang) });
+    return `${fill(tr(P.rankGoal!, lang), { rank: t.goal, of: results.rank.of })} — ${state} (${scope})`;
+  };
+  return (
+    <section class="card par-targets">
+      <h3>{tr(P.targets!, lang)}</h3>
+      {results.targets.length === 0 && <p class="muted">{tr(P.noTargets!, lang)}</p>}
+      <ul>
+        {results.targets.map((t, i) => (
+          <li key={i} class={t.met ? "met" : "not-met"} data-testid="par-target">
+            {line(t)}
+          </li>
+        ))}
+      </ul>
+      {!department && (
+        <div class="controls">
+          <label class="field">
+            <span>{tr(P.targetPercent!, lang)}</span>
+            <input name="par-target-percent" type="number" min="0" max="100" step="0.1" value={percent} onInput={(e) => setPercent((e.target as HTMLInputElement).value)} />
+          </label>
+          <label class="field">
+            <span>{tr(P.targetRank!, lang)}</span>
+            <input name="par-target-rank" type="number" min="1" step="1" value={rank} onInput={(e) => setRank((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="button" class="btn small" onClick={save}>
+            {tr(P.saveTargets!, lang)}
+          </button>
+        </div>
+      )}
+      {message && "error" in message && <BilingualError error={message.error} />}
+      {message && "ok" in message && (
+        <p class="ok" role="status">
+          {message.ok}
+        </p>
+      )}
     </section>
   );
 }

@@ -287,3 +287,21 @@ export async function setAgencies(db: Kysely<Database>, user: { id: string; user
     await audit(trx, actor, "par.agencies.set", user.username, { from: before, to: agencies });
   });
 }
+
+/** Every account bound to agencies, with its agencies: the administration screen's list. */
+export async function listAgencyMembers(db: Kysely<Database>): Promise<Array<{ username: string; displayName: string; role: string; disabled: boolean; agencies: string[] }>> {
+  const rows = await db
+    .selectFrom("par_agency_members")
+    .innerJoin("users", "users.id", "par_agency_members.user_id")
+    .select(["users.username", "users.display_name", "users.role", "users.disabled", "par_agency_members.agency_code"])
+    .orderBy("users.username")
+    .orderBy("par_agency_members.agency_code")
+    .execute();
+  const byUser = new Map<string, { username: string; displayName: string; role: string; disabled: boolean; agencies: string[] }>();
+  for (const r of rows) {
+    const entry = byUser.get(r.username) ?? { username: r.username, displayName: r.display_name, role: r.role, disabled: Boolean(Number(r.disabled)), agencies: [] };
+    entry.agencies.push(r.agency_code);
+    byUser.set(r.username, entry);
+  }
+  return [...byUser.values()];
+}

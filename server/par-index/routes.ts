@@ -18,8 +18,12 @@ import { validateAnswers } from "../../shared/instrument/validate.js";
 import { whatIf } from "../../shared/scoring/index.js";
 import { fieldError } from "../../shared/errors.js";
 import { AgencyMembersSchema, EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
-import { agenciesOf, getAssessment, getInputs, listAssessments, putInputs, saveEvidence, setAgencies, transitionAssessment } from "./repository.js";
+import { agenciesOf, getAssessment, getInputs, listAgencyMembers, listAssessments, putInputs, saveEvidence, setAgencies, transitionAssessment } from "./repository.js";
+import { checkParTargets, saveTargets, visibleTargets } from "./targets.js";
+import { TargetsBodySchema } from "../../shared/results/schemas.js";
+import type { Text } from "../../shared/i18n.js";
 import { findUserByName } from "../accounts/repository.js";
+import { audit } from "../accounts/audit.js";
 
 import { allParNodes } from "../../shared/scoring/index.js";
 import { isParLeaf } from "../../shared/index-model/par-index.js";
@@ -76,8 +80,31 @@ function checkDepartmentQuestions(pr: ParRound, agencies: string[], questions: s
   }
 }
 
+/** Agencies of every stored par-index definition, by code (the first label met). */
+async function knownAgencies(ctx: AppContext): Promise<Map<string, { code: string; label: Text; indices: string[] }>> {
+  const known = new Map<string, { code: string; label: Text; indices: string[] }>();
+  for (const e of await listEditions(ctx.db.kysely)) {
+    for (const v of e.versions) {
+      const d = (await getEdition(ctx.db.kysely, e.edition_id, v))?.parIndex;
+      for (const a of d?.agencies ?? []) {
+        const entry = known.get(a.code) ?? { code: a.code, label: a.label, indices: [] };
+        if (!entry.indices.includes(d!.id)) entry.indices.push(d!.id);
+        known.set(a.code, entry);
+      }
+    }
+  }
+  return known;
+}
+
 export function parIndexRoutes() {
   const app = new Hono<AppEnv>();
+
+  // Every bound account and every agency it may be bound to (administrators).
+  app.get("/agency-members", allow(["admin"]), async (c) => {
+    const ctx = c.var.ctx;
+    const agencies = [...(await knownAgencies(ctx)).values()].sort((a, b) => a.code.localeCompare(b.code));
+    return c.json({ members: await listAgencyMembers(ctx.db.kysely), agencies });
+  });
 
   // Binds a department's account to agencies (administrators); an empty list unbinds it.
   app.get("/agency-members/:username", allow(["admin"]), async (c) => {
@@ -90,9 +117,12 @@ export function parIndexRoutes() {
     const ctx = c.var.ctx;
     const body = parseWith(AgencyMembersSchema, await readJson(c));
     const user = await findUserByName(ctx.db.kysely, c.req.param("username"));
-    if (!user) throw new Problem("not_found", undefined, { username: c.req.param("username") });
-    const known = new Set<string>();
-    for (const e of await listEditions(ctx.db.kysely)) for (const v of e.versions) (await getEdition(ctx.db.kysely, e.edition_id, v))?.parIndex?.agencies.forEach((a) => known.add(a.code));
+    if (!user) {
+      const name = c.req.param("username");
+      const text = { vi: `Không có tài khoản "${name}".`, en: `There is no account "${name}".` };
+      throw new Problem("not_found", [fieldError("username", "not_found", text)], { username: name }, text);
+    }
+    const known = await knownAgencies(ctx);
     const errors = body.agencies.flatMap((a, i) => (known.has(a) ? [] : [fieldError(`agencies.${i}`, "invalid_choice", { vi: `Không có cơ quan "${a}" trong bộ chỉ số nào.`, en: `No PAR INDEX definition has agency "${a}".` })]));
     if (errors.length) throw new Problem("invalid", errors);
     await setAgencies(ctx.db.kysely, user, [...new Set(body.agencies)], currentUser(c).username);
@@ -192,7 +222,38 @@ export function parIndexRoutes() {
     requireRounds(currentUser(c), [{ field: "compare", value: compare }]);
     const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
     const group = assessmentGroup(pr, c.req.query("group"));
-    return c.json(await parResults(ctx, pr, unit, group, { compare, targetPercent: num(c.req.query("target"), "target") }));
+    return c.json(await parResults(ctx, pr, unit, group, { compare, targetPercent: num(c.req.query("target"), "target"), viewer: currentUser(c) }));
+  });
+
+  // Stored targets of the round the caller may see; with unit=, only that unit's.
+  app.get("/:round/targets", allow(ANALYSTS), async (c) => {
+    const ctx = c.var.ctx;
+    const user = currentUser(c);
+    const unit = c.req.query("unit") || undefined;
+    requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
+    if (unit) await requireUnits(ctx.units, user, [{ field: "unit", value: unit }]);
+    const pr = await loadParRound(ctx, c.req.param("round"));
+    const targets = (await visibleTargets(ctx, pr.round.id, user)).filter((t) => !unit || t.unit === unit);
+    return c.json({ round: pr.round.id, targets });
+  });
+
+  // Replaces the targets the caller may see (with unit=, only that unit's) and keeps every other one.
+  app.put("/:round/targets", allow(ANALYSTS), async (c) => {
+    const ctx = c.var.ctx;
+    const user = currentUser(c);
+    const unit = c.req.query("unit") || undefined;
+    requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
+    const body = parseWith(TargetsBodySchema, await readJson(c));
+    // Round-wide targets (no unit) are for callers who see the whole round.
+    await requireUnits(ctx.units, user, [...(unit ? [{ field: "unit", value: unit }] : []), ...body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit }))]);
+    const pr = await loadParRound(ctx, c.req.param("round"));
+    if ((await agenciesOf(ctx.db.kysely, user.id)).length) throw departmentOnly();
+    const errors = await checkParTargets(ctx, pr, body.targets, unit);
+    if (errors.length) throw new Problem("invalid", errors);
+    await saveTargets(ctx, pr.round.id, user, unit, body.targets);
+    await audit(ctx.db.kysely, user.username, "par.targets.set", unit ? `${pr.round.id}/${unit}` : pr.round.id, { count: body.targets.length });
+    const targets = (await visibleTargets(ctx, pr.round.id, user)).filter((t) => !unit || t.unit === unit);
+    return c.json({ round: pr.round.id, targets });
   });
 
   // JSON by default; format=csv|xlsx is the appendix-ready file (labels=vi|en, sep=semicolon, decimal=comma).

@@ -21,6 +21,7 @@ import type { ResultNode } from "../../shared/results/types.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AssessmentGroup, ParSourceInput } from "../../shared/api/par-index.js";
 import { getAssessment, getInputs, enteredUnits, type ParInputs } from "./repository.js";
+import { applicableTargets, evaluateParTargets, visibleTargets } from "./targets.js";
 
 export interface ParRound {
   round: Round;
@@ -167,8 +168,10 @@ export const treeOf = (result: ParIndexResult): ParNodeResult => result.root;
 
 export interface ResultsOptions {
   compare?: string | undefined;
-  /** Target as a percentage of each node's maximum ("≥ 87%", 000:21). */
+  /** Target as a percentage of each node's maximum ("≥ 87%", 000:21), for this request only. */
   targetPercent?: number | undefined;
+  /** The caller: which stored targets it sees. */
+  viewer: User;
 }
 
 export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string, group: AssessmentGroup, options: ResultsOptions) {
@@ -180,9 +183,11 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   // Rank among the units whose results are entered in this round, for the same group.
   const entered = await enteredUnits(ctx.db.kysely, pr.round.id);
   const totals: Array<number | null> = [];
+  const others: number[] = [];
   for (const key of entered) {
     const other = key === unitKey ? result : scoreParIndex(pr.definition, (await unitInputs(ctx, pr, key, group)).inputs);
     totals.push(other.root.points);
+    if (key !== unitKey && other.root.points !== null) others.push(other.root.points);
   }
   const ranks = competitionRanks(totals, pr.definition.decimals);
   const at = entered.indexOf(unitKey);
@@ -211,12 +216,17 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
     target = { percent: options.targetPercent, nodes };
   }
 
+  // Stored targets of the round (round-wide or this unit's) with the points and ranks still needed.
+  const targets = evaluateParTargets(applicableTargets(await visibleTargets(ctx, pr.round.id, options.viewer), unitKey, group), result.nodes, rank, others, pr.definition.decimals);
+
   // The other group side by side: self-assessed against appraised, the nodes where they differ.
   const otherGroup = pr.round.groups.find((g): g is AssessmentGroup => g !== group && (g === "tu-danh-gia" || g === "tham-dinh"));
-  let groups: { group: AssessmentGroup; points: number | null; changes: ReturnType<typeof diffResults> } | null = null;
+  let groups: { group: AssessmentGroup; points: number | null; nodes: Record<string, number | null>; changes: ReturnType<typeof diffResults> } | null = null;
   if (otherGroup) {
     const other = scoreParIndex(pr.definition, (await unitInputs(ctx, pr, unitKey, otherGroup)).inputs);
-    groups = { group: otherGroup, points: other.root.points, changes: diffResults(other, result) };
+    // Points of every node of the other group, for a column beside this one.
+    const nodes = Object.fromEntries([...other.nodes.values()].map((n) => [n.code, n.points]));
+    groups = { group: otherGroup, points: other.root.points, nodes, changes: diffResults(other, result) };
   }
 
   return {
@@ -230,6 +240,7 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
     rank,
     previous,
     target,
+    targets,
     root: treeOf(result),
   };
 }

@@ -72,6 +72,41 @@ describe.skipIf(!chromiumAvailable)("PAR INDEX dashboard in Chromium at 360 px",
     expect(await page.getByTestId("par-total").textContent()).toContain("86,55");
   });
 
+  it("targets stored with the round: ≥ 87% shows 0,45 points short, a rank target is met; a bad target is refused in both languages; the other group sits beside each area", async () => {
+    // Appraised by default; the self-assessment is the column beside it, with the difference.
+    await expect.poll(() => page.getByTestId("par-other-total").textContent()).toContain("Tự đánh giá:");
+    expect(await page.locator(".par-areas thead th").count()).toBe(6);
+    expect(await page.locator(".par-areas thead th.par-other").textContent()).toContain("Tự đánh giá");
+    expect(await page.locator(".par-areas tbody td.par-other").count()).toBe(8);
+    expect(await page.locator(".par-targets").textContent()).toContain("Chưa đặt mục tiêu");
+    await page.locator('input[name="par-target-percent"]').fill("120");
+    await page.getByRole("button", { name: "Lưu mục tiêu của đơn vị" }).click();
+    const alert = page.locator(".par-targets .notice.error");
+    await expect.poll(() => alert.textContent()).toContain("targets.0.value");
+    expect(await alert.textContent()).toContain("phải từ 0 đến 100");
+    expect(await alert.textContent()).toContain("must be from 0 to 100");
+    const targetsUrl = "/api/par/par-index-2022-demo/targets?unit=2025:46";
+    const headers = await server.authenticate("analyst");
+    expect((await server.api(targetsUrl, { headers })).body.targets).toEqual([]);
+    await page.locator('input[name="par-target-percent"]').fill("87");
+    await page.locator('input[name="par-target-rank"]').fill("25");
+    await page.getByRole("button", { name: "Lưu mục tiêu của đơn vị" }).click();
+    await expect.poll(() => page.getByTestId("par-target").count()).toBe(2);
+    const lines = await page.getByTestId("par-target").allTextContents();
+    expect(lines[0]).toContain("còn thiếu 0,45 điểm");
+    expect(lines[0]).toContain("87,00");
+    expect(lines[1]).toContain("top 25");
+    expect(lines[1]).toContain("đã đạt");
+    const stored = (await server.api(targetsUrl, { headers })).body.targets;
+    expect(stored).toEqual([
+      { kind: "value", node: "PAR", value: 87, measure: "percent", unit: "2025:46" },
+      { kind: "rank", node: "PAR", rank: 25, unit: "2025:46" },
+    ]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(page, "par-index-targets-360");
+    expect(errors).toEqual([]);
+  });
+
   it("the analyst returns the self-assessment with a reason; a department corrects its figure and saves", async () => {
     await page.locator('select[name="par-group"]').selectOption("tu-danh-gia");
     await expect.poll(() => page.getByTestId("assessment-status").textContent()).toContain("đã duyệt");
@@ -107,5 +142,50 @@ describe.skipIf(!chromiumAvailable)("PAR INDEX dashboard in Chromium at 360 px",
     expect(await other.locator(".par-evidence summary", { hasText: "4.1.3" }).count()).toBe(0);
     expect(await other.getByRole("button", { name: "Gửi Sở Nội vụ" }).count()).toBe(0);
     expect(otherErrors).toEqual([]);
+  });
+
+  it("an administrator binds a department's account on the administration screen, sees it listed, and removes it; errors show in both languages", async () => {
+    const dept = await server.createUser("analyst");
+    const adminUser = await server.createUser("admin");
+    const adminPage = await (await phoneContext(browser, server.url)).newPage();
+    const adminErrors = watchErrors(adminPage);
+    await adminPage.goto("/admin/par-agencies");
+    await adminPage.locator("#sign-in-user").fill(adminUser.username);
+    await adminPage.locator("#sign-in-password").fill(adminUser.password);
+    await adminPage.getByRole("button", { name: "Đăng nhập" }).click();
+    await adminPage.locator("#par-username").waitFor();
+    const headers = await server.signIn(adminUser.username, adminUser.password);
+    const bindingOf = async (name: string) => (await server.api(`/api/par/agency-members/${name}`, { headers })).body.agencies;
+
+    // An account that does not exist: the reason in Vietnamese and English, nothing bound.
+    await adminPage.locator("#par-username").fill("khong-ton-tai");
+    await adminPage.getByLabel("Sở Tài chính").check();
+    await adminPage.getByRole("button", { name: "Lưu", exact: true }).click();
+    const alert = adminPage.locator(".notice.error");
+    await expect.poll(() => alert.textContent()).toContain('Không có tài khoản "khong-ton-tai".');
+    expect(await alert.textContent()).toContain('There is no account "khong-ton-tai".');
+
+    await adminPage.locator("#par-username").fill(dept.username);
+    await adminPage.getByRole("button", { name: "Lưu", exact: true }).click();
+    const row = adminPage.locator(`tr[data-username="${dept.username}"]`);
+    await expect.poll(() => row.textContent()).toContain("Sở Tài chính");
+    expect(await bindingOf(dept.username)).toEqual(["stc"]);
+    expect(await adminPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await screenshot(adminPage, "par-agencies-360");
+
+    // Edit: add Văn phòng UBND tỉnh.
+    await row.getByRole("button", { name: "Sửa" }).click();
+    await expect.poll(() => adminPage.locator("#par-username").inputValue()).toBe(dept.username);
+    await adminPage.getByLabel("Văn phòng UBND tỉnh").check();
+    await adminPage.getByRole("button", { name: "Lưu", exact: true }).click();
+    await expect.poll(() => row.textContent()).toContain("Văn phòng UBND tỉnh");
+    expect((await bindingOf(dept.username)).sort()).toEqual(["stc", "vpub"]);
+
+    // Remove, confirmed: the account is unbound and leaves the list.
+    await row.getByRole("button", { name: "Gỡ" }).click();
+    await adminPage.locator("dialog.confirm").getByRole("button", { name: "Gỡ" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect(await bindingOf(dept.username)).toEqual([]);
+    expect(adminErrors).toEqual([]);
   });
 });

@@ -66,6 +66,7 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
   let otherRound: string;
   let analyst: Record<string, string>;
   let atMaximum: Record<string, number>;
+  let aMaxima: Record<string, number>;
   const unit = DEMO_PROVINCE;
   const cell = () => `/api/par/${round}/assessments/${encodeURIComponent(unit)}`;
 
@@ -76,6 +77,7 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     otherRound = await server.createRound("par-index-2022", { modes: ["enumerator"] });
     analyst = await server.authenticate("analyst");
     const definition = (await latestEdition(server.ctx.db.kysely, "par-index-2022"))!.parIndex!;
+    aMaxima = Object.fromEntries(allParNodes(definition.root).filter((n) => isParLeaf(n) && n.source === "A").map((n) => [n.code, n.max]));
     atMaximum = Object.fromEntries(
       allParNodes(definition.root).filter((n) => isParLeaf(n) && n.source === "A" && !(n.code in PRINTED)).map((n) => [n.code, n.max]),
     );
@@ -388,5 +390,108 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect((await server.api(`${path}/transition`, { json: { action: "submit", version: 1 }, headers })).status).toBe(403);
     expect((await server.api(`/api/par/${round}/inputs/${unit}`, { method: "PUT", json: { version: 1, survey: null, sipas: null, given: {} }, headers })).status).toBe(403);
     expect((await server.api(`/api/par/${round}`, { headers })).body.me).toEqual({ agencies: ["stc"] });
+  });
+
+  it.skipIf(skip)("the administration list names every bound account with its agencies; analysts may not read it", async () => {
+    const adminUser = await server.createUser("admin");
+    const admin = await server.signIn(adminUser.username, adminUser.password);
+    const dept = await server.createUser("analyst");
+    await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stttt", "snv"] }, headers: admin });
+    const list = await server.api("/api/par/agency-members", { headers: admin });
+    expect(list.status).toBe(200);
+    expect(list.body.members.find((m: { username: string }) => m.username === dept.username).agencies).toEqual(["snv", "stttt"]);
+    expect(list.body.agencies.find((a: { code: string }) => a.code === "stc")).toMatchObject({ label: { vi: "Sở Tài chính" }, indices: ["par-index-2022"] });
+    await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: [] }, headers: admin });
+    const after = await server.api("/api/par/agency-members", { headers: admin });
+    expect(after.body.members.map((m: { username: string }) => m.username)).not.toContain(dept.username);
+    expect((await server.api("/api/par/agency-members")).status).toBe(403);
+  });
+
+  it.skipIf(skip)("targets stored with the round: ≥ 87% and a rank, round-wide or per unit, with the points and ranks needed; each caller only its scope", async () => {
+    const national = await server.createRound("par-index-2022", { modes: ["enumerator"], scope: [] });
+    const provinces = (await server.api(`/api/par/${national}`)).body.units.map((u: { key: string }) => u.key).filter((k: string) => k !== unit);
+    const [p2, p3] = provinces as [string, string];
+    const enter = async (key: string, given: Record<string, number>, sipas: number) => {
+      const put = await server.api(`/api/par/${national}/inputs/${encodeURIComponent(key)}`, {
+        method: "PUT",
+        json: { version: 0, survey: { published: HUE_LEADER_ITEMS }, sipas: { published: { "PAR-8.1": sipas } }, given: { "tham-dinh": given } },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+    };
+    const allMax = aMaxima;
+    await enter(unit, { ...atMaximum, ...PRINTED }, 7.92); // 86.55
+    await enter(p2, allMax, 9); // 68 + 17.42 + 9 = 94.42
+    await enter(p3, { ...atMaximum, ...PRINTED }, 5); // 83.63
+    const targetsUrl = `/api/par/${national}/targets`;
+
+    // Bad targets: each on its field, in both languages, and nothing stored.
+    const bad = await server.api(targetsUrl, {
+      method: "PUT",
+      json: {
+        targets: [
+          { kind: "performanceGroup", node: "PAR", atLeast: 1 },
+          { kind: "value", node: "9.9", value: 1 },
+          { kind: "value", node: "PAR", value: 120 },
+          { kind: "rank", node: "1", rank: 3 },
+          { kind: "value", node: "PAR", value: 80, group: "citizen" },
+        ],
+      },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["targets.0.kind", "targets.1.node", "targets.2.value", "targets.3.node", "targets.4.group"]);
+    expect(bad.body.error.errors.every((e: { message_vi?: string; message_en?: string }) => e.message_vi && e.message_en)).toBe(true);
+    expect((await server.api(targetsUrl)).body.targets).toEqual([]);
+
+    const wide = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 87 }, { kind: "rank", node: "PAR", rank: 1 }] } });
+    expect(wide.status, JSON.stringify(wide.body)).toBe(200);
+    const res = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body;
+    expect(res.rank).toEqual({ rank: 2, of: 3 });
+    const value = res.targets.find((t: { kind: string }) => t.kind === "value");
+    expect(value).toMatchObject({ node: "PAR", unit: null, measure: "percent", goal: 87, goalPoints: 87, met: false });
+    expect(value.pointsNeeded).toBeCloseTo(87 - res.root.points, 9);
+    expect(round2(value.pointsNeeded)).toBe(0.45);
+    const rank = res.targets.find((t: { kind: string }) => t.kind === "rank");
+    expect(rank).toMatchObject({ goal: 1, current: 2, met: false, ranksNeeded: 1 });
+    expect(rank.pointsNeeded).toBeCloseTo(94.42 - 86.55, 9);
+    // The leader has met both.
+    const leader = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p2)}`)).body.targets;
+    expect(leader.map((t: { met: boolean; pointsNeeded: number }) => [t.met, t.pointsNeeded])).toEqual([[true, 0], [true, 0]]);
+
+    // A unit's own target replaces the round-wide one of the same kind for that unit only; the round-wide ones stay.
+    const own = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 86, unit }] } });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    const mismatched = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 86, unit: p3 }] } });
+    expect(mismatched.status).toBe(422);
+    expect(mismatched.body.error.errors[0].question).toBe("targets.0.unit");
+    const mine = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body.targets;
+    expect(mine.map((t: { kind: string; unit: string | null; met: boolean }) => [t.kind, t.unit, t.met])).toEqual([["rank", null, false], ["value", unit, true]]);
+    expect((await server.api(targetsUrl)).body.targets).toHaveLength(3);
+
+    // An analyst limited to p3 sees and writes only p3's targets.
+    const local = await server.createUser("analyst", { unitScope: [p3] });
+    const localHeaders = await server.signIn(local.username, local.password);
+    expect((await server.api(targetsUrl, { headers: localHeaders })).body.targets).toEqual([]);
+    const roundWide = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 90 }] }, headers: localHeaders });
+    expect(roundWide.status).toBe(403);
+    expect(roundWide.body.error.code).toBe("unit_out_of_scope");
+    const outside = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 90, unit }] }, headers: localHeaders });
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.errors[0].question).toBe("targets.0.unit");
+    const p3Target = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "3", value: 90, unit: p3 }] }, headers: localHeaders });
+    expect(p3Target.status, JSON.stringify(p3Target.body)).toBe(200);
+    expect(p3Target.body.targets).toEqual([{ kind: "value", node: "3", value: 90, unit: p3 }]);
+    // Its results show only its own target, not the round-wide ones it may not see.
+    const p3Results = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p3)}`, { headers: localHeaders })).body;
+    expect(p3Results.targets.map((t: { node: string }) => t.node)).toEqual(["3"]);
+    // Nothing of anyone else's was dropped.
+    expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
+    // A department's account sets no targets.
+    const adminUser = await server.createUser("admin");
+    const admin = await server.signIn(adminUser.username, adminUser.password);
+    const dept = await server.createUser("analyst");
+    await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc"] }, headers: admin });
+    const deptHeaders = await server.signIn(dept.username, dept.password);
+    expect((await server.api(targetsUrl, { method: "PUT", json: { targets: [] }, headers: deptHeaders })).status).toBe(403);
+    expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
   });
 });
