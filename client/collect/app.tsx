@@ -1,5 +1,5 @@
 /** The enumerator app's screens: download a round, the queue overview with sync and file transfer, and interviews. */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { FormPayload, RoundSummary } from "../../shared/api/schemas.js";
 import { fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
 import { HttpError, backoffMs, newUuid, requestJson } from "../common/net.js";
@@ -372,6 +372,12 @@ function Home(props: {
   const [persisted, setPersisted] = useState<boolean | null>(null);
   const { online, syncing, message: syncMessage, lastSync, sync } = syncer;
   const [transferMessage, setTransferMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Arriving here from sign-in or an interview, the button pressed is gone with its screen: focus
+  // would fall to the page itself. The round's heading takes it, and is read.
+  useLayoutEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) heading.current?.focus();
+  }, []);
   const refresh = async () => {
     const c = await countsOf(round.id);
     const [draft, queued, sent, rejected] = await Promise.all([
@@ -451,7 +457,9 @@ function Home(props: {
       <Header title={tr(C.app, lang)} lang={lang} />
       <main>
         {props.banner}
-        <h1>{tr(round.form.round.title, lang)}</h1>
+        <h1 tabIndex={-1} ref={heading}>
+          {tr(round.form.round.title, lang)}
+        </h1>
         <p class="hint">
           {tr(round.form.instrument.title, lang)} · {round.id}
         </p>

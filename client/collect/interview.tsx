@@ -7,8 +7,8 @@ import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
 import { newUuid } from "../common/net.js";
-import { SectionView, focusFirstInvalid } from "../common/questions.js";
-import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
+import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
+import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
 import { UnitPicker } from "../common/unit-picker.js";
 import { deleteResponse, putResponse, type LocalResponse, type StoredRound } from "./db.js";
 import { C } from "./strings.js";
@@ -40,8 +40,9 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(
     () => new Map((initial.rejection?.error.errors ?? []).map((e) => [e.question, e])),
   );
-  const [pageAlert, setPageAlert] = useState<string | null>(null);
-  /** Bumped when a page is refused: once the errors are on screen, focus goes to the first one. */
+  /** Set when "Next" refuses a page: its problems are summed up at its top, and focus goes there. */
+  const [summaryShown, setSummaryShown] = useState(false);
+  /** Bumped when a page is refused: once the errors are on screen, focus goes to their summary, else to the first one. */
   const [focusRequest, setFocusRequest] = useState(firstProblem ? 1 : 0);
   const heading = useRef<HTMLHeadingElement>(null);
   /** The record as last changed, ahead of the render that will show it. */
@@ -103,7 +104,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
     window.scrollTo(0, 0);
   }, [page]);
   useLayoutEffect(() => {
-    if (focusRequest > 0) focusFirstInvalid();
+    if (focusRequest > 0 && !focusErrorSummary()) focusFirstInvalid();
   }, [focusRequest]);
 
   const update = (patch: Partial<LocalResponse>) => setRec((r) => ({ ...r, ...patch }));
@@ -127,12 +128,12 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
     return out;
   };
   const goTo = (sectionId: string | null) => {
-    setPageAlert(null);
+    setSummaryShown(false);
     update({ section: sectionId });
   };
   const blockPage = (pageId: string, errors: FieldError[]) => {
     setAttempted((a) => new Set(a).add(pageId));
-    setPageAlert(fill(tr(COMMON.fixBeforeNext, lang), { n: errors.length }));
+    setSummaryShown(errors.length > 0);
     setFocusRequest((n) => n + 1);
   };
 
@@ -199,6 +200,8 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));
 
   const errors = shownErrors(page);
+  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(C.interviewUnit, lang), group: tr(COMMON.group, lang) }) : [];
+  const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const rejection = rec.rejection;
   const resend = rejection ? (
     <button type="button" class="btn" onClick={() => void finish()}>
@@ -227,6 +230,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
             <h1 tabIndex={-1} ref={heading}>
               {tr(instrument.title, lang)}
             </h1>
+            {summary}
             <UnitPicker
               label={tr(C.interviewUnit, lang)}
               value={rec.unit}
@@ -251,7 +255,6 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
                 }}
               />
             )}
-            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
             <div class="nav">
               <button type="button" class="btn" onClick={onNext}>
                 {tr(COMMON.start, lang)}
@@ -268,9 +271,10 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
             }}
           >
             <Progress n={sectionIndex + 1} total={sections.length} lang={lang} />
-            <h1 tabIndex={-1} ref={heading}>
+            <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
               {tr(section.title, lang)}
             </h1>
+            {summary}
             <SectionView
               instrument={instrument}
               section={section}
@@ -281,7 +285,6 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
               onAnswer={onAnswer}
               onTouch={onTouch}
             />
-            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
             <div class="nav">
               <button type="button" class="btn secondary" onClick={() => goTo(sectionIndex > 0 ? sections[sectionIndex - 1]!.id : null)}>
                 {tr(COMMON.back, lang)}

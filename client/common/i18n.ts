@@ -60,7 +60,6 @@ export const COMMON = {
   switchTo: { vi: "English", en: "Tiếng Việt" },
   switchLabel: { vi: "Switch to English", en: "Chuyển sang tiếng Việt" },
   pageOf: { vi: "Phần {n}/{total}", en: "Part {n} of {total}" },
-  fixBeforeNext: { vi: "Còn {n} câu cần xem lại trên trang này.", en: "{n} question(s) on this page need attention." },
   unit: { vi: "Đơn vị của Ông/Bà (thôn, tổ dân phố…)", en: "Your unit (village, residential group…)" },
   unitHint: { vi: "Gõ vài chữ của tên, có dấu hoặc không dấu.", en: "Type part of the name, with or without Vietnamese accents." },
   unitSearch: { vi: "Tìm đơn vị", en: "Find the unit" },
@@ -76,7 +75,6 @@ export const COMMON = {
   progress: { vi: "Tiến độ", en: "Progress" },
   offScale: { vi: "Ngoài thang điểm", en: "Off the scale" },
   errorSummary: { vi: "Có {n} câu cần xem lại", en: "{n} question(s) need attention" },
-  stepTitle: { vi: "{step} — {title} — chiso", en: "{step} — {title} — chiso" },
   errorTitle: { vi: "Lỗi: {title}", en: "Error: {title}" },
 } satisfies Record<string, Text>;
 

@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact";
 import type { FieldError } from "../../shared/errors.js";
 import type { AnswerValue, Answers, AnswerableQuestion, Grid, Instrument, Section } from "../../shared/instrument/schema.js";
 import type { FormState } from "../../shared/instrument/logic.js";
-import { choicesOf, formItems, type FormItem } from "../../shared/instrument/walk.js";
+import { answerableQuestions, choicesOf, formItems, type FormItem } from "../../shared/instrument/walk.js";
 import { COMMON, tr, type Lang, type Text } from "./i18n.js";
 import { parseNumber } from "./form.js";
 
@@ -335,6 +335,37 @@ export interface SummaryItem {
   id: string;
   label: string;
   message: string;
+}
+
+/**
+ * The problems shown on a page, in the order of its questions, for its error summary. The start
+ * page's are the unit and the group, under the labels given.
+ */
+export function summaryItems(
+  instrument: Instrument,
+  state: FormState,
+  pageId: string,
+  shown: ReadonlyMap<string, FieldError>,
+  lang: Lang,
+  startLabels: { unit: string; group: string },
+): SummaryItem[] {
+  const item = (id: string, label: string): SummaryItem[] => {
+    const e = shown.get(id);
+    return e ? [{ id, label, message: errorText(e, lang) }] : [];
+  };
+  if (pageId === "start") return [...item("unit", startLabels.unit), ...item("group", startLabels.group)];
+  return answerableQuestions(instrument)
+    .filter((it) => it.section.id === pageId && state.questions[it.question.id]?.relevant !== false)
+    .flatMap((it) => item(it.question.id, tr(it.question.label, lang)));
+}
+
+/** Moves focus to the error summary on screen, if there is one, and brings it into view. */
+export function focusErrorSummary(): boolean {
+  const summary = document.getElementById("error-summary");
+  if (!summary) return false;
+  summary.scrollIntoView({ block: "start" });
+  summary.focus({ preventScroll: true });
+  return true;
 }
 
 /**

@@ -26,12 +26,18 @@ export function UnitPicker(props: {
   const [query, setQuery] = useState("");
   const [hits, setHits] = useState<UnitChoice[] | null>(null);
   const [failed, setFailed] = useState(false);
+  /** A search has been sent and not answered yet: on a slow network this is said, not left silent. */
+  const [pending, setPending] = useState(false);
   const seq = useRef(0);
   const input = useRef<HTMLInputElement>(null);
-  /** Set by "choose another unit": the search field takes focus as soon as it is back on screen. */
+  const chosen = useRef<HTMLParagraphElement>(null);
+  /**
+   * Set by "choose another unit" (the search field takes focus as soon as it is back on screen) and
+   * by choosing a result (the choice takes focus): the button pressed disappears with its view.
+   */
   const refocus = useRef(false);
   useLayoutEffect(() => {
-    if (refocus.current && !value) input.current?.focus();
+    if (refocus.current) (value ? chosen.current : input.current)?.focus();
     refocus.current = false;
   }, [value]);
 
@@ -40,81 +46,107 @@ export function UnitPicker(props: {
     const mine = ++seq.current;
     if (q === "") {
       setHits(null);
+      setPending(false);
+      setFailed(false);
       return;
     }
     const timer = setTimeout(() => {
+      setPending(true);
       props.search(q).then(
         (found) => {
           if (mine !== seq.current) return; // an older query answered late
+          setPending(false);
           setFailed(false);
           setHits(found);
         },
-        () => mine === seq.current && setFailed(true),
+        () => {
+          if (mine !== seq.current) return;
+          setPending(false);
+          setFailed(true);
+        },
       );
     }, props.debounceMs ?? 250);
     return () => clearTimeout(timer);
   }, [query]);
 
-  if (value) {
-    return (
-      <div class={`q unit chosen${error ? " has-error" : ""}`} id="q-unit">
-        <p class="label">
-          {props.label}
-          <RequiredMark lang={lang} />
-        </p>
-        <p class="chosen-unit">
-          <span class="sr-only">{tr(COMMON.unitChosen, lang)}: </span>
-          <strong>{value.name}</strong>
-          {value.detail && <span class="detail">{value.detail}</span>}
-        </p>
-        {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
-        <button
-          type="button"
-          class="btn secondary"
-          onClick={() => {
-            refocus.current = true;
-            props.onChange(null);
-          }}
-        >
-          {tr(COMMON.unitChange, lang)}
-        </button>
-      </div>
-    );
-  }
+  const choose = (unit: UnitChoice | null) => {
+    refocus.current = true;
+    props.onChange(unit);
+  };
+
+  /**
+   * One live region for the whole picker, kept on screen in both views so that what it says is
+   * heard: searching, the number of results, no connection, and the unit chosen.
+   */
+  const said = value
+    ? `${tr(COMMON.unitChosen, lang)}: ${value.name}`
+    : pending
+      ? tr(COMMON.unitSearching, lang)
+      : failed
+        ? tr(COMMON.unitOffline, lang)
+        : hits
+          ? hits.length
+            ? fill(tr(COMMON.unitResults, lang), { n: hits.length })
+            : tr(COMMON.unitNone, lang)
+          : "";
+  const status = (
+    <p id="q-unit-status" key="status" role="status" class={value ? "sr-only" : failed && !pending ? "field-error" : "hint"}>
+      {said}
+    </p>
+  );
+  const listShown = !value && hits !== null && hits.length > 0;
 
   return (
-    <div class={`q field unit${error ? " has-error" : ""}`} id="q-unit">
-      <label for="q-unit-in">
-        {props.label}
-        <RequiredMark lang={lang} />
-      </label>
-      <p class="hint" id="q-unit-hint">
-        {tr(COMMON.unitHint, lang)}
-      </p>
-      {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
-      <input
-        id="q-unit-in"
-        ref={input}
-        class="input"
-        type="search"
-        autoComplete="off"
-        aria-required="true"
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={`q-unit-hint${error ? " q-unit-err" : ""}`}
-        aria-controls="q-unit-results"
-        value={query}
-        onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
-      />
-      <p class="sr-only" role="status">
-        {hits ? (hits.length ? fill(tr(COMMON.unitResults, lang), { n: hits.length }) : tr(COMMON.unitNone, lang)) : ""}
-      </p>
-      {failed && <p class="field-error">{tr(COMMON.unitOffline, lang)}</p>}
-      {hits && hits.length === 0 && !failed && <p class="hint">{tr(COMMON.unitNone, lang)}</p>}
-      {hits && hits.length > 0 && (
-        <ul class="results" id="q-unit-results" aria-label={tr(COMMON.unitSearch, lang)}>
+    <div class={`q ${value ? "unit chosen" : "field unit"}${error ? " has-error" : ""}`} id="q-unit">
+      {value ? (
+        <>
+          <p class="label" key="label">
+            {props.label}
+            <RequiredMark lang={lang} />
+          </p>
+          <p class="chosen-unit" id="q-unit-chosen" key="chosen" ref={chosen} tabIndex={-1}>
+            <span class="sr-only">{tr(COMMON.unitChosen, lang)}: </span>
+            <strong>{value.name}</strong>
+            {value.detail && <span class="detail">{value.detail}</span>}
+          </p>
+          {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
+          <button type="button" class="btn secondary" key="change" onClick={() => choose(null)}>
+            {tr(COMMON.unitChange, lang)}
+          </button>
+        </>
+      ) : (
+        <>
+          <label for="q-unit-in" key="label">
+            {props.label}
+            <RequiredMark lang={lang} />
+          </label>
+          <p class="hint" id="q-unit-hint" key="hint">
+            {tr(COMMON.unitHint, lang)}
+          </p>
+          {error && <ErrorMessage id="q-unit-err" text={errorText(error, lang)} />}
+          <input
+            id="q-unit-in"
+            key="input"
+            ref={input}
+            class="input"
+            type="search"
+            autoComplete="off"
+            aria-required="true"
+            aria-invalid={error ? "true" : undefined}
+            aria-describedby={`q-unit-hint${error ? " q-unit-err" : ""} q-unit-status`}
+            // Only once there is a list to control: a reference to nothing is an error for assistive technology.
+            aria-controls={listShown ? "q-unit-results" : undefined}
+            value={query}
+            onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
+          />
+        </>
+      )}
+      {status}
+      {listShown && (
+        <ul class="results" id="q-unit-results" key="results" aria-label={tr(COMMON.unitSearch, lang)}>
           {hits.map((u) => (
             <li key={u.key}>
-              <button type="button" class="result" onClick={() => props.onChange(u)}>
+              <button type="button" class="result" onClick={() => choose(u)}>
                 <span>{u.name}</span>
                 {u.detail && <span class="detail">{u.detail}</span>}
               </button>

@@ -7,8 +7,8 @@ import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
 import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
 import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
-import { SectionView, focusFirstInvalid } from "../common/questions.js";
-import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
+import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
+import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
 import { UnitPicker, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
 import { S } from "./strings.js";
@@ -106,9 +106,13 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
   const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(new Map());
   const [submitError, setSubmitError] = useState<string | null>(null);
-  const [pageAlert, setPageAlert] = useState<string | null>(null);
-  /** Bumped when a page is refused: once the errors are on screen, focus goes to the first one. */
+  /** Set when a page is refused (by "Next" or by the server): its problems are summed up at its top. */
+  const [summaryShown, setSummaryShown] = useState(false);
+  /** Bumped when a page is refused: once the errors are on screen, focus goes to their summary. */
   const [focusRequest, setFocusRequest] = useState(0);
+  /** The clock of the retry countdown, ticking only while a retry is waiting. */
+  const [now, setNow] = useState(() => Date.now());
+  const [copied, setCopied] = useState<boolean | null>(null);
   const wake = useRef<AbortController | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   /** The draft as last changed, ahead of the render that will show it. */
@@ -171,8 +175,16 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     heading.current?.focus();
   }, [page, sending.kind]);
   useLayoutEffect(() => {
-    if (focusRequest > 0) focusFirstInvalid();
+    if (focusRequest > 0 && !focusErrorSummary()) focusFirstInvalid();
   }, [focusRequest]);
+
+  const retryAt = sending.kind === "sending" ? sending.retryAt : null;
+  useEffect(() => {
+    if (retryAt === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [retryAt]);
 
   const update = (patch: Partial<RespondDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const startErrors = (): Map<string, FieldError> => {
@@ -193,7 +205,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   };
 
   const goTo = (sectionId: string | null) => {
-    setPageAlert(null);
+    setSummaryShown(false);
     history.pushState({ chisoPage: sectionId ?? "start" }, "");
     update({ section: sectionId });
     window.scrollTo(0, 0);
@@ -201,7 +213,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
 
   const blockPage = (pageId: string, errors: FieldError[]) => {
     setAttempted((a) => new Set(a).add(pageId));
-    setPageAlert(fill(tr(COMMON.fixBeforeNext, lang), { n: errors.length }));
+    setSummaryShown(errors.length > 0);
     setFocusRequest((n) => n + 1);
   };
 
@@ -296,6 +308,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     );
     if (target !== undefined) {
       goTo(target);
+      setSummaryShown(true);
       setFocusRequest((n) => n + 1);
     }
   };
@@ -312,6 +325,21 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     setServerErrors(next);
   };
 
+  // Every step has its own title (and says when it shows errors): the first thing read on a page, and what a tab shows.
+  const stepName =
+    sending.kind === "done"
+      ? tr(S.thanks, lang)
+      : sending.kind === "sending"
+        ? tr(S.sending, lang)
+        : section
+          ? `${tr(section.title, lang)} (${fill(tr(COMMON.pageOf, lang), { n: sectionIndex + 1, total: sections.length })})`
+          : tr(instrument.title, lang);
+  const hasErrors = sending.kind === "idle" && summaryShown && shownErrors(page).size > 0;
+  const docTitle = `${hasErrors ? fill(tr(COMMON.errorTitle, lang), { title: stepName }) : stepName} — ${tr(round.title, lang)}`;
+  useEffect(() => {
+    document.title = docTitle;
+  }, [docTitle]);
+
   const header = <Header title={tr(round.title, lang)} lang={lang} />;
 
   if (sending.kind === "done") {
@@ -326,8 +354,29 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             <p>{tr(S.received, lang)}</p>
           </Notice>
           <p>{tr(S.receiptLabel, lang)}:</p>
-          <p class="receipt" data-testid="receipt">
-            {sending.receipt.receipt}
+          <p class="receipt">
+            <span aria-hidden="true" data-testid="receipt">
+              {sending.receipt.receipt}
+            </span>
+            {/* Read character by character: "9 4", not "ninety-four". */}
+            <span class="sr-only">{spellOut(sending.receipt.receipt)}</span>
+          </p>
+          <p class="copy-row">
+            <button
+              type="button"
+              class="btn secondary small"
+              onClick={() => {
+                // No clipboard (an old browser, a page not served over HTTPS): say so, the code stays on screen.
+                if (!navigator.clipboard) return setCopied(false);
+                navigator.clipboard.writeText(sending.receipt.receipt).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                );
+              }}
+            >
+              {tr(S.copy, lang)}
+            </button>{" "}
+            <span role="status">{copied === null ? "" : tr(copied ? S.copied : S.copyFailed, lang)}</span>
           </p>
           <p class="hint">{tr(invited ? S.invitationDone : S.receiptHelp, lang)}</p>
           {!invited && <button
@@ -350,7 +399,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   }
 
   if (sending.kind === "sending") {
-    const seconds = sending.retryAt === null ? 0 : Math.max(1, Math.round((sending.retryAt - Date.now()) / 1000));
+    const seconds = sending.retryAt === null ? 0 : Math.max(1, Math.ceil((sending.retryAt - now) / 1000));
     return (
       <>
         {header}
@@ -358,13 +407,20 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
           <h1 tabIndex={-1} ref={heading}>
             {tr(S.sending, lang)}
           </h1>
+          {/* On screen before its text changes, so that screen readers announce the change. */}
+          <div class={sending.retryAt !== null ? "notice info" : undefined} role="status" data-testid="send-status">
+            {sending.retryAt !== null && <p>{tr(S.notSent, lang)}</p>}
+          </div>
           {sending.retryAt !== null && (
-            <Notice kind="info">
-              <p>{fill(tr(S.waiting, lang), { s: seconds })}</p>
+            <>
+              {/* A timer region: counts on screen every second without being read out every second. */}
+              <p role="timer" data-testid="countdown">
+                {fill(tr(S.retryIn, lang), { s: seconds })}
+              </p>
               <button type="button" class="btn" onClick={() => wake.current?.abort()}>
                 {tr(S.retryNow, lang)}
               </button>
-            </Notice>
+            </>
           )}
           <p class="hint">{tr(S.keepOpen, lang)}</p>
         </main>
@@ -373,6 +429,8 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   }
 
   const errors = shownErrors(page);
+  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }) : [];
+  const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes(invited ? "invitation" : "public") ? S.notPublic : null;
   return (
     <>
@@ -383,12 +441,13 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             <h1 tabIndex={-1} ref={heading}>
               {tr(instrument.title, lang)}
             </h1>
+            {submitError && <Notice kind="error">{submitError}</Notice>}
+            {summary}
             {blocked && <Notice kind="error">{tr(blocked, lang)}</Notice>}
             {restored?.id === draft.id && Object.keys(restored.answers).length > 0 && <Notice kind="info">{tr(S.restored, lang)}</Notice>}
             {payload.invitee && <p>{fill(tr(S.dear, lang), { name: payload.invitee.name })}</p>}
             <p class="intro">{tr(instrument.intro, lang)}</p>
             {invited && <Notice kind="info">{tr(S.anonymous, lang)}</Notice>}
-            {submitError && <Notice kind="error">{submitError}</Notice>}
             {!payload.fixedUnit && (
               <UnitPicker
                 label={tr(COMMON.unit, lang)}
@@ -419,7 +478,6 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
                 }}
               />
             )}
-            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
             <div class="nav">
               <button type="button" class="btn" disabled={blocked !== null} onClick={onNext}>
                 {tr(COMMON.start, lang)}
@@ -435,10 +493,12 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             }}
           >
             <Progress n={sectionIndex + 1} total={sections.length} lang={lang} />
-            <h1 tabIndex={-1} ref={heading}>
+            {/* Described by "Phần 2/6": focus comes here when a page opens, so where one is gets read. */}
+            <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
               {tr(section.title, lang)}
             </h1>
             {submitError && <Notice kind="error">{submitError}</Notice>}
+            {summary}
             <SectionView
               instrument={instrument}
               section={section}
@@ -449,7 +509,6 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
               onAnswer={onAnswer}
               onTouch={onTouch}
             />
-            {pageAlert && <Notice kind="error">{pageAlert}</Notice>}
             <div class="nav">
               <button type="button" class="btn secondary" onClick={onBack}>
                 {tr(COMMON.back, lang)}
@@ -492,4 +551,12 @@ async function searchUnitsOnline(payload: FormPayload, query: string): Promise<U
     out.push({ key: u.key, name: u.fullName, ...(detail ? { detail } : {}) });
   }
   return out.slice(0, 20);
+}
+
+/** "ZBN-94B-7MR" as a screen reader should say it: one character at a time, a pause at each dash. */
+export function spellOut(code: string): string {
+  return code
+    .split("-")
+    .map((part) => [...part].join(" "))
+    .join(", ");
 }

@@ -17,10 +17,14 @@ export const S = {
   invitationDone: { vi: "Thư mời đã được dùng; Ông/Bà không cần làm gì thêm. Câu trả lời không gắn với tên của Ông/Bà.", en: "Your invitation has been used; there is nothing more to do. Your answers are not linked to your name." },
   restored: { vi: "Đã khôi phục các câu trả lời Ông/Bà nhập trước đó.", en: "Your earlier answers have been restored." },
   sending: { vi: "Đang gửi phiếu…", en: "Sending your response…" },
-  waiting: {
-    vi: "Chưa gửi được phiếu (mất kết nối hoặc máy chủ bận). Phiếu đã được lưu trên máy này và sẽ tự gửi lại sau {s} giây.",
-    en: "The response could not be sent yet (no connection or the server is busy). It is saved on this device and will be sent again in {s} seconds.",
+  notSent: {
+    vi: "Chưa gửi được phiếu (mất kết nối hoặc máy chủ bận). Phiếu đã được lưu trên máy này và sẽ tự gửi lại.",
+    en: "The response could not be sent yet (no connection or the server is busy). It is saved on this device and will be sent again.",
   },
+  retryIn: { vi: "Tự gửi lại sau {s} giây.", en: "Sending again in {s} seconds." },
+  copy: { vi: "Chép mã", en: "Copy the code" },
+  copied: { vi: "Đã chép mã biên nhận.", en: "The receipt code was copied." },
+  copyFailed: { vi: "Không chép được; vui lòng ghi lại mã.", en: "Could not copy; please write the code down." },
   keepOpen: { vi: "Xin giữ trang này mở cho đến khi nhận được mã biên nhận.", en: "Please keep this page open until you get a receipt code." },
   fixErrors: { vi: "Phiếu chưa được nhận vì có câu trả lời cần sửa. Vui lòng xem các thông báo bên dưới.", en: "The response was not accepted: some answers need fixing. Please see the messages below." },
   thanks: { vi: "Cảm ơn Ông/Bà đã tham gia khảo sát!", en: "Thank you for taking part in the survey!" },

@@ -1,6 +1,6 @@
 /**
  * The respondent form in real Chromium on a phone-sized screen, against a real server: a complete
- * SIPAS response, relevance and constraints, focus on the first problem of a refused page, a draft
+ * SIPAS response, relevance and constraints, focus on the error summary of a refused page, a draft
  * saved the moment an answer changes and kept through a reload, and a resend after a lost
  * acknowledgement that stores nothing twice.
  */
@@ -159,9 +159,11 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     const expected = validateAnswers(sipas, { age: 15 }).find((e) => e.question === "age")!;
     const pageTitle = await page.locator("h1").textContent();
     Object.assign(answers, await answerPage(page, { ethnicity: firstCode! }));
-    // Focus is on the field the moment its error is drawn, and stays there.
+    // Focus is on the error summary the moment the error is drawn, and stays there; its link leads to the field.
     const ageFocus = await focusWhenShown(page, "#q-age-err", () => page.locator("form button[type=submit]").click());
-    expect(ageFocus).toEqual({ atOnce: "q-age-in", afterPaint: "q-age-in" });
+    expect(ageFocus).toEqual({ atOnce: "error-summary", afterPaint: "error-summary" });
+    await page.locator("#error-summary a").first().click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("q-age-in");
     await expect.poll(() => page.locator("#q-age-err").textContent()).toContain(expected.message_vi);
     expect(await page.locator("h1").textContent()).toBe(pageTitle);
     expect(await page.locator("#q-age-in").getAttribute("aria-invalid")).toBe("true");
@@ -176,9 +178,11 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     const kimLong = server.ctx.units.childrenOf(DEMO_PROVINCE).find((u) => u.name === "Kim Long")!;
     await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kimLong.key]) }).where("id", "=", round).execute();
     forgetRound(round); // changed behind the server's back: drop its brief cache of the round
-    // The start page opens with focus on the refused unit, not on the new page's heading.
+    // The start page opens with focus on its error summary, not on the new page's heading; its link leads to the unit.
     const unitFocus = await focusWhenShown(page, "#q-unit-err", () => page.locator("form button[type=submit]").click());
-    expect(unitFocus).toEqual({ atOnce: "button:Chọn đơn vị khác", afterPaint: "button:Chọn đơn vị khác" });
+    expect(unitFocus).toEqual({ atOnce: "error-summary", afterPaint: "error-summary" });
+    await page.locator("#error-summary a").first().click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Chọn đơn vị khác");
     await expect.poll(() => page.locator("#q-unit-err").textContent()).toContain(PROBLEMS.unit_not_in_scope.vi);
     await page.getByRole("button", { name: "Chọn đơn vị khác" }).click();
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("q-unit-in");
