@@ -10,7 +10,8 @@ import { listen } from "./serve.js";
 import { loadSurveys, DefinitionError } from "./instruments/load.js";
 import { getEdition, importEdition, latestEdition } from "./instruments/repository.js";
 import { ensureDemoRounds, addDemoResponses, ensureDemoEnumerator } from "./demo/seed.js";
-import { NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus, setTargets, type Round } from "./rounds/repository.js";
+import { newRoundErrors } from "./rounds/validate.js";
+import { MAX_MIN_CELL_SIZE, NewRoundSchema, insertRound, findRound, listRounds, setRoundStatus, setTargets, type Round } from "./rounds/repository.js";
 import { unitsAtLevel } from "./units/walk.js";
 import { parseVillageCsv, parseAgencyCsv } from "./units/registry-data.js";
 import { insertUnits, toUnitInfo } from "./units/repository.js";
@@ -57,6 +58,8 @@ function readCsvFile(file: string): string {
     return decodeCsv(fs.readFileSync(file)).text;
   } catch (error) {
     if (error instanceof CsvFileError) throw new CliError({ vi: `Không đọc được ${file}; chưa nhập gì.`, en: `Cannot read ${file}; nothing was imported.` }, 1, [`${error.fieldError().question}: ${error.text.vi} / ${error.text.en}`]);
+    // Reading a folder fails without a path in the error: name the file given.
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new CliError({ vi: `“${file}” là một thư mục, không phải tệp CSV.`, en: `“${file}” is a folder, not a CSV file.` });
     throw error;
   }
 }
@@ -194,7 +197,7 @@ const roundCreate: Command = {
     groups: { type: "string" },
     modes: { type: "string" },
     status: { type: "string", values: ROUND_STATUSES.filter((s) => s !== "closed") },
-    "min-cell": { type: "string", integer: { min: 1, max: 1000 } },
+    "min-cell": { type: "string", integer: { min: 1, max: MAX_MIN_CELL_SIZE } },
   },
   args: [],
   async run({ options, config, io }) {
@@ -220,9 +223,9 @@ const roundCreate: Command = {
         minCellSize: Number(flag("min-cell") ?? 5),
       });
       if (!parsed.success) throw invalidValues(parsed.error.issues);
-      for (const key of parsed.data.scope) {
-        if (!(await ctx.units.get(key))) throw new CliError({ vi: `--scope: không có đơn vị “${key}”.`, en: `--scope: there is no unit “${key}”.` });
-      }
+      // The same checks as POST /api/rounds: the registry exists, the scope lies in it, the groups are the questionnaire's.
+      const errors = await newRoundErrors(ctx, parsed.data, edition.instrument);
+      if (errors.length) throw new CliError({ vi: "Giá trị không hợp lệ:", en: "Values that are not valid:" }, 1, errors.map((e) => `${e.question}: ${e.message_vi} / ${e.message_en}`));
       if (await findRound(ctx.db.kysely, parsed.data.id)) throw new CliError({ vi: `Đợt khảo sát “${parsed.data.id}” đã có.`, en: `The round “${parsed.data.id}” already exists.` });
       await insertRound(ctx.db.kysely, parsed.data);
       writeLine(io.stdout, `created round ${parsed.data.id} (${parsed.data.status})`);
@@ -284,7 +287,7 @@ const userAdd: Command = {
   name: "user add",
   usage: `chiso user add USERNAME --role admin|analyst|enumerator [--name NAME] [--password P]
                 [--scope UNIT,UNIT] [--rounds ROUND,ROUND]
-  Create an account (a password is generated and printed if not given).`,
+  Create an account. Without --password one is generated and printed; it must be changed at the first sign-in.`,
   options: {
     role: { type: "string", required: true, values: ROLES },
     name: { type: "string" },
@@ -305,7 +308,8 @@ const userAdd: Command = {
       refuseWeakPassword(parsed.data.password, [parsed.data.username, parsed.data.displayName]);
       if (await findUserByName(db, username)) throw new CliError({ vi: `Tài khoản “${username}” đã có.`, en: `The user “${username}” already exists.` });
       for (const key of parsed.data.unitScope) if (!(await ctx.units.get(key))) throw new CliError({ vi: `--scope: không có đơn vị “${key}”.`, en: `--scope: there is no unit “${key}”.` });
-      const user = await createUser(db, parsed.data);
+      // A generated password is printed, so it is temporary, like the first administrator's: the first sign-in changes it.
+      const user = await createUser(db, { ...parsed.data, mustChangePassword: given === undefined });
       await audit(db, "cli", "user.create", user.username, { role });
       writeLine(io.stdout, `created ${user.username} (${user.role})${given ? "" : ` with password: ${password}`}`);
     });

@@ -24,7 +24,7 @@ export const PROBLEMS = {
   token_used: { status: 409, vi: "Thư mời này đã được dùng để trả lời.", en: "This invitation has already been used." },
   already_exists: { status: 409, vi: "Đã có một bản ghi với giá trị này.", en: "A record with this value already exists." },
   // --- validation (422) ---
-  invalid: { status: 422, vi: "Phiếu có câu trả lời chưa hợp lệ.", en: "The response has answers that are not valid." },
+  invalid: { status: 422, vi: "Có mục chưa hợp lệ: xem từng lỗi kèm theo.", en: "Some fields are not valid: see each error listed." },
   required: { status: 422, vi: "Câu hỏi này bắt buộc trả lời.", en: "This question is required." },
   unknown_question: { status: 422, vi: "Câu hỏi không có trong bộ câu hỏi.", en: "The question is not part of this questionnaire." },
   not_relevant: { status: 422, vi: "Câu hỏi này không áp dụng theo các câu trả lời trước, không được trả lời.", en: "This question does not apply given earlier answers and must not be answered." },

@@ -145,6 +145,10 @@ export function accountRoutes() {
     if (await findUserByName(db, input.username)) {
       throw new Problem("already_exists", [{ question: "username", code: "already_exists", message_vi: "Tên đăng nhập đã có.", message_en: "This username is taken." }]);
     }
+    // As `chiso user add --scope`: an area is made of units that exist (a misspelt key would leave the account seeing nothing).
+    const unknown = [];
+    for (const [i, key] of input.unitScope.entries()) if (!(await c.var.ctx.units.get(key))) unknown.push(fieldError(`unitScope.${i}`, "unit_not_found"));
+    if (unknown.length) throw new Problem("invalid", unknown);
     const user = await createUser(db, input);
     await audit(db, currentUser(c).username, "user.create", user.username, { role: user.role });
     return c.json({ user: publicUser(user) }, 201);
@@ -206,8 +210,17 @@ export function accountRoutes() {
   });
 
   app.get("/audit", allow(["admin"]), async (c) => {
-    const limit = Math.min(Number(c.req.query("limit") ?? 100) || 100, 1000);
-    return c.json({ entries: await listAudit(c.var.ctx.db.kysely, limit, c.req.query("before")) });
+    // Checked here, not by the database: a negative LIMIT lists the whole log on SQLite and fails on PostgreSQL.
+    const limitText = c.req.query("limit") ?? "100";
+    const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= 1000)) {
+      throw new Problem("bad_request", [fieldError("limit", "out_of_range")], { limit: limitText }, { vi: "limit phải là số nguyên từ 1 đến 1000.", en: "limit must be a whole number from 1 to 1000." });
+    }
+    const before = c.req.query("before");
+    if (before !== undefined && Number.isNaN(Date.parse(before))) {
+      throw new Problem("bad_request", [fieldError("before", "invalid_field")], { before }, { vi: "before phải là một thời điểm (ISO 8601).", en: "before must be a time (ISO 8601)." });
+    }
+    return c.json({ entries: await listAudit(c.var.ctx.db.kysely, limit, before) });
   });
 
   return app;

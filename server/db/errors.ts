@@ -2,7 +2,7 @@
  * Database errors that are the caller's doing, translated in this one place for every route and
  * both databases: a uniqueness violation (two creations of the same name, even at the same
  * moment) is a 409 naming the field; text PostgreSQL cannot store is a 400, a number too large for
- * its column a 422. Anything else stays an internal error.
+ * its column or a reference to a missing record a 422. Anything else stays an internal error.
  */
 import { fieldError } from "../../shared/errors.js";
 import { Problem } from "../http/problem.js";
@@ -36,6 +36,11 @@ export function problemFromDatabaseError(error: unknown): Problem | null {
   if (unique) {
     const columns = unique.columns.length ? unique.columns : ["id"];
     return new Problem("already_exists", columns.map((c) => fieldError(c, "already_exists")), { table: unique.table, fields: columns });
+  }
+  // A reference to something that does not exist (a round's registry…): routes check first, this is the backstop.
+  if (e.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e.code === "23503") {
+    const column = /^Key \((.+?)\)=/.exec(String(e.detail ?? ""))?.[1] ?? "(body)";
+    return new Problem("invalid", [fieldError(column, "invalid_field", { vi: "Giá trị trỏ tới một bản ghi không có.", en: "The value refers to a record that does not exist." })]);
   }
   // A number beyond its column's type (PostgreSQL integer columns hold 32 bits; SQLite has no such limit).
   if (e.code === "22003") {

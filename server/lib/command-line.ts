@@ -9,6 +9,7 @@ import { PROBLEMS } from "../../shared/errors.js";
 import type { Text } from "../../shared/i18n.js";
 import type { Config } from "../config.js";
 import { Problem } from "../http/problem.js";
+import { controlCharacter } from "../../shared/api/strings.js";
 
 /** Where a command reads and writes: the process's streams, or a test's. */
 export interface Io {
@@ -85,6 +86,12 @@ function parseArgsError(error: unknown, command: Command): CliError | null {
   return null;
 }
 
+/** The text rule of the API (docs/security.md, "Input rules") holds on the command line too: no stored text holds a control character. */
+function refuseControlCharacter(name: string, text: string): void {
+  const c = controlCharacter(text);
+  if (c) throw usageError(`${name} chứa ký tự điều khiển ${c}, không được phép.`, `${name} holds the control character ${c}, which is not allowed.`);
+}
+
 /**
  * Parses a command's arguments strictly: unknown options, missing or malformed values, too many or
  * too few positional arguments are a CliError that names them. `--help` is returned as such.
@@ -107,6 +114,7 @@ export function parseCommand(command: Command, argv: string[]): { help: true } |
       continue;
     }
     const text = String(value);
+    refuseControlCharacter(`--${name}`, text);
     if (spec.values && !spec.values.includes(text)) {
       throw usageError(`--${name} "${text}" không hợp lệ; dùng: ${spec.values.join(", ")}.`, `--${name} "${text}" is not valid; use ${spec.values.join(", ")}.`);
     }
@@ -121,6 +129,7 @@ export function parseCommand(command: Command, argv: string[]): { help: true } |
   }
   const required = command.args.filter((a) => !a.endsWith("?")).length;
   const given = parsed.positionals;
+  given.forEach((arg, i) => refuseControlCharacter(command.args[i]?.replace(/\?$/, "") ?? "", arg));
   if (given.length < required) {
     const missing = command.args[given.length]!;
     throw usageError(`Thiếu đối số ${missing}.`, `The argument ${missing} is missing.`);

@@ -96,6 +96,13 @@ export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncod
     try {
       [text, encoding] = [new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer), "utf-8"];
     } catch {
+      // A surrogate written as UTF-8 (ED A0–BF 80–BF: broken UTF-16 converted to UTF-8) is a UTF-8 file
+      // with a lone surrogate, not Windows-1258 "í €": refused like one.
+      const surrogate = buffer.findIndex((b, i) => b === 0xed && buffer[i + 1]! >= 0xa0 && buffer[i + 1]! <= 0xbf && buffer[i + 2]! >= 0x80 && buffer[i + 2]! <= 0xbf);
+      if (surrogate >= 0) {
+        const before = new TextDecoder("utf-8").decode(buffer.subarray(0, surrogate));
+        throw new CsvFileError(lineAt(before, before.length), NOT_UTF8);
+      }
       const legacy = windows1258(buffer);
       if (legacy === null) {
         const lenient = new TextDecoder("utf-8").decode(buffer);

@@ -260,7 +260,7 @@ export function parIndexRoutes() {
   app.get("/:round/below-maximum", allow(ANALYSTS), async (c) => {
     const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
     const group = assessmentGroup(pr, c.req.query("group"));
-    const rows = await belowMaximumRows(ctx, pr, unit, group);
+    const rows = await belowMaximumRows(ctx, pr, unit, group, currentUser(c));
     const format = c.req.query("format") || "json";
     if (format === "json") return c.json({ round: pr.round.id, unit, group, rows });
     if (format !== "csv" && format !== "xlsx") throw new Problem("invalid", [fieldError("format", "invalid_choice", { vi: "format phải là json, csv hoặc xlsx.", en: "format must be json, csv or xlsx." })]);
@@ -289,7 +289,7 @@ export function parIndexRoutes() {
     const body = parseWith(WhatIfSchema, raw);
     const { ctx, pr, unit } = await scoped(c, body.unit);
     const group = assessmentGroup(pr, body.group, "group");
-    const { inputs } = await unitInputs(ctx, pr, unit, group);
+    const { inputs } = await unitInputs(ctx, pr, unit, group, currentUser(c));
     const errors = checkProposal(pr, body.proposal);
     if (body.proposal.evidence) {
       const merged = { ...inputs.evidence, ...body.proposal.evidence };

@@ -6,7 +6,7 @@
  */
 import type { AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { requireRounds } from "../http/access.js";
+import { canSeeRound, requireRounds } from "../http/access.js";
 import type { User } from "../accounts/repository.js";
 import { findRound, type Round } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
@@ -134,11 +134,14 @@ function pointsByCode(node: ResultNode, into: Record<string, number | null> = {}
 
 /**
  * S or C values of a unit from a round of the leader survey or SIPAS: that round's result for the
- * unit, computed as the operator would (the PAR total shows the part whoever reads it).
+ * unit. A caller not assigned to that round gets no value from it (as with a rule target's base
+ * round, docs/security.md "Analyst scope"): the part stays empty, with the reason. `viewer` null is
+ * the server itself (demo, command line).
  */
-async function sourceValues(ctx: AppContext, source: ParSourceInput | null, unit: string, kind: "survey" | "sipas"): Promise<{ values: Record<string, number | null>; info: SourceInfo }> {
+async function sourceValues(ctx: AppContext, source: ParSourceInput | null, unit: string, kind: "survey" | "sipas", viewer: User | null): Promise<{ values: Record<string, number | null>; info: SourceInfo }> {
   if (!source) return { values: {}, info: { kind: "none" } };
   if ("published" in source) return { values: source.published, info: { kind: "published" } };
+  if (viewer && !canSeeRound(viewer, source.round)) return { values: {}, info: { kind: "round", round: source.round, note: "round_not_assigned" } };
   try {
     const parsed = await parseQuery(ctx, source.round, { unit }, { viewer: null });
     const scored = await scoreQuery(ctx, parsed);
@@ -151,11 +154,11 @@ async function sourceValues(ctx: AppContext, source: ParSourceInput | null, unit
   }
 }
 
-export async function unitInputs(ctx: AppContext, pr: ParRound, unit: string, group: AssessmentGroup): Promise<UnitInputs> {
+export async function unitInputs(ctx: AppContext, pr: ParRound, unit: string, group: AssessmentGroup, viewer: User | null): Promise<UnitInputs> {
   const stored = await getInputs(ctx.db.kysely, pr.round.id, unit);
   const assessment = await getAssessment(ctx.db.kysely, pr.round.id, unit, group);
-  const survey = await sourceValues(ctx, stored.survey, unit, "survey");
-  const sipas = await sourceValues(ctx, stored.sipas, unit, "sipas");
+  const survey = await sourceValues(ctx, stored.survey, unit, "survey", viewer);
+  const sipas = await sourceValues(ctx, stored.sipas, unit, "sipas", viewer);
   return {
     inputs: { evidence: assessment?.answers ?? {}, given: stored.given[group] ?? {}, survey: survey.values, sipas: sipas.values },
     stored,
@@ -176,7 +179,7 @@ export interface ResultsOptions {
 
 export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string, group: AssessmentGroup, options: ResultsOptions) {
   const unit = await assessedUnit(ctx, pr, unitKey);
-  const { inputs, sources } = await unitInputs(ctx, pr, unitKey, group);
+  const { inputs, sources } = await unitInputs(ctx, pr, unitKey, group, options.viewer);
   const result = scoreParIndex(pr.definition, inputs);
   const statuses = await groupStatuses(ctx, pr, unitKey);
 
@@ -185,7 +188,7 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   const totals: Array<number | null> = [];
   const others: number[] = [];
   for (const key of entered) {
-    const other = key === unitKey ? result : scoreParIndex(pr.definition, (await unitInputs(ctx, pr, key, group)).inputs);
+    const other = key === unitKey ? result : scoreParIndex(pr.definition, (await unitInputs(ctx, pr, key, group, options.viewer)).inputs);
     totals.push(other.root.points);
     if (key !== unitKey && other.root.points !== null) others.push(other.root.points);
   }
@@ -196,7 +199,7 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   let previous: { round: string; points: Record<string, number | null> } | null = null;
   if (options.compare) {
     const earlier = await loadParRound(ctx, options.compare);
-    const before = scoreParIndex(earlier.definition, (await unitInputs(ctx, earlier, unitKey, group)).inputs);
+    const before = scoreParIndex(earlier.definition, (await unitInputs(ctx, earlier, unitKey, group, options.viewer)).inputs);
     // Matched by code, or by the code a node continues from the earlier edition.
     const points: Record<string, number | null> = {};
     for (const node of allParNodes(pr.definition.root)) {
@@ -223,7 +226,7 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   const otherGroup = pr.round.groups.find((g): g is AssessmentGroup => g !== group && (g === "tu-danh-gia" || g === "tham-dinh"));
   let groups: { group: AssessmentGroup; points: number | null; nodes: Record<string, number | null>; changes: ReturnType<typeof diffResults> } | null = null;
   if (otherGroup) {
-    const other = scoreParIndex(pr.definition, (await unitInputs(ctx, pr, unitKey, otherGroup)).inputs);
+    const other = scoreParIndex(pr.definition, (await unitInputs(ctx, pr, unitKey, otherGroup, options.viewer)).inputs);
     // Points of every node of the other group, for a column beside this one.
     const nodes = Object.fromEntries([...other.nodes.values()].map((n) => [n.code, n.points]));
     groups = { group: otherGroup, points: other.root.points, nodes, changes: diffResults(other, result) };
@@ -254,9 +257,9 @@ export async function groupStatuses(ctx: AppContext, pr: ParRound, unit: string)
   return out;
 }
 
-export async function belowMaximumRows(ctx: AppContext, pr: ParRound, unitKey: string, group: AssessmentGroup): Promise<BelowMaximumRow[]> {
+export async function belowMaximumRows(ctx: AppContext, pr: ParRound, unitKey: string, group: AssessmentGroup, viewer: User | null): Promise<BelowMaximumRow[]> {
   await assessedUnit(ctx, pr, unitKey);
-  const { inputs } = await unitInputs(ctx, pr, unitKey, group);
+  const { inputs } = await unitInputs(ctx, pr, unitKey, group, viewer);
   const result = scoreParIndex(pr.definition, inputs);
   return belowMaximum(pr.definition, result, { instrument: pr.instrument, evidence: inputs.evidence ?? {} });
 }

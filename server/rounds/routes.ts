@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv, AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow, currentUser } from "../http/access.js";
+import { allow, canSeeRound, currentUser, principal, seesWholeRound } from "../http/access.js";
 import { readJson, parseWith } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
 import { RoundStatusSchema } from "../../shared/api/schemas.js";
@@ -11,6 +11,7 @@ import { forgetRound } from "../responses/prepare.js";
 import { z } from "zod";
 import { listRounds, findRound, summarise, insertRound, setRoundStatus, NewRoundSchema, type Round } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
+import { newRoundErrors } from "./validate.js";
 import { contentHash } from "../lib/canonical.js";
 import type { FormPayload } from "../../shared/api/schemas.js";
 import { resultRoutes } from "../results/routes.js";
@@ -58,12 +59,14 @@ export function roundRoutes() {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
-    const totals = await ctx.db.kysely
-      .selectFrom("cell_totals")
-      .select((eb) => eb.fn.sum<number>("n").as("n"))
-      .where("round_id", "=", round.id)
-      .executeTakeFirst();
-    return c.json({ round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }), responses: Number(totals?.n ?? 0) });
+    // The whole round's count is a value over every unit: only for callers who see the whole round
+    // (a scoped analyst would get the count outside its area by subtraction; docs/security.md, "Analyst scope").
+    const who = await principal(c);
+    const seesCount = who !== null && canSeeRound(who.user, round.id) && seesWholeRound(who.user);
+    const totals = seesCount
+      ? await ctx.db.kysely.selectFrom("cell_totals").select((eb) => eb.fn.sum<number>("n").as("n")).where("round_id", "=", round.id).executeTakeFirst()
+      : undefined;
+    return c.json({ round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }), responses: seesCount ? Number(totals?.n ?? 0) : null });
   });
 
   app.get("/:id/form", allow("public"), async (c) => {
@@ -87,12 +90,7 @@ export function roundRoutes() {
     if (await findRound(ctx.db.kysely, input.id)) {
       throw new Problem("already_exists", [fieldError("id", "already_exists", { vi: "Mã đợt khảo sát đã có.", en: "This round id is taken." })]);
     }
-    for (const [i, key] of input.scope.entries()) {
-      const unit = await ctx.units.get(key);
-      if (!unit || unit.registry !== input.registry) errors.push(fieldError(`scope.${i}`, "unit_not_in_scope"));
-    }
-    const groups = new Set(edition?.instrument.respondentGroups.map((g) => g.code));
-    for (const [i, g] of input.groups.entries()) if (edition && !groups.has(g)) errors.push(fieldError(`groups.${i}`, "group_not_allowed"));
+    errors.push(...(await newRoundErrors(ctx, input, edition?.instrument ?? null)));
     if (errors.length) throw new Problem("invalid", errors);
     await insertRound(ctx.db.kysely, input);
     await audit(ctx.db.kysely, currentUser(c).username, "round.create", input.id, { edition: input.edition, version: input.version });

@@ -306,6 +306,8 @@ const CROSS_SCOPE: Record<string, Entry> = {
   "GET /api/par/:round/results": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
   "GET /api/par/:round/below-maximum": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
   "POST /api/par/:round/what-if": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
+  "GET /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
+  "PUT /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
   "POST /api/devices": { none: "names no round or unit: the token carries the account's own scope" },
   "POST /api/auth/logout": { none: "names no round or unit" },
   "POST /api/auth/password": { none: "names no round or unit" },

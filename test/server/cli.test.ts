@@ -165,6 +165,23 @@ describe("chiso command line", () => {
     const user = await chiso(["user", "add", "dtv01", "--role", "enumerator", "--name", "Điều tra viên 01", "--scope", "2025:00004"]);
     expect(user.stdout).toMatch(/created dtv01 \(enumerator\) with password: \S+/);
     expect((await chiso(["user", "list"])).stdout).toMatch(/dtv01\tenumerator\tactive\tĐiều tra viên 01/);
+    // The generated password was printed, so it is temporary: the first sign-in must change it. A chosen one is not.
+    expect(query<{ must_change_password: number }>("select must_change_password from users where username = 'dtv01'")[0]!.must_change_password).toBe(1);
+    const chosen = await chiso(["user", "add", "dtv02", "--role", "enumerator", "--password", "Zebra-kettle-9-orbit-lamp"]);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(query<{ must_change_password: number }>("select must_change_password from users where username = 'dtv02'")[0]!.must_change_password).toBe(0);
+    // The same checks as POST /api/rounds: a registry that exists, a scope inside it, the questionnaire's groups; nothing stored otherwise.
+    for (const [extra, message] of [
+      [["--registry", "1999"], "registry: Không có danh mục đơn vị “1999”. / There is no unit registry “1999”."],
+      [["--registry", "2025", "--scope", "pre2025:30"], "scope.0:"],
+      [["--groups", "citizen,alien"], "groups.1:"],
+    ] as const) {
+      const refused = await chiso(["round", "create", "--id", "bad-round", "--edition", "sipas-2022", "--title-vi", "a", "--title-en", "b", ...extra]);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain(message);
+      expectReadable(refused.stderr);
+      expect(query("select id from rounds where id = 'bad-round'")).toEqual([]);
+    }
     const missing = await chiso(["round", "create", "--id", "x1y", "--edition", "sipas-2022"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/The option --title-vi is missing/);
@@ -218,6 +235,10 @@ describe("chiso command line", () => {
       [["user", "add", "boss01", "--role", "boss"], '--role "boss" is not valid; use admin, analyst, enumerator'],
       [["serve", "--port", "eighty"], '--port "eighty" must be a whole number 0–65535'],
       [["round", "create", "--id", "r-modes", "--edition", "sipas-2022", "--title-vi", "a", "--title-en", "b", "--modes", "public,mail"], "--modes: “mail” is not valid"],
+      // The API's text rule: no stored text holds a control character, whichever way it comes in.
+      [["round", "create", "--id", "r-bell", "--edition", "sipas-2022", "--title-vi", "Đợt\u0007 một", "--title-en", "b"], "--title-vi holds the control character U+0007"],
+      [["user", "add", "bell01", "--role", "analyst", "--name", "Chu\u001bông"], "--name holds the control character U+001B"],
+      [["user", "disable", "bell\u007f01"], "USERNAME holds the control character U+007F"],
     ])("%j", async (args, message) => {
       const before = { rounds: rounds(), responses: responses(), users: query("select username from users") };
       const result = await chiso(args);
@@ -258,6 +279,7 @@ describe("chiso command line", () => {
       [["units", "import", "/no/such/file.csv"], "Không mở được “/no/such/file.csv” (ENOENT).", "Cannot open “/no/such/file.csv” (ENOENT)."],
       [["export", "--round", "sipas-ba-dinh", "--out", "/no/such/folder/x.csv"], "Không có thư mục “/no/such/folder”", "There is no folder “/no/such/folder”"],
       [["user", "disable", "nobody"], "Không có tài khoản “nobody”.", "There is no user “nobody”."],
+      [["units", "import", os.tmpdir()], `“${os.tmpdir()}” là một thư mục, không phải tệp CSV.`, `“${os.tmpdir()}” is a folder, not a CSV file.`],
     ])("%j", async (args, vi, en) => {
       const result = await chiso(args);
       expect(result.code).toBe(1);

@@ -119,6 +119,8 @@ describe("decoding uploaded bytes", () => {
       ["a control character", Buffer.from("name\nThôn\u0007 Một\n", "utf8"), 2],
       // Valid UTF-8 holding U+FFFD: a Windows-1258 file some program already read as UTF-8.
       ["already garbled", Buffer.from("name\nThôn\nTh\uFFFDn Ph\uFFFD L\uFFFD\uFFFDc\n", "utf8"), 3],
+      // UTF-8 with a lone surrogate written out (ED A0 80, U+D800): would read as Windows-1258 "í €".
+      ["a surrogate written as UTF-8", Buffer.concat([Buffer.from("name\nThon\nTh"), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from("on\n")]), 3],
     ];
     for (const [what, bytes, line] of refusals) {
       let error: unknown;

@@ -219,6 +219,18 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(leaderResult.status).toBe(200);
     expect(par.body.root.parts.S.points).toBeCloseTo(leaderResult.body.root.points, 9);
     expect(par.body.sources.survey).toEqual({ kind: "round", round: leaderRound });
+
+    // An analyst assigned to the PAR round but not to the leader round gets no value from it.
+    const parOnly = await server.createUser("analyst", { rounds: [otherRound] });
+    const headers = await server.signIn(parOnly.username, parOnly.password);
+    expect((await server.api(`/api/rounds/${leaderRound}/results?unit=${unit}`, { headers })).status).toBe(403);
+    const blind = await server.api(`/api/par/${otherRound}/results?unit=${unit}`, { headers });
+    expect(blind.status).toBe(200);
+    expect(blind.body.sources.survey).toEqual({ kind: "round", round: leaderRound, note: "round_not_assigned" });
+    expect(blind.body.root.parts.S.points).toBeNull();
+    const what = await server.api(`/api/par/${otherRound}/what-if`, { headers, json: { unit, group: "tham-dinh", proposal: {} } });
+    expect(what.status, JSON.stringify(what.body)).toBe(200);
+    expect(JSON.stringify(what.body)).not.toContain(String(par.body.root.parts.S.points));
   });
 
   it.skipIf(skip)("the below-maximum list names who must act on what, as JSON, CSV and XLSX", async () => {

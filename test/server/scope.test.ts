@@ -171,6 +171,16 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
     expect(whole.byUnit.map((r) => r.unit.key)).toEqual(expect.arrayContaining([communeA, communeB]));
   });
 
+  it.skipIf(skip)("the round's public summary gives its whole-round response count only to callers who see the whole round", async () => {
+    // 12 in the analyst's commune, 42 in all: the total would give the 30 outside its area by subtraction.
+    const mine = await asScoped(`/api/rounds/${round}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.round.id).toBe(round);
+    expect(mine.body.responses).toBeNull();
+    expect((await server.api(`/api/rounds/${round}`)).body.responses).toBeNull();
+    expect((await asAdmin(`/api/rounds/${round}`)).body.responses).toBe(42);
+  });
+
   it.skipIf(skip)("cells that cannot be mapped to the registry shown are reported only inside the analyst's area", async () => {
     // A pre-2025 round over Hải Dương (merged into Hải Phòng, 2025:31) and a province with no crosswalk at all.
     const sipas = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!.instrument;
