@@ -88,7 +88,7 @@ export function AccountsTab({ lang, user }: TabProps) {
           )}
           <div class="section-head">
             <h3 id="new-user-title">{tr(A.newUser, lang)}</h3>
-            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls="new-user" onClick={() => setFormOpen(!formOpen)}>
+            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls={formOpen ? "new-user" : undefined} onClick={() => setFormOpen(!formOpen)}>
               {tr(formOpen ? A.hideForm : A.newUser, lang)}
             </button>
           </div>

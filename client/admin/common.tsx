@@ -401,7 +401,8 @@ export function UnitChooser(props: { id: string; label: string; hint?: string; r
         autoComplete="off"
         placeholder={tr(A.unitSearch, lang)}
         aria-invalid={aria["aria-invalid"]}
-        aria-controls={`${id}-results`}
+        // Only while the list is on screen: a reference to nothing is an error for assistive technology.
+        aria-controls={hits && hits.length > 0 ? `${id}-results` : undefined}
         value={query}
         onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
       />

@@ -64,7 +64,7 @@ export function RoundsTab({ lang, navigate }: TabProps) {
           {dialog}
           <div class="section-head">
             <h3 id="new-round-title">{tr(A.newRound, lang)}</h3>
-            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls="new-round" onClick={() => setFormOpen(!formOpen)}>
+            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls={formOpen ? "new-round" : undefined} onClick={() => setFormOpen(!formOpen)}>
               {tr(formOpen ? A.hideForm : A.newRound, lang)}
             </button>
           </div>

@@ -114,3 +114,15 @@ export function levelName(level: string, lang: Lang): string {
 export function nodeLabel(node: { code: string; label: Text; short?: Text | undefined }, lang: Lang, short = false): string {
   return short && node.short ? tr(node.short, lang) : tr(node.label, lang);
 }
+
+/**
+ * A table that scrolls sideways on narrow screens: a named region that takes focus, so that the
+ * keyboard can scroll it and a screen reader says what it holds.
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import type { ResultNode } from "../../shared/results/types.js";
 import { api } from "./api.js";
 import { ColumnChart, PairedBars, ProgressBar, ValueBar } from "./charts.js";
 import { D } from "./strings.js";
-import { Select, Show, flatten, fmt, levelName, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
+import { Select, Show, TableWrap, flatten, fmt, levelName, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
 
 const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
 
@@ -48,7 +48,7 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
           const hasPrevious = rows.some((r) => r.previous);
           const d = data.decimals;
           return (
-            <div class="table-wrap">
+            <TableWrap label={tr(D.views.ranking, lang)}>
               <table class="ranking">
                 <caption>
                   {data.node.code} {tr(data.node.label, lang)}
@@ -85,7 +85,7 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
                 </tbody>
               </table>
               {rows.some((r) => r.suppressed) && <p class="muted small">* {fill(tr(D.suppressed, lang), { min: data.minCellSize })}</p>}
-            </div>
+            </TableWrap>
           );
         }}
       </Show>
@@ -126,7 +126,7 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
                 title={tr(D.views.compare, lang)}
                 legend={[data.compare ? tr(data.compare.title, lang) : tr(D.previous, lang), tr(D.current, lang)]}
               />
-              <div class="table-wrap">
+              <TableWrap label={tr(D.views.compare, lang)}>
                 <table>
                   <thead>
                     <tr>
@@ -154,7 +154,7 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               {data.compare && data.compare.removed.length > 0 && (
                 <div class="notice info">
                   <strong>{tr(D.removed, lang)}:</strong> {data.compare.removed.map((r) => `${r.code} ${tr(r.label, lang)} (${fmt(r.value, data.decimals, lang)})`).join("; ")}
@@ -196,7 +196,7 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
       </div>
       <Show value={weakest} lang={lang}>
         {(data) => (
-          <div class="table-wrap">
+          <TableWrap label={tr(D.views.weakest, lang)}>
             <table>
               <thead>
                 <tr>
@@ -227,7 +227,7 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </Show>
     </section>

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
-import { ErrorBox, Loading, Select, fmt, signed, useAsync } from "./common.js";
+import { ErrorBox, Loading, Select, TableWrap, fmt, signed, useAsync } from "./common.js";
 import { P } from "./par-strings.js";
 import "./par-index.css";
 
@@ -188,7 +188,7 @@ function AreaTable({ results, decimals, lang, groupLabel }: { results: Results; 
   return (
     <section class="card">
       <h3>{tr(P.areas!, lang)}</h3>
-      <div class="table-wrap">
+      <TableWrap label={tr(P.areas!, lang)}>
         <table class="par-areas">
           <thead>
             <tr>
@@ -231,7 +231,7 @@ function AreaTable({ results, decimals, lang, groupLabel }: { results: Results; 
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import type { BreakdownRow, ResultNode, ResultsResponse } from "../../shared/res
 import { api, type Filters } from "./api.js";
 import { ValueBar } from "./charts.js";
 import { D } from "./strings.js";
-import { Select, Show, flatten, fmt, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
+import { Select, Show, TableWrap, flatten, fmt, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
 
 const BREAKDOWNS = ["province", "district", "commune", "village", "agency", "group"] as const;
 
@@ -90,7 +90,7 @@ function TreeTable({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" })
           {tr(D.collapseAll, lang)}
         </button>
       </div>
-      <div class="table-wrap">
+      <TableWrap label={tr(D.title, lang)}>
         <table class="tree appendix">
           <thead>
             <tr>
@@ -151,7 +151,7 @@ function TreeTable({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" })
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }
@@ -215,7 +215,7 @@ function BreakdownTable(props: ViewProps & { rows: BreakdownRow[]; data: Results
   const groupLabel = (code: string | null) => groups.find((g) => g.code === code)?.label;
   const hasPrevious = rows.some((r) => pick(r)?.previous);
   return (
-    <div class="table-wrap">
+    <TableWrap label={tr(D.breakdown, lang)}>
       <table class="breakdown">
         <thead>
           <tr>
@@ -254,7 +254,7 @@ function BreakdownTable(props: ViewProps & { rows: BreakdownRow[]; data: Results
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -6,7 +6,7 @@ import type { TargetInput } from "../../shared/results/schemas.js";
 import type { TargetResult } from "../../shared/results/types.js";
 import { api } from "./api.js";
 import { D } from "./strings.js";
-import { Show, fmt, levelName, signed, useAsync, type ViewProps } from "./common.js";
+import { Show, TableWrap, fmt, levelName, signed, useAsync, type ViewProps } from "./common.js";
 
 export function TargetsView(props: ViewProps & { nodes: Array<{ code: string; label: string }>; levels: string[]; rounds: Array<{ value: string; label: string }> }) {
   const { filters, lang } = props;
@@ -31,7 +31,7 @@ function Evaluation({ rows, decimals, lang }: { rows: TargetResult[]; decimals: 
   const show = (r: TargetResult, v: number | null, label?: { vi: string; en: string }) =>
     label ? tr(label, lang) : r.measure === "rank" || r.measure === "group" ? (v ?? "–") : fmt(v, decimals, lang);
   return (
-    <div class="table-wrap">
+    <TableWrap label={tr(D.targetList, lang)}>
       <table class="targets">
         <thead>
           <tr>
@@ -65,7 +65,7 @@ function Evaluation({ rows, decimals, lang }: { rows: TargetResult[]; decimals: 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

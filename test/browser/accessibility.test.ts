@@ -1,14 +1,19 @@
 /**
- * Accessibility of the citizen and enumerator pages in real Chromium: axe-core's WCAG 2.1 AA rules
+ * Accessibility of the citizen, enumerator and staff pages in real Chromium: axe-core's WCAG 2.1 AA rules
  * on every main page and state at phone and desktop sizes, where keyboard focus lands after each
  * step, and what a screen reader receives from Chromium's accessibility tree.
  */
 import fs from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { TestServer } from "../helpers/server.js";
 import { demoUnits } from "../helpers/responses.js";
+import { addDemoResponses } from "../../server/demo/seed.js";
+import { findRound } from "../../server/rounds/repository.js";
+import { ensureDemoParRound } from "../../server/par-index/demo.js";
+import { REPO_ROOT } from "../../server/config.js";
 import { answerPage, chromiumAvailable, completeForm, focused, launchBrowser, newContext, PHONE, pressNext, screenshot, startClientServer, storedResponses, watchErrors } from "./helpers.js";
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -231,6 +236,171 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     });
   }
 
+  /** A dashboard round with demo answers, made once for the staff pages' checks. */
+  let staffRound: Promise<string> | undefined;
+  function dashboardRound(): Promise<string> {
+    staffRound ??= (async () => {
+      const id = await server.createRound("sipas-2022");
+      await addDemoResponses(server.ctx, (await findRound(server.ctx.db.kysely, id))!, 200, 7);
+      await ensureDemoParRound(server.ctx, path.join(REPO_ROOT, "surveys"));
+      // For the administration's invitations tab.
+      await server.createRound("par-leaders-2022", { modes: ["invitation"] });
+      return id;
+    })();
+    return staffRound;
+  }
+
+  async function signInStaff(page: Page, who: { username: string; password: string }): Promise<void> {
+    await page.locator("#sign-in-user").fill(who.username);
+    await page.locator("#sign-in-password").fill(who.password);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+  }
+
+  /**
+   * Sideways overflow of the page itself: none when the page is no wider than the window; else the
+   * elements that stick out (outside the regions that scroll on their own), to say what to fix.
+   */
+  const pageOverflows = (page: Page) =>
+    page.evaluate(() =>
+      document.documentElement.scrollWidth <= window.innerWidth
+        ? []
+        : [...document.querySelectorAll("body *")]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.parentElement?.closest(".table-wrap"))
+            .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${[...e.classList].join(".")}`),
+    );
+
+  for (const [size, viewport] of [
+    ["360×740", PHONE],
+    ["1280×800", DESKTOP],
+  ] as const) {
+    it(`axe finds no WCAG 2.1 AA violation on the dashboard's sign-in, results, breakdown, ranking and PAR INDEX views at ${size}`, async () => {
+      const round = await dashboardRound();
+      const analyst = await server.createUser("analyst");
+      const { page, errors } = await open(viewport, `/dashboard#round=${round}&view=results`);
+      await page.locator("#sign-in-user").waitFor();
+      await expectNoAxeViolations(page, "dashboard sign-in");
+      await signInStaff(page, analyst);
+      await page.locator("table.tree tbody tr").first().waitFor();
+      await expect.poll(() => page.locator("svg.vbar").count()).toBeGreaterThan(0);
+      await expectNoAxeViolations(page, "results");
+      expect(await pageOverflows(page)).toEqual([]);
+      await page.selectOption("select[name=by]", "commune");
+      await page.locator("table.breakdown tbody tr").first().waitFor();
+      await expectNoAxeViolations(page, "breakdown");
+      expect(await pageOverflows(page)).toEqual([]);
+      await page.goto(`/dashboard#round=${round}&view=ranking&level=commune`);
+      await page.reload();
+      await page.locator("table.ranking tbody tr").first().waitFor();
+      await expectNoAxeViolations(page, "ranking");
+      await page.goto("/dashboard#round=par-index-2022-demo");
+      await page.reload();
+      await expect.poll(() => page.getByTestId("par-total").textContent()).toContain("86,55");
+      await page.locator(".par-below li").first().waitFor();
+      await expectNoAxeViolations(page, "PAR INDEX");
+      expect(await pageOverflows(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+
+    it(`axe finds no WCAG 2.1 AA violation on the administration's sign-in, rounds with the new-round form, accounts and invitations at ${size}`, async () => {
+      await dashboardRound();
+      const admin = await server.createUser("admin");
+      const { page, errors } = await open(viewport, "/admin");
+      await page.locator("#sign-in-user").waitFor();
+      await expectNoAxeViolations(page, "admin sign-in");
+      await signInStaff(page, admin);
+      await page.locator("table.rounds").waitFor();
+      await expectNoAxeViolations(page, "rounds");
+      // The button that opens the form (its text changes once the form is open).
+      const toggle = page.locator(".section-head:has(#new-round-title) button[aria-expanded]");
+      // Closed, the form is not in the page: the button names nothing it does not have.
+      expect(await toggle.getAttribute("aria-controls")).toBeNull();
+      await toggle.click();
+      await page.locator("#new-round").waitFor();
+      expect(await toggle.getAttribute("aria-controls")).toBe("new-round");
+      // The unit search names its results list only while there is one.
+      expect(await page.locator("#round-scope").getAttribute("aria-controls")).toBeNull();
+      await expectNoAxeViolations(page, "new-round form");
+      await page.locator("#round-scope").fill("Huế");
+      await page.locator("#round-scope-results button").first().waitFor();
+      expect(await page.locator("#round-scope").getAttribute("aria-controls")).toBe("round-scope-results");
+      await expectNoAxeViolations(page, "new-round form with unit results");
+      await page.getByRole("button", { name: "Tạo đợt khảo sát", exact: true }).click();
+      await page.locator("#new-round .has-error").first().waitFor();
+      await expectNoAxeViolations(page, "new-round form refused");
+      const tab = (name: string) => page.getByRole("navigation", { name: "Các mục quản trị" }).getByRole("link", { name });
+      await tab("Tài khoản").click();
+      await page.locator("table.users").waitFor();
+      await expectNoAxeViolations(page, "accounts");
+      await page.getByRole("button", { name: "Tạo tài khoản" }).click();
+      await page.locator("#new-user").waitFor();
+      await expectNoAxeViolations(page, "new-account form");
+      await tab("Thư mời").click();
+      await page.locator("#invitation-round").waitFor();
+      await expectNoAxeViolations(page, "invitations");
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it("at 200% zoom on a phone the staff sign-in pages, the dashboard and the administration do not scroll sideways", async () => {
+    const round = await dashboardRound();
+    const admin = await server.createUser("admin");
+    /** Zoomed as a browser does with Ctrl + (CSS zoom through the CSSOM, which the pages' policy allows). */
+    const zoom = (page: Page) => page.evaluate(() => void (document.documentElement.style.zoom = "2"));
+    for (const [url, signedIn] of [
+      ["/admin", "table.rounds"],
+      [`/dashboard#round=${round}&view=results`, "table.tree tbody tr"],
+    ] as const) {
+      // Not a mobile viewport: a mobile one widens itself to fit what overflows, and would hide it.
+      const context = await newContext(browser, { baseURL: server.url, viewport: PHONE, locale: "vi-VN", serviceWorkers: "block" });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.locator("#sign-in-user").waitFor();
+      await zoom(page);
+      expect(await pageOverflows(page), `${url} sign-in overflows at 200%`).toEqual([]);
+      await signInStaff(page, admin);
+      await page.locator(signedIn).first().waitFor();
+      await page.locator(".signed-in").first().waitFor();
+      await zoom(page);
+      expect(await pageOverflows(page), `${url} signed in overflows at 200%`).toEqual([]);
+      if (url === "/admin") {
+        for (const [name, shown] of [
+          ["Tài khoản", "table.users"],
+          ["Thư mời", "#invitees-file"],
+        ] as const) {
+          await page.getByRole("navigation", { name: "Các mục quản trị" }).getByRole("link", { name }).click();
+          await page.locator(shown).waitFor();
+          // Once what the tab loads has arrived.
+          await expect.poll(() => pageOverflows(page), { message: `${name} overflows at 200%` }).toEqual([]);
+        }
+      } else {
+        await page.goto("/dashboard#round=par-index-2022-demo");
+        await page.reload();
+        await page.getByTestId("par-total").waitFor();
+        await zoom(page);
+        expect(await pageOverflows(page), "PAR INDEX overflows at 200%").toEqual([]);
+      }
+    }
+  });
+
+  it("at 360 px the dashboard's wide tables scroll in named regions that the keyboard can reach", async () => {
+    const round = await dashboardRound();
+    const analyst = await server.createUser("analyst");
+    const { page } = await open(PHONE, `/dashboard#round=${round}&view=results`);
+    await signInStaff(page, analyst);
+    await page.locator("table.tree tbody tr").first().waitFor();
+    const wrap = page.locator(".table-wrap").first();
+    expect(await wrap.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    const region = (await axTree(page)).find((n) => n.role === "region" && n.name === "Kết quả khảo sát");
+    expect(region).toBeDefined();
+    // Tab reaches the region itself; the arrow keys then scroll it.
+    await wrap.evaluate((el) => el.previousElementSibling?.querySelector<HTMLElement>("button:last-of-type")?.focus());
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("table-wrap"))).toBe(true);
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => wrap.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+  });
+
   it("axe finds no WCAG 2.1 AA violation on an invitation's pages at both sizes", async () => {
     const round = await server.createRound("par-leaders-2022", { modes: ["invitation"] });
     const agency = demoUnits(server.ctx, "agency")[0]!;
@@ -383,6 +553,101 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     expect(pages).toBeGreaterThanOrEqual(4);
     expect(presses).toBeGreaterThan(50);
     expect((await storedResponses(server, round)).size).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("keyboard only: an enumerator signs in, starts an interview, chooses a unit, answers every page and queues it, never losing focus", async () => {
+    const round = await server.createRound("sipas-2022");
+    const enumerator = await server.createUser("enumerator");
+    const { page, errors } = await open(PHONE, "/collect");
+    await page.locator("#setup-round").waitFor();
+    const tabTo = async (target: string | RegExp) => {
+      for (let i = 0; i < 80; i++) {
+        const at = await focused(page);
+        if (typeof target === "string" ? at === target : target.test(at)) return;
+        await page.keyboard.press("Tab");
+      }
+      throw new Error(`Tab never reached ${String(target)} (focus: ${await focused(page)})`);
+    };
+    // Sign in and choose the round: typed into the setup form, Enter sends it.
+    await tabTo("setup-round");
+    await page.keyboard.type(round);
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("setup-username");
+    await page.keyboard.type(enumerator.username);
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("setup-password");
+    await page.keyboard.type(enumerator.password);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("count-queued").waitFor();
+    await expect.poll(() => focused(page)).toBe(`h1:Đợt thử ${round}`);
+
+    // A new interview opens on its heading.
+    await tabTo("button:Phỏng vấn mới");
+    await page.keyboard.press("Enter");
+    await page.locator("#q-unit-in").waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+
+    // The unit: typed, Tab to the first result, Enter; focus on the choice.
+    await tabTo("q-unit-in");
+    await page.keyboard.type("thon mau 1 phu xuan");
+    await page.locator(".result").first().waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("result");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => focused(page)).toBe("q-unit-chosen");
+    // The group by Space on its first radio, then "Start": the first page's heading.
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("button:Chọn đơn vị khác");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Space");
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe("q-group");
+    await tabTo(/^button:Bắt đầu/);
+    await page.keyboard.press("Enter");
+    await page.locator(".section-body").waitFor();
+
+    /** What has focus and what a keyboard user would do there. */
+    const here = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement | null;
+        const q = el?.closest(".q");
+        const inputs = q ? ([...q.querySelectorAll("input, textarea")] as HTMLInputElement[]) : [];
+        return {
+          tag: el?.tagName ?? "",
+          type: el?.type ?? "",
+          text: el?.tagName === "BUTTON" ? (el.textContent ?? "").trim() : "",
+          heading: el?.tagName === "H1",
+          required: Boolean(q?.querySelector(".req")),
+          answered: inputs.some((i) => (i.type === "radio" || i.type === "checkbox" ? i.checked : i.value !== "")),
+          numeric: el?.inputMode === "numeric" || el?.inputMode === "decimal",
+        };
+      });
+    const FINISH = "Hoàn tất, đưa vào hàng chờ gửi";
+    let pages = 0;
+    for (;;) {
+      // Each page opens with focus on its heading, which says where one is.
+      await expect.poll(async () => (await here()).heading).toBe(true);
+      expect((await focusedNode(page)).description).toMatch(/^Phần \d+\/\d+$/);
+      pages++;
+      for (;;) {
+        await page.keyboard.press("Tab");
+        const at = await here();
+        if (at.tag === "BUTTON" && (at.text === "Tiếp theo" || at.text === FINISH)) break;
+        if (!at.required || at.answered) continue;
+        if (at.type === "radio" || at.type === "checkbox") await page.keyboard.press("Space");
+        else if (at.tag === "INPUT" || at.tag === "TEXTAREA") await page.keyboard.type(at.numeric ? "40" : "Không có");
+      }
+      const last = (await here()).text === FINISH;
+      await page.keyboard.press("Enter");
+      if (last) break;
+    }
+    // Queued: back on the list, focus on the round's heading (not on the page); online, it is then sent.
+    await expect.poll(() => page.getByText("Đã lưu phiếu vào hàng chờ gửi.").count()).toBe(1);
+    const counted = async () => Number(await page.getByTestId("count-queued").textContent()) + Number(await page.getByTestId("count-sent").textContent());
+    await expect.poll(counted).toBe(1);
+    await expect.poll(() => focused(page)).toBe(`h1:Đợt thử ${round}`);
+    expect(pages).toBeGreaterThanOrEqual(4);
+    await expect.poll(async () => (await storedResponses(server, round)).size).toBe(1);
     expect(errors).toEqual([]);
   });
 
