@@ -8,6 +8,7 @@ import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { ErrorBox, Loading, Select, TableWrap, fmt, signed, useAsync } from "./common.js";
 import { P } from "./par-strings.js";
+import type { ParTargetResult } from "../../shared/api/par-index.js";
 import "./par-index.css";
 
 interface Part {
@@ -53,26 +54,12 @@ interface RoundForm {
   /** A department's account: the agencies whose evidence it enters (empty: Sở Nội vụ). */
   me: { agencies: string[] };
 }
-interface TargetResult {
-  kind: "value" | "rank";
-  node: string;
-  label: Text;
-  unit: string | null;
-  measure: "percent" | "points" | "rank";
-  goal: number;
-  goalPoints: number | null;
-  current: number | null;
-  met: boolean | null;
-  pointsNeeded: number | null;
-  ranksNeeded: number | null;
-  note?: string;
-}
 interface Results {
   root: ParNode;
   group: string;
   rank: { rank: number | null; of: number };
   /** The stored targets that concern this unit and group, with the points and ranks still needed. */
-  targets: TargetResult[];
+  targets: ParTargetResult[];
   /** The other group (self-assessed ↔ appraised): its points per node. */
   other: { group: string; points: number | null; nodes: Record<string, number | null> } | null;
 }
@@ -276,7 +263,7 @@ function TargetsPanel({ results, round, unit, department, decimals, lang, onSave
       setMessage({ error });
     }
   };
-  const line = (t: TargetResult) => {
+  const line = (t: ParTargetResult) => {
     const where = t.node === root ? tr(P.total!, lang) : `${t.node} ${tr(t.label, lang)}`;
     const scope = tr(t.unit ? P.unitTarget! : P.roundTarget!, lang);
     if (t.kind === "value") {

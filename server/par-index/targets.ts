@@ -3,12 +3,12 @@
  * round in the results feature's `index_targets` (the same Target schema), checked against the
  * par-index definition, and evaluated for one unit and group: the points needed and the ranks needed.
  */
+import type { ParTargetResult } from "../../shared/api/par-index.js";
 import type { AppContext } from "../app-context.js";
 import type { User } from "../accounts/repository.js";
 import { getTargets, replaceTargets } from "../results/repository.js";
 import { targetFilter } from "../results/scope.js";
 import type { Target } from "../../shared/results/schemas.js";
-import type { Text } from "../../shared/i18n.js";
 import { allParNodes, type ParNodeResult } from "../../shared/scoring/index.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { ParRound } from "./service.js";
@@ -77,26 +77,6 @@ export async function checkParTargets(ctx: AppContext, pr: ParRound, targets: re
   return errors;
 }
 
-export interface ParTargetResult {
-  kind: "value" | "rank";
-  node: string;
-  label: Text;
-  /** null: a round-wide target. */
-  unit: string | null;
-  group: string | null;
-  measure: "percent" | "points" | "rank";
-  /** The target as set (percent, points or rank). */
-  goal: number;
-  /** The points the goal means: max × percent / 100, the points, or the total of the unit now at the target rank. */
-  goalPoints: number | null;
-  current: number | null;
-  met: boolean | null;
-  /** Points still needed (0 when met); null without a value. */
-  pointsNeeded: number | null;
-  /** Places still to climb (rank targets; 0 when met). */
-  ranksNeeded: number | null;
-  note?: string;
-}
 
 /**
  * The targets that concern a unit and group: a unit's own target replaces a round-wide one of the

@@ -1,5 +1,6 @@
 /** Request bodies of the PAR INDEX API (/api/par): evidence saves, review transitions, S/C/given inputs, what-if. */
 import { z } from "zod";
+import type { Text } from "../i18n.js";
 import { AnswerValueSchema } from "../instrument/schema.js";
 
 export const ASSESSMENT_GROUPS = ["tu-danh-gia", "tham-dinh"] as const;
@@ -64,3 +65,25 @@ export type WhatIfBody = z.infer<typeof WhatIfSchema>;
 
 /** The agencies a department's account enters evidence for (codes of the definitions' `agencies`); empty unbinds it. */
 export const AgencyMembersSchema = z.object({ agencies: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)).max(50) }).strict();
+
+/** One evaluated target of a PAR INDEX result (GET /api/par/:round/results, `targets`). */
+export interface ParTargetResult {
+  kind: "value" | "rank";
+  node: string;
+  label: Text;
+  /** null: a round-wide target. */
+  unit: string | null;
+  group: string | null;
+  measure: "percent" | "points" | "rank";
+  /** The target as set (percent, points or rank). */
+  goal: number;
+  /** The points the goal means: max × percent / 100, the points, or the total of the unit now at the target rank. */
+  goalPoints: number | null;
+  current: number | null;
+  met: boolean | null;
+  /** Points still needed (0 when met); null without a value. */
+  pointsNeeded: number | null;
+  /** Places still to climb (rank targets; 0 when met). */
+  ranksNeeded: number | null;
+  note?: string;
+}
