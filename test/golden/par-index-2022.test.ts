@@ -11,6 +11,7 @@ import { ParIndexDefinitionSchema, isParLeaf, type ParIndexDefinition } from "..
 import { IndexDefinitionSchema } from "../../shared/index-model/schema.js";
 import { InstrumentSchema, type Answers } from "../../shared/instrument/schema.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
+import { HUE_LEADER_ITEMS } from "./seeds/hue-2022.js";
 import {
   allParNodes,
   belowMaximum,
@@ -95,15 +96,6 @@ const atMaximum: Record<string, number> = Object.fromEntries(
 /** The appendix's printed scores, as the appraisal council's scores. */
 const printedScores: Record<string, number> = Object.fromEntries(HUE_BELOW_MAX.map((r) => [r.code, r.printed]));
 
-/** Huế's leader-survey items (004:288-314), through the par-leaders-2022 definition. */
-const HUE_LEADER_ITEMS: Record<string, number> = {
-  "2.4.1": 0.8034, "2.4.2": 0.7867, "2.4.3": 0.7733, "2.4.4": 0.8897,
-  "4.1.4": 0.8004, "4.1.5": 0.7988, "4.1.6": 0.8116, "4.3.4": 0.8071,
-  "5.2.a": 0.8099, "5.2.b": 0.8459, "5.3.a": 0.8139, "5.3.b": 0.8593, "5.5.a": 0.7605,
-  "5.7.a": 0.7573, "5.7.b": 0.7364, "5.7.c": 0.8286, "5.7.d": 0.6696,
-  "6.1.4": 0.7402, "6.2.4": 0.7578, "6.2.5": 0.7802, "6.3.5": 0.7329,
-  "7.3.2": 0.8526,
-};
 const hueLeaders = scoreFromNodeValues(
   leaders,
   Object.fromEntries(Object.entries(HUE_LEADER_ITEMS).map(([code, points]) => [code, { points }])),

@@ -22,6 +22,7 @@ import { allParNodes } from "../../shared/scoring/index.js";
 import { isParLeaf } from "../../shared/index-model/par-index.js";
 import { randomSubmissions, submitAll } from "../results/fixtures.js";
 import type { Answers } from "../../shared/instrument/schema.js";
+import { HUE_LEADER_ITEMS } from "../golden/seeds/hue-2022.js";
 
 const round2 = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? null : Math.round(x * 10 ** d) / 10 ** d);
 
@@ -51,12 +52,6 @@ const PRINTED: Record<string, number> = {
   "1.7": 1.3171, "3.2.1": 0, "3.2.3": 0.9674, "3.4.1": 1.4886, "3.4.2": 1.4434, "3.4.3": 0.9807, "4.1.3": 0.5705,
   "5.1.3": 0.5, "5.4": 1, "6.1.1": 0.7052, "6.1.3": 0.6416, "6.2.2": 0.75, "6.2.3": 0.5, "6.3.4": 0.3534,
   "7.1.2": 0.5, "7.1.4": 0.3333, "7.3.6": 1.031, "7.3.7": 0.8786, "8.4": 1, "8.5": 1.75,
-};
-/** Huế's leader-survey items (004:288-314), published values of the round. */
-const HUE_LEADER_ITEMS: Record<string, number> = {
-  "2.4.1": 0.8034, "2.4.2": 0.7867, "2.4.3": 0.7733, "2.4.4": 0.8897, "4.1.4": 0.8004, "4.1.5": 0.7988, "4.1.6": 0.8116,
-  "4.3.4": 0.8071, "5.2.a": 0.8099, "5.2.b": 0.8459, "5.3.a": 0.8139, "5.3.b": 0.8593, "5.5.a": 0.7605, "5.7.a": 0.7573,
-  "5.7.b": 0.7364, "5.7.c": 0.8286, "5.7.d": 0.6696, "6.1.4": 0.7402, "6.2.4": 0.7578, "6.2.5": 0.7802, "6.3.5": 0.7329, "7.3.2": 0.8526,
 };
 
 describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
