@@ -21,6 +21,26 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
+    // The browser takes only types from the zod schemas of shared/ (docs/decisions/0015): zod
+    // would otherwise ship in every bundle, the respondent form's first of all. Pure logic
+    // modules of shared/ (expressions, walk, validate, scoring) are imported as values.
+    files: ["client/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["zod", "**/shared/api/*", "**/shared/i18n.js", "**/shared/index-model/*", "**/shared/instrument/schema.js", "**/shared/instrument/check.js", "**/shared/results/schemas.js"],
+              allowTypeImports: true,
+              message: "The browser imports only types from shared/ schemas (docs/decisions/0015-browser-takes-types-only.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["bin/**/*.js", "scripts/**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

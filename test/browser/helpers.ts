@@ -16,7 +16,8 @@ if (!chromiumAvailable) {
   console.warn(`Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium); the browser tests are skipped.`);
 }
 
-export const DIST = path.join(REPO_ROOT, "dist");
+/** The built client: `dist/`, or CHISO_CLIENT_DIR (as the server reads it) to test another build. */
+export const DIST = path.resolve(process.env.CHISO_CLIENT_DIR ?? path.join(REPO_ROOT, "dist"));
 export const SCREENSHOTS = path.join(REPO_ROOT, "test-results", "screenshots");
 export const PHONE = { width: 360, height: 740 };
 
