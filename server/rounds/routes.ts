@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv, AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
+import { notModified } from "../http/conditional.js";
 import { allow, canSeeRound, currentUser, principal, seesWholeRound } from "../http/access.js";
 import { readJson, parseWith } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
@@ -73,10 +74,7 @@ export function roundRoutes() {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const payload = await buildFormPayload(ctx, round);
-    const etag = `"${contentHash(payload).slice(0, 32)}"`;
-    c.header("etag", etag);
-    c.header("cache-control", "no-cache");
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304);
+    if (notModified(c, `"${contentHash(payload).slice(0, 32)}"`)) return c.body(null, 304);
     return c.json(payload);
   });
 

@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../server/config.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
-const DIST = path.join(REPO_ROOT, "dist");
+const DIST = path.resolve(process.env.CHISO_CLIENT_DIR ?? path.join(REPO_ROOT, "dist"));
+const SUBRESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 const CSP = [
   "default-src 'self'",
@@ -89,7 +90,10 @@ describe("browser security headers", () => {
     expect(all.find(([url]) => url.endsWith(".js"))![1].headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     for (const [url, res] of all) {
       const h = res.headers;
-      expect({ url, csp: h.get("content-security-policy") }).toEqual({ url, csp: CSP });
+      // Documents and workers carry the whole policy; everything else the short one that forbids all.
+      const document = (h.get("content-type") ?? "").startsWith("text/html") || url.endsWith("-sw.js");
+      expect({ url, csp: h.get("content-security-policy") }).toEqual({ url, csp: document ? CSP : SUBRESOURCE_POLICY });
+      expect({ url, coop: h.get("cross-origin-opener-policy") }).toEqual({ url, coop: document ? "same-origin" : null });
       expect({ url, frame: h.get("x-frame-options") }).toEqual({ url, frame: "DENY" });
       expect({ url, sniff: h.get("x-content-type-options") }).toEqual({ url, sniff: "nosniff" });
       expect({ url, referrer: h.get("referrer-policy") }).toEqual({ url, referrer: "no-referrer" });
