@@ -35,6 +35,9 @@ export interface Filters {
   node: string | null;
   peers: string | null;
   against: "max" | "target";
+  /** Units × criteria table: the index level of its columns, and its sort ("II.3:desc"). */
+  cols: string | null;
+  sort: string | null;
 }
 
 export const VIEWS: Array<Filters["view"]> = ["results", "progress", "ranking", "compare", "weakest", "targets"];
@@ -94,6 +97,8 @@ export function readHash(): Partial<Filters> {
     node: get("node"),
     peers: get("peers"),
     against: get("against") === "target" ? "target" : "max",
+    cols: get("cols"),
+    sort: get("sort"),
   };
 }
 

@@ -2,7 +2,9 @@
 import { useContext, useEffect, useState } from "preact/hooks";
 import { createContext } from "preact";
 import { RequireSignIn, SignOutButton, type SignedInUser } from "../common/sign-in.js";
-import { setLang, tr, useLang, type Lang } from "../common/i18n.js";
+import { fill, problemText, setLang, tr, useLang, type Lang } from "../common/i18n.js";
+import { HttpError } from "../common/net.js";
+import { downloadFile } from "./download.js";
 import { api, exportUrl, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
 import { D } from "./strings.js";
 import { ErrorBox, Loading, Select, flatten, levelsOfTree, nodeLabel, useAsync } from "./common.js";
@@ -44,7 +46,17 @@ async function loadCatalogue(user: SignedInUser | undefined): Promise<Catalogue>
   return { rounds, instruments, registries, groups, unitLevels };
 }
 
-const EMPTY: Omit<Filters, "round"> = { view: "results", unit: null, group: null, compare: null, asOf: null, variant: null, by: null, level: null, node: null, peers: null, against: "max" };
+/**
+ * The round the dashboard opens on: the citizens' survey (SIPAS) most analysts report on first, open
+ * rounds before closed ones; then any open round; then the first.
+ */
+function defaultRound(cat: Catalogue): RoundInfo | undefined {
+  const family = (r: RoundInfo) => cat.instruments.find((i) => i.id === r.instrument.id)?.family;
+  const sipas = cat.rounds.filter((r) => family(r) === "sipas");
+  return sipas.find((r) => r.status === "open") ?? sipas[0] ?? cat.rounds.find((r) => r.status === "open") ?? cat.rounds[0];
+}
+
+const EMPTY: Omit<Filters, "round"> = { view: "results", unit: null, group: null, compare: null, asOf: null, variant: null, by: null, level: null, node: null, peers: null, against: "max", cols: null, sort: null };
 
 export function DashboardApp() {
   const lang = useLang();
@@ -71,7 +83,7 @@ function Dashboard() {
   useEffect(() => {
     if (catalogue.state !== "ok" || filters) return;
     const hash = readHash();
-    const round = catalogue.data.rounds.find((r) => r.id === hash.round) ?? catalogue.data.rounds.find((r) => r.status === "open") ?? catalogue.data.rounds[0];
+    const round = catalogue.data.rounds.find((r) => r.id === hash.round) ?? defaultRound(catalogue.data);
     if (round) setFilters({ ...EMPTY, ...hash, round: round.id } as Filters);
   }, [catalogue.state]);
   useEffect(() => {
@@ -178,7 +190,18 @@ function View(props: { filters: Filters; update(p: Partial<Filters>): void; lang
         <Loading lang={lang} />
       );
     default:
-      return <ResultsView {...common} indexTitle={tr(round.instrument.title, lang)} />;
+      return (
+        <ResultsView
+          {...common}
+          indexTitle={tr(round.instrument.title, lang)}
+          round={round}
+          unitLevel={props.unitLevel}
+          roundTitle={(id) => {
+            const r = comparable.find((x) => x.id === id);
+            return r ? tr(r.title, lang) : id;
+          }}
+        />
+      );
   }
 }
 
@@ -233,12 +256,31 @@ function FilterBar(props: {
   );
 }
 
+/**
+ * The download links. Each is fetched before it is saved, so that a refusal (a raw-data export the
+ * account may not take, 403) shows the server's message rather than a silently cancelled download.
+ */
 function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
-  const link = (layout: "wide" | "long" | "codebook" | "results", format: "csv" | "xlsx" | "json") => (
-    <a href={exportUrl(filters, layout, format, lang)} download>
-      {format.toUpperCase()}
-    </a>
-  );
+  const [state, setState] = useState<{ kind: "busy" } | { kind: "ok"; name: string } | { kind: "error"; text: string } | null>(null);
+  const get = async (e: Event, url: string, layout: string, format: string) => {
+    e.preventDefault();
+    setState({ kind: "busy" });
+    try {
+      const name = await downloadFile(url, `${filters.round}-${layout}.${format}`);
+      setState({ kind: "ok", name });
+    } catch (error) {
+      const body = error instanceof HttpError ? error.body?.error : undefined;
+      setState({ kind: "error", text: `${tr(D.downloadFailed, lang)}: ${problemText(body, lang)}` });
+    }
+  };
+  const link = (layout: "wide" | "long" | "codebook" | "results", format: "csv" | "xlsx" | "json") => {
+    const url = exportUrl(filters, layout, format, lang);
+    return (
+      <a href={url} download onClick={(e) => void get(e, url, layout, format)}>
+        {format.toUpperCase()}
+      </a>
+    );
+  };
   return (
     <details class="exports">
       <summary class="btn secondary small">{tr(D.exports, lang)}</summary>
@@ -256,6 +298,13 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
           {tr(D.exportCodebook, lang)}: {link("codebook", "xlsx")} {link("codebook", "csv")}
         </li>
       </ul>
+      {state?.kind === "busy" && <p class="muted small" role="status">{tr(D.downloading, lang)}</p>}
+      {state?.kind === "ok" && <p class="muted small" role="status">{fill(tr(D.downloaded, lang), { name: state.name })}</p>}
+      {state?.kind === "error" && (
+        <div class="notice error" role="alert">
+          {state.text}
+        </div>
+      )}
     </details>
   );
 }

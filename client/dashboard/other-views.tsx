@@ -5,6 +5,7 @@ import type { ResultNode } from "../../shared/results/types.js";
 import { api } from "./api.js";
 import { ColumnChart, PairedBars, ProgressBar, ValueBar } from "./charts.js";
 import { D } from "./strings.js";
+import { missingReason, missingText } from "./missing.js";
 import { Select, Show, TableWrap, flatten, fmt, levelName, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
 
 const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
@@ -76,7 +77,7 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
                       <td>
                         <ValueBar value={r.value} max={scaleOf({ max: data.node.max }, data.display)} previous={r.previous?.value ?? null} label={`${r.unit.fullName}: ${fmt(r.value, d, lang)}`} />
                       </td>
-                      <td class="num">{r.suppressed ? "*" : fmt(r.value, d, lang)}</td>
+                      <td class="num">{r.value === null ? <MissingValue row={r} min={data.minCellSize} lang={lang} /> : fmt(r.value, d, lang)}</td>
                       {data.performanceGroups && <td>{r.performanceGroup ? <span class={`pg pg-${r.performanceGroup.index}`}>{tr(r.performanceGroup.label, lang)}</span> : "–"}</td>}
                       {hasPrevious && <td class="num">{r.previous?.rank ?? "–"}</td>}
                       {hasPrevious && <td class={`num delta ${(r.delta?.rank ?? 0) >= 0 ? "up" : "down"}`}>{signed(r.delta?.rank, 0, lang)}</td>}
@@ -84,12 +85,22 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
                   ))}
                 </tbody>
               </table>
-              {rows.some((r) => r.suppressed) && <p class="muted small">* {fill(tr(D.suppressed, lang), { min: data.minCellSize })}</p>}
             </TableWrap>
           );
         }}
       </Show>
     </section>
+  );
+}
+
+/** Why a ranked unit has no value: visible short text, the full sentence for screen readers and as a tooltip. */
+function MissingValue({ row, min, lang }: { row: { responses: number; suppressed: boolean }; min: number; lang: Lang }) {
+  const t = missingText(missingReason(row, null) ?? "noValid", lang, { responses: row.responses, min });
+  return (
+    <span class="missing" title={t.long}>
+      {t.short}
+      <span class="sr-only">: {t.long}</span>
+    </span>
   );
 }
 
@@ -255,9 +266,9 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
             <div class="grid2">
               <section class="card">
                 <h2>{tr(D.byGroup, lang)}</h2>
-                <Bars rows={data.byGroup.map((g) => ({ key: g.group, name: tr(groups.find((x) => x.code === g.group)?.label ?? g.label, lang), n: g.responses, target: g.target }))} lang={lang} label={label} />
+                <Bars title={tr(D.byGroup, lang)} rows={data.byGroup.map((g) => ({ key: g.group, name: tr(groups.find((x) => x.code === g.group)?.label ?? g.label, lang), n: g.responses, target: g.target }))} lang={lang} label={label} />
                 <h2>{tr(D.byChannel, lang)}</h2>
-                <Bars rows={data.byChannel.map((c) => ({ key: c.channel, name: D.channels[c.channel] ? tr(D.channels[c.channel]!, lang) : c.channel, n: c.responses, target: null }))} lang={lang} label={label} />
+                <Bars title={tr(D.byChannel, lang)} rows={data.byChannel.map((c) => ({ key: c.channel, name: D.channels[c.channel] ? tr(D.channels[c.channel]!, lang) : c.channel, n: c.responses, target: null }))} lang={lang} label={label} />
               </section>
               <section class="card">
                 <h2>{tr(D.byDay, lang)}</h2>
@@ -269,7 +280,7 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
                 <h2>{tr(D.byUnit, lang)}</h2>
                 <Select name="level" label={tr(D.level, lang)} value={data.level} options={UNIT_LEVELS.map((l) => ({ value: l, label: tr(D.levels[l]!, lang) }))} onChange={(v) => update({ level: v })} />
               </div>
-              <Bars rows={data.byUnit.map((u) => ({ key: u.unit.key, name: u.unit.fullName, n: u.responses, target: u.target }))} lang={lang} label={label} />
+              <Bars title={tr(D.byUnit, lang)} rows={data.byUnit.map((u) => ({ key: u.unit.key, name: u.unit.fullName, n: u.responses, target: u.target }))} lang={lang} label={label} />
             </section>
           </>
         );
@@ -278,9 +289,10 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
   );
 }
 
-function Bars(props: { rows: Array<{ key: string; name: string; n: number; target: number | null }>; lang: Lang; label: (n: number, t: number | null) => string }) {
+function Bars(props: { rows: Array<{ key: string; name: string; n: number; target: number | null }>; lang: Lang; label: (n: number, t: number | null) => string; title: string }) {
   const top = Math.max(1, ...props.rows.map((r) => Math.max(r.n, r.target ?? 0)));
   return (
+    <TableWrap label={props.title}>
     <table class="bars">
       <tbody>
         {props.rows.map((r) => (
@@ -294,5 +306,6 @@ function Bars(props: { rows: Array<{ key: string; name: string; n: number; targe
         ))}
       </tbody>
     </table>
+    </TableWrap>
   );
 }

@@ -1,32 +1,80 @@
-/** The results page: the index tree with values, bars and maxima, drill-down by unit and group; it prints as an appendix. */
+/**
+ * The results page: the index tree with values, bars and maxima, the targets that apply to the unit
+ * shown, and the units × criteria table below it; the tree prints as an appendix.
+ */
 import { useState } from "preact/hooks";
-import { fill, tr } from "../common/i18n.js";
-import type { BreakdownRow, ResultNode, ResultsResponse } from "../../shared/results/types.js";
-import { api, type Filters } from "./api.js";
+import { fill, tr, type Lang } from "../common/i18n.js";
+import type { TargetInput } from "../../shared/results/schemas.js";
+import type { ResultNode, ResultsResponse } from "../../shared/results/types.js";
+import { api, type Filters, type RoundInfo } from "./api.js";
 import { ValueBar } from "./charts.js";
 import { D } from "./strings.js";
-import { Select, Show, TableWrap, flatten, fmt, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
+import { TableWrap, Show, flatten, fmt, levelName, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
+import { appliedTargets, nodeGoals, type AppliedTarget, type NodeGoal } from "./applied-targets.js";
+import { missingReason, missingText } from "./missing.js";
+import { UnitTable } from "./unit-table.js";
 
-const BREAKDOWNS = ["province", "district", "commune", "village", "agency", "group"] as const;
-
-export function ResultsView(props: ViewProps & { indexTitle: string }) {
+export function ResultsView(props: ViewProps & { indexTitle: string; round: RoundInfo; unitLevel: string; roundTitle(id: string): string }) {
   const { filters, lang } = props;
   const key = JSON.stringify([filters.round, filters.unit, filters.group, filters.asOf, filters.variant, filters.compare]);
   const results = useAsync(() => api.results(filters, { compare: filters.compare }), key);
+  // Every stored target the viewer may see (the server evaluates only those set for exactly this unit).
+  const stored = useAsync(() => api.targets({ ...filters, unit: null, group: null, compare: null }).then((t) => t.targets), JSON.stringify([filters.round, filters.asOf, filters.variant]));
+  const path = useAsync(() => (filters.unit ? api.unitPath(filters.unit).then((p) => p.path.map((u) => u.key)) : Promise.resolve([])), filters.unit ?? "");
+  const targets = stored.state === "ok" ? stored.data : [];
+  const above = path.state === "ok" ? path.data : [];
   return (
     <Show value={results} lang={lang}>
-      {(data) => (
-        <>
-          <Summary data={data} lang={lang} />
-          <section class="card">
-            <h2 class="print-only">{fill(tr(D.reportTitle, lang), { index: props.indexTitle })}</h2>
-            <TreeTable data={data} lang={lang} />
-            {data.derived.length > 0 && <Derived data={data} lang={lang} />}
-          </section>
-          <Breakdown {...props} data={data} />
-        </>
-      )}
+      {(data) => {
+        const applied = filters.unit ? appliedTargets(targets, filters.unit, above, filters.group) : [];
+        const goals = filters.unit ? nodeGoals(data.root, applied, data.display, filters.compare) : new Map<string, NodeGoal>();
+        return (
+          <>
+            <Summary data={data} lang={lang} />
+            <section class="card">
+              <h2 class="print-only">{fill(tr(D.reportTitle, lang), { index: props.indexTitle })}</h2>
+              <TreeTable data={data} lang={lang} goals={goals} />
+              {data.derived.length > 0 && <Derived data={data} lang={lang} />}
+            </section>
+            {applied.length > 0 && <AppliedTargets applied={applied} goals={goals} data={data} lang={lang} roundTitle={props.roundTitle} />}
+            <UnitTable {...props} data={data} targets={targets} above={above} />
+          </>
+        );
+      }}
     </Show>
+  );
+}
+
+/** The targets that apply to the unit shown, where each was set, and how far the unit is from it. */
+function AppliedTargets({ applied, goals, data, lang, roundTitle }: { applied: AppliedTarget[]; goals: Map<string, NodeGoal>; data: ResultsResponse; lang: Lang; roundTitle(id: string): string }) {
+  const d = data.decimals;
+  const nodes = new Map(flatten(data.root).map(({ node }) => [node.code, node]));
+  const scopeText = (a: AppliedTarget) => (a.scope === "above" ? fill(tr(D.targetScope.above, lang), { name: a.target.unit ?? "" }) : tr(D.targetScope[a.scope], lang));
+  const describe = (t: TargetInput): string => {
+    const name = (code: string) => `${code} ${nodes.get(code) ? nodeLabel(nodes.get(code)!, lang, true) : ""}`.trim();
+    if (t.kind === "value") {
+      const g = goals.get(t.node);
+      const gap = g && g.from.target === t && g.gap !== null ? ` — ${g.gap > 0 ? fill(tr(D.gapShort, lang), { gap: fmt(g.gap, d, lang) }) : tr(D.metShort, lang)}` : "";
+      return `${name(t.node)} ≥ ${fmt(t.value, d, lang)}${gap}`;
+    }
+    if (t.kind === "rank") return fill(tr(D.rankTarget, lang), { node: name(t.node), rank: t.rank });
+    if (t.kind === "performanceGroup") return fill(tr(D.groupTarget, lang), { node: name(t.node), n: t.atLeast });
+    const base = t.base ? roundTitle(t.base) : tr(D.thisRound, lang);
+    const text = fill(tr(D.ruleTarget, lang), { level: levelName(t.level, lang), delta: signed(t.delta, d, lang), base });
+    const used = [...goals.values()].some((g) => g.from.target === t);
+    return t.base && !used ? `${text} (${fill(tr(D.ruleNeedsCompare, lang), { round: base })})` : text;
+  };
+  return (
+    <section class="card applied-targets">
+      <h2>{tr(D.appliedTargets, lang)}</h2>
+      <ul>
+        {applied.map((a, i) => (
+          <li key={i}>
+            <span class="kind">{tr(D.kinds[a.target.kind]!, lang)}</span> {describe(a.target)} <span class="muted small">({scopeText(a)})</span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -58,7 +106,17 @@ function Summary({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" }) {
 }
 
 /** The appendix table: node, maximum, score, percent, previous year, change, target, gap. */
-function TreeTable({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" }) {
+function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: "vi" | "en"; goals: Map<string, NodeGoal> }) {
+  // Targets set above the unit shown (the round's, its province's) fill the target columns the server left empty.
+  const withGoals = (node: ResultNode): ResultNode => {
+    const g = goals.get(node.code);
+    return {
+      ...node,
+      ...(!node.target && g ? { target: { value: g.goal, measure: g.measure, gap: g.gap, flags: [] } } : {}),
+      ...(node.children ? { children: node.children.map(withGoals) } : {}),
+    };
+  };
+  const data = goals.size ? { ...given, root: withGoals(given.root) } : given;
   const rows = flatten(data.root);
   const [open, setOpen] = useState<Set<string>>(() => new Set(rows.filter((r) => r.depth < 2).map((r) => r.node.code)));
   // Only the children of open nodes are shown.
@@ -134,8 +192,14 @@ function TreeTable({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" })
                     />
                   </td>
                   {showPoints && <td class="num">{fmt(node.max, d, lang)}</td>}
-                  {showPoints && <td class="num strong">{fmt(node.points, d, lang)}</td>}
-                  <td class={`num${showPoints ? "" : " strong"}`}>{fmt(node.percent, d, lang)}</td>
+                  {showPoints && (
+                    <td class="num strong">
+                      <Value value={node.points} why={missingReason(data, node)} data={data} lang={lang} />
+                    </td>
+                  )}
+                  <td class={`num${showPoints ? "" : " strong"}`}>
+                    <Value value={node.percent} why={showPoints ? null : missingReason(data, node)} data={data} lang={lang} />
+                  </td>
                   {showRank && <td class="num">{node.rank != null ? `${node.rank}/${node.of}` : "–"}</td>}
                   {showPrevious && <td class="num">{fmt(node.previous?.value, d, lang)}</td>}
                   {showPrevious && (
@@ -172,89 +236,15 @@ function Derived({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" }) {
   );
 }
 
-/** One row per unit (at a chosen level) or per group; a unit row opens that unit. */
-function Breakdown(props: ViewProps & { data: ResultsResponse }) {
-  const { filters, update, lang, data } = props;
-  const by = filters.by;
-  const key = JSON.stringify([filters.round, filters.unit, filters.group, filters.asOf, filters.variant, filters.compare, by]);
-  const rows = useAsync(() => (by ? api.results(filters, { by, compare: filters.compare }) : Promise.resolve(null)), key);
-  const nodes = flatten(data.root).filter(({ depth }) => depth <= 2);
-  const nodeCode = filters.node && nodes.some((n) => n.node.code === filters.node) ? filters.node : data.root.code;
+/** A value, or why there is none (suppressed, no responses, not asked): visible text and its full sentence. */
+function Value({ value, why, data, lang }: { value: number | null; why: ReturnType<typeof missingReason>; data: ResultsResponse; lang: Lang }) {
+  if (value !== null || !why) return <>{fmt(value, data.decimals, lang)}</>;
+  const t = missingText(why, lang, { responses: data.responses, min: data.minCellSize });
   return (
-    <section class="card no-print">
-      <div class="controls">
-        <Select
-          name="by"
-          label={tr(D.breakdown, lang)}
-          value={by}
-          options={[{ value: "", label: tr(D.noBreakdown, lang) }, ...BREAKDOWNS.map((b) => ({ value: b, label: tr(D.levels[b]!, lang) }))]}
-          onChange={(v) => update({ by: v })}
-        />
-        <Select
-          name="node"
-          label={tr(D.node, lang)}
-          value={nodeCode}
-          options={nodes.map(({ node, depth }) => ({ value: node.code, label: `${"  ".repeat(depth)}${node.code} ${nodeLabel(node, lang, true)}` }))}
-          onChange={(v) => update({ node: v })}
-        />
-      </div>
-      {by && (
-        <Show value={rows} lang={lang}>
-          {(res) => (res ? <BreakdownTable {...props} rows={res.rows ?? []} data={res} nodeCode={nodeCode} /> : null)}
-        </Show>
-      )}
-    </section>
-  );
-}
-
-function BreakdownTable(props: ViewProps & { rows: BreakdownRow[]; data: ResultsResponse; nodeCode: string }) {
-  const { rows, data, nodeCode, lang, update, groups } = props;
-  const pick = (row: BreakdownRow) => flatten(row.root).find((n) => n.node.code === nodeCode)?.node ?? null;
-  const canDrill = (row: BreakdownRow) => row.unit && row.unit.level !== "village" && row.unit.level !== "agency";
-  const d = data.decimals;
-  const groupLabel = (code: string | null) => groups.find((g) => g.code === code)?.label;
-  const hasPrevious = rows.some((r) => pick(r)?.previous);
-  return (
-    <TableWrap label={tr(D.breakdown, lang)}>
-      <table class="breakdown">
-        <thead>
-          <tr>
-            <th scope="col">{tr(D.rank, lang)}</th>
-            <th scope="col">{tr(data.by === "group" ? D.group : D.unit, lang)}</th>
-            <th scope="col" class="num">{tr(D.responses, lang)}</th>
-            <th scope="col" aria-hidden="true" />
-            <th scope="col" class="num">{tr(D.value, lang)}</th>
-            {hasPrevious && <th scope="col" class="num">{tr(D.change, lang)}</th>}
-            {hasPrevious && <th scope="col" class="num">{tr(D.rankChange, lang)}</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const node = pick(row);
-            const name = row.unit ? row.unit.fullName : groupLabel(row.group) ? tr(groupLabel(row.group)!, lang) : (row.group ?? "");
-            return (
-              <tr key={row.unit?.key ?? row.group}>
-                <td class="num">{node?.rank ?? "–"}</td>
-                <td>
-                  {canDrill(row) ? (
-                    <button type="button" class="link" aria-label={fill(tr(D.drill, lang), { name })} onClick={() => update({ unit: row.unit!.key, by: null })}>
-                      {name}
-                    </button>
-                  ) : (
-                    name
-                  )}
-                </td>
-                <td class="num">{fmt(row.responses, 0, lang)}</td>
-                <td>{node && <ValueBar value={node.value} max={scaleOf(node, data.display)} previous={node.previous?.value ?? null} label={`${name}: ${fmt(node.value, d, lang)}`} />}</td>
-                <td class="num strong">{row.suppressed ? <abbr title={fill(tr(D.suppressed, lang), { min: data.minCellSize })}>*</abbr> : fmt(node?.value, d, lang)}</td>
-                {hasPrevious && <td class="num">{signed(node?.delta?.value, d, lang)}</td>}
-                {hasPrevious && <td class="num">{signed(node?.delta?.rank, 0, lang)}</td>}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </TableWrap>
+    <span class="missing" title={t.long}>
+      {t.short}
+      <span class="sr-only">: {t.long}</span>
+    </span>
   );
 }
 
