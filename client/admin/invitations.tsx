@@ -1,4 +1,8 @@
-/** The invitations tab of a round: import invitees from CSV, download the answer links, follow completion by group and agency. */
+/**
+ * The invitations tab of a round: import invitees from CSV, download the answer links, follow
+ * completion as it can honestly be known — per invitee only "opened", per group the number of
+ * responses (docs/anonymity.md).
+ */
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
 import { api, type Progress, type RoundSummary } from "./api.js";
@@ -100,81 +104,71 @@ function Upload({ round, lang, groupList, onImported }: { round: RoundSummary; l
 function Completion({ progress, lang, groupName }: { progress: Progress; lang: Lang; groupName(code: string): string }) {
   const { total } = progress;
   if (total.invited === 0) return <p>{tr(A.noInvitees, lang)}</p>;
-  const rows = (items: Array<{ label: string; sub?: string; invited: number; answered: number; rate: number }>) =>
-    items.map((x, i) => (
-      <tr key={i}>
-        <th scope="row">{x.label}</th>
-        {x.sub !== undefined && <td>{x.sub}</td>}
-        <td class="num">{x.invited}</td>
-        <td class="num">{x.answered}</td>
-        <td class="num">{percent(x.rate, lang)}</td>
-      </tr>
-    ));
-  const head = (first: Text, withGroup = false) => (
-    <thead>
-      <tr>
-        <th scope="col">{tr(first, lang)}</th>
-        {withGroup && <th scope="col">{tr(A.group, lang)}</th>}
-        <th scope="col" class="num">
-          {tr(A.invited, lang)}
-        </th>
-        <th scope="col" class="num">
-          {tr(A.answered, lang)}
-        </th>
-        <th scope="col" class="num">
-          {tr(A.rate, lang)}
-        </th>
-      </tr>
-    </thead>
-  );
   return (
     <>
       <p class="total" id="completion-total">
-        {fill(tr(A.progressTotal, lang), { answered: total.answered, invited: total.invited, rate: percent(total.rate, lang) })}
+        {fill(tr(A.progressTotal, lang), { opened: total.opened, invited: total.invited, responses: total.responses })}
       </p>
-      <div class="grid2">
-        <TableWrap label={tr(A.byGroup, lang)}>
-          <table class="table" id="completion-groups">
-            <caption>{tr(A.byGroup, lang)}</caption>
-            {head(A.group)}
-            <tbody>{rows(progress.groups.map((g) => ({ invited: g.invited, answered: g.answered, rate: g.rate, label: groupName(g.group) })))}</tbody>
-          </table>
-        </TableWrap>
-        <TableWrap label={tr(A.byAgency, lang)}>
-          <table class="table" id="completion-agencies">
-            <caption>{tr(A.byAgency, lang)}</caption>
-            {head(A.agency, true)}
-            <tbody>{rows(progress.agencies.map((a) => ({ invited: a.invited, answered: a.answered, rate: a.rate, label: a.agencyName, sub: groupName(a.group) })))}</tbody>
-          </table>
-        </TableWrap>
-      </div>
-      <h4>{fill(tr(A.notAnswered, lang), { n: progress.notAnswered.length })}</h4>
-      {progress.notAnswered.length === 0 ? (
-        <p>{tr(A.everyoneAnswered, lang)}</p>
-      ) : (
-        <TableWrap label={fill(tr(A.notAnswered, lang), { n: progress.notAnswered.length })}>
-          <table class="table compact" id="not-answered">
-            <thead>
-              <tr>
-                <th scope="col">{tr(A.name, lang)}</th>
-                <th scope="col">{tr(A.email, lang)}</th>
-                <th scope="col">{tr(A.group, lang)}</th>
-                <th scope="col">{tr(A.agency, lang)}</th>
+      <p class="hint">{tr(A.openedNote, lang)}</p>
+      <p class="hint">{fill(tr(A.minCell, lang), { min: progress.minCellSize })}</p>
+      <TableWrap label={tr(A.byGroup, lang)}>
+        <table class="table" id="completion-groups">
+          <caption>{tr(A.byGroup, lang)}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{tr(A.group, lang)}</th>
+              <th scope="col" class="num">
+                {tr(A.invited, lang)}
+              </th>
+              <th scope="col" class="num">
+                {tr(A.invitationOpened, lang)}
+              </th>
+              <th scope="col" class="num">
+                {tr(A.responses, lang)}
+              </th>
+              <th scope="col" class="num">
+                {tr(A.rate, lang)}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {progress.groups.map((g) => (
+              <tr key={g.group}>
+                <th scope="row">{groupName(g.group)}</th>
+                <td class="num">{g.invited}</td>
+                <td class="num">{g.opened}</td>
+                <td class="num">{g.responses}</td>
+                <td class="num">{percent(g.invited ? g.responses / g.invited : 0, lang)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {progress.notAnswered.map((p, i) => (
-                <tr key={i}>
-                  <td>{p.name}</td>
-                  <td>{p.email}</td>
-                  <td>{groupName(p.group)}</td>
-                  <td>{progress.agencies.find((a) => a.agency === p.agency)?.agencyName ?? p.agency}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      <h4>{fill(tr(A.invitees, lang), { n: progress.invitees.length })}</h4>
+      <TableWrap label={fill(tr(A.invitees, lang), { n: progress.invitees.length })}>
+        <table class="table compact" id="invitees">
+          <thead>
+            <tr>
+              <th scope="col">{tr(A.name, lang)}</th>
+              <th scope="col">{tr(A.email, lang)}</th>
+              <th scope="col">{tr(A.group, lang)}</th>
+              <th scope="col">{tr(A.agency, lang)}</th>
+              <th scope="col">{tr(A.invitationOpened, lang)}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {progress.invitees.map((p, i) => (
+              <tr key={i}>
+                <td>{p.name}</td>
+                <td>{p.email}</td>
+                <td>{groupName(p.group)}</td>
+                <td>{p.agencyName}</td>
+                <td>{tr(p.opened ? A.yes : A.no, lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
     </>
   );
 }

@@ -16,6 +16,7 @@ import { unitsAtLevel } from "../units/walk.js";
 import { setTargets } from "../rounds/repository.js";
 import { ensureDemoParRound } from "../par-index/demo.js";
 import { REPO_ROOT } from "../config.js";
+import { addDemoInvitations } from "../invitations/demo.js";
 import path from "node:path";
 
 /** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
@@ -105,15 +106,16 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
       registry: "2025",
       scope: [DEMO_PROVINCE],
       groups: instrument.respondentGroups.map((g) => g.code),
-      modes: instrument.unitLevel === "agency" ? ["public", "invitation"] : ["public", "enumerator"],
+      // The leader survey is invitation-only: one anonymous response per invitee (docs/anonymity.md).
+      modes: instrument.unitLevel === "agency" ? ["invitation"] : ["public", "enumerator"],
       minCellSize: 5,
     });
     const round = (await findRound(ctx.db.kysely, id))!;
     created.push(round);
-    // Sample targets like the real surveys': a few interviews per village, one per agency and group.
-    const perUnit = instrument.unitLevel === "agency" ? 2 : 4;
-    await setTargets(ctx.db.kysely, id, unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: perUnit })));
-    if (responsesPerRound > 0) await addDemoResponses(ctx, round, responsesPerRound);
+    // Sample targets like the real surveys': a few interviews per village.
+    // (None for the invitation round: its responses are kept per province, never per agency.)
+    if (instrument.unitLevel !== "agency") await setTargets(ctx.db.kysely, id, unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: 4 })));
+    if (responsesPerRound > 0 || round.modes.includes("invitation")) await addDemoResponses(ctx, round, responsesPerRound);
   }
   // Huế's 2022 PAR INDEX: the dashboard shows its 86.55/100 with the three parts.
   const par = await ensureDemoParRound(ctx, surveysDir);
@@ -123,6 +125,8 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
 
 /** Generates responses for a round through the same preparation and store as real submissions. */
 export async function addDemoResponses(ctx: AppContext, round: Round, count: number, seed = 2022): Promise<number> {
+  // An invitation round gets demo invitees and anonymous responses, stored as real ones are.
+  if (round.modes.includes("invitation")) return addDemoInvitations(ctx, round, count, seed);
   const edition = await latestEdition(ctx.db.kysely, round.editionId);
   if (!edition) return 0;
   const { instrument } = edition;

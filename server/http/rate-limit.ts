@@ -1,6 +1,10 @@
 /**
  * Rate limits for public endpoints: token buckets per client address and per round, in memory
  * (each server process limits its own share; behind several processes the effective limit scales).
+ *
+ * No bucket outlives its window: a bucket that has refilled is the same as no bucket, so it is
+ * dropped (checked at most once a second). Buckets are never keyed by an invitation token, and
+ * their clock is kept to the second, so the limiter holds no trace of an invitation's use.
  */
 import { isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
@@ -47,26 +51,48 @@ interface Bucket {
 
 export class RateLimiter {
   private buckets = new Map<string, Bucket>();
+  private prunedAt = 0;
 
   constructor(
     private readonly perMinute: number,
     private readonly burst: number,
-  ) {}
+  ) {
+    // Buckets also expire while no request comes; the timer never keeps the process alive.
+    const every = Number.isFinite(this.windowMs) ? Math.min(Math.max(1000, this.windowMs), 3_600_000) : 60_000;
+    setInterval(() => this.prune(Math.floor(Date.now() / 1000) * 1000), every).unref();
+  }
+
+  /** How long an untouched bucket takes to refill completely: its window. */
+  get windowMs(): number {
+    return Math.ceil((this.burst / this.perMinute) * 60_000);
+  }
 
   /** Takes one token; false when the bucket is empty. */
-  take(key: string, now = Date.now()): boolean {
+  take(key: string, nowMs = Date.now()): boolean {
+    // Whole seconds: the limiter needs no finer clock, and keeps none.
+    const now = Math.floor(nowMs / 1000) * 1000;
+    if (now - this.prunedAt >= 1000) this.prune(now);
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, updated: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updated) / 60_000) * this.perMinute);
     bucket.updated = now;
     this.buckets.set(key, bucket);
-    if (this.buckets.size > 50_000) this.prune(now);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
   }
 
+  /** Number of buckets held (tests: none outlives its window). */
+  size(nowMs = Date.now()): number {
+    this.prune(Math.floor(nowMs / 1000) * 1000);
+    return this.buckets.size;
+  }
+
+  /** Drops every bucket that has refilled since it was last used. */
   private prune(now: number): void {
-    for (const [key, b] of this.buckets) if (now - b.updated > 10 * 60_000) this.buckets.delete(key);
+    this.prunedAt = now;
+    const window = this.windowMs;
+    // A bucket from the future (the clock was set back) is dropped too: it could otherwise stay for ever.
+    for (const [key, b] of this.buckets) if (now - b.updated >= window || b.updated > now) this.buckets.delete(key);
   }
 }
 
@@ -85,12 +111,19 @@ export function defaultRateLimits(env: NodeJS.ProcessEnv = process.env): RateLim
   };
 }
 
-/** Limits public submissions; a valid credential (session or device token) is not limited here, an invalid one is. */
-export function publicRateLimit(): MiddlewareHandler<AppEnv> {
+/**
+ * Limits public submissions; a valid credential (session or device token) is not limited here, an
+ * invalid one is. The second bucket is the round named in the path, or `bucket` (invitation calls
+ * name no round and carry their token only in the body: they share one bucket, and are limited
+ * for everyone, signed in or not).
+ */
+export function publicRateLimit(bucket?: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limits = c.var.ctx.rateLimits;
-    const round = c.req.param("id") ?? c.req.param("token") ?? "";
-    if (await principal(c)) return next();
+    const round = bucket ?? c.req.param("id") ?? "";
+    // A named bucket (invitations) never looks at the caller's session: an invitee's call must not
+    // touch, and so date, a session of whoever is signed in on that browser.
+    if (bucket === undefined && (await principal(c))) return next();
     if (!limits.perAddress.take(`${clientAddress(c)}`) || !limits.perRound.take(round)) {
       c.header("retry-after", "60");
       throw new Problem("rate_limited");

@@ -1,32 +1,46 @@
 /**
- * The leader survey's invitations. Administrators import invitees and export their links; an
- * invitee opens /i/<token>, answers once, and the token is marked used in the same transaction
- * that stores the response — with nothing that links the two (see docs/anonymity.md).
+ * The leader survey's invitations (docs/anonymity.md). Administrators import invitees and export
+ * their links (`/i/#<token>`: the token stays in the fragment, which browsers never send). The
+ * invitee's page then makes three calls, the token only ever in a request body:
+ *
+ * 1. `POST /invitations/lookup` — the form, fixed to the invitee's published cell (round ×
+ *    group × province), and the cell's public key. Changes nothing.
+ * 2. `POST /invitations/credential` — a blind signature on a message the server never sees; the
+ *    invitation is marked "opened" in its own transaction. Once per invitation.
+ * 3. `POST /invitations/responses` — answers with the unblinded credential and without the token.
+ *    The credential is verified and spent (it is the response's id) in the response's own
+ *    transaction; an identical resend gets the same receipt, other content is refused (409).
+ *
+ * Nothing here logs, and nothing joins the invitation to the response: no column, transaction,
+ * time or order (see openInvitation and docs/decisions/0008-anonymous-credentials.md).
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppEnv, AppContext } from "../app-context.js";
 import { allow, canSeeRound, currentUser } from "../http/access.js";
-import { readJson } from "../http/body.js";
+import { parseWith, readJson } from "../http/body.js";
 import { Problem } from "../http/problem.js";
 import { publicRateLimit } from "../http/rate-limit.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
+import {
+  AnonymousResponseSchema,
+  CredentialRequestSchema,
+  InvitationLookupSchema,
+  InviteeImportSchema,
+  InviteeSchema,
+  type AnonymousReceipt,
+  type CredentialIssued,
+  type InvitationForm,
+  type InvitationProgress,
+} from "../../shared/api/invitations.js";
 import { findRound, type Round } from "../rounds/repository.js";
 import { buildFormPayload } from "../rounds/routes.js";
-import { prepareSubmission, forgetRound } from "../responses/prepare.js";
+import { forgetRound } from "../responses/prepare.js";
+import { prepareAnonymous } from "./anonymous-response.js";
 import { audit } from "../accounts/audit.js";
-import { completion, findInvitation, insertInvitations, listInvitations, type NewInvitation } from "./repository.js";
+import { findInvitation, insertInvitations, invitedPerAgency, listInvitations, openInvitation, openedCounts, responsesPerGroup, type NewInvitation } from "./repository.js";
+import { blindSign, ensureCellKeys, fromBase64Url, publicKeyOf, requestHash, responseIdOf, toBase64Url, verifyCredential, type Cell } from "./credentials.js";
 import { CsvFileError, parseCsv, toCsv, type CsvTable } from "../lib/csv.js";
 import { isCsvRequest, readCsvBody } from "../http/csv-upload.js";
-
-const InviteeSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    email: z.string().trim().email().max(200),
-    group: z.string().min(1),
-    agency: z.string().min(1),
-  })
-  .strict();
 
 function invitationGone(): Problem {
   return new Problem("not_found", undefined, undefined, {
@@ -35,10 +49,10 @@ function invitationGone(): Problem {
   });
 }
 
-function tokenUsed(): Problem {
+function alreadyOpened(): Problem {
   return new Problem("token_used", undefined, undefined, {
-    vi: "Thư mời này đã được dùng để trả lời. Mỗi người được mời chỉ trả lời một lần. Xin cảm ơn!",
-    en: "This invitation has already been used to answer. Each invitee answers once. Thank you!",
+    vi: "Thư mời này đã được mở trên một trình duyệt khác (hoặc dữ liệu trình duyệt đã bị xóa). Mỗi thư mời chỉ cấp một phiếu trả lời; máy chủ không biết, và không thể biết, phiếu đó đã được gửi hay chưa. Nếu Ông/Bà chưa trả lời, xin mở lại đường dẫn trên trình duyệt đã dùng lần đầu.",
+    en: "This invitation was already opened in another browser (or this browser's data was cleared). Each invitation grants one response form; the server does not, and cannot, know whether it was sent. If you have not answered yet, please open the link in the browser you used first.",
   });
 }
 
@@ -46,6 +60,13 @@ async function roundFor(ctx: AppContext, id: string, user: Parameters<typeof can
   const round = await findRound(ctx.db.kysely, id);
   if (!round || !canSeeRound(user, id)) throw new Problem("round_not_found");
   return round;
+}
+
+/** The unit an agency's answers are published at: its province. */
+async function publishedUnitOf(ctx: AppContext, agencyKey: string): Promise<string | null> {
+  let unit = await ctx.units.get(agencyKey);
+  while (unit && unit.level !== "province") unit = unit.parentKey ? await ctx.units.get(unit.parentKey) : null;
+  return unit?.key ?? null;
 }
 
 /** Reads invitees from CSV (name,email,group,agency) or JSON ({invitees:[…]}); every bad row is reported. */
@@ -68,7 +89,7 @@ async function readInvitees(ctx: AppContext, round: Round, body: { csv?: string;
       return { name: column(r.fields, "name"), email: column(r.fields, "email"), group: column(r.fields, "group"), agency: column(r.fields, "agency", "agency_code") };
     });
   } else {
-    const json = z.object({ invitees: z.array(z.unknown()).min(1).max(20_000) }).strict().safeParse(body.json);
+    const json = InviteeImportSchema.safeParse(body.json);
     if (!json.success) throw new Problem("invalid", [fieldError("invitees", "invalid_field")]);
     rows = json.data.invitees;
   }
@@ -94,6 +115,49 @@ async function readInvitees(ctx: AppContext, round: Round, body: { csv?: string;
   return out;
 }
 
+/**
+ * The published cells of these invitees with the round's earlier ones, and an error for every
+ * cell (group × province) with fewer invitees than the round's minimum cell size: a cell that
+ * small would publish, or let a difference recover, the answers of one or two people.
+ */
+async function cellsChecked(ctx: AppContext, round: Round, invitees: NewInvitation[]): Promise<Cell[]> {
+  const perCell = new Map<string, { cell: Cell; n: number }>();
+  const add = async (group: string, agency: string, n: number) => {
+    const unit = await publishedUnitOf(ctx, agency);
+    if (!unit) throw new Problem("invalid", [fieldError("agency", "unit_not_in_scope")]);
+    const key = `${group}\u0000${unit}`;
+    const entry = perCell.get(key) ?? { cell: { round: round.id, group, unit }, n: 0 };
+    entry.n += n;
+    perCell.set(key, entry);
+  };
+  for (const earlier of await invitedPerAgency(ctx.db.kysely, round.id)) await add(earlier.group, earlier.agency, earlier.n);
+  for (const i of invitees) await add(i.group, i.agencyKey, 1);
+  const min = round.minCellSize;
+  const errors: FieldError[] = [];
+  for (const { cell, n } of perCell.values()) {
+    if (n >= min) continue;
+    const where = ctx.units.getCached(cell.unit)?.fullName ?? cell.unit;
+    errors.push(
+      fieldError(`cells.${cell.group}.${cell.unit}`, "invalid_field", {
+        vi: `Nhóm "${cell.group}" ở ${where} chỉ có ${n} người được mời, ít hơn cỡ ô tối thiểu ${min}: câu trả lời của nhóm nhỏ như vậy có thể bị nhận ra. Hãy mời thêm, hoặc gộp nhóm này với nhóm khác, rồi nhập lại toàn bộ danh sách của ô.`,
+        en: `Group "${cell.group}" in ${where} has only ${n} invitees, fewer than the minimum cell size ${min}: answers of so small a group could be recognised. Invite more people, or merge this group with another, then import the cell's whole list again.`,
+      }),
+    );
+  }
+  if (errors.length) throw new Problem("invalid", errors);
+  return [...perCell.values()].map((e) => e.cell);
+}
+
+async function openInvitationFor(ctx: AppContext, token: string) {
+  const invitation = await findInvitation(ctx.db.kysely, token);
+  if (!invitation) throw invitationGone();
+  const round = await findRound(ctx.db.kysely, invitation.round_id);
+  if (!round?.modes.includes("invitation")) throw invitationGone();
+  const unit = await publishedUnitOf(ctx, invitation.agency_key);
+  if (!unit) throw invitationGone();
+  return { invitation, round, cell: { round: round.id, group: invitation.group_code, unit } satisfies Cell };
+}
+
 export function invitationRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -104,83 +168,115 @@ export function invitationRoutes() {
     // CSV bytes are decoded as every import's are (UTF-8, UTF-16 with BOM, Vietnamese Windows-1258).
     const body = isCsvRequest(c) ? { csv: await readCsvBody(c) } : { json: await readJson(c) };
     const invitees = await readInvitees(ctx, round, body);
+    const cells = await cellsChecked(ctx, round, invitees);
+    await ensureCellKeys(ctx.db.kysely, cells);
     const rows = await ctx.db.kysely.transaction().execute((trx) => insertInvitations(trx, round.id, invitees));
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.import", round.id, { count: rows.length });
     return c.json({ imported: rows.length }, 201);
   });
 
-  /** Links for mail merge (all, or only those who have not answered: reminders). UTF-8 with BOM for Excel; names formula-guarded. */
+  /** Links for mail merge (all, or only those not yet opened: reminders). UTF-8 with BOM for Excel; names formula-guarded. */
   app.get("/rounds/:id/invitations/links.csv", allow(["admin"]), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
     const rows = await listInvitations(ctx.db.kysely, round.id, c.req.query("pending") === "1");
     const base = (process.env.CHISO_PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/$/, "");
     const csv = toCsv(
-      ["name", "email", "group", "agency", "agency_name", "answered", "link"],
-      rows.map((r) => [r.name, r.email, r.group_code, r.agency_key, ctx.units.getCached(r.agency_key)?.fullName ?? "", r.used_on ? "yes" : "no", `${base}/i/${r.token}`]),
+      ["name", "email", "group", "agency", "agency_name", "opened", "link"],
+      rows.map((r) => [r.name, r.email, r.group_code, r.agency_key, ctx.units.getCached(r.agency_key)?.fullName ?? "", r.opened ? "yes" : "no", `${base}/i/#${r.token}`]),
     );
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.export-links", round.id, { count: rows.length });
     return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${round.id}-invitations.csv"` });
   });
 
-  /** Completion per group and agency, and who has not answered yet (for reminders). */
+  /** What can honestly be known: per invitee "opened", per group the number of responses. */
   app.get("/rounds/:id/invitations/progress", allow(["admin"]), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
-    const cells = await completion(ctx.db.kysely, round.id);
-    const byGroup = new Map<string, { group: string; invited: number; answered: number }>();
-    for (const cell of cells) {
-      const g = byGroup.get(cell.group) ?? { group: cell.group, invited: 0, answered: 0 };
-      g.invited += cell.invited;
-      g.answered += cell.answered;
-      byGroup.set(cell.group, g);
-    }
-    const rate = (x: { invited: number; answered: number }) => (x.invited ? x.answered / x.invited : 0);
-    const total = cells.reduce((s, x) => ({ invited: s.invited + x.invited, answered: s.answered + x.answered }), { invited: 0, answered: 0 });
-    const pending = await listInvitations(ctx.db.kysely, round.id, true);
-    return c.json({
-      total: { ...total, rate: rate(total) },
-      groups: [...byGroup.values()].map((g) => ({ ...g, rate: rate(g) })),
-      agencies: cells.map((x) => ({ ...x, agencyName: ctx.units.getCached(x.agency)?.fullName ?? x.agency, rate: rate(x) })),
-      notAnswered: pending.map((p) => ({ name: p.name, email: p.email, group: p.group_code, agency: p.agency_key })),
-    });
+    const opened = await openedCounts(ctx.db.kysely, round.id);
+    const responses = await responsesPerGroup(ctx.db.kysely, round.id);
+    const groups = opened.map((g) => ({ ...g, responses: responses.get(g.group) ?? 0 }));
+    const total = groups.reduce((s, g) => ({ invited: s.invited + g.invited, opened: s.opened + g.opened, responses: s.responses + g.responses }), { invited: 0, opened: 0, responses: 0 });
+    const invitees = (await listInvitations(ctx.db.kysely, round.id)).map((r) => ({
+      name: r.name,
+      email: r.email,
+      group: r.group_code,
+      agency: r.agency_key,
+      agencyName: ctx.units.getCached(r.agency_key)?.fullName ?? r.agency_key,
+      opened: r.opened === 1,
+    }));
+    return c.json({ total, groups, invitees, minCellSize: round.minCellSize } satisfies InvitationProgress);
   });
 
-  /** What the invitee's form needs; a used token is told so plainly. */
-  app.get("/invitations/:token", allow("token"), async (c) => {
+  /** The invitee's form and the cell's public key; a token that is not valid is told so plainly. */
+  app.post("/invitations/lookup", allow("token"), publicRateLimit("invitations"), async (c) => {
     const ctx = c.var.ctx;
-    const invitation = await findInvitation(ctx.db.kysely, c.req.param("token"));
-    if (!invitation) throw invitationGone();
-    if (invitation.used_on) throw tokenUsed();
-    const round = await findRound(ctx.db.kysely, invitation.round_id);
-    if (!round) throw invitationGone();
+    const { token } = parseWith(InvitationLookupSchema, await readJson(c));
+    const { invitation, round, cell } = await openInvitationFor(ctx, token);
+    const publicKey = await publicKeyOf(ctx.db.kysely, cell);
+    if (!publicKey) throw invitationGone();
     const form = await buildFormPayload(ctx, round);
-    const agency = await ctx.units.get(invitation.agency_key);
-    return c.json({
+    const unit = await ctx.units.get(cell.unit);
+    const payload: InvitationForm = {
       ...form,
-      groups: form.groups.filter((g) => g.code === invitation.group_code),
-      fixedUnit: agency ? { key: agency.key, name: agency.fullName } : null,
+      groups: form.groups.filter((g) => g.code === cell.group),
+      fixedUnit: { key: cell.unit, name: unit?.fullName ?? cell.unit },
       invitee: { name: invitation.name },
-    });
+      cell,
+      publicKey,
+      opened: invitation.opened === 1,
+      minCellSize: round.minCellSize,
+    };
+    return c.json(payload);
   });
 
-  app.post("/invitations/:token/response", allow("token"), publicRateLimit(), async (c) => {
+  /** One blind signature per invitation; the same blinded message again gets the same signature. */
+  app.post("/invitations/credential", allow("token"), publicRateLimit("invitations"), async (c) => {
     const ctx = c.var.ctx;
-    const token = c.req.param("token");
-    const body = await readJson(c);
-    const invitation = await findInvitation(ctx.db.kysely, token);
-    if (!invitation) throw invitationGone();
-    forgetRound(invitation.round_id);
-    const round = await findRound(ctx.db.kysely, invitation.round_id);
-    if (!round?.modes.includes("invitation")) throw invitationGone();
-    // The invitation decides the unit and group; the form shows them fixed.
-    const submission = typeof body === "object" && body ? { ...(body as Record<string, unknown>), unit: invitation.agency_key, group: invitation.group_code, channel: "invitation" } : body;
-    const prepared = await prepareSubmission(ctx, round.id, submission, { allowedChannels: ["invitation"], blurTimes: true });
-    prepared.claim = { token, day: new Date().toISOString().slice(0, 10) };
+    const { token, blindedMessage } = parseWith(CredentialRequestSchema, await readJson(c));
+    const { invitation, round, cell } = await openInvitationFor(ctx, token);
+    if (round.status !== "open") throw new Problem("round_not_open");
+    const blinded = fromBase64Url(blindedMessage);
+    if (blinded.length !== 256) throw new Problem("invalid", [fieldError("blindedMessage", "invalid_field")]);
+    // Sign first: a message the key cannot sign must not open the invitation.
+    let signature: Uint8Array;
+    try {
+      signature = await blindSign(ctx.db.kysely, cell, blinded);
+    } catch {
+      throw new Problem("invalid", [fieldError("blindedMessage", "invalid_field")]);
+    }
+    const outcome = await openInvitation(ctx.db, invitation.token, round.id, requestHash(blinded));
+    if (outcome === "refused") throw alreadyOpened();
+    return c.json({ blindSignature: toBase64Url(signature) } satisfies CredentialIssued);
+  });
+
+  /** An anonymous answer: verified by its credential, stored once; never names the invitation. */
+  app.post("/invitations/responses", allow("public"), publicRateLimit("invitations"), async (c) => {
+    const ctx = c.var.ctx;
+    const sent = parseWith(AnonymousResponseSchema, await readJson(c, { refuseControlCharacters: false }));
+    forgetRound(sent.round);
+    const round = await findRound(ctx.db.kysely, sent.round);
+    if (!round?.modes.includes("invitation")) throw new Problem("round_not_found");
+    const cell: Cell = { round: round.id, group: sent.group, unit: sent.unit };
+    const message = fromBase64Url(sent.credential.message);
+    if (!(await verifyCredential(ctx.db.kysely, cell, message, fromBase64Url(sent.credential.signature)))) {
+      throw new Problem("invalid", [
+        fieldError("credential", "invalid_field", {
+          vi: "Phiếu không kèm chứng nhận hợp lệ của thư mời cho nhóm và đơn vị này.",
+          en: "The response does not carry a valid invitation credential for this group and unit.",
+        }),
+      ]);
+    }
+    // The credential is the response's id: the primary key spends it once, under any concurrency.
+    const prepared = await prepareAnonymous(ctx, round.id, { id: responseIdOf(round.id, message), instrument: sent.instrument, unit: cell.unit, group: cell.group, answers: sent.answers });
     const outcome = await ctx.store.store(prepared);
-    if (outcome.status === "token_used") throw tokenUsed();
-    if (outcome.status === "conflict") throw new Problem("duplicate_conflict");
-    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status }, outcome.status === "stored" ? 201 : 200);
+    if (outcome.status === "conflict" || outcome.status === "token_used") {
+      throw new Problem("duplicate_conflict", undefined, undefined, {
+        vi: "Chứng nhận này đã được dùng cho một phiếu có nội dung khác. Mỗi thư mời chỉ trả lời một lần.",
+        en: "This credential was already used for a response with different content. Each invitation answers once.",
+      });
+    }
+    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status } satisfies AnonymousReceipt, outcome.status === "stored" ? 201 : 200);
   });
 
   return app;

@@ -20,6 +20,7 @@ import type { Target } from "../../shared/results/schemas.js";
 import type { BreakdownRow, ComparisonInfo, MappingReport, ResultNode, ScoredCell, TargetResult, UnitRef } from "../../shared/results/types.js";
 import { aggregateCells, roundCells, type Cell } from "./counts.js";
 import { crosswalkLinks, getPeerGroup, getTargets, registryIds } from "./repository.js";
+import { complementarySuppression } from "./suppression.js";
 import { roundVisible, targetFilter, type Viewer } from "./scope.js";
 
 export interface RoundEdition {
@@ -206,6 +207,7 @@ export async function computeResults(ctx: AppContext, re: RoundEdition, q: Resul
       })
       .sort((a, b) => (a.unit!.code < b.unit!.code ? -1 : a.unit!.code > b.unit!.code ? 1 : 0));
   }
+  if (re.round.modes.includes("invitation")) await applyComplementarySuppression(ctx, re, q, total, rows);
   rankRows(rows, re.index.decimals);
 
   const ref = (key: string) => {
@@ -215,6 +217,23 @@ export async function computeResults(ctx: AppContext, re: RoundEdition, q: Resul
   mapping.partial = [...partial.entries()].map(([key, p]) => ({ unit: ref(key), responses: p.responses, candidates: p.candidates }));
   mapping.unmapped = [...unmapped.entries()].map(([key, n]) => ({ unit: ref(key), responses: n }));
   return { total, rows, mapping };
+}
+
+/**
+ * Anonymous rounds: a figure is also suppressed when publishing it would let a sum or difference
+ * of published figures recover a small cell (server/results/suppression.ts). Decided once per
+ * round over all its cells, so every query sees the same figures suppressed.
+ */
+async function applyComplementarySuppression(ctx: AppContext, re: RoundEdition, q: ResultsQuery, total: ScoredCell, rows: BreakdownRow[]): Promise<void> {
+  const rule = complementarySuppression(await roundCells(ctx.db.kysely, re.round.id), ctx.units, re.round.scope, re.round.minCellSize);
+  const hide = (cell: ScoredCell) => {
+    cell.suppressed = true;
+    cell.root = suppressTree(cell.root);
+    cell.derived = cell.derived.map((d) => ({ ...d, value: null }));
+  };
+  const unit = q.unit?.key ?? null;
+  if (rule.suppressed(unit, q.group)) hide(total);
+  for (const row of rows) if (rule.suppressed(row.unit?.key ?? unit, row.unit ? q.group : (row.group ?? null))) hide(row);
 }
 
 /** Ranks the rows at every node (competition ranking; suppressed rows have no value and no rank). */
