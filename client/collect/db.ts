@@ -20,10 +20,21 @@ export interface OfflineUnit {
   parentName: string | null;
 }
 
+/** A sample target of the round for one unit (GET /api/rounds/:id/offline-units); group "" = any group. */
+export interface UnitTarget {
+  unit: string;
+  group: string;
+  target: number;
+  /** Responses the server held for it when the round was downloaded (every device's). */
+  received: number;
+}
+
 export interface StoredRound {
   id: string;
   form: FormPayload;
   units: OfflineUnit[];
+  /** Absent in rounds downloaded by older versions of the app. */
+  targets?: UnitTarget[];
   downloadedAt: string;
 }
 
@@ -62,15 +73,23 @@ export interface LocalResponse {
   submission?: SubmissionInput;
   receipt?: string;
   sentAt?: string;
-  rejection?: { status: "invalid" | "conflict"; error: ProblemBody["error"]; at: string };
+  /**
+   * Why the server refused it: "invalid" (its answers or unit, or the round closed), "conflict" (the
+   * server holds other content under this id), "refused" (the whole batch, e.g. the round is gone).
+   */
+  rejection?: { status: "invalid" | "conflict" | "refused"; error: ProblemBody["error"]; at: string };
+  /** A conflict resolved by keeping the copy the server already holds: no second interview is sent. */
+  keptServerCopy?: boolean;
   /** Came from an export file of another device. */
   imported?: boolean;
+  /** The instrument's name for this interview (its instanceName expression), kept when answers are dropped. */
+  instanceName?: string;
 }
 
 interface CollectDB extends DBSchema {
   settings: { key: string; value: unknown };
   rounds: { key: string; value: StoredRound };
-  responses: { key: string; value: LocalResponse; indexes: { "round-state": [string, LocalState] } };
+  responses: { key: string; value: LocalResponse; indexes: { "round-state": [string, LocalState]; state: LocalState } };
 }
 
 const DB_NAME = "chiso-collect";
@@ -78,7 +97,7 @@ const DB_NAME = "chiso-collect";
  * Schema version. A new version adds an `if (oldVersion < N)` step to `upgrade` below; steps
  * migrate stores in place and never delete one that holds interviews.
  */
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let opening: Promise<IDBPDatabase<CollectDB>> | null = null;
 const versionListeners = new Set<() => void>();
@@ -91,13 +110,15 @@ export function onNewerVersion(listener: () => void): () => void {
 
 export function localDb(): Promise<IDBPDatabase<CollectDB>> {
   opening ??= openDB<CollectDB>(DB_NAME, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore("settings");
         db.createObjectStore("rounds", { keyPath: "id" });
         const responses = db.createObjectStore("responses", { keyPath: "id" });
         responses.createIndex("round-state", ["round", "state"]);
       }
+      // The queue belongs to the device, across rounds: an index by state alone (records stay as they are).
+      if (oldVersion < 2) tx.objectStore("responses").createIndex("state", "state");
     },
     blocking() {
       // Another tab runs a newer version that must upgrade: step aside so it can.
@@ -167,6 +188,32 @@ export async function responsesIn(round: string, state: LocalState, limit?: numb
   return (await localDb()).getAllFromIndex("responses", "round-state", IDBKeyRange.only([round, state]), limit);
 }
 
+/** Every record in `state`, whatever its round (the queue is the device's, not a round's). */
+export async function responsesInState(state: LocalState, limit?: number): Promise<LocalResponse[]> {
+  return (await localDb()).getAllFromIndex("responses", "state", state, limit);
+}
+
+export async function storedRound(id: string): Promise<StoredRound | undefined> {
+  return (await localDb()).get("rounds", id);
+}
+
+export async function storedRounds(): Promise<StoredRound[]> {
+  return (await localDb()).getAll("rounds");
+}
+
+/** Unsent records (drafts, queued, rejected) per round, for every round that has some. */
+export async function pendingByRound(): Promise<Map<string, Record<"draft" | "queued" | "rejected", number>>> {
+  const out = new Map<string, Record<"draft" | "queued" | "rejected", number>>();
+  for (const state of ["draft", "queued", "rejected"] as const) {
+    for (const r of await responsesInState(state)) {
+      const counts = out.get(r.round) ?? { draft: 0, queued: 0, rejected: 0 };
+      counts[state]++;
+      out.set(r.round, counts);
+    }
+  }
+  return out;
+}
+
 export async function countsOf(round: string): Promise<Record<LocalState, number>> {
   const db = await localDb();
   const out = { draft: 0, queued: 0, sent: 0, rejected: 0 };
@@ -204,6 +251,7 @@ export async function applySyncResults(batch: readonly LocalResponse[], results:
         updatedAt: now,
         receipt: result.receipt,
         sentAt: now,
+        ...(current.instanceName ? { instanceName: current.instanceName } : {}),
       });
     } else if ("error" in result) {
       rejected++;
@@ -212,6 +260,64 @@ export async function applySyncResults(batch: readonly LocalResponse[], results:
   }
   await tx.done;
   return { sent, rejected };
+}
+
+/** The server refused a whole batch (not for its content): its records wait, rejected, with the reason. */
+export async function rejectBatch(batch: readonly LocalResponse[], error: ProblemBody["error"]): Promise<number> {
+  const db = await localDb();
+  const tx = db.transaction("responses", "readwrite");
+  const now = new Date().toISOString();
+  let n = 0;
+  for (const r of batch) {
+    const current = await tx.store.get(r.id);
+    if (!current || current.state !== "queued") continue;
+    await tx.store.put({ ...current, state: "rejected", updatedAt: now, rejection: { status: "refused", error, at: now } });
+    n++;
+  }
+  await tx.done;
+  return n;
+}
+
+/** Sends a rejected record again exactly as it was (same id, same body), e.g. once its round reopened. */
+export async function requeue(id: string): Promise<void> {
+  const db = await localDb();
+  const tx = db.transaction("responses", "readwrite");
+  const current = await tx.store.get(id);
+  if (current?.state === "rejected" && current.submission) {
+    const { rejection: _r, ...rest } = current;
+    await tx.store.put({ ...rest, state: "queued", updatedAt: new Date().toISOString() });
+  }
+  await tx.done;
+}
+
+/**
+ * Resolves a conflict by keeping the interview the server already holds under this id: the local
+ * copy leaves the queue (as "sent", without a receipt) and is never sent under another id, so the
+ * interview is stored once. Export the local copy first to keep a record of it.
+ */
+export async function keepServerCopy(id: string): Promise<void> {
+  const db = await localDb();
+  const tx = db.transaction("responses", "readwrite", { durability: "strict" });
+  const current = await tx.store.get(id);
+  if (current?.state === "rejected" && current.rejection?.status === "conflict") {
+    const now = new Date().toISOString();
+    await tx.store.put({
+      id: current.id,
+      round: current.round,
+      state: "sent",
+      unit: current.unit,
+      group: current.group,
+      answers: {},
+      section: null,
+      startedAt: current.startedAt,
+      createdAt: current.createdAt,
+      updatedAt: now,
+      sentAt: now,
+      keptServerCopy: true,
+      ...(current.instanceName ? { instanceName: current.instanceName } : {}),
+    });
+  }
+  await tx.done;
 }
 
 /** Adds responses from an export file to the queue; ids already on this device (in any state) are skipped. */

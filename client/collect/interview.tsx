@@ -4,13 +4,13 @@ import type { SubmissionInput } from "../../shared/api/schemas.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
 import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
+import { instanceNameOf } from "../../shared/instrument/instance-name.js";
 import { COMMON, fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
-import { newUuid } from "../common/net.js";
 import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
 import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
 import { UnitPicker } from "../common/unit-picker.js";
-import { deleteResponse, putResponse, type LocalResponse, type StoredRound } from "./db.js";
+import { putResponse, type LocalResponse, type StoredRound } from "./db.js";
 import { C } from "./strings.js";
 import { searchOffline } from "./units.js";
 
@@ -53,9 +53,11 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const lastWrite = useRef<Promise<void>>(Promise.resolve());
   const finishing = useRef(false);
 
-  const state = useMemo(() => formState(instrument, rec.answers), [instrument, rec.answers]);
+  // Who answers, as expressions read it (${_group}, ${_unit}); the server validates with the same.
+  const logicOptions = useMemo(() => ({ respondent: { group: rec.group, unit: rec.unit?.key ?? null } }), [rec.group, rec.unit?.key]);
+  const state = useMemo(() => formState(instrument, rec.answers, logicOptions), [instrument, rec.answers, logicOptions]);
   const sections = relevantSections(instrument, state);
-  const clientErrors = useMemo(() => answerErrors(instrument, rec.answers), [instrument, rec.answers]);
+  const clientErrors = useMemo(() => answerErrors(instrument, rec.answers, logicOptions), [instrument, rec.answers, logicOptions]);
   const sectionIndex = sections.findIndex((s) => s.id === rec.section);
   const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
   const page = section ? section.id : "start";
@@ -166,10 +168,10 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
     }
     finishing.current = true;
     const now = new Date().toISOString();
-    // A "conflict" means the server already holds other content under this id, so this content
-    // can never be accepted under it: it goes out as a new response with a new id. An "invalid"
-    // one was never stored, so it keeps its id whether or not it was changed.
-    const id = rec.rejection?.status === "conflict" ? newUuid() : rec.id;
+    // The id is the interview's for good: a refused one was never stored and goes again under it.
+    // (A conflict is never resent under a new id, which would store the interview twice: the list
+    // resolves it by keeping the server's copy.)
+    const id = rec.id;
     const previous = rec.submission;
     const submission: SubmissionInput = {
       id,
@@ -181,15 +183,15 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
       ...(previous?.enumeratorId ? { enumeratorId: previous.enumeratorId } : enumerator ? { enumeratorId: enumerator } : {}),
       startedAt: rec.startedAt,
       submittedAt: previous?.submittedAt ?? now,
-      answers: relevantAnswers(instrument, rec.answers),
+      answers: relevantAnswers(instrument, rec.answers, logicOptions),
     };
-    const queued: LocalResponse = { ...rec, id, state: "queued", section: null, submission, updatedAt: now };
+    const name = instanceNameOf(instrument, submission.answers);
+    const queued: LocalResponse = { ...rec, id, state: "queued", section: null, submission, updatedAt: now, ...(name ? { instanceName: name } : {}) };
     delete queued.rejection;
     dirty.current = false; // nothing may write the pre-queue state over this
     // "Added to the queue" is said only once the queued record is on disk.
     await lastWrite.current.catch(() => undefined);
     await putResponse(queued, { durable: true });
-    if (id !== rec.id) await deleteResponse(rec.id);
     onQueued();
   };
 

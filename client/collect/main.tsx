@@ -29,7 +29,8 @@ function workerUrl(): string {
   return policy.createScriptURL(WORKER) as string;
 }
 
-// Scoped to /collect so that the respondent form and the dashboard stay outside its control.
+// Scoped to /collect so that the respondent form and the dashboard stay outside its control; a
+// module worker, because it imports the queue's code shared with the page.
 if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register(workerUrl(), { scope: "/collect" }).catch((e: unknown) => console.warn("service worker not registered", e));
+  navigator.serviceWorker.register(workerUrl(), { scope: "/collect", type: "module" }).catch((e: unknown) => console.warn("service worker not registered", e));
 }

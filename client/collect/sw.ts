@@ -2,9 +2,13 @@
  * Service worker of the enumerator app: precaches the app shell and the built assets of the collect
  * entry (the list is written in at build time, see vite.config.ts) and serves them offline.
  * It caches no API response and holds no data: interviews live in IndexedDB, which no update of
- * this worker touches.
+ * this worker touches. Where the browser has Background Sync, it also sends the queue when the
+ * network returns with the app closed (the same code and Web Lock as the page's sync, so a tab
+ * and the worker never send at once). Registered as a module worker (main.tsx): it shares the
+ * queue's modules with the page.
  */
-export {};
+import { getSetting } from "./db.js";
+import { SYNC_TAG, syncFromStorage } from "./queue/sync.js";
 
 // The worker's own types, declared here: the project's lib is DOM, whose `self` is a Window.
 interface ExtendableEvent extends Event {
@@ -14,12 +18,17 @@ interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Response | Promise<Response>): void;
 }
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+  readonly lastChance: boolean;
+}
 interface WorkerScope {
   readonly location: Location;
   readonly clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
   addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+  addEventListener(type: "sync", listener: (event: SyncEvent) => void): void;
 }
 const worker = self as unknown as WorkerScope;
 
@@ -72,3 +81,14 @@ async function fromCache(key: string, request: Request): Promise<Response> {
   const cache = await caches.open(CACHE);
   return (await cache.match(key)) ?? fetch(request);
 }
+
+worker.addEventListener("sync", (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(
+    (async () => {
+      const outcome = await syncFromStorage(await getSetting<string>("deviceId"));
+      // A failed attempt is handed back to the browser, which tries again later (with back-off).
+      if (outcome?.problem?.kind === "retry" && !event.lastChance) throw new Error("sync failed; the browser will retry");
+    })(),
+  );
+});

@@ -127,9 +127,9 @@ function prepareStatements(db: SQLite.Database) {
     claim: db.prepare("update invitations set used_on = ? where token = ? and used_on is null"),
     insertResponse: db.prepare(
       `insert into responses (id, round_id, edition_id, edition_version, unit_key, group_code, channel, device_id, enumerator_id,
-         started_at, submitted_at, received_on, status, weight, payload_json, content_hash, receipt_code)
+         started_at, submitted_at, received_on, received_at, clock_offset_s, time_review, status, weight, payload_json, content_hash, receipt_code)
        values (@id, @round_id, @edition_id, @edition_version, @unit_key, @group_code, @channel, @device_id, @enumerator_id,
-         @started_at, @submitted_at, @received_on, @status, @weight, @payload_json, @content_hash, @receipt_code)
+         @started_at, @submitted_at, @received_on, @received_at, @clock_offset_s, @time_review, @status, @weight, @payload_json, @content_hash, @receipt_code)
        on conflict (id) do nothing`,
     ),
     storedHash: db.prepare("select content_hash, receipt_code from responses where id = ?"),
@@ -166,7 +166,7 @@ export function sqliteWriter(db: SQLite.Database): BatchWriter {
     },
     async insertResponses(rows) {
       const inserted = new Set<string>();
-      for (const r of rows) if (st.insertResponse.run(r).changes > 0) inserted.add(r.id);
+      for (const r of rows) if (st.insertResponse.run({ received_at: null, clock_offset_s: null, time_review: null, ...r }).changes > 0) inserted.add(r.id);
       return inserted;
     },
     async storedHashes(ids) {

@@ -1,7 +1,8 @@
 /**
  * Turning a submitted response into rows: every check that does not need the database write lock
- * happens here (shape, round state, version, unit scope, group, timestamps, answers), so the
- * transaction only stores. User mistakes become a Problem with field errors; nothing is written.
+ * happens here (shape, round state, version, unit scope, group, answers), so the transaction only
+ * stores. Device times are never refused, only flagged for review. User mistakes become a
+ * Problem with field errors; nothing is written.
  */
 import { SubmissionSchema, type Submission } from "../../shared/api/schemas.js";
 import { controlCharacter, hasLoneSurrogate } from "../../shared/api/strings.js";
@@ -51,6 +52,13 @@ export interface PrepareOptions {
   allowedChannels: ReadonlyArray<Submission["channel"]>;
   /** Invitation responses keep no time finer than the day (anonymity). */
   blurTimes?: boolean;
+  /** Anonymous (invitation) responses are stored at the unit the round publishes at (the province), not the instrument's level. */
+  storedUnitLevel?: string;
+  /**
+   * The sending device's clock minus the server's, in ms, measured on this request (a sync batch
+   * says its device's time). Applies only to responses recorded by that device.
+   */
+  deviceClock?: { deviceId: string | undefined; offsetMs: number };
 }
 
 export async function prepareSubmission(
@@ -92,14 +100,14 @@ export async function prepareSubmission(
   if (instrument.kind === "assessment") throw new Problem("par_index_round", undefined, { round: round.id, evidence: `/api/par/${round.id}` });
 
   const errors: FieldError[] = [];
-  errors.push(...(await checkUnit(ctx, round, instrument, submission.unit)));
+  errors.push(...(await checkUnit(ctx, round, options.storedUnitLevel ?? instrument.unitLevel, submission.unit)));
   if (!round.groups.includes(submission.group)) errors.push(fieldError("group", "group_not_allowed"));
-  errors.push(...checkTimes(submission));
   // The answers as sent, not zod's copy: a record drops a "__proto__" key, which must be refused as unknown.
-  errors.push(...validateAnswers(instrument, (body as { answers: unknown }).answers));
+  // Expressions may read the respondent's group and unit (${_group}, ${_unit}), as the form did.
+  errors.push(...validateAnswers(instrument, (body as { answers: unknown }).answers, { respondent: { group: submission.group, unit: submission.unit } }));
   if (errors.length) throw new Problem("invalid", errors);
 
-  return toRows(round, instrument, submission, blurTimes);
+  return toRows(round, instrument, submission, blurTimes, options.deviceClock);
 }
 
 /** The stored response with this id in this round, when its content is the same as `s`'s. */
@@ -124,13 +132,13 @@ function storedForm(sent: Submission, blurTimes: boolean): Submission {
   };
 }
 
-async function checkUnit(ctx: AppContext, round: Round, instrument: Instrument, key: string): Promise<FieldError[]> {
+async function checkUnit(ctx: AppContext, round: Round, level: string, key: string): Promise<FieldError[]> {
   const unit = await ctx.units.get(key);
   if (!unit) return [fieldError("unit", "unit_not_found" as const, { vi: "Không tìm thấy đơn vị hành chính này.", en: "This unit does not exist." })];
-  if (unit.registry !== round.registry || unit.level !== instrument.unitLevel) {
+  if (unit.registry !== round.registry || unit.level !== level) {
     return [fieldError("unit", "unit_not_in_scope", {
-      vi: `Đơn vị phải là cấp "${instrument.unitLevel}" trong danh mục ${round.registry}.`,
-      en: `The unit must be a ${instrument.unitLevel} of registry ${round.registry}.`,
+      vi: `Đơn vị phải là cấp "${level}" trong danh mục ${round.registry}.`,
+      en: `The unit must be a ${level} of registry ${round.registry}.`,
     })];
   }
   if (round.scope.length > 0 && !round.scope.some((s) => ctx.units.isWithin(key, s))) {
@@ -140,28 +148,35 @@ async function checkUnit(ctx: AppContext, round: Round, instrument: Instrument, 
 }
 
 const EARLIEST = Date.parse("2000-01-01T00:00:00Z");
-const CLOCK_SKEW_MS = 24 * 3600 * 1000;
+/** Beyond this, a device's times are flagged for review (never refused): a minute or two is normal drift. */
+const PLAUSIBLE_DRIFT_MS = 10 * 60 * 1000;
 
-function checkTimes(s: Submission): FieldError[] {
-  const errors: FieldError[] = [];
-  const now = Date.now();
-  for (const field of ["startedAt", "submittedAt"] as const) {
-    const value = s[field];
+/**
+ * Why a response's device times need a look, or null. A device's clock must never block an
+ * interview (docs/decisions/0009-device-clocks.md): the times are kept as reported, and the
+ * review flag tells an analyst which ones not to trust.
+ */
+export function timeReview(s: Pick<Submission, "startedAt" | "submittedAt">, receivedMs: number, offsetMs: number | null): string | null {
+  const reasons = new Set<string>();
+  for (const value of [s.startedAt, s.submittedAt]) {
     if (!value) continue;
     const t = Date.parse(value);
-    if (t < EARLIEST || t > now + CLOCK_SKEW_MS) errors.push(fieldError(field, "bad_timestamp"));
+    if (t < EARLIEST) reasons.add("before_2000");
+    if (t > receivedMs + PLAUSIBLE_DRIFT_MS) reasons.add("future");
   }
-  if (s.startedAt && s.submittedAt && Date.parse(s.startedAt) > Date.parse(s.submittedAt)) {
-    errors.push(fieldError("submittedAt", "bad_timestamp", { vi: "Thời điểm nộp trước thời điểm bắt đầu.", en: "Submitted before it was started." }));
-  }
-  return errors;
+  if (s.startedAt && s.submittedAt && Date.parse(s.startedAt) > Date.parse(s.submittedAt)) reasons.add("start_after_submit");
+  if (offsetMs !== null && Math.abs(offsetMs) > PLAUSIBLE_DRIFT_MS) reasons.add("device_clock");
+  return reasons.size ? [...reasons].join(" ") : null;
 }
 
-function toRows(round: Round, instrument: Instrument, sent: Submission, blurTimes: boolean): PreparedResponse {
+function toRows(round: Round, instrument: Instrument, sent: Submission, blurTimes: boolean, clock: PrepareOptions["deviceClock"]): PreparedResponse {
   const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : null);
   // Anonymous responses keep only the day, in the columns and in the stored payload alike.
   const s = storedForm(sent, blurTimes);
-  const receivedOn = new Date().toISOString().slice(0, 10);
+  const received = new Date();
+  const receivedOn = received.toISOString().slice(0, 10);
+  // The batch's clock reading describes the device that sent it, not one whose file it passes on.
+  const offsetMs = clock && !blurTimes && (s.deviceId === undefined || s.deviceId === clock.deviceId) ? clock.offsetMs : null;
   const response: ResponseTable = {
     id: s.id.toLowerCase(),
     round_id: round.id,
@@ -175,6 +190,9 @@ function toRows(round: Round, instrument: Instrument, sent: Submission, blurTime
     started_at: blurTimes ? day(s.startedAt) : (s.startedAt ?? null),
     submitted_at: blurTimes ? day(s.submittedAt) : (s.submittedAt ?? null),
     received_on: receivedOn,
+    received_at: blurTimes ? null : received.toISOString(),
+    clock_offset_s: offsetMs === null ? null : Math.round(offsetMs / 1000),
+    time_review: blurTimes ? null : timeReview(s, received.getTime(), offsetMs),
     status: "stored",
     weight: s.weight ?? null,
     payload_json: JSON.stringify(s),

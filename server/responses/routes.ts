@@ -47,13 +47,17 @@ export function responseRoutes() {
     if (!round || !canSeeRound(user, round.id)) throw new Problem("round_not_found");
     if (!round.modes.includes("enumerator")) throw new Problem("forbidden");
     // A closed round is reported per item: identical resends of stored responses still get their receipts.
+    // The device's clock reading, when the batch carries one, measures its offset (never refuses anything).
+    const receivedMs = Date.now();
+    const deviceMs = batch.deviceClock ? Date.parse(batch.deviceClock) : NaN;
+    const deviceClock = Number.isFinite(deviceMs) ? { deviceId: batch.deviceId, offsetMs: deviceMs - receivedMs } : undefined;
 
     const results: SyncItemResult[] = new Array(batch.responses.length);
     const prepared: Array<{ index: number; item: PreparedResponse }> = [];
     for (const [index, raw] of batch.responses.entries()) {
       const id = typeof raw === "object" && raw && typeof (raw as { id?: unknown }).id === "string" ? (raw as { id: string }).id : null;
       try {
-        const item = await prepareSubmission(ctx, round.id, raw, { allowedChannels: ["enumerator", "self"] });
+        const item = await prepareSubmission(ctx, round.id, raw, { allowedChannels: ["enumerator", "self"], ...(deviceClock ? { deviceClock } : {}) });
         checkCollectorScope(ctx, user, item);
         prepared.push({ index, item });
       } catch (error) {
@@ -76,7 +80,8 @@ export function responseRoutes() {
     });
     const summary = { stored: 0, duplicate: 0, conflict: 0, invalid: 0 };
     for (const r of results) summary[r.status]++;
-    return c.json({ results, summary });
+    // The server's time lets the device learn its clock's offset and show corrected times.
+    return c.json({ results, summary, serverTime: new Date().toISOString() });
   });
 
   return app;
@@ -103,7 +108,7 @@ async function enumeratorFor(c: Context<AppEnv>, round: Round): Promise<User | n
 }
 
 /** Enumerators collect only in the units assigned to them. */
-function checkCollectorScope(ctx: AppContext, user: User, item: PreparedResponse): void {
+export function checkCollectorScope(ctx: AppContext, user: User, item: PreparedResponse): void {
   if (user.unitScope.length === 0) return;
   if (!user.unitScope.some((s) => ctx.units.isWithin(item.response.unit_key, s))) {
     throw new Problem("invalid", [fieldError("unit", "unit_not_in_scope", { vi: "Đơn vị này không thuộc địa bàn được phân công cho bạn.", en: "This unit is not in the area assigned to you." })]);

@@ -1,5 +1,10 @@
-/** GET /api/rounds/:id/offline-units — the units an enumerator device downloads to pick from offline. */
+/**
+ * GET /api/rounds/:id/offline-units — what an enumerator device downloads to work offline: the
+ * units it may collect in, and the round's sample targets for them.
+ */
 import { Hono } from "hono";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/types.js";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
 import { allow, canSeeRound, currentUser } from "../http/access.js";
@@ -15,6 +20,14 @@ export interface OfflineUnit {
   fullName: string;
   level: string;
   parentName: string | null;
+}
+
+/** A sample target of the round for one unit the device may collect in, with the responses held for it. */
+export interface OfflineTarget {
+  unit: string;
+  group: string;
+  target: number;
+  received: number;
 }
 
 export function offlineRoutes() {
@@ -45,10 +58,28 @@ export function offlineRoutes() {
         parentName: u.parentKey ? (ctx.units.getCached(u.parentKey)?.fullName ?? null) : null,
       }));
     c.header("cache-control", "private, no-cache");
-    return c.json({ units });
+    return c.json({ units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) });
   });
 
   return app;
+}
+
+/**
+ * The round's sample targets for these units, each with the responses the server holds for it now
+ * (every device's): the device shows done / target per unit offline. Group "" = any group.
+ */
+async function targetsFor(db: Kysely<Database>, roundId: string, units: ReadonlySet<string>): Promise<OfflineTarget[]> {
+  const targets = (await db.selectFrom("round_targets").select(["unit_key", "group_code", "target"]).where("round_id", "=", roundId).execute()).filter((t) => units.has(t.unit_key));
+  if (targets.length === 0) return [];
+  const cells = await db.selectFrom("cell_totals").select(["unit_key", "group_code", "n"]).where("round_id", "=", roundId).execute();
+  const received = new Map<string, number>();
+  for (const cell of cells) {
+    if (!units.has(cell.unit_key)) continue;
+    for (const key of [`${cell.unit_key}\u0000${cell.group_code}`, `${cell.unit_key}\u0000`]) received.set(key, (received.get(key) ?? 0) + Number(cell.n));
+  }
+  return targets
+    .map((t) => ({ unit: t.unit_key, group: t.group_code, target: Number(t.target), received: received.get(`${t.unit_key}\u0000${t.group_code}`) ?? 0 }))
+    .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.group < b.group ? -1 : 1));
 }
 
 /** Units at `level` at or below any of the scope keys, each once (scopes may overlap). */

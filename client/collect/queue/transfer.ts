@@ -3,9 +3,9 @@
  * exactly POST /api/sync bodies ({round, deviceId, responses}, at most 500 each), so another device
  * can import them or a desktop can upload them with curl (see README.md beside this file).
  */
-import type { SubmissionInput } from "../../shared/api/schemas.js";
-import type { Text } from "../common/i18n.js";
-import type { LocalResponse, OfflineUnit } from "./db.js";
+import type { SubmissionInput } from "../../../shared/api/schemas.js";
+import type { Text } from "../../common/i18n.js";
+import type { LocalResponse, OfflineUnit } from "../db.js";
 import { SYNC_BATCH } from "./sync.js";
 
 export interface SyncBatchFile {
@@ -14,15 +14,26 @@ export interface SyncBatchFile {
   responses: SubmissionInput[];
 }
 
-/** Files for the responses not yet acknowledged (queued and rejected), in chunks the server accepts. */
-export function exportFiles(round: string, device: string, pending: readonly LocalResponse[], date = new Date()): Array<{ name: string; text: string }> {
-  const subs = pending.flatMap((r) => (r.submission ? [r.submission] : []));
+/**
+ * Files for the responses not yet acknowledged (queued and rejected) of every round on the device:
+ * one or more per round (a sync body names one round), in chunks the server accepts.
+ */
+export function exportFiles(device: string, pending: readonly LocalResponse[], date = new Date()): Array<{ name: string; text: string }> {
+  const byRound = new Map<string, SubmissionInput[]>();
+  for (const r of pending) {
+    if (!r.submission) continue;
+    const list = byRound.get(r.round) ?? [];
+    list.push(r.submission);
+    byRound.set(r.round, list);
+  }
   const day = date.toISOString().slice(0, 10);
   const files: Array<{ name: string; text: string }> = [];
-  for (let i = 0; i < subs.length; i += SYNC_BATCH) {
-    const part = subs.length > SYNC_BATCH ? `-${i / SYNC_BATCH + 1}` : "";
-    const body: SyncBatchFile = { round, deviceId: device, responses: subs.slice(i, i + SYNC_BATCH) };
-    files.push({ name: `chiso-${round}-${day}${part}.json`, text: JSON.stringify(body, null, 1) });
+  for (const [round, subs] of [...byRound.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (let i = 0; i < subs.length; i += SYNC_BATCH) {
+      const part = subs.length > SYNC_BATCH ? `-${i / SYNC_BATCH + 1}` : "";
+      const body: SyncBatchFile = { round, deviceId: device, responses: subs.slice(i, i + SYNC_BATCH) };
+      files.push({ name: `chiso-${round}-${day}${part}.json`, text: JSON.stringify(body, null, 1) });
+    }
   }
   return files;
 }
@@ -50,8 +61,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** One file's responses as queued records for `round`; the server re-checks everything on sync. */
-export function parseImport(text: string, round: string, units: readonly OfflineUnit[]): LocalResponse[] {
+/**
+ * One file's responses as queued records of the file's round (the queue is the device's, whatever
+ * round is open); `unitsOf` gives a downloaded round's units to name them. The server re-checks
+ * everything on sync.
+ */
+export function parseImport(text: string, unitsOf: (round: string) => readonly OfflineUnit[]): LocalResponse[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -61,10 +76,8 @@ export function parseImport(text: string, round: string, units: readonly Offline
   if (!isObject(data) || typeof data.round !== "string" || !Array.isArray(data.responses)) {
     throw new ImportError({ vi: "Tệp không phải tệp xuất phiếu của chiso.", en: "The file is not a chiso export file." });
   }
-  if (data.round !== round) {
-    throw new ImportError({ vi: `Tệp thuộc đợt khảo sát "${data.round}", không phải đợt đang dùng.`, en: `The file belongs to round "${data.round}", not the one in use.` });
-  }
-  const names = new Map(units.map((u) => [u.key, u]));
+  const round = data.round;
+  const names = new Map(unitsOf(round).map((u) => [u.key, u]));
   const now = new Date().toISOString();
   return data.responses.map((raw, i): LocalResponse => {
     const ok =
