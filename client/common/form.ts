@@ -1,7 +1,7 @@
 /** Pure helpers of the paged form: which sections show, which errors belong to a page, how typed text becomes an answer. */
 import type { FieldError } from "../../shared/errors.js";
 import type { AnswerValue, Answers, Instrument, Section } from "../../shared/instrument/schema.js";
-import type { FormState } from "../../shared/instrument/logic.js";
+import type { FormState, LogicOptions } from "../../shared/instrument/logic.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { formItems } from "../../shared/instrument/walk.js";
 
@@ -20,9 +20,9 @@ export function sectionOfQuestion(instrument: Instrument, questionId: string): s
  * questions that no longer apply are kept in the draft, in case the respondent changes back, and
  * are left out of what is sent).
  */
-export function answerErrors(instrument: Instrument, answers: Answers): Map<string, FieldError> {
+export function answerErrors(instrument: Instrument, answers: Answers, options: LogicOptions = {}): Map<string, FieldError> {
   const out = new Map<string, FieldError>();
-  for (const e of validateAnswers(instrument, answers)) if (e.code !== "not_relevant" && !out.has(e.question)) out.set(e.question, e);
+  for (const e of validateAnswers(instrument, answers, options)) if (e.code !== "not_relevant" && !out.has(e.question)) out.set(e.question, e);
   return out;
 }
 

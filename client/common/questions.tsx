@@ -23,6 +23,10 @@ interface SectionViewProps extends AnswerHandlers {
   /** Errors to show now, by question id. */
   errors: ReadonlyMap<string, FieldError>;
   lang: Lang;
+  /** Only these of the section's items (grids, questions, notes), when the section spans several pages. */
+  items?: ReadonlySet<string>;
+  /** Whether the section's introduction shows (on its first page only). */
+  intro?: boolean;
 }
 
 /** The DOM id of a question's wrapper; the first control inside is what gets focus on an error. */
@@ -58,10 +62,11 @@ interface Block {
 }
 
 /** The items of one section, grid rows gathered under their grid, hidden when they do not apply. */
-export function SectionView({ instrument, section, answers, state, errors, lang, onAnswer, onTouch }: SectionViewProps) {
+export function SectionView({ instrument, section, answers, state, errors, lang, onAnswer, onTouch, items, intro = true }: SectionViewProps) {
   const blocks: Block[] = [];
   for (const item of formItems(instrument)) {
     if (item.section.id !== section.id) continue;
+    if (items && !items.has(item.grid?.id ?? item.question.id)) continue;
     const last = blocks[blocks.length - 1];
     if (item.grid && last?.grid === item.grid) last.items.push(item);
     else blocks.push(item.grid ? { grid: item.grid, items: [item] } : { items: [item] });
@@ -70,7 +75,7 @@ export function SectionView({ instrument, section, answers, state, errors, lang,
   const handlers = { onAnswer, onTouch };
   return (
     <div class="section-body">
-      {section.intro && <p class="intro">{tr(section.intro, lang)}</p>}
+      {intro && section.intro && <p class="intro">{tr(section.intro, lang)}</p>}
       {blocks.map((block) => {
         if (block.grid) {
           if (state.grids[block.grid.id]?.relevant === false) return null;
@@ -177,6 +182,9 @@ export function QuestionView(props: QuestionProps) {
   }
 }
 
+/** Choices this short sit side by side on a phone ("Có | Không"); longer ones stack, one per row. */
+const INLINE_LABEL_MAX = 14;
+
 function ChoiceQuestion({ instrument, question: q, value, required, error, lang, onAnswer, onTouch }: QuestionProps) {
   const dom = questionDomId(q.id);
   const multiple = q.type === "multiple";
@@ -187,8 +195,12 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
   const offScale = new Set(rating?.outside.map((c) => c.code) ?? []);
   const points = choices.filter((c) => !offScale.has(c.code));
   const outside = choices.filter((c) => offScale.has(c.code));
-  const option = (c: (typeof choices)[number]) => (
-    <label class={`option${offScale.has(c.code) || c.outside ? " outside" : ""}`} key={c.code}>
+  // A rating scale is one row of numbered points on a phone: 5 stacked buttons per statement made
+  // a page of 14 statements eleven screens long. Each point keeps its full label as its name.
+  const compactScale = rating !== undefined && points.length <= 7;
+  const inline = !rating && points.length <= 5 && points.every((c) => tr(c.label, lang).length <= INLINE_LABEL_MAX);
+  const option = (c: (typeof choices)[number], position?: number) => (
+    <label class={`option${offScale.has(c.code) || c.outside ? " outside" : ""}${position !== undefined ? " point" : ""}`} key={c.code}>
       <input
         type={multiple ? "checkbox" : "radio"}
         name={dom}
@@ -206,7 +218,17 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
           }
         }}
       />
-      <span>{tr(c.label, lang)}</span>
+      {position !== undefined ? (
+        // The number is what the eye sees on a phone; the label is the name heard (and seen on wide screens).
+        <span>
+          <span class="point-number" aria-hidden="true">
+            {position}
+          </span>
+          <span class="point-label">{tr(c.label, lang)}</span>
+        </span>
+      ) : (
+        <span>{tr(c.label, lang)}</span>
+      )}
     </label>
   );
   const toggle = (code: string, on: boolean) => {
@@ -215,6 +237,8 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
     onAnswer(q.id, next);
     onTouch(q.id);
   };
+  const first = points[0];
+  const last = points[points.length - 1];
   return (
     <fieldset
       class={`q choice${q.type === "rating" ? " rating" : ""}${error ? " has-error" : ""}`}
@@ -235,11 +259,20 @@ function ChoiceQuestion({ instrument, question: q, value, required, error, lang,
       )}
       {/* Above the options, as with text fields, so it is in view when focus moves to the question. */}
       {error && <ErrorMessage id={`${dom}-err`} text={errorText(error, lang)} />}
-      <div class={`options${q.type === "rating" ? " scale" : ""}`}>{points.map(option)}</div>
+      <div class={`options${q.type === "rating" ? " scale" : ""}${compactScale ? " compact" : ""}${inline ? " inline" : ""}`}>
+        {points.map((c, i) => option(c, compactScale ? i + 1 : undefined))}
+      </div>
+      {compactScale && first && last && (
+        // What the ends of the row mean, for the eye; every radio already names its own point.
+        <p class="scale-ends" aria-hidden="true">
+          <span>{`1 ${tr(first.label, lang)}`}</span>
+          <span>{`${points.length} ${tr(last.label, lang)}`}</span>
+        </p>
+      )}
       {outside.length > 0 && (
         // "Không biết / Không áp dụng" are answers off the scale: set apart for the eye and named apart for the ear.
         <div class="options outside-scale" role="group" aria-label={tr(COMMON.offScale, lang)}>
-          {outside.map(option)}
+          {outside.map((c) => option(c))}
         </div>
       )}
       {!multiple && !required && selected.size > 0 && (
@@ -348,6 +381,8 @@ export function summaryItems(
   shown: ReadonlyMap<string, FieldError>,
   lang: Lang,
   startLabels: { unit: string; group: string },
+  /** The page's items, when it holds only part of a section (see pages.ts); its id is then the page's. */
+  pageSection?: { section: string; items: ReadonlySet<string> },
 ): SummaryItem[] {
   const item = (id: string, label: string): SummaryItem[] => {
     const e = shown.get(id);
@@ -355,7 +390,12 @@ export function summaryItems(
   };
   if (pageId === "start") return [...item("unit", startLabels.unit), ...item("group", startLabels.group)];
   return answerableQuestions(instrument)
-    .filter((it) => it.section.id === pageId && state.questions[it.question.id]?.relevant !== false)
+    .filter((it) =>
+      pageSection
+        ? it.section.id === pageSection.section && pageSection.items.has(it.grid?.id ?? it.question.id)
+        : it.section.id === pageId,
+    )
+    .filter((it) => state.questions[it.question.id]?.relevant !== false)
     .flatMap((it) => item(it.question.id, tr(it.question.label, lang)));
 }
 

@@ -2,6 +2,9 @@
 import type { ComponentChildren } from "preact";
 import type { FieldError } from "../../shared/errors.js";
 import { COMMON, fill, setLang, tr, type Lang, type Text } from "./i18n.js";
+import type { Answers, Instrument } from "../../shared/instrument/schema.js";
+import type { FormState } from "../../shared/instrument/logic.js";
+import { answerableQuestions } from "../../shared/instrument/walk.js";
 import { ErrorMessage, RequiredMark, errorText } from "./questions.js";
 
 export function LangToggle({ lang }: { lang: Lang }) {
@@ -47,6 +50,36 @@ export function Progress({ n, total, lang }: { n: number; total: number; lang: L
         aria-valuetext={label}
       >
         <span style={{ width: `${Math.round((n / Math.max(total, 1)) * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** Answered and relevant questions: relevance changes the total, never the answers counted so far. */
+export function answeredCount(instrument: Instrument, state: FormState, answers: Answers): { answered: number; total: number } {
+  let answered = 0;
+  let total = 0;
+  for (const it of answerableQuestions(instrument)) {
+    if (state.sections[it.section.id]?.relevant === false || state.questions[it.question.id]?.relevant === false) continue;
+    total++;
+    if (Object.hasOwn(answers, it.question.id)) answered++;
+  }
+  return { answered, total };
+}
+
+/**
+ * "Đã trả lời 5/24 câu" and a bar: progress as answers over the questions that apply now, which
+ * moves forward with every answer (a count of pages jumped when an answer added a page).
+ */
+export function AnswerProgress({ answered, total, lang }: { answered: number; total: number; lang: Lang }) {
+  const label = fill(tr(COMMON.answeredOf, lang), { n: answered, total });
+  return (
+    <div class="progress">
+      <span aria-hidden="true" id={PROGRESS_TEXT_ID}>
+        {label}
+      </span>
+      <div class="bar" role="progressbar" aria-label={tr(COMMON.progress, lang)} aria-valuemin={0} aria-valuemax={total} aria-valuenow={answered} aria-valuetext={label}>
+        <span style={{ width: `${Math.round((answered / Math.max(total, 1)) * 100)}%` }} />
       </div>
     </div>
   );

@@ -12,6 +12,17 @@ export interface UnitChoice {
   detail?: string;
 }
 
+/** One entry of a browsed list: a unit to choose, or one to open (it has units under it). */
+export interface BrowseEntry extends UnitChoice {
+  open: boolean;
+}
+
+/** A level of the browse path: the units under `parent` (null: the top, e.g. the round's provinces). */
+export interface BrowseLevel {
+  title: string;
+  entries: BrowseEntry[];
+}
+
 export function UnitPicker(props: {
   label: string;
   value: UnitChoice | null;
@@ -21,6 +32,8 @@ export function UnitPicker(props: {
   lang: Lang;
   /** Milliseconds to wait for typing to pause before searching (0 for a local search). */
   debounceMs?: number;
+  /** The fallback to typing: lists to go down, province → commune → village (null: the top). */
+  browse?(parent: BrowseEntry | null): Promise<BrowseLevel>;
 }) {
   const { value, lang, error } = props;
   const [query, setQuery] = useState("");
@@ -29,6 +42,22 @@ export function UnitPicker(props: {
   /** A search has been sent and not answered yet: on a slow network this is said, not left silent. */
   const [pending, setPending] = useState(false);
   const seq = useRef(0);
+  /** The browse path: the levels opened, the last on screen; null while not browsing. */
+  const [trail, setTrail] = useState<BrowseLevel[] | null>(null);
+  const [browseFailed, setBrowseFailed] = useState(false);
+  const browseHeading = useRef<HTMLParagraphElement>(null);
+  const openLevel = (entry: BrowseEntry | null, base: BrowseLevel[]) => {
+    if (!props.browse) return;
+    setBrowseFailed(false);
+    props.browse(entry).then(
+      (level) => {
+        setTrail([...base, level]);
+        // Focus follows the list just opened, whose first line says where one is.
+        requestAnimationFrame(() => browseHeading.current?.focus());
+      },
+      () => setBrowseFailed(true),
+    );
+  };
   const input = useRef<HTMLInputElement>(null);
   const chosen = useRef<HTMLParagraphElement>(null);
   /**
@@ -71,8 +100,10 @@ export function UnitPicker(props: {
 
   const choose = (unit: UnitChoice | null) => {
     refocus.current = true;
+    setTrail(null);
     props.onChange(unit);
   };
+  const current = trail?.[trail.length - 1];
 
   /**
    * One live region for the whole picker, kept on screen in both views so that what it says is
@@ -153,6 +184,40 @@ export function UnitPicker(props: {
             </li>
           ))}
         </ul>
+      )}
+      {/* After the results, so that Tab from the search field reaches them first. */}
+      {!value && props.browse && !current && (
+        <button type="button" class="btn secondary small browse" onClick={() => openLevel(null, [])}>
+          {tr(COMMON.unitBrowse, lang)}
+        </button>
+      )}
+      {!value && browseFailed && <p class="field-error">{tr(COMMON.unitOffline, lang)}</p>}
+      {!value && current && (
+        <div class="browse-list">
+          <p class="label" tabIndex={-1} ref={browseHeading}>
+            {fill(tr(COMMON.unitBrowseList, lang), { name: current.title })}
+          </p>
+          <ul class="results" aria-label={fill(tr(COMMON.unitBrowseList, lang), { name: current.title })}>
+            {current.entries.map((u) => (
+              <li key={u.key}>
+                <button type="button" class={`result${u.open ? " opens" : ""}`} onClick={() => (u.open ? openLevel(u, trail!) : choose(u))}>
+                  <span>{u.name}</span>
+                  {u.detail && <span class="detail">{u.detail}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <p class="copy-row">
+            {trail!.length > 1 && (
+              <button type="button" class="btn secondary small" onClick={() => setTrail(trail!.slice(0, -1))}>
+                {fill(tr(COMMON.unitBrowseUp, lang), { name: trail![trail!.length - 2]!.title })}
+              </button>
+            )}
+            <button type="button" class="btn secondary small" onClick={() => setTrail(null)}>
+              {tr(COMMON.unitBrowseClose, lang)}
+            </button>
+          </p>
+        </div>
       )}
     </div>
   );

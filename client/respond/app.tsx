@@ -1,17 +1,19 @@
-/** The respondent form: start page (unit, group), one section per page, submission with retries, receipt. */
+/** The respondent form: start page (unit, group), one section per page (a long one on several), submission with retries, receipt. */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { FormPayload, SubmissionInput } from "../../shared/api/schemas.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
 import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
-import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
+import { answerErrors, withAnswer } from "../common/form.js";
+import { pageErrors, pageOfQuestion, relevantPages, type FormPage } from "../common/pages.js";
 import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
 import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
-import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
-import { UnitPicker, type UnitChoice } from "../common/unit-picker.js";
+import { AnswerProgress, GroupPicker, Header, Notice, PROGRESS_TEXT_ID, answeredCount } from "../common/ui.js";
+import { UnitPicker, type BrowseEntry, type BrowseLevel, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
 import { S } from "./strings.js";
+import type { InvitationFlow } from "./invitation.js";
 
 type Load =
   | { kind: "loading" }
@@ -24,15 +26,15 @@ type Load =
  */
 export type FormSource =
   | { kind: "round"; roundId: string }
-  | { kind: "invitation"; token: string };
+  | { kind: "invitation"; flow: InvitationFlow };
 
 function endpoints(source: FormSource) {
   if (source.kind === "round") {
     const id = encodeURIComponent(source.roundId);
-    return { form: `/api/rounds/${id}/form`, submit: `/api/rounds/${id}/responses`, storageKey: source.roundId, channel: "self" as const };
+    return { form: `/api/rounds/${id}/form`, submit: `/api/rounds/${id}/responses`, storageKey: source.roundId, channel: "self" as const, flow: null };
   }
-  const token = encodeURIComponent(source.token);
-  return { form: `/api/invitations/${token}`, submit: `/api/invitations/${token}/response`, storageKey: `invitation.${source.token}`, channel: "invitation" as const };
+  // An invitation loads and answers through its credential flow (invitation.ts); the token never goes in a URL.
+  return { form: "invitation", submit: "", storageKey: source.flow.storageKey, channel: "invitation" as const, flow: source.flow };
 }
 
 export function RespondApp({ source }: { source: FormSource }) {
@@ -43,7 +45,7 @@ export function RespondApp({ source }: { source: FormSource }) {
 
   useEffect(() => {
     setLoad({ kind: "loading" });
-    requestJson<FormPayload>(urls.form).then(
+    (urls.flow ? urls.flow.load() : requestJson<FormPayload>(urls.form)).then(
       (payload) => setLoad({ kind: "ready", payload }),
       (e: unknown) =>
         setLoad({
@@ -98,7 +100,8 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     };
   });
   const [sending, setSending] = useState<Sending>(() => {
-    const receipt = loadReceipt(roundId);
+    // An invitation's receipt is never stored: nothing may pair the invitation and the response.
+    const receipt = invited ? null : loadReceipt(roundId);
     return !restored && receipt ? { kind: "done", receipt } : { kind: "idle" };
   });
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
@@ -124,9 +127,12 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   /** Set once acknowledged: a late draft save must not bring the cleared draft back. */
   const finished = useRef(false);
 
-  const state = useMemo(() => formState(instrument, draft.answers), [instrument, draft.answers]);
-  const sections = relevantSections(instrument, state);
-  const clientErrors = useMemo(() => answerErrors(instrument, draft.answers), [instrument, draft.answers]);
+  // Who answers, as expressions read it (${_group}, ${_unit}); the server validates with the same.
+  const logicOptions = useMemo(() => ({ respondent: { group: draft.group, unit: draft.unit?.key ?? null } }), [draft.group, draft.unit?.key]);
+  const state = useMemo(() => formState(instrument, draft.answers, logicOptions), [instrument, draft.answers, logicOptions]);
+  // One page per section, a long one cut in several (pages.ts); `draft.section` holds the page's id.
+  const sections = relevantPages(instrument, state);
+  const clientErrors = useMemo(() => answerErrors(instrument, draft.answers, logicOptions), [instrument, draft.answers, logicOptions]);
   const page = draft.section === null ? "start" : draft.section;
   const sectionIndex = sections.findIndex((s) => s.id === draft.section);
   const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
@@ -224,7 +230,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
       if (!draft.startedAt) update({ startedAt: new Date().toISOString() });
       return goTo(sections[0]?.id ?? null);
     }
-    const errors = sectionErrors(instrument, clientErrors, page);
+    const errors = pageErrors(instrument, clientErrors, page);
     if (errors.length) return blockPage(page, errors);
     const next = sections[sectionIndex + 1];
     if (next) return goTo(next.id);
@@ -241,9 +247,9 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     // Every page was checked on the way, but a later answer can change what an earlier page requires.
     const all = [...clientErrors.values()];
     if (all.length) {
-      const target = sectionOfQuestion(instrument, all[0]!.question);
+      const target = pageOfQuestion(instrument, all[0]!.question);
       if (target && target !== page) goTo(target);
-      return blockPage(target ?? page, sectionErrors(instrument, clientErrors, target ?? page));
+      return blockPage(target ?? page, pageErrors(instrument, clientErrors, target ?? page));
     }
     const body: SubmissionInput = {
       id: draft.id,
@@ -253,7 +259,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
       channel: urls.channel,
       ...(draft.startedAt ? { startedAt: draft.startedAt } : {}),
       submittedAt: new Date().toISOString(),
-      answers: relevantAnswers(instrument, draft.answers),
+      answers: relevantAnswers(instrument, draft.answers, logicOptions),
     };
     update({ sending: body });
     await send(body);
@@ -266,11 +272,11 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     setSending({ kind: "sending", retryAt: null });
     for (let attemptNo = 0; ; attemptNo++) {
       try {
-        const res = await requestJson<{ id: string; receipt: string }>(urls.submit, { json: body });
+        const res = urls.flow ? await urls.flow.submit(body) : await requestJson<{ id: string; receipt: string }>(urls.submit, { json: body });
         const receipt = { id: res.id, receipt: res.receipt };
         finished.current = true;
         inFlight.current = false;
-        saveReceipt(roundId, receipt);
+        if (!invited) saveReceipt(roundId, receipt);
         clearDraft(roundId);
         setSending({ kind: "done", receipt });
         return;
@@ -294,7 +300,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     const byQuestion = new Map<string, FieldError>();
     let target: string | null | undefined;
     for (const fe of errors) {
-      const pageOf = fe.question === "unit" || fe.question === "group" ? "start" : sectionOfQuestion(instrument, fe.question);
+      const pageOf = fe.question === "unit" || fe.question === "group" ? "start" : pageOfQuestion(instrument, fe.question);
       if (!pageOf) continue;
       byQuestion.set(fe.question, fe);
       if (target === undefined) target = pageOf === "start" ? null : pageOf;
@@ -332,7 +338,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
       : sending.kind === "sending"
         ? tr(S.sending, lang)
         : section
-          ? `${tr(section.title, lang)} (${fill(tr(COMMON.pageOf, lang), { n: sectionIndex + 1, total: sections.length })})`
+          ? pageTitle(section, lang)
           : tr(instrument.title, lang);
   const hasErrors = sending.kind === "idle" && summaryShown && shownErrors(page).size > 0;
   const docTitle = `${hasErrors ? fill(tr(COMMON.errorTitle, lang), { title: stepName }) : stepName} — ${tr(round.title, lang)}`;
@@ -340,7 +346,10 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     document.title = docTitle;
   }, [docTitle]);
 
-  const header = <Header title={tr(round.title, lang)} lang={lang} />;
+  // The start page's heading is the questionnaire's title: the header does not say it a second time.
+  const roundTitle = tr(round.title, lang);
+  const header = <Header title={page === "start" && sending.kind === "idle" && roundTitle.includes(tr(instrument.title, lang)) ? "chiso" : roundTitle} lang={lang} />;
+  const progress = answeredCount(instrument, state, draft.answers);
 
   if (sending.kind === "done") {
     return (
@@ -429,7 +438,8 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   }
 
   const errors = shownErrors(page);
-  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }) : [];
+  const pageSection = section ? { section: section.section.id, items: section.items } : undefined;
+  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }, pageSection) : [];
   const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes(invited ? "invitation" : "public") ? S.notPublic : null;
   return (
@@ -446,13 +456,14 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             {blocked && <Notice kind="error">{tr(blocked, lang)}</Notice>}
             {restored?.id === draft.id && Object.keys(restored.answers).length > 0 && <Notice kind="info">{tr(S.restored, lang)}</Notice>}
             {payload.invitee && <p>{fill(tr(S.dear, lang), { name: payload.invitee.name })}</p>}
-            <p class="intro">{tr(instrument.intro, lang)}</p>
+            <p class="intro start-intro">{tr(instrument.intro, lang)}</p>
             {invited && <Notice kind="info">{tr(S.anonymous, lang)}</Notice>}
             {!payload.fixedUnit && (
               <UnitPicker
                 label={tr(COMMON.unit, lang)}
                 value={draft.unit}
                 search={(q) => searchUnitsOnline(payload, q)}
+                browse={(parent) => browseUnits(payload, parent, lang)}
                 onChange={(unit) => {
                   clearServer("unit");
                   update({ unit });
@@ -492,16 +503,18 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
               onNext();
             }}
           >
-            <Progress n={sectionIndex + 1} total={sections.length} lang={lang} />
+            <AnswerProgress answered={progress.answered} total={progress.total} lang={lang} />
             {/* Described by "Phần 2/6": focus comes here when a page opens, so where one is gets read. */}
             <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
-              {tr(section.title, lang)}
+              {pageTitle(section, lang)}
             </h1>
             {submitError && <Notice kind="error">{submitError}</Notice>}
             {summary}
             <SectionView
               instrument={instrument}
-              section={section}
+              section={section.section}
+              items={section.items}
+              intro={section.part === 1}
               answers={draft.answers}
               state={state}
               errors={errors}
@@ -551,6 +564,42 @@ async function searchUnitsOnline(payload: FormPayload, query: string): Promise<U
     out.push({ key: u.key, name: u.fullName, ...(detail ? { detail } : {}) });
   }
   return out.slice(0, 20);
+}
+
+/** A page's heading: its section's title, and which part of it when the section spans several pages. */
+function pageTitle(page: FormPage, lang: Lang): string {
+  const title = tr(page.section.title, lang);
+  return page.parts > 1 ? `${title} (${fill(tr(COMMON.partOf, lang), { n: page.part, total: page.parts })})` : title;
+}
+
+interface BrowsedUnit {
+  key: string;
+  fullName: string;
+  level: string;
+  children: number;
+}
+
+/**
+ * One level of the browse path within the round's scope: the scope's units at the top (skipped
+ * when there is only one), then the units under the one opened. A unit at the questionnaire's
+ * level is chosen; one above it opens the next list; one above it with nothing under it is left out.
+ */
+async function browseUnits(payload: FormPayload, parent: BrowseEntry | null, lang: Lang): Promise<BrowseLevel> {
+  const { round, instrument } = payload;
+  const entry = (u: BrowsedUnit, path?: string): BrowseEntry => {
+    // As in search results: only the places the unit's own full name does not already say.
+    const detail = path?.split(", ").filter((p) => !u.fullName.includes(p)).join(", ");
+    return { key: u.key, name: u.fullName, ...(detail ? { detail } : {}), open: u.level !== instrument.unitLevel };
+  };
+  const under = async (key: string, trail?: string): Promise<BrowseLevel> => {
+    const res = await requestJson<{ unit: { fullName: string }; children: BrowsedUnit[] }>(`/api/units/${encodeURIComponent(key)}/children`);
+    const detail = trail ? `${res.unit.fullName}, ${trail}` : res.unit.fullName;
+    return { title: res.unit.fullName, entries: res.children.filter((u) => u.level === instrument.unitLevel || u.children > 0).map((u) => entry(u, detail)) };
+  };
+  if (parent) return under(parent.key, parent.detail);
+  if (round.scope.length === 1) return under(round.scope[0]!);
+  const tops = await Promise.all(round.scope.map((key) => requestJson<{ unit: BrowsedUnit & { fullName: string } }>(`/api/units/${encodeURIComponent(key)}`)));
+  return { title: tr(COMMON.unitSearch, lang), entries: tops.map((t) => entry({ ...t.unit, children: 1 })) };
 }
 
 /** "ZBN-94B-7MR" as a screen reader should say it: one character at a time, a pause at each dash. */

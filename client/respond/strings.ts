@@ -11,10 +11,10 @@ export const S = {
   notPublic: { vi: "Đợt khảo sát này không nhận phiếu trực tuyến qua trang này.", en: "This survey round does not take responses on this page." },
   dear: { vi: "Kính gửi {name},", en: "Dear {name}," },
   anonymous: {
-    vi: "Câu trả lời của Ông/Bà được lưu tách biệt với thư mời: không ai, kể cả người quản trị hệ thống, biết được Ông/Bà đã trả lời thế nào. Mỗi thư mời chỉ dùng để trả lời một lần.",
-    en: "Your answers are stored apart from your invitation: nobody, not even the system's administrator, can tell how you answered. Each invitation can be used to answer once.",
+    vi: "Phiếu của Ông/Bà được gửi kèm một chứng nhận ẩn danh, không kèm thư mời. Hệ thống chỉ ghi nhận thư mời này là \"đã mở\", không biết Ông/Bà đã gửi phiếu hay chưa. Phiếu chỉ lưu đợt khảo sát, nhóm người trả lời và tỉnh; không lưu cơ quan, tên, thời gian hay thứ tự gửi. Không ai, kể cả người quản trị hệ thống, biết được phiếu nào là của Ông/Bà. Kết quả chỉ công bố cho nhóm đủ số người tối thiểu. Mỗi thư mời chỉ trả lời một lần.",
+    en: "Your response is sent with an anonymous credential, not with your invitation. The system records only that this invitation was \"opened\", not whether you answered. The response keeps only the round, your respondent group and the province: not your agency, name, time or order of sending. Nobody, not even the system's administrator, can tell which response is yours. Results are published only for groups with at least the minimum number of people. Each invitation answers once.",
   },
-  invitationDone: { vi: "Thư mời đã được dùng; Ông/Bà không cần làm gì thêm. Câu trả lời không gắn với tên của Ông/Bà.", en: "Your invitation has been used; there is nothing more to do. Your answers are not linked to your name." },
+  invitationDone: { vi: "Phiếu đã được nhận; Ông/Bà không cần làm gì thêm. Trình duyệt này không giữ lại gì gắn thư mời với phiếu, kể cả mã biên nhận: xin ghi lại mã nếu cần.", en: "Your response was received; there is nothing more to do. This browser keeps nothing that pairs your invitation with your response, not even the receipt code: note it down if you want it." },
   restored: { vi: "Đã khôi phục các câu trả lời Ông/Bà nhập trước đó.", en: "Your earlier answers have been restored." },
   sending: { vi: "Đang gửi phiếu…", en: "Sending your response…" },
   notSent: {
@@ -30,6 +30,10 @@ export const S = {
   thanks: { vi: "Cảm ơn Ông/Bà đã tham gia khảo sát!", en: "Thank you for taking part in the survey!" },
   received: { vi: "Phiếu của Ông/Bà đã được ghi nhận.", en: "Your response has been recorded." },
   receiptLabel: { vi: "Mã biên nhận", en: "Receipt code" },
-  receiptHelp: { vi: "Ông/Bà có thể ghi lại mã này để tra cứu khi cần. Phiếu không ghi họ tên.", en: "You may note this code to refer to your response. Your name is not recorded." },
+  // No lookup page exists, on purpose (docs/decisions/0010-respondent-form-on-a-phone.md): the words promise none.
+  receiptHelp: {
+    vi: "Mã này xác nhận phiếu của Ông/Bà đã đến máy chủ; Ông/Bà có thể ghi lại làm bằng chứng đã gửi. Phiếu không ghi họ tên.",
+    en: "This code confirms that your response reached the server; you may note it as proof that you sent it. Your name is not recorded.",
+  },
   another: { vi: "Trả lời một phiếu mới", en: "Start a new response" },
 } satisfies Record<string, Text>;

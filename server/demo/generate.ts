@@ -6,7 +6,7 @@
  */
 import type { AnswerableQuestion, Answers, Instrument } from "../../shared/instrument/schema.js";
 import { answerableQuestions, choicesOf } from "../../shared/instrument/walk.js";
-import { relevantAnswers } from "../../shared/instrument/logic.js";
+import { formLogic, relevantAnswers, type LogicOptions } from "../../shared/instrument/logic.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { hashString, seededRng, type Rng } from "./random.js";
 
@@ -65,6 +65,21 @@ function sampleAnswer(instrument: Instrument, q: AnswerableQuestion, quality: nu
   }
 }
 
+/**
+ * For a whole number that broke its constraint: one that keeps it, given the other answers (an age
+ * inside the age group chosen), drawn at random from the question's range; undefined if none.
+ */
+function fittingNumber(instrument: Instrument, q: AnswerableQuestion, answers: Answers, options: LogicOptions, rng: Rng): number | undefined {
+  if (q.type !== "integer" || q.constraint === undefined) return undefined;
+  const min = q.min ?? 0;
+  const max = q.max ?? min + 100;
+  if (max - min > 1000) return undefined;
+  const logic = formLogic(instrument, answers, options);
+  const fitting: number[] = [];
+  for (let v = min; v <= max; v++) if (logic.constraintHolds(q.id, v)) fitting.push(v);
+  return fitting.length ? rng.pick(fitting) : undefined;
+}
+
 export function generateAnswers(instrument: Instrument, unit: string, group: string, rng: Rng): Answers {
   const quality = 0.9 + effect(`unit:${unit}`, 0.7) + effect(`group:${group}`, 0.35);
   const draft: Answers = {};
@@ -73,19 +88,20 @@ export function generateAnswers(instrument: Instrument, unit: string, group: str
     const value = sampleAnswer(instrument, q, quality, rng);
     if (value !== undefined) draft[q.id] = value;
   }
-  let answers = relevantAnswers(instrument, draft);
+  const options = { respondent: { group, unit } };
+  let answers = relevantAnswers(instrument, draft, options);
   // Resample answers that break a constraint; drop them when they still do and are optional.
   for (let attempt = 0; attempt < 4; attempt++) {
-    const errors = validateAnswers(instrument, answers);
+    const errors = validateAnswers(instrument, answers, options);
     if (errors.length === 0) return answers;
     for (const e of errors) {
       const q = questions.find((x) => x.id === e.question);
       if (!q) continue;
-      const value = attempt < 3 ? sampleAnswer(instrument, q, quality, rng) : undefined;
+      const value = attempt < 3 ? (fittingNumber(instrument, q, answers, options, rng) ?? sampleAnswer(instrument, q, quality, rng)) : undefined;
       if (value === undefined) delete answers[q.id];
       else answers[q.id] = value;
     }
-    answers = relevantAnswers(instrument, answers);
+    answers = relevantAnswers(instrument, answers, options);
   }
   return answers;
 }

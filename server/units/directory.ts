@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, UnitTable } from "../db/types.js";
-import { buildUnitSearchIndex, searchUnits, type UnitSearchIndex } from "../../shared/units/search.js";
+import { buildUnitSearchIndex, searchUnits, type UnitSearchEntry, type UnitSearchIndex } from "../../shared/units/search.js";
 
 export interface UnitInfo {
   key: string;
@@ -71,7 +71,8 @@ export class UnitDirectory {
       if (list) list.push(unit.key);
       else this.children.set(unit.parentKey, [unit.key]);
     }
-    this.searchIndexes.delete(unit.registry);
+    // Any index of this registry, scoped or not, may be missing the new unit.
+    for (const key of this.searchIndexes.keys()) if (key === unit.registry || key.startsWith(unit.registry + "\u0000")) this.searchIndexes.delete(key);
   }
 
   /** A unit by key; looks in the database when another process added it since load. */
@@ -125,28 +126,43 @@ export class UnitDirectory {
     return this.lineage(key).find((u) => u.level === level) ?? null;
   }
 
+  /**
+   * Units of a registry matching a query, best first. With `within`, only units under that unit are
+   * searched (an index of them is built and kept), so nothing in scope is crowded out by namesakes
+   * elsewhere; each unit is also found by the names of the units above it ("huế", "kim long huế").
+   */
   search(registry: string, query: string, options: { level?: string; limit?: number; within?: string } = {}) {
-    let index = this.searchIndexes.get(registry);
+    const cacheKey = options.within ? `${registry}\u0000${options.within}` : registry;
+    let index = this.searchIndexes.get(cacheKey);
     if (!index) {
-      const units = [...this.units.values()].filter((u) => u.registry === registry);
-      index = buildUnitSearchIndex(
-        units.map((u) => ({
-          key: u.key,
-          code: u.code,
-          name: u.name,
-          fullName: u.fullName,
-          level: u.level,
-          parentName: u.parentKey ? this.units.get(u.parentKey)?.fullName : undefined,
-          formerNames: u.formerNames,
-        })),
-      );
-      this.searchIndexes.set(registry, index);
+      const units = [...this.units.values()].filter((u) => u.registry === registry && (!options.within || this.isWithin(u.key, options.within)));
+      index = buildUnitSearchIndex(units.map((u) => this.searchEntry(u)));
+      // Scoped indexes are few (one per round scope) but bounded all the same.
+      if (this.searchIndexes.size >= 64) this.searchIndexes.clear();
+      this.searchIndexes.set(cacheKey, index);
     }
-    const limit = options.limit ?? 20;
-    const hits = searchUnits(index, query, {
-      ...(options.level ? { level: options.level } : {}),
-      limit: options.within ? limit * 20 : limit,
-    });
-    return (options.within ? hits.filter((h) => this.isWithin(h.unit.key, options.within!)) : hits).slice(0, limit);
+    return searchUnits(index, query, { ...(options.level ? { level: options.level } : {}), limit: options.limit ?? 20 });
+  }
+
+  /** A unit as the search index sees it: names, its parent's full name, and every ancestor's names. */
+  private searchEntry(u: UnitInfo): UnitSearchEntry {
+    const ancestors = this.lineage(u.key).slice(1);
+    return {
+      key: u.key,
+      code: u.code,
+      name: u.name,
+      fullName: u.fullName,
+      level: u.level,
+      parentName: ancestors[0]?.fullName,
+      formerNames: u.formerNames,
+      ancestorNames: ancestors.flatMap((a) => [a.name, ...a.formerNames]),
+    };
+  }
+
+  /** The names of the units above `key`, current and former, nearest first (for offline search). */
+  ancestorNames(key: string): string[] {
+    return this.lineage(key)
+      .slice(1)
+      .flatMap((a) => [a.name, ...a.formerNames]);
   }
 }

@@ -1,4 +1,7 @@
-/** GET /api/units — unit search by name (with or without diacritics) or code, as of a date or registry. */
+/**
+ * GET /api/units — unit search by name (with or without diacritics) or code, as of a date or
+ * registry, optionally within one unit; GET /api/units/:key and /api/units/:key/children to browse.
+ */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
@@ -31,6 +34,19 @@ export function unitRoutes() {
   app.get("/registries", allow("public"), async (c) => {
     const rows = await c.var.ctx.db.kysely.selectFrom("unit_registries").selectAll().orderBy("valid_from").execute();
     return c.json({ registries: rows.map((r) => ({ id: r.id, label: r.label, validFrom: r.valid_from, validTo: r.valid_to })) });
+  });
+
+  // Browsing, the fallback to typing: the units directly under one unit, by name, each saying
+  // whether it has units under it in turn. Public, as the registry is.
+  app.get("/:key/children", allow("public"), async (c) => {
+    const units = c.var.ctx.units;
+    const parent = await units.get(c.req.param("key"));
+    if (!parent) throw new Problem("unit_not_found");
+    const children = units.childrenOf(parent.key).sort((a, b) => a.name.localeCompare(b.name, "vi"));
+    return c.json({
+      unit: { key: parent.key, fullName: parent.fullName, level: parent.level },
+      children: children.map((u) => ({ key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, children: units.childrenOf(u.key).length })),
+    });
   });
 
   app.get("/:key", allow("public"), async (c) => {

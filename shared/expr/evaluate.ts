@@ -232,5 +232,8 @@ function call(name: Extract<Expr, { type: "call" }>["name"], args: Expr[], ctx: 
     }
     case "round":
       return roundHalfAway(toNumber(arg(0)), args.length > 1 ? toNumber(arg(1)) : 0);
+    case "concat":
+      // XLSForm's concat(): the arguments as text, joined; an absent answer adds nothing.
+      return args.map((_, i) => toText(arg(i))).join("");
   }
 }

@@ -34,6 +34,7 @@ export const FUNCTIONS = {
   "min": { min: 1, max: Infinity },
   "max": { min: 1, max: Infinity },
   "round": { min: 1, max: 2 },
+  "concat": { min: 1, max: Infinity },
 } as const satisfies Record<string, { min: number; max: number }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 

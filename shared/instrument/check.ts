@@ -8,6 +8,7 @@ import { ExprSyntaxError, parseCached, references, usesSelf, type Expr } from ".
 import { InstrumentSchema, type Choice, type Instrument } from "./schema.js";
 import { isCalendarDate } from "./validate.js";
 import { answerableQuestions } from "./walk.js";
+import { isRespondentReference } from "./logic.js";
 
 export interface DefinitionIssue {
   /** Dotted path in the definition, e.g. "sections.2.items.4.label.en"; "" for the whole document. */
@@ -59,7 +60,7 @@ export function zodErrors(issues: readonly z.core.$ZodIssue[], prefix: readonly 
   return out;
 }
 
-type ExprKind = "relevant" | "required" | "constraint";
+type ExprKind = "relevant" | "required" | "constraint" | "instanceName";
 
 /** An expression in the definition and what it governs. */
 interface ExprSite {
@@ -67,7 +68,7 @@ interface ExprSite {
   source: string;
   kind: ExprKind;
   /** The element the expression belongs to. */
-  owner: { kind: "section" | "grid" | "question"; id: string };
+  owner: { kind: "section" | "grid" | "question" | "instrument"; id: string };
   /** Answerable questions whose relevance or requirement this expression decides. */
   governs: string[];
 }
@@ -191,6 +192,11 @@ function semanticErrors(instrument: Instrument): DefinitionIssue[] {
     });
   });
 
+  // The name of a filled form in lists: an expression over its answers, governing nothing.
+  if (instrument.instanceName !== undefined) {
+    sites.push({ path: "instanceName", source: instrument.instanceName, kind: "instanceName", owner: { kind: "instrument", id: instrument.id }, governs: [] });
+  }
+
   // --- expressions: syntax, `.`, references
   const answerableIds = new Set(answerable.map((it) => it.question.id));
   const parsedSites: { site: ExprSite; refs: string[] }[] = [];
@@ -208,9 +214,14 @@ function semanticErrors(instrument: Instrument): DefinitionIssue[] {
     }
     const refs = references(expr);
     for (const ref of refs) {
-      if (answerableIds.has(ref)) continue;
+      if (answerableIds.has(ref) || isRespondentReference(ref)) continue;
       const other = idKinds.get(ref);
       err(site.path, other ? `refers to '${ref}', which is a ${other.kind} and has no answer` : `refers to unknown question '${ref}'`);
+    }
+    for (const code of groupCodesCompared(expr)) {
+      if (!instrument.respondentGroups.some((g) => g.code === code)) {
+        err(site.path, `compares \${_group} with '${code}', which is not a respondent group of this questionnaire (${instrument.respondentGroups.map((g) => g.code).join(", ")})`);
+      }
     }
     if (site.owner.kind === "question" && refs.includes(site.owner.id) && site.kind !== "constraint") {
       err(site.path, site.kind === "relevant"
@@ -222,6 +233,24 @@ function semanticErrors(instrument: Instrument): DefinitionIssue[] {
 
   errors.push(...relevanceCycles(answerable.map((it) => it.question.id), parsedSites));
   return errors;
+}
+
+/** Text literals an expression compares `${_group}` with (=, !=): each must be a declared group. */
+function groupCodesCompared(expr: Expr): string[] {
+  const out: string[] = [];
+  const visit = (e: Expr): void => {
+    if (e.type === "binary") {
+      if (e.op === "=" || e.op === "!=") {
+        const [ref, lit] = e.left.type === "ref" ? [e.left, e.right] : [e.right, e.left];
+        if (ref.type === "ref" && ref.name === "_group" && lit.type === "string") out.push(lit.value);
+      }
+      visit(e.left);
+      visit(e.right);
+    } else if (e.type === "negate") visit(e.operand);
+    else if (e.type === "call") e.args.forEach(visit);
+  };
+  visit(expr);
+  return out;
 }
 
 /**

@@ -4,6 +4,9 @@
  *
  * Relevance is transitive: an answer to a question that does not apply reads as absent (null) in
  * every expression, so hiding q1 also hides whatever depends on q1's answer.
+ *
+ * Besides answers, an expression may read who answers: `${_group}` is the respondent group's code
+ * and `${_unit}` the key of the unit answered for (docs/decisions/0010-respondent-form-on-a-phone.md). Both are null until known.
  */
 import { evaluate, parseCached, truthy, type Expr, type ExprValue } from "../expr/index.js";
 import type { Answers, Instrument } from "./schema.js";
@@ -24,6 +27,22 @@ export interface FormState {
 export interface LogicOptions {
   /** The date today() returns (YYYY-MM-DD); defaults to the local date. */
   today?: string;
+  /** Who answers: read by `${_group}` and `${_unit}`. */
+  respondent?: RespondentContext;
+}
+
+/** The respondent's group code and unit key, as a submission carries them; null while not chosen. */
+export interface RespondentContext {
+  group?: string | null;
+  unit?: string | null;
+}
+
+/** References that name the respondent, not a question: question ids start with a letter, so none collides. */
+export const RESPONDENT_REFERENCES = { _group: "group", _unit: "unit" } as const;
+export type RespondentReference = keyof typeof RESPONDENT_REFERENCES;
+
+export function isRespondentReference(name: string): name is RespondentReference {
+  return Object.hasOwn(RESPONDENT_REFERENCES, name);
 }
 
 /** Lazily evaluated logic over one set of answers; each question is worked out at most once. */
@@ -94,7 +113,9 @@ export function formLogic(instrument: Instrument, answers: Readonly<Record<strin
   const inProgress = new Set<string>();
   const today = options.today;
 
-  const ctx = { get: (name: string) => value(name), ...(today !== undefined ? { today } : {}) };
+  const respondent = options.respondent ?? {};
+  const read = (name: string): ExprValue => (isRespondentReference(name) ? (respondent[RESPONDENT_REFERENCES[name]] ?? null) : value(name));
+  const ctx = { get: read, ...(today !== undefined ? { today } : {}) };
   const allHold = (exprs: readonly Expr[]) => exprs.every((e) => truthy(evaluate(e, ctx)));
 
   function relevant(id: string): boolean {

@@ -212,6 +212,8 @@ export const InstrumentSchema = z
     scales: z.record(z.string(), ScaleSchema).default({}),
     choiceLists: z.record(z.string(), z.array(ChoiceSchema).min(1)).default({}),
     sections: z.array(SectionSchema).min(1),
+    /** How a filled form is named in lists (XLSForm instance_name, XForm meta/instanceName). */
+    instanceName: Expr.optional(),
   })
   .strict();
 export type Instrument = z.infer<typeof InstrumentSchema>;

@@ -22,15 +22,22 @@ export interface UnitSearchEntry {
   parentName?: string;
   /** Earlier names of the same unit (e.g. "Thừa Thiên Huế" for Huế), searchable. */
   formerNames?: readonly string[];
+  /**
+   * Names of every unit above this one, current and former ("Kim Long", "Huế", "Thừa Thiên Huế"):
+   * a query naming an ancestor finds the units under it ("huế" → the communes and villages of Huế).
+   */
+  ancestorNames?: readonly string[];
 }
 
 /**
  * How a hit matched, best first. Code matches apply only to queries containing a digit. The full
  * name counts (as `exact` or `prefix`) once the query goes past the type: "phuong ba dinh".
- * `words`: every query word starts a word of the full name, a former name or the parent's name
- * ("ba dinh ha noi"), the weakest match.
+ * `within`: the query is the start of an ancestor's name ("huế" for a commune of Huế), ranked
+ * after the unit's own name and before a word inside a name ("Xã Ea Kar", once "Cư Huê").
+ * `words`: every query word starts a word of the full name, a former name, the parent's or an
+ * ancestor's name ("ba dinh ha noi", "kim long huế"), the weakest match.
  */
-export const UNIT_MATCH_KINDS = ["code-exact", "exact", "code-prefix", "prefix", "word-prefix", "substring", "words"] as const;
+export const UNIT_MATCH_KINDS = ["code-exact", "exact", "code-prefix", "prefix", "within", "word-prefix", "substring", "words"] as const;
 export type UnitMatchKind = (typeof UNIT_MATCH_KINDS)[number];
 
 export interface UnitSearchHit<T extends UnitSearchEntry = UnitSearchEntry> {
@@ -67,6 +74,8 @@ interface LevelIndex {
   fulls: Haystack;
   /** " " + every searchable word of the unit, for the `words` match. */
   words: Haystack;
+  /** Names of the units above each unit, for the `within` match. */
+  ancestors: Haystack;
   /** Lower-case codes, sorted, with their entries. */
   codes: string[];
   codeOwner: Int32Array;
@@ -178,10 +187,10 @@ export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly 
   };
   const typeLength = new Int32Array(entries.length);
   const wordsText: string[] = [];
-  const builders = new Map<string, { names: HaystackBuilder; fulls: HaystackBuilder; words: HaystackBuilder; codes: [string, number][] }>();
+  const builders = new Map<string, { names: HaystackBuilder; fulls: HaystackBuilder; words: HaystackBuilder; ancestors: HaystackBuilder; codes: [string, number][] }>();
   entries.forEach((unit, i) => {
     let b = builders.get(unit.level);
-    if (!b) builders.set(unit.level, (b = { names: new HaystackBuilder(), fulls: new HaystackBuilder(), words: new HaystackBuilder(), codes: [] }));
+    if (!b) builders.set(unit.level, (b = { names: new HaystackBuilder(), fulls: new HaystackBuilder(), words: new HaystackBuilder(), ancestors: new HaystackBuilder(), codes: [] }));
     const name = unitSearchForm(unit.name);
     const typePart =
       unit.fullName === unit.name || unit.fullName.endsWith(" " + unit.name) ? unit.fullName.slice(0, unit.fullName.length - unit.name.length) : null;
@@ -199,6 +208,11 @@ export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly 
       }
     }
     if (unit.parentName) words += " " + form(unit.parentName);
+    for (const a of unit.ancestorNames ?? []) {
+      const f = form(a);
+      b.ancestors.add(f, i, -1);
+      words += " " + f;
+    }
     b.fulls.add(fullName, i, -1);
     wordsText.push(words);
     b.words.add(words, i, -1);
@@ -211,6 +225,7 @@ export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly 
       names: b.names.build(),
       fulls: b.fulls.build(),
       words: b.words.build(),
+      ancestors: b.ancestors.build(),
       codes: b.codes.map((c) => c[0]),
       codeOwner: Int32Array.from(b.codes.map((c) => c[1])),
     });
@@ -251,11 +266,11 @@ function lowerBound(sorted: readonly string[], q: string): number {
 }
 
 // Tier of each match kind; a hit's score is tier * 2, + 1 when it matched a former name.
-const TIER: Record<UnitMatchKind, number> = { "code-exact": 0, exact: 1, "code-prefix": 2, prefix: 3, "word-prefix": 4, substring: 5, words: 6 };
+const TIER: Record<UnitMatchKind, number> = { "code-exact": 0, exact: 1, "code-prefix": 2, prefix: 3, within: 4, "word-prefix": 5, substring: 6, words: 7 };
 
 /**
  * Finds units by name (diacritics optional) or by code prefix. Ranking: exact code, exact name,
- * code prefix, name prefix, word prefix, substring, all words; within a rank, current names before
+ * code prefix, name prefix, under a unit so named, word prefix, substring, all words; within a rank, current names before
  * former names, then shorter names, higher levels and lower codes first.
  */
 export function searchUnits<T extends UnitSearchEntry>(
@@ -300,6 +315,7 @@ export function searchUnits<T extends UnitSearchEntry>(
     }
     const names = li.names;
     scan(names, SEP + q, (seg) => record(names.owner[seg]!, names.ends[seg]! - names.starts[seg]! === q.length ? "exact" : "prefix", names.former[seg]!));
+    scan(li.ancestors, SEP + q, (seg) => record(li.ancestors.owner[seg]!, "within", -1));
     scan(names, " " + q, (seg) => record(names.owner[seg]!, "word-prefix", names.former[seg]!));
   }
   // Weaker matches only matter when the stronger ones do not fill the page.

@@ -449,3 +449,100 @@ describe("validateAnswers", () => {
     expect(validateAnswers(dated, { when: "2024-06-01" }, { today: "2024-06-01" })).toEqual([]);
   });
 });
+
+describe("the respondent's group and unit in expressions (${_group}, ${_unit})", () => {
+  const groups = { respondentGroups: [{ code: "citizen", label: T("Người dân") }, { code: "organisation", label: T("Tổ chức") }] };
+  const section = {
+    id: "s",
+    title: T("Phần"),
+    items: [
+      { id: "org_size", type: "integer", label: T("Số nhân viên"), relevant: "${_group} = 'organisation'", required: true },
+      { id: "hue_only", type: "single", label: T("Câu riêng cho Kim Long"), choices: "yesno", required: "${_unit} = 'v:kim-long'" },
+      { id: "visits", type: "integer", label: T("Số lần"), constraint: "${_group} != 'citizen' or . <= 10" },
+    ],
+  };
+  const checked = checkInstrument(definition([section], groups));
+  const instrument = (checked as { ok: true; instrument: Instrument }).instrument;
+
+  it("are accepted when the definition loads, and a group compared with must be declared", () => {
+    expect(checked.ok).toBe(true);
+    const wrong = checkInstrument(definition([{ ...section, items: [{ ...section.items[0], relevant: "${_group} = 'company'" }] }], groups));
+    expect(wrong.ok).toBe(false);
+    expect((wrong as { errors: Array<{ path: string; message: string }> }).errors[0]).toMatchObject({ path: "sections.0.items.0.relevant", message: expect.stringContaining("'company'") });
+    // Any other name with a leading underscore is still an unknown question.
+    const unknown = checkInstrument(definition([{ ...section, items: [{ ...section.items[0], relevant: "${_region} = 'x'" }] }], groups));
+    expect((unknown as { errors: Array<{ message: string }> }).errors[0]?.message).toContain("unknown question '_region'");
+  });
+
+  it("decide relevance, required and constraints, the same in the form and in validation", () => {
+    const asOrg = { respondent: { group: "organisation", unit: "v:other" } };
+    const asCitizen = { respondent: { group: "citizen", unit: "v:kim-long" } };
+    expect(formState(instrument, {}, asOrg).questions.org_size).toEqual({ relevant: true, required: true });
+    expect(formState(instrument, {}, asCitizen).questions.org_size?.relevant).toBe(false);
+    expect(formState(instrument, {}, asCitizen).questions.hue_only?.required).toBe(true);
+    expect(formState(instrument, {}, asOrg).questions.hue_only?.required).toBe(false);
+    expect(validateAnswers(instrument, { hue_only: "1" }, asOrg).map((e) => [e.question, e.code])).toEqual([["org_size", "required"]]);
+    expect(validateAnswers(instrument, { hue_only: "1", visits: 20 }, asCitizen).map((e) => [e.question, e.code])).toEqual([["visits", "constraint"]]);
+    expect(validateAnswers(instrument, { hue_only: "1", org_size: 5 }, asCitizen).map((e) => e.code)).toEqual(["not_relevant"]);
+    expect(relevantAnswers(instrument, { org_size: 5, hue_only: "1" }, asCitizen)).toEqual({ hue_only: "1" });
+    // Not yet chosen: null, so a comparison is false.
+    expect(formState(instrument, {}).questions.org_size?.relevant).toBe(false);
+  });
+});
+
+describe("SIPAS: the age agrees with the age group", () => {
+  it("refuses 45 with 18–25 and accepts 45 with 36–45 or without a group", async () => {
+    const { loadSurveys } = await import("../../server/instruments/load.js");
+    const sipas = loadSurveys(new URL("../../surveys", import.meta.url).pathname).find((e) => e.instrument.id === "sipas-2022")!.instrument;
+    const ageErrors = (answers: Record<string, unknown>) => validateAnswers(sipas, answers).filter((e) => e.question === "age").map((e) => e.code);
+    expect(ageErrors({ age_group: "18-25", age: 45 })).toEqual(["constraint"]);
+    expect(ageErrors({ age_group: "36-45", age: 45 })).toEqual([]);
+    expect(ageErrors({ age_group: "over-65", age: 66 })).toEqual([]);
+    expect(ageErrors({ age_group: "over-65", age: 65 })).toEqual(["constraint"]);
+    expect(ageErrors({ age: 45 })).toEqual([]);
+  });
+
+  it("the demo generator gives every respondent an age inside the age group", async () => {
+    const { loadSurveys } = await import("../../server/instruments/load.js");
+    const { generateResponses } = await import("../../server/demo/generate.js");
+    const sipas = loadSurveys(new URL("../../surveys", import.meta.url).pathname).find((e) => e.instrument.id === "sipas-2022")!.instrument;
+    const bounds: Record<string, [number, number]> = { "18-25": [18, 25], "26-35": [26, 35], "36-45": [36, 45], "46-55": [46, 55], "56-65": [56, 65], "over-65": [66, 100] };
+    let aged = 0;
+    for (const r of generateResponses(sipas, ["2025:a", "2025:b"], ["citizen", "organisation"], 300)) {
+      expect(validateAnswers(sipas, r.answers, { respondent: { group: r.group, unit: r.unit } })).toEqual([]);
+      if (r.answers.age === undefined) continue;
+      aged++;
+      const [lo, hi] = bounds[r.answers.age_group as string]!;
+      expect(r.answers.age).toBeGreaterThanOrEqual(lo);
+      expect(r.answers.age).toBeLessThanOrEqual(hi);
+    }
+    expect(aged).toBeGreaterThan(200);
+  });
+});
+
+describe("pages of the respondent form (client/common/pages.ts)", () => {
+  it("cut long sections at grids and questions, never inside a grid, and find every question's page", async () => {
+    const { loadSurveys } = await import("../../server/instruments/load.js");
+    const { formPages, pageOfQuestion, relevantPages, PAGE_ROWS } = await import("../../client/common/pages.js");
+    for (const edition of loadSurveys(new URL("../../surveys", import.meta.url).pathname).filter((e) => e.instrument.id !== "par-index-2022")) {
+      const instrument = edition.instrument;
+      const pages = formPages(instrument);
+      // Every item of every section is on exactly one page of its section, in order.
+      for (const section of instrument.sections) {
+        const mine = pages.filter((p) => p.section === section);
+        expect(mine.flatMap((p) => [...p.items])).toEqual(section.items.map((i) => i.id));
+        expect(mine[0]!.id).toBe(section.id);
+        for (const p of mine) {
+          const rows = section.items.filter((i) => p.items.has(i.id)).reduce((n, i) => n + (i.type === "grid" ? 0.5 + i.rows.length : i.type === "note" ? 0.5 : 1), 0);
+          // Over the budget only when a single grid is bigger than a page.
+          if (p.items.size > 1) expect(rows, p.id).toBeLessThanOrEqual(PAGE_ROWS + 0.5);
+        }
+      }
+      for (const it of answerableQuestions(instrument)) {
+        const page = pages.find((p) => p.id === pageOfQuestion(instrument, it.question.id))!;
+        expect(page.items.has(it.grid?.id ?? it.question.id)).toBe(true);
+      }
+      expect(relevantPages(instrument, formState(instrument, {})).length).toBeGreaterThan(0);
+    }
+  });
+});
