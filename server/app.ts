@@ -1,7 +1,7 @@
 /** The Hono application: API routes under /api, the built client for everything else, one error handler. */
 import fs from "node:fs";
 import path from "node:path";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { AppContext, AppEnv } from "./app-context.js";
 import { Problem } from "./http/problem.js";
@@ -16,11 +16,18 @@ import { invitationRoutes } from "./invitations/routes.js";
 import { allow, checkDeclarations, type RouteDeclaration } from "./http/access.js";
 import { resultsApi } from "./results/api.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { compression } from "./http/compression.js";
+import { notModified } from "./http/conditional.js";
+import { createHash } from "node:crypto";
 import { parIndexRoutes } from "./par-index/routes.js";
+import { openRosaRoutes } from "./openrosa/routes.js";
+import { odkSettingsRoutes } from "./openrosa/settings-routes.js";
+import { xlsformRoutes } from "./xlsform/routes.js";
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
   app.use(securityHeaders());
+  app.use(compression());
   app.use(async (c, next) => {
     c.set("ctx", ctx);
     await next();
@@ -41,10 +48,14 @@ export function createApp(ctx: AppContext) {
   api.route("/", invitationRoutes());
   api.route("/", resultsApi());
   api.route("/par", parIndexRoutes());
+  api.route("/odk", odkSettingsRoutes());
+  api.route("/xlsform", xlsformRoutes());
   api.all("*", () => {
     throw new Problem("not_found");
   });
   app.route("/api", api);
+  // ODK Collect's OpenRosa server: HTTP Basic per request, its own access rules (server/openrosa/routes.ts).
+  app.route("/openrosa", openRosaRoutes());
 
   if (ctx.settings.clientDir && fs.existsSync(ctx.settings.clientDir)) mountClient(app, ctx.settings.clientDir);
 
@@ -70,12 +81,27 @@ export function routeDeclarations(app: ReturnType<typeof createApp>): RouteDecla
 
 export type App = ReturnType<typeof createApp>;
 
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Serves the built client; each app route gets its own HTML entry so the respondent page stays light. */
 function mountClient(app: Hono<AppEnv>, clientDir: string) {
   const root = path.relative(process.cwd(), clientDir) || ".";
   const page = (file: string) => {
     const html = fs.readFileSync(path.join(clientDir, file), "utf8");
-    return () => new Response(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" } });
+    const etag = `"${createHash("sha256").update(html).digest("base64url").slice(0, 22)}"`;
+    return (c: Context<AppEnv>) => {
+      // The respondent page fetches its round's definition as soon as its script runs; a preload
+      // hint starts that request with the page's, saving a round trip on a slow phone.
+      const round = file === "respond.html" ? /^\/r\/([^/]+)/.exec(c.req.path)?.[1] : undefined;
+      if (round) c.header("link", `</api/rounds/${encodeURIComponent(decodeURIComponentSafe(round))}/form>; rel=preload; as=fetch; crossorigin`);
+      return notModified(c, etag) ? c.body(null, 304) : c.html(html);
+    };
   };
   const entries: Array<[string, string]> = [
     ["/r/*", "respond.html"],
@@ -95,6 +121,8 @@ function mountClient(app: Hono<AppEnv>, clientDir: string) {
     "/*",
     serveStatic({
       root,
+      // The build writes .br and .gz beside every text asset (vite.config.ts): no work per request.
+      precompressed: true,
       onFound: (filePath, c) => {
         // Hashed assets never change; the service worker and manifest must be re-checked.
         if (filePath.includes("/assets/")) c.header("cache-control", "public, max-age=31536000, immutable");

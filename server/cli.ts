@@ -25,6 +25,8 @@ import { USER_PASSWORD_COMMAND, refuseWeakPassword } from "./accounts/cli.js";
 import { randomToken } from "./lib/secrets.js";
 import { CsvFileError, decodeCsv } from "./lib/csv.js";
 import { EXPORT_COMMAND } from "./exports/cli.js";
+import { XLSFORM_EXPORT_COMMAND, XLSFORM_IMPORT_COMMAND } from "./xlsform/cli.js";
+import { ODK_SETTINGS_COMMAND } from "./openrosa/cli.js";
 import { MODES, ROUND_STATUSES } from "../shared/api/schemas.js";
 import { UNIT_LEVELS } from "../shared/units/search.js";
 import {
@@ -387,6 +389,9 @@ export const COMMANDS: Command[] = [
   userStatusCommand("enable"),
   demo,
   EXPORT_COMMAND,
+  XLSFORM_IMPORT_COMMAND,
+  XLSFORM_EXPORT_COMMAND,
+  ODK_SETTINGS_COMMAND,
 ];
 
 function help(commands: readonly Command[] = COMMANDS): string {

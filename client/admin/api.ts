@@ -2,6 +2,7 @@
 import { requestJson } from "../common/net.js";
 import type { Text } from "../../shared/i18n.js";
 import type { RoundSummary } from "../../shared/api/schemas.js";
+import type { InvitationProgress } from "../../shared/api/invitations.js";
 
 export type { RoundSummary };
 
@@ -37,12 +38,8 @@ export interface UnitHit {
   path: string[];
 }
 
-export interface Progress {
-  total: { invited: number; answered: number; rate: number };
-  groups: Array<{ group: string; invited: number; answered: number; rate: number }>;
-  agencies: Array<{ agency: string; agencyName: string; group: string; invited: number; answered: number; rate: number }>;
-  notAnswered: Array<{ name: string; email: string; group: string; agency: string }>;
-}
+/** Completion of an invitation round: per invitee "opened", per group counts (shared/api/invitations.ts). */
+export type Progress = InvitationProgress;
 
 export interface Account {
   id: string;
@@ -96,6 +93,16 @@ export interface NewAccount {
   rounds: string[];
 }
 
+/** What POST /api/xlsform answers: the edition checked or stored. */
+export interface XlsformImported {
+  id: string;
+  version: string;
+  title: Text;
+  outcome: "imported" | "unchanged";
+  checked: boolean;
+  withIndex: boolean;
+}
+
 const enc = encodeURIComponent;
 /** The file's bytes as chosen: the server detects their encoding (UTF-8, UTF-16, Windows-1258), so the browser must not decode them. */
 const csv = (file: Blob): RequestInit => ({ method: "POST", body: file, headers: { "content-type": "text/csv" } });
@@ -124,6 +131,15 @@ export const api = {
   resetPassword: (id: string, password: string) => requestJson<{ user: Account }>(`/api/users/${enc(id)}/password`, { method: "PUT", json: { password } }),
   devices: () => requestJson<{ devices: Device[] }>("/api/devices"),
   revokeDevice: (id: string) => requestJson<{ ok: true }>(`/api/devices/${enc(id)}`, { method: "DELETE" }),
+  /** Sends the workbook (and index.json) as multipart: the browser never decodes the files. */
+  importXlsform: (file: Blob, index: Blob | null, params: { id?: string; version?: string; check: boolean }) => {
+    const body = new FormData();
+    body.append("file", file, file instanceof File ? file.name : "form.xlsx");
+    if (index) body.append("index", index, "index.json");
+    const query = new URLSearchParams({ ...(params.id ? { id: params.id } : {}), ...(params.version ? { version: params.version } : {}), ...(params.check ? { check: "1" } : {}) });
+    return requestJson<XlsformImported>(`/api/xlsform?${query.toString()}`, { method: "POST", body });
+  },
+  xlsformUrl: (id: string, version?: string) => `/api/xlsform/${enc(id)}${version ? `?version=${enc(version)}` : ""}`,
   audit: (before?: string) => requestJson<{ entries: AuditEntry[] }>(`/api/audit?limit=${AUDIT_PAGE}${before ? `&before=${enc(before)}` : ""}`),
 };
 

@@ -10,8 +10,9 @@ import { AccountsTab } from "./accounts.js";
 import { UnitsTab } from "./units.js";
 import { AuditTab } from "./audit.js";
 import { ParAgenciesTab } from "./par-agencies.js";
+import { XlsformTab } from "./xlsform.js";
 
-const TABS = ["rounds", "invitations", "accounts", "units", "par-agencies", "audit"] as const;
+const TABS = ["rounds", "invitations", "accounts", "units", "par-agencies", "questionnaires", "audit"] as const;
 type Tab = (typeof TABS)[number];
 
 export interface TabProps {
@@ -96,6 +97,7 @@ function Admin({ user, signOut, lang }: { user: SignedInUser; signOut(): void; l
         {route.tab === "accounts" && <AccountsTab {...props} />}
         {route.tab === "units" && <UnitsTab {...props} />}
         {route.tab === "par-agencies" && <ParAgenciesTab {...props} />}
+        {route.tab === "questionnaires" && <XlsformTab {...props} />}
         {route.tab === "audit" && <AuditTab {...props} />}
       </main>
     </>

@@ -118,7 +118,10 @@ function RoundTable({ rounds, lang, onStatus, navigate }: { rounds: RoundSummary
                     {tr(r.instrument.title, lang)}
                   </span>
                   <span class="detail">
-                    {r.instrument.id} · {tr(A.version, lang)} {r.instrument.version}
+                    {r.instrument.id} · {tr(A.version, lang)} {r.instrument.version} ·{" "}
+                    <a href={api.xlsformUrl(r.instrument.id, r.instrument.version)} download aria-label={fill(tr(A.downloadXlsformOf, lang), { title: tr(r.instrument.title, lang) })}>
+                      XLSForm
+                    </a>
                   </span>
                 </td>
                 <td>

@@ -69,7 +69,7 @@ let dummyHash: Promise<string> | null = null;
  * upgrades a hash made with older scrypt parameters. Returns the account, or null for a wrong
  * password, unknown name or disabled account.
  */
-async function checkPassword(c: Context<AppEnv>, username: string, password: string): Promise<User | null> {
+export async function checkPassword(c: Context<AppEnv>, username: string, password: string): Promise<User | null> {
   const db = c.var.ctx.db.kysely;
   const attempt = await reserveAttempt(db, username, clientAddress(c));
   if (!attempt.ok) throw throttled(c, attempt.retryAfterS);

@@ -10,6 +10,9 @@ import * as m0003 from "./migrations/0003-accounts.js";
 import * as m0004 from "./migrations/0004-peer-group-owners.js";
 import * as m0005 from "./migrations/0005-account-security.js";
 import * as m0006 from "./migrations/0006-par-index.js";
+import * as m0007 from "./migrations/0007-anonymous-invitations.js";
+import * as m0008 from "./migrations/0008-response-times.js";
+import * as m0009 from "./migrations/0009-catch-up-early-databases.js";
 
 export interface Migration {
   name: string;
@@ -23,6 +26,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0004-peer-group-owners", up: m0004.up },
   { name: "0005-account-security", up: m0005.up },
   { name: "0006-par-index", up: m0006.up },
+  { name: "0007-anonymous-invitations", up: m0007.up },
+  { name: "0008-response-times", up: m0008.up },
+  { name: "0009-catch-up-early-databases", up: m0009.up },
 ];
 
 const LOCK_ID = 4_242_001;

@@ -88,6 +88,12 @@ export interface ResponseTable {
   submitted_at: string | null;
   /** Day the server stored it (YYYY-MM-DD): progress by day without a finer timestamp. */
   received_on: string;
+  /** When the server received it (ISO, UTC); null for anonymous responses (day only) and older rows. */
+  received_at?: string | null;
+  /** Device clock minus server clock at sync, in seconds; null when not measured. */
+  clock_offset_s?: number | null;
+  /** Why the device's times need a look (space-separated reasons), or null. */
+  time_review?: string | null;
   status: string;
   weight: number | null;
   payload_json: string;
@@ -178,7 +184,21 @@ export interface InvitationTable {
   group_code: string;
   agency_key: string;
   imported_on: string;
+  /** Retired (0007): always null; no time of use is kept. */
   used_on: string | null;
+  /** 1 once the invitee's browser obtained its credential (migration 0007). */
+  opened: number;
+  /** sha256 of the blinded message signed for this invitation, base64url; null until opened. */
+  credential_request: string | null;
+}
+
+/** One blind-signature key pair per published cell of an invitation round (migration 0007). */
+export interface CredentialKeyTable {
+  round_id: string;
+  group_code: string;
+  unit_key: string;
+  public_key: string;
+  private_key: string;
 }
 
 export interface AuditLogTable {
@@ -255,6 +275,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   device_tokens: DeviceTokenTable;
   invitations: InvitationTable;
+  credential_keys: CredentialKeyTable;
   audit_log: AuditLogTable;
   assessments: AssessmentTable;
   assessment_answers: AssessmentAnswerTable;

@@ -61,6 +61,8 @@ export const SyncBatchSchema = z
   .object({
     round: plainString().min(1).max(100),
     deviceId: plainString().max(100).optional(),
+    /** The device's clock when it sent the batch: the server measures the offset from it (nothing is refused for it). */
+    deviceClock: isoDateTime.optional(),
     responses: z.array(z.unknown()).min(1).max(MAX_SYNC_BATCH),
   })
   .strict();

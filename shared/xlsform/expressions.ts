@@ -5,7 +5,7 @@
  * false()), so most expressions are kept as written. What differs:
  * - `date('2024-01-31')` becomes the text '2024-01-31' (chiso compares ISO dates as they are);
  * - XPath paths (`/data/q`, `../q`, `..`), namespaced functions (`jr:choice-name()`) and the
- *   functions chiso does not have (regex, concat, int, sum, count, position, once, pulldata, …)
+ *   functions chiso does not have (regex, int, sum, count, position, once, pulldata, …)
  *   are refused with the reason, since dropping them would change the form's meaning;
  * - on export, chiso's `/` (a synonym of div) is written as `div`, which is what XPath means.
  */
