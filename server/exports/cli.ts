@@ -1,5 +1,5 @@
 /**
- * `chiso export --round ID --format csv|xlsx|json|ndjson --layout wide|long|codebook|results [--out file]`
+ * `chiso export --round ID --format csv|xlsx|json|ndjson|sps|do|r --layout wide|long|data|codebook|results [--out file]`
  * with a progress bar on stderr; the same tables and writers as the HTTP export.
  */
 import fs from "node:fs";
@@ -14,7 +14,7 @@ import { buildExport } from "./build.js";
 import { LAYOUTS } from "./layouts.js";
 import { FORMATS, writeTable, type Format } from "./writers.js";
 
-const EXTENSIONS: Record<string, Format> = { ".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".ndjson": "ndjson" };
+const EXTENSIONS: Record<string, Format> = { ".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".ndjson": "ndjson", ".sps": "sps", ".do": "do", ".r": "r" };
 
 /** The format asked for, or implied by the file name; a file name that says another format is an error. */
 function formatOf(given: string | undefined, file: string | undefined): Format {
@@ -27,11 +27,13 @@ function formatOf(given: string | undefined, file: string | undefined): Format {
 
 export const EXPORT_COMMAND: Command = {
   name: "export",
-  usage: `chiso export --round ID [--layout wide|long|codebook|results] [--format csv|xlsx|json|ndjson]
+  usage: `chiso export --round ID [--layout wide|long|data|codebook|results] [--format csv|xlsx|json|ndjson|sps|do|r]
              [--out FILE] [--labels vi|en] [--sep comma|semicolon|tab] [--decimal point|comma]
              [--lang vi|en] [--unit KEY] [--group CODE] [--variant ID] [--as-of REGISTRY] [--compare ROUND]
   Raw responses (wide: one row per response; long: one row per answer), the codebook, or index
-  results in the appendix layout. CSV is UTF-8 with a byte-order mark; --sep semicolon --decimal comma
+  results in the appendix layout. data: the wide layout coded for statistical software, with label
+  files for its CSV (--format sps|do|r: SPSS, Stata, R; labels in --labels, default vi).
+  CSV is UTF-8 with a byte-order mark; --sep semicolon --decimal comma
   as Vietnamese spreadsheets expect. The format follows --out's extension when --format is not given.
   Without --out the file goes to standard output.`,
   options: {

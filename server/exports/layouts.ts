@@ -14,8 +14,10 @@ import { answerableQuestions, choicesOf } from "../../shared/instrument/walk.js"
 import type { ResultsResponse, ResultNode } from "../../shared/results/types.js";
 import { walk } from "../../shared/results/tree.js";
 import type { Cell, Column, Table } from "./writers.js";
+import { dataCoding } from "./statistical.js";
 
-export const LAYOUTS = ["wide", "long", "codebook", "results"] as const;
+/** `data`: the wide layout coded for statistical software (server/exports/statistical.ts). */
+export const LAYOUTS = ["wide", "long", "data", "codebook", "results"] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 export const PAGE_SIZE = 1000;
@@ -40,6 +42,8 @@ async function* responsePages<K extends keyof Database["responses"]>(
       .selectFrom("responses")
       .select(["id", ...columns] as Array<K | "id">)
       .where("round_id", "=", roundId)
+      // Anonymous (invitation) responses are never exported one by one (docs/decisions/0008-anonymous-credentials.md).
+      .where("channel", "!=", "invitation")
       .where("id", ">", last)
       .orderBy("id")
       .limit(PAGE_SIZE)
@@ -88,6 +92,9 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
     col("_started", "Bắt đầu", "Started", "text", 22),
     col("_submitted", "Nộp", "Submitted", "text", 22),
     col("_received", "Ngày nhận", "Received on", "text", 12),
+    // Device times are kept as reported; these say how far the device's clock was off and why to check them.
+    col("_clock_offset_s", "Độ lệch đồng hồ máy (giây)", "Device clock offset (s)", "number", 12),
+    col("_time_review", "Cần kiểm tra thời gian", "Times to review", "text", 16),
     col("_weight", "Trọng số", "Weight", "number", 10),
     ...questions.map(({ question, grid }) => {
       const label = grid ? { vi: `${grid.label.vi} — ${question.label.vi}`, en: `${grid.label.en} — ${question.label.en}` } : question.label;
@@ -114,7 +121,7 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
     total: await responseCount(ctx.db.kysely, round.id),
     async *rows(report) {
       let done = 0;
-      const wanted = ["unit_key", "group_code", "channel", "device_id", "enumerator_id", "started_at", "submitted_at", "received_on", "weight", "payload_json"] as const;
+      const wanted = ["unit_key", "group_code", "channel", "device_id", "enumerator_id", "started_at", "submitted_at", "received_on", "clock_offset_s", "time_review", "weight", "payload_json"] as const;
       for await (const page of responsePages(ctx.db.kysely, round.id, wanted)) {
         for (const r of page) {
           const answers = (JSON.parse(r.payload_json) as { answers?: Record<string, AnswerValue> }).answers ?? {};
@@ -129,6 +136,8 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
             anonymous ? day(r.started_at) : r.started_at,
             anonymous ? day(r.submitted_at) : r.submitted_at,
             r.received_on,
+            anonymous ? null : (r.clock_offset_s ?? null),
+            anonymous ? null : (r.time_review ?? null),
             r.weight,
             ...questions.map(({ question }) => value(answers[question.id])),
           ];
@@ -206,7 +215,11 @@ export function codebookTable(instrument: Instrument): Table {
     col("required", "Bắt buộc", "Required", "text", 10),
     col("relevant", "Điều kiện hiển thị", "Shown when", "text", 30),
     col("illustrative", "Minh họa", "Illustrative", "text", 8),
+    // How the data layout (layout=data) names the question and codes its answers.
+    col("variable", "Tên biến (layout=data)", "Variable (layout=data)", "text", 24),
+    col("data_value", "Giá trị số (layout=data)", "Number (layout=data)", "number", 8),
   ];
+  const coding = dataCoding(instrument);
   const rows: Cell[][] = [];
   for (const { question, section, grid, relevance } of answerableQuestions(instrument)) {
     const base = (): Cell[] => [
@@ -225,14 +238,15 @@ export function codebookTable(instrument: Instrument): Table {
     ];
     const choices = choicesOf(instrument, question);
     if (choices.length === 0) {
-      rows.push([...base(), null, null, null, null, null, ...tail]);
+      rows.push([...base(), null, null, null, null, null, ...tail, coding.get(question.id)!.variable, null]);
       continue;
     }
     for (const choice of choices) {
       const value = "value" in choice && typeof choice.value === "number" ? choice.value : null;
       const scale = question.type === "rating" ? instrument.scales[question.scale] : undefined;
       const outside = choice.outside || Boolean(scale?.outside.some((o) => o.code === choice.code));
-      rows.push([...base(), choice.code, value, outside ? "yes" : null, choice.label.vi, choice.label.en, ...tail]);
+      const coded = coding.get(question.id)!;
+      rows.push([...base(), choice.code, value, outside ? "yes" : null, choice.label.vi, choice.label.en, ...tail, coded.variable, coded.values.get(choice.code) ?? null]);
     }
   }
   return {

@@ -1,5 +1,6 @@
 /**
  * GET /api/rounds/:id/export/:layout?format=csv|xlsx|json|ndjson&labels=vi|en&sep=semicolon&decimal=comma
+ * (layout=data also takes format=sps|do|r: label syntax files for its CSV; unknown parameters are a 400)
  * — streamed to the client as it is read from the database, with backpressure.
  */
 import { PassThrough, Readable } from "node:stream";

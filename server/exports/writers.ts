@@ -8,6 +8,7 @@ import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Lang } from "../../shared/i18n.js";
 import { BOM, csvRows, type CsvStyle } from "../lib/csv.js";
+import { SYNTAX_CONTENT_TYPES, writeSyntax } from "./statistical.js";
 
 export type Cell = string | number | null | readonly string[];
 
@@ -31,7 +32,8 @@ export interface Table {
   total: number | null;
 }
 
-export const FORMATS = ["csv", "xlsx", "json", "ndjson"] as const;
+/** sps, do and r are label syntax files for the CSV of the data layout (server/exports/statistical.ts). */
+export const FORMATS = ["csv", "xlsx", "json", "ndjson", "sps", "do", "r"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface WriteOptions extends CsvStyle {
@@ -45,6 +47,7 @@ export const CONTENT_TYPES: Record<Format, string> = {
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   json: "application/json; charset=utf-8",
   ndjson: "application/x-ndjson; charset=utf-8",
+  ...SYNTAX_CONTENT_TYPES,
 };
 
 class ExportAborted extends Error {
@@ -97,6 +100,10 @@ export async function writeTable(table: Table, out: Writable, options: WriteOpti
     case "json":
     case "ndjson":
       return writeJson(table, out, options.format, report);
+    case "sps":
+    case "do":
+    case "r":
+      return writeSyntax(table, out, { ...options, format: options.format });
   }
 }
 
