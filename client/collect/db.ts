@@ -10,15 +10,8 @@ import type { Answers } from "../../shared/instrument/schema.js";
 import type { UnitChoice } from "../common/unit-picker.js";
 import { newUuid } from "../common/net.js";
 
-/** A unit as GET /api/rounds/:id/offline-units returns it. */
-export interface OfflineUnit {
-  key: string;
-  code: string;
-  name: string;
-  fullName: string;
-  level: string;
-  parentName: string | null;
-}
+import type { OfflineUnit } from "../../shared/api/schemas.js";
+export type { OfflineUnit };
 
 /** A sample target of the round for one unit (GET /api/rounds/:id/offline-units); group "" = any group. */
 export interface UnitTarget {

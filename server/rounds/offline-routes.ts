@@ -10,17 +10,9 @@ import { Problem } from "../http/problem.js";
 import { allow, canSeeRound, currentUser } from "../http/access.js";
 import { findRound } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
+import type { OfflineUnit } from "../../shared/api/schemas.js";
 import type { UnitDirectory, UnitInfo } from "../units/directory.js";
 
-/** One unit as the enumerator app stores it: enough to search by name or code and tell namesakes apart. */
-export interface OfflineUnit {
-  key: string;
-  code: string;
-  name: string;
-  fullName: string;
-  level: string;
-  parentName: string | null;
-}
 
 /** A sample target of the round for one unit the device may collect in, with the responses held for it. */
 export interface OfflineTarget {
@@ -56,6 +48,7 @@ export function offlineRoutes() {
         fullName: u.fullName,
         level: u.level,
         parentName: u.parentKey ? (ctx.units.getCached(u.parentKey)?.fullName ?? null) : null,
+        ancestorNames: ctx.units.ancestorNames(u.key),
       }));
     c.header("cache-control", "private, no-cache");
     return c.json({ units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) });

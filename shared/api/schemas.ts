@@ -92,6 +92,22 @@ export interface RoundSummary {
 }
 
 /** Everything a respondent client needs to show the form of a round. */
+/**
+ * One unit as GET /api/rounds/:id/offline-units sends it and the enumerator app stores it: enough
+ * to search by its own, its parent's or any ancestor's name (current or former) and to tell
+ * namesakes apart, offline.
+ */
+export interface OfflineUnit {
+  key: string;
+  code: string;
+  name: string;
+  fullName: string;
+  level: string;
+  parentName: string | null;
+  /** Names of the units above it, current and former, nearest first ("Kim Long", "Huế", "Thừa Thiên Huế"). */
+  ancestorNames?: string[];
+}
+
 export interface FormPayload {
   round: RoundSummary;
   instrument: Instrument;

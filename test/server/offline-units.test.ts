@@ -7,15 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
 import { startTestServer, DEMO_PROVINCE, type TestServer } from "../helpers/server.js";
 import { demoUnits } from "../helpers/responses.js";
-
-interface Unit {
-  key: string;
-  code: string;
-  name: string;
-  fullName: string;
-  level: string;
-  parentName: string | null;
-}
+import { buildUnitSearchIndex, searchUnits } from "../../shared/units/search.js";
+import type { OfflineUnit as Unit } from "../../shared/api/schemas.js";
 
 describe.each(DIALECTS)("offline units on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -74,7 +67,19 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
       fullName: info.fullName,
       level: "village",
       parentName: server.ctx.units.getCached(info.parentKey!)!.fullName,
+      ancestorNames: server.ctx.units.ancestorNames(info.key),
     });
+    expect(first.ancestorNames!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.skipIf(skip)("carries the names above each village, so the device finds them by typing the province offline", async () => {
+    const units = (await server.api(`/api/rounds/${round}/offline-units`, withCode)).body.units as Unit[];
+    const index = buildUnitSearchIndex(units.map(({ parentName, ...u }) => (parentName ? { ...u, parentName } : u)));
+    const province = server.ctx.units.getCached(DEMO_PROVINCE)!;
+    for (const query of [province.name, ...province.formerNames]) {
+      const hits = searchUnits(index, query, { level: "village", limit: 1000 });
+      expect(hits.length, query).toBe(units.length);
+    }
   });
 
   it.skipIf(skip)("a narrower scope gives only its villages; overlapping scope keys give each village once", async () => {
