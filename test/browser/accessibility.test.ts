@@ -402,17 +402,22 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
   });
 
   it("axe finds no WCAG 2.1 AA violation on an invitation's pages at both sizes", async () => {
-    const round = await server.createRound("par-leaders-2022", { modes: ["invitation"] });
+    const round = await server.createRound("par-leaders-2022", { modes: ["invitation"], minCellSize: 3 });
     const agency = demoUnits(server.ctx, "agency")[0]!;
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const csv = `name,email,group,agency\nPhạm Văn Đức,duc@example.vn,so,${agency}\n`;
-    expect((await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: csv, headers: { ...headers, "content-type": "text/csv" } })).status).toBe(201);
-    const links = await (await fetch(`${server.url}/api/rounds/${round}/invitations/links.csv`, { headers })).text();
-    const link = new URL(links.match(/https?:\/\/\S+\/i\/[A-Za-z0-9_-]+/)![0]);
-    for (const viewport of [PHONE, DESKTOP]) {
-      const { page, errors } = await open(viewport, link.pathname);
-      await page.getByText("Kính gửi Phạm Văn Đức,").waitFor();
+    // A cell (group × province) as large as the round's minimum: a smaller one is refused at import.
+    const names = ["Phạm Văn Đức", "Hoàng Thị Én", "Võ Văn Giang"];
+    const csv = `name,email,group,agency\n${names.map((n, i) => `${n},moi${i}@example.vn,so,${agency}`).join("\n")}\n`;
+    const imported = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: csv, headers: { ...headers, "content-type": "text/csv" } });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    const links = (await (await fetch(`${server.url}/api/rounds/${round}/invitations/links.csv`, { headers })).text()).split("\r\n");
+    // The token stays in the fragment (/i/#…); each size opens its own invitation, as each is opened once.
+    const linkOf = (name: string) => new URL(links.find((l) => l.startsWith(name))!.match(/https?:\/\/\S+\/i\/#[A-Za-z0-9_-]+/)![0]);
+    for (const [viewport, name] of [[PHONE, names[0]!], [DESKTOP, names[1]!]] as const) {
+      const link = linkOf(name);
+      const { page, errors } = await open(viewport, `${link.pathname}${link.hash}`);
+      await page.getByText(`Kính gửi ${name},`).waitFor();
       await expectNoAxeViolations(page, `invitation start at ${viewport.width}`);
       await page.getByRole("button", { name: "Bắt đầu" }).click();
       await page.locator(".section-body").waitFor();
@@ -459,12 +464,13 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     // The page heading is described by where one is; the bar's value text says the same.
     const heading = await focusedNode(page);
     expect(heading.role).toBe("heading");
-    expect(heading.description).toMatch(/^Phần 1\/\d+$/);
+    // Progress is answers over the questions that apply (docs/decisions/0010-respondent-form-on-a-phone.md).
+    expect(heading.description).toMatch(/^Đã trả lời 0\/\d+ câu$/);
     // The bar's value text says the same (the DOM attribute: Chromium's DevTools tree leaves it out).
     const bar = (await axTree(page)).find((n) => n.role === "progressbar")!;
-    expect(bar.value).toBe("1");
+    expect(bar.value).toBe("0");
     expect(await page.getByRole("progressbar").getAttribute("aria-valuetext")).toBe(heading.description);
-    expect(await page.title()).toContain(heading.description);
+    expect(await page.title()).toContain(heading.name);
 
     // "Next" with nothing answered: focus on the summary near the top, which names every problem.
     while (!(await focused(page)).startsWith("button:Tiếp theo")) await page.keyboard.press("Tab");

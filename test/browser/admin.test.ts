@@ -13,6 +13,7 @@ import { chromiumAvailable, DIST, launchBrowser, newContext, screenshot, watchEr
 import { DEMO_PROVINCE, startTestServer, type TestServer } from "../helpers/server.js";
 import { instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
+import { anonymousAnswer, openInvitation } from "../helpers/invitee.js";
 
 const LAPTOP = { width: 1280, height: 860 };
 const ROUND = { id: "lanh-dao-hue-2026", vi: "Khảo sát lãnh đạo Huế 2026", en: "Hue leader survey 2026" };
@@ -84,6 +85,8 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     // The questionnaire's respondent groups appear as check boxes, all ticked; invitation is the mode.
     await expect.poll(() => page.locator("#round-groups input:checked").count()).toBe(4);
     expect(await page.locator('#round-modes input[value="invitation"]').isChecked()).toBe(true);
+    // Each invitation cell (group × province) needs this many invitees; the file below has cells of three.
+    await page.locator("#round-min-cell").fill("3");
     await page.locator("#round-scope").fill("Huế");
     await page.locator("#round-scope-results button", { hasText: "Thành phố Huế" }).first().click();
     await expect.poll(() => page.locator("#new-round .chips").innerText()).toContain("Thành phố Huế");
@@ -111,7 +114,7 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await screenshot(page, "admin-rounds");
   });
 
-  it("imports invitees (a bad row shown by line first), links download with the session, completion counts an answer", async () => {
+  it("imports invitees (a bad row, then a cell below the minimum, refused first), links download with the session, progress counts an opening and a response", async () => {
     await page.locator(`tr[data-round="${ROUND.id}"]`).getByRole("link", { name: `Thư mời: ${ROUND.vi}` }).click();
     await page.locator("#invitees-file").waitFor();
     expect(new URL(page.url()).pathname).toBe("/admin/invitations");
@@ -127,29 +130,47 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     expect(await refused.locator("tbody tr td").nth(1).textContent()).toBe("email");
     expect(await server.count("invitations")).toBe(0);
 
-    const good = "\uFEFFname,email,group,agency\nNguyễn Văn An,an@example.vn,so,SNV\nTrần Thị Bình,binh@example.vn,so,STP\nLê Văn Cường,cuong@example.vn,hdnd,HDND\n";
+    // Every row is right, but the HĐND cell has one invitee: fewer than the round's minimum of 3, refused whole.
+    const header = "\uFEFFname,email,group,agency\nNguyễn Văn An,an@example.vn,so,SNV\nTrần Thị Bình,binh@example.vn,so,STP\nĐỗ Văn Dũng,dung@example.vn,so,SNV\n";
+    await page.locator("#invitees-file").setInputFiles({ name: "moi.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}Lê Văn Cường,cuong@example.vn,hdnd,HDND\n`) });
+    await page.getByRole("button", { name: "Tải lên" }).click();
+    await expect.poll(() => page.locator("#upload-title").locator("xpath=..").innerText()).toMatch(/chỉ có 1 người được mời, ít hơn cỡ ô tối thiểu 3/);
+    expect(await server.count("invitations")).toBe(0);
+
+    const good = `${header}Lê Văn Cường,cuong@example.vn,hdnd,HDND\nVũ Thị Hà,ha@example.vn,hdnd,HDND\nNgô Văn Khánh,khanh@example.vn,hdnd,HDND\n`;
     await page.locator("#invitees-file").setInputFiles({ name: "moi.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
     await page.getByRole("button", { name: "Tải lên" }).click();
-    await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã nhập 3 người được mời.");
-    await expect.poll(() => page.locator("#completion-total").textContent()).toMatch(/Đã trả lời 0\/3/);
+    await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã nhập 6 người được mời.");
+    await expect.poll(() => page.locator("#completion-total").textContent()).toBe("Đã mở 0/6 thư mời; đã nhận 0 phiếu.");
 
     // The download link is a plain GET: the session cookie goes along.
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Tất cả người được mời" }).click()]);
     const links = fs.readFileSync((await download.path())!, "utf8");
     expect(links).toContain("Lê Văn Cường");
-    const tokens = [...links.matchAll(/\/i\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
-    expect(tokens).toHaveLength(3);
+    // The token is in the fragment, which browsers never send.
+    const tokens = [...links.matchAll(/\/i\/#([A-Za-z0-9_-]+)/g)].map((m) => m[1]!);
+    expect(tokens).toHaveLength(6);
 
+    // One invitee opens the link (credential issued) and answers; another only opens it.
     const leaders = await instrumentOf(server.ctx, "par-leaders-2022");
-    const answer = await server.api(`/api/invitations/${tokens[0]}/response`, { json: makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" }) });
-    expect(answer.status).toBe(201);
+    const answering = await openInvitation(server, tokens[0]!);
+    const answer = await server.api("/api/invitations/responses", { json: anonymousAnswer(answering, makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" }).answers) });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    await openInvitation(server, tokens[1]!);
 
     await page.getByRole("button", { name: "Làm mới" }).click();
-    await expect.poll(() => page.locator("#completion-total").textContent()).toMatch(/Đã trả lời 1\/3/);
-    await expect.poll(() => page.locator("#not-answered tbody tr").count()).toBe(2);
-    const answered = await page.locator("#completion-groups tbody tr").evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-    expect(answered.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(1);
-    expect(answered.map((cells) => cells[0])).toEqual(expect.arrayContaining(["Lãnh đạo cấp Sở", "Đại biểu HĐND tỉnh"]));
+    await expect.poll(() => page.locator("#completion-total").textContent()).toBe("Đã mở 2/6 thư mời; đã nhận 1 phiếu.");
+    // Per invitee only "opened": nothing says which of the two answered.
+    const invitees = await page.locator("#invitees tbody tr").evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    expect(invitees).toHaveLength(6);
+    expect(invitees.filter((cells) => cells[4] === "Có")).toHaveLength(2);
+    expect(await page.locator("#invitees thead").innerText()).not.toMatch(/trả lời/i);
+    // Per group: invited, opened, responses received.
+    const byGroup = await page.locator("#completion-groups tbody tr").evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    expect(byGroup.map((cells) => cells[0])).toEqual(expect.arrayContaining(["Lãnh đạo cấp Sở", "Đại biểu HĐND tỉnh"]));
+    expect(byGroup.reduce((sum, cells) => sum + Number(cells[1]), 0)).toBe(6);
+    expect(byGroup.reduce((sum, cells) => sum + Number(cells[2]), 0)).toBe(2);
+    expect(byGroup.reduce((sum, cells) => sum + Number(cells[3]), 0)).toBe(1);
     await screenshot(page, "admin-invitations");
   });
 

@@ -1,7 +1,7 @@
 /**
  * Exports over real HTTP on SQLite and PostgreSQL, parsed back: CSV (BOM, semicolons, decimal
  * commas, label row), XLSX (read with exceljs), JSON and NDJSON give the stored values with
- * diacritics intact; invitation responses lose device and times; the stream starts at once, does not
+ * diacritics intact; anonymous (invitation) responses never leave one by one; the stream starts at once, does not
  * stall submissions while a slow reader holds it, and survives a reader that leaves. Plus the CLI.
  */
 import fs from "node:fs";
@@ -17,7 +17,8 @@ import { demoUnits, makeSubmission } from "../helpers/responses.js";
 import { latestEdition } from "../../server/instruments/repository.js";
 import { findRound } from "../../server/rounds/repository.js";
 import { addDemoResponses } from "../../server/demo/seed.js";
-import { prepareSubmission } from "../../server/responses/prepare.js";
+import { prepareAnonymous } from "../../server/invitations/anonymous-response.js";
+import { DEMO_PROVINCE } from "../../server/demo/seed.js";
 import { seededRng } from "../../server/demo/random.js";
 import { main } from "../../server/cli.js";
 import { answerableQuestions } from "../../shared/instrument/walk.js";
@@ -67,14 +68,14 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
   let sipas: Instrument;
   let round: string;
   let responses: Stored[];
-  let invitationId: string;
 
   beforeAll(async () => {
     if (skip) return;
     server = await startTestServer(dialect);
     await server.authenticate("admin");
     sipas = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!.instrument;
-    round = await server.createRound("sipas-2022", { modes: ["public", "enumerator", "invitation"], minCellSize: 3 });
+    // No invitation mode: the raw exports below are of every response (see the mixed-round test for invitations).
+    round = await server.createRound("sipas-2022", { modes: ["public", "enumerator"], minCellSize: 3 });
     const villages = demoUnits(server.ctx, "village").slice(0, 10);
     const submissions = randomSubmissions(sipas, villages, ["citizen", "organisation"], 40, 21, { weights: true });
     let tricky = 0;
@@ -85,15 +86,6 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     }
     expect(tricky).toBeGreaterThan(2 * FORMULAS.length);
     await submitAll(server, round, submissions);
-    // A leader-survey-style response that carries a device and full times: the export must drop them.
-    const prepared = await prepareSubmission(
-      server.ctx,
-      round,
-      { ...makeSubmission(sipas, villages[0]!, "citizen", seededRng(99)), channel: "invitation", deviceId: "may-tinh-1", enumeratorId: "dtv-7", startedAt: "2026-11-01T08:00:00.000Z", submittedAt: "2026-11-01T08:21:07.000Z" },
-      { allowedChannels: ["invitation"] },
-    );
-    invitationId = prepared.response.id;
-    await server.ctx.store.store(prepared);
     responses = await storedResponses(server, round);
   });
   afterAll(async () => {
@@ -148,18 +140,60 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     for (const formula of FORMULAS) expect(rows.some((r) => r[col("procedure_name")] === `'${formula}`), formula).toBe(true);
   });
 
-  it.skipIf(skip)("invitation responses are exported without device, enumerator or time of day", async () => {
-    const { buffer } = await get(`/api/rounds/${round}/export/wide?format=csv`);
-    const [keys, ...rows] = parseCsv(buffer.toString("utf8").slice(1), ",");
-    const row = rows.find((r) => r[0] === invitationId)!;
-    const at = (k: string) => row[keys!.indexOf(k)];
-    expect(at("_channel")).toBe("invitation");
-    expect(at("_device")).toBe("");
-    expect(at("_enumerator")).toBe("");
-    expect(at("_started")).toBe("2026-11-01");
-    expect(at("_submitted")).toBe("2026-11-01");
-    expect(buffer.toString("utf8")).not.toContain("may-tinh-1");
-    expect(buffer.toString("utf8")).not.toContain("08:21");
+  it.skipIf(skip)("a mixed round's raw exports leave its anonymous (invitation) responses out; an invitation-only round has none (403)", async () => {
+    const mixed = await server.createRound("sipas-2022", { modes: ["public", "enumerator", "invitation"], minCellSize: 3 });
+    const villages = demoUnits(server.ctx, "village").slice(0, 3);
+    await submitAll(server, mixed, randomSubmissions(sipas, villages, ["citizen"], 6, 31));
+    const named = new Set((await storedResponses(server, mixed)).map((r) => r.id));
+    expect(named.size).toBe(6);
+    // Anonymous answers stored as the invitation route stores them, each with a text found nowhere else.
+    const anonymous: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answers = { ...makeSubmission(sipas, villages[0]!, "citizen", seededRng(90 + i)).answers, did_procedure: "yes", procedure_name: `Thủ tục ẩn danh ${i}` };
+      const prepared = await prepareAnonymous(server.ctx, mixed, { id: randomUUID(), instrument: { id: sipas.id, version: sipas.version }, unit: DEMO_PROVINCE, group: "citizen", answers });
+      await server.ctx.store.store(prepared);
+      anonymous.push(prepared.response.id);
+    }
+    const stored = await server.ctx.db.kysely.selectFrom("responses").select("id").where("round_id", "=", mixed).where("channel", "=", "invitation").execute();
+    expect(stored.map((r) => r.id).sort()).toEqual([...anonymous].sort());
+    for (const [layout, format] of [["wide", "csv"], ["wide", "xlsx"], ["wide", "json"], ["wide", "ndjson"], ["long", "csv"], ["long", "ndjson"]] as const) {
+      const { res, buffer } = await get(`/api/rounds/${mixed}/export/${layout}?format=${format}`);
+      expect(res.status, `${layout} ${format}`).toBe(200);
+      let ids: string[];
+      if (format === "xlsx") {
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+        const sheet = workbook.worksheets[0]!;
+        ids = [];
+        for (let i = 2; i <= sheet.rowCount; i++) ids.push(String(sheet.getRow(i).getCell(1).value));
+        const text = JSON.stringify(sheet.getSheetValues());
+        expect(text, `${layout} ${format}`).not.toContain("ẩn danh");
+      } else {
+        const text = buffer.toString("utf8");
+        expect(text, `${layout} ${format}`).not.toContain("ẩn danh");
+        for (const id of anonymous) expect(text, `${layout} ${format}`).not.toContain(id);
+        ids =
+          format === "csv"
+            ? parseCsv(text.slice(1), ",").slice(1).map((r) => r[0]!)
+            : format === "json"
+              ? (JSON.parse(text) as Array<{ _id: string }>).map((r) => r._id)
+              : text.trim().split("\n").map((l) => (JSON.parse(l) as { _id: string })._id);
+      }
+      expect(new Set(ids), `${layout} ${format}`).toEqual(named);
+    }
+    // The results still count them (suppressed as the round's cells are).
+    expect((await get(`/api/rounds/${mixed}/export/results?format=csv`)).res.status).toBe(200);
+
+    const anonymousOnly = await server.createRound("par-leaders-2022", { modes: ["invitation"] });
+    for (const layout of ["wide", "long"]) {
+      for (const format of ["csv", "xlsx", "json", "ndjson"]) {
+        const res = await server.api(`/api/rounds/${anonymousOnly}/export/${layout}?format=${format}`);
+        expect(res.status, `${layout} ${format}`).toBe(403);
+        expect(res.body.error.message_vi).toMatch(/ẩn danh/);
+        expect(res.body.error.message_en).toMatch(/anonymous/);
+      }
+    }
+    expect((await get(`/api/rounds/${anonymousOnly}/export/codebook?format=csv`)).res.status).toBe(200);
   });
 
   it.skipIf(skip)("wide XLSX: a real workbook read back with exceljs, bold frozen header, numbers as numbers", async () => {

@@ -33,14 +33,18 @@ describe("authorization matrix", () => {
 
   beforeAll(async () => {
     server = await startTestServer("sqlite");
-    params.id = await server.createRound("par-leaders-2022", { modes: ["public", "invitation", "enumerator"] });
+    params.id = await server.createRound("par-leaders-2022", { modes: ["public", "invitation", "enumerator"], minCellSize: 3 });
     params.key = demoUnits(server.ctx, "agency")[0]!;
     params.layout = "codebook";
     const admin = await server.createUser("admin");
     const adminHeaders = await server.signIn(admin.username, admin.password);
-    await server.api(`/api/rounds/${params.id}/invitations`, { json: { invitees: [{ name: "Lê Văn Tám", email: "tam@example.vn", group: "so", agency: params.key }] }, headers: adminHeaders });
+    // A cell at the round's minimum size, so that the invitation routes have invitees to work on.
+    const invitees = ["Lê Văn Tám", "Trần Thị Chín", "Phạm Văn Mười"].map((name, i) => ({ name, email: `moi${i}@example.vn`, group: "so", agency: params.key }));
+    const imported = await server.api(`/api/rounds/${params.id}/invitations`, { json: { invitees }, headers: adminHeaders });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     const links = await (await fetch(`${server.url}/api/rounds/${params.id}/invitations/links.csv`, { headers: adminHeaders })).text();
-    params.token = links.match(/\/i\/([A-Za-z0-9_-]+)/)![1]!;
+    // Links keep the token in the fragment; no route takes it in its path any more (docs/anonymity.md).
+    expect(links.match(/\/i\/#[A-Za-z0-9_-]+/g)).toHaveLength(3);
     params.peerGroupId = "mien-trung";
   }, 60_000);
   afterAll(async () => server?.close());
@@ -62,6 +66,16 @@ describe("authorization matrix", () => {
     const routes = routeDeclarations(createApp({ settings: { clientDir: null } } as never));
     expect(routes.length).toBeGreaterThan(30);
     expect(routes.every((r) => r.access === "public" || r.access === "token" || r.access.length > 0)).toBe(true);
+    // The invitation, XLSForm and ODK routes are walked with the rest, with the access they declare.
+    const access = Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, r.access]));
+    expect(access).toMatchObject({
+      "POST /api/invitations/lookup": "token",
+      "POST /api/invitations/credential": "token",
+      "POST /api/invitations/responses": "public",
+      "POST /api/xlsform": ["admin"],
+      "GET /api/xlsform/:edition": ["admin"],
+      "POST /api/odk/settings": ["enumerator"],
+    });
   });
 
   it("allows and refuses exactly as declared", async () => {
@@ -95,6 +109,45 @@ describe("authorization matrix", () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  /**
+   * Routes outside /api: the built client's pages, and ODK Collect's OpenRosa server, which checks
+   * HTTP Basic on every request itself (server/openrosa/routes.ts). The list below must match the
+   * app's, so a new OpenRosa route (or any other route outside /api) fails here until it is added.
+   */
+  const OPENROSA_ROUTES = [
+    "GET /openrosa/formList",
+    "GET /openrosa/forms/:id/form.xml",
+    "GET /openrosa/forms/:id/manifest",
+    "GET /openrosa/forms/:id/units.csv",
+    "GET /openrosa/submission",
+    "POST /openrosa/submission",
+  ];
+
+  it("lists every route outside /api, and OpenRosa lets in only enumerators and administrators", async () => {
+    const app = createApp({ ...server.ctx, settings: { ...server.ctx.settings, clientDir: null } });
+    const outside = app.routes.filter((r) => !r.path.startsWith("/api/") && r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
+    expect([...new Set(outside)].sort()).toEqual([...OPENROSA_ROUTES].sort());
+    const basic = async (role: Role) => {
+      const user = await server.createUser(role);
+      return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}` };
+    };
+    const as: Record<string, Record<string, string>> = { anonymous: {}, enumerator: await basic("enumerator"), analyst: await basic("analyst"), admin: await basic("admin") };
+    const failures: string[] = [];
+    for (const route of OPENROSA_ROUTES) {
+      const [method, pattern] = route.split(" ") as [string, string];
+      const path = pattern.replace(":id", params.id!);
+      for (const [caller, headers] of Object.entries(as)) {
+        const res = await fetch(server.url + path, { method, headers });
+        await res.arrayBuffer();
+        const refused = res.status === 401 || res.status === 403;
+        if (caller === "anonymous" && (res.status !== 401 || !/^Basic /.test(res.headers.get("www-authenticate") ?? ""))) failures.push(`${route} as anonymous: ${res.status}, expected 401 with a Basic challenge`);
+        if (caller === "analyst" && res.status !== 403) failures.push(`${route} as analyst: ${res.status}, expected 403`);
+        if ((caller === "enumerator" || caller === "admin") && (refused || res.status >= 500)) failures.push(`${route} as ${caller}: ${res.status}, expected access`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
 });
 
 /*
@@ -309,6 +362,7 @@ const CROSS_SCOPE: Record<string, Entry> = {
   "GET /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
   "PUT /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
   "POST /api/devices": { none: "names no round or unit: the token carries the account's own scope" },
+  "POST /api/odk/settings": { none: "names no round or unit: the device token it makes carries the account's own scope" },
   "POST /api/auth/logout": { none: "names no round or unit" },
   "POST /api/auth/password": { none: "names no round or unit" },
 };

@@ -12,7 +12,7 @@ import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js
 import { seededRng } from "../../server/demo/random.js";
 import { setRoundStatus } from "../../server/rounds/repository.js";
 import { forgetRound } from "../../server/responses/prepare.js";
-import { insertInvitations } from "../../server/invitations/repository.js";
+import { anonymousAnswer, openInvitation } from "../helpers/invitee.js";
 import { MAX_LISTED_ERRORS } from "../../server/http/problem.js";
 import { problemFromDatabaseError } from "../../server/db/errors.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
@@ -124,12 +124,16 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
     });
   });
 
-  it.skipIf(skip)("a control character in a path parameter is a 4xx, never a 500", async () => {
+  it.skipIf(skip)("a control character in a path parameter or a looked-up key is a 4xx, never a 500", async () => {
     const device = await server.deviceHeaders();
+    const credential = { message: "AAAA", signature: "AAAA" };
     const checks = [
       await server.api("/api/rounds/a%00b/responses", { json: submission() }),
       await server.api("/api/sync", { json: { round: "a\u0000b", responses: [submission({ channel: "enumerator" })] }, headers: device }),
-      await server.api("/api/invitations/a%00b/response", { json: submission({ channel: "invitation" }) }),
+      // The invitation's token and round travel in the body (docs/anonymity.md): the same rule holds there.
+      await server.api("/api/invitations/lookup", { json: { token: "a\u0000b" } }),
+      await server.api("/api/invitations/credential", { json: { token: "a\u0000b", blindedMessage: "AAAA" } }),
+      await server.api("/api/invitations/responses", { json: { round: "a\u0000b", group: "so", unit: "2025:46", instrument: { id: "par-leaders-2022", version: "1" }, credential, answers: {} } }),
     ];
     for (const res of checks) {
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -227,13 +231,20 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
 
   it.skipIf(skip)("an identical invitation response resent after the round was closed gets its receipt", async () => {
     const leaders = await instrumentOf(server.ctx, "par-leaders-2022");
-    const invitational = await server.createRound("par-leaders-2022", { modes: ["invitation"] });
+    const invitational = await server.createRound("par-leaders-2022", { modes: ["invitation"], minCellSize: 3 });
     const agency = demoUnits(server.ctx, "agency")[0]!;
-    const [invitation] = await insertInvitations(server.ctx.db.kysely, invitational, [{ name: "Đại biểu", email: "a@example.vn", group: "so", agencyKey: agency }]);
-    const answer = makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" });
-    const path = `/api/invitations/${invitation!.token}/response`;
+    // Imported as an administrator does: a cell at the round's minimum size, its tokens read from the links.
+    const user = await server.createUser("admin");
+    const admin = await server.signIn(user.username, user.password);
+    const invitees = Array.from({ length: 3 }, (_, i) => ({ name: `Đại biểu ${i}`, email: `a${i}@example.vn`, group: "so", agency }));
+    expect((await server.api(`/api/rounds/${invitational}/invitations`, { json: { invitees }, headers: admin })).status).toBe(201);
+    const links = await (await fetch(`${server.url}/api/rounds/${invitational}/invitations/links.csv`, { headers: admin })).text();
+    const token = links.match(/\/i\/#([A-Za-z0-9_-]+)/)![1]!;
+    const opened = await openInvitation(server, token);
+    const answer = anonymousAnswer(opened, makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" }).answers);
+    const path = "/api/invitations/responses";
     const first = await server.api(path, { json: answer });
-    expect(first.status).toBe(201);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
     await setRoundStatus(server.ctx.db.kysely, invitational, "closed");
     forgetRound(invitational);
     const again = await server.api(path, { json: answer });
