@@ -100,9 +100,9 @@ describe("chiso command line", () => {
 
   it("imports the questionnaires once, then reports them unchanged", async () => {
     const first = await chiso(["import", path.join(REPO_ROOT, "surveys")]);
-    expect(first.stdout).toMatch(/sipas-2022 1\.0\.0: imported/);
+    expect(first.stdout).toMatch(/sipas-2022 1\.1\.0: imported/);
     const second = await chiso(["import", path.join(REPO_ROOT, "surveys")]);
-    expect(second.stdout).toMatch(/sipas-2022 1\.0\.0: unchanged/);
+    expect(second.stdout).toMatch(/sipas-2022 1\.1\.0: unchanged/);
   });
 
   it("refuses a changed definition under a published version", async () => {
