@@ -88,7 +88,12 @@ const serve: Command = {
     say(`\nchiso is running on ${ctx.db.dialect === "sqlite" ? config.sqlitePath : "PostgreSQL"}`);
     say(`  API health:        ${server.url}/api/health`);
     say(`  Questionnaires:    ${server.url}/api/instruments`);
-    for (const r of rounds.filter((r) => r.status === "open")) say(`  Round ${r.id}: form ${server.url}/r/${r.id}`);
+    for (const r of rounds.filter((r) => r.status === "open")) {
+      // A round open only to invitees has no public form: its links are made per invitee.
+      if (r.modes.includes("public")) say(`  Round ${r.id}: form ${server.url}/r/${r.id}`);
+      else if (r.modes.includes("enumerator")) say(`  Round ${r.id}: collected in the enumerator app`);
+      else say(`  Round ${r.id}: by invitation only — links in ${server.url}/admin (Thư mời / Invitations)`);
+    }
     say(`  Enumerator app:    ${server.url}/collect`);
     say(`  Dashboard:         ${server.url}/dashboard   (analysts and administrators sign in)`);
     // PAR INDEX rounds take no survey responses: their place is the dashboard (evidence, review, results).
