@@ -68,12 +68,15 @@ export type OpenOutcome = "issued" | "again" | "refused";
  * another message is "refused": one invitee, one credential.
  *
  * On PostgreSQL every opened invitation of the round is rewritten in the same transaction, in a
- * random order: all of them then carry this transaction's id (xmin) and a physical position that
+ * random order, one opening of the round at a time: all of them then carry this transaction's id (xmin) and a physical position that
  * says nothing about who opened first. On SQLite the write-ahead log is folded into the database
  * and emptied after the commit, so no log frame keeps the moment of opening next to later responses.
  */
 export async function openInvitation(db: Db, token: string, roundId: string, request: string): Promise<OpenOutcome> {
   const outcome = await db.kysely.transaction().execute(async (trx) => {
+    // Openings of one round take turns: two at once would each rewrite only the rows opened before
+    // them, leaving each newly opened row with its own transaction id (SQLite has one writer anyway).
+    if (db.dialect === "postgres") await trx.selectFrom("rounds").select("id").where("id", "=", roundId).forUpdate().execute();
     const marked = await trx.updateTable("invitations").set({ opened: 1, credential_request: request }).where("token", "=", token).where("opened", "=", 0).executeTakeFirst();
     if (Number(marked.numUpdatedRows) === 0) {
       const row = await trx.selectFrom("invitations").select("credential_request").where("token", "=", token).executeTakeFirst();
