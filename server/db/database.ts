@@ -48,6 +48,9 @@ export function openDatabase(config: DbConfig): Db {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Deleted and overwritten content is zeroed, so a freed page reused by another table never
+  // carries old bytes along (an earlier opened-invitations set showed up in a page of answers).
+  sqlite.pragma("secure_delete = ON");
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, dialect: "sqlite", sqlite, close: () => kysely.destroy() };
 }

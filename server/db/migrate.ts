@@ -13,6 +13,7 @@ import * as m0006 from "./migrations/0006-par-index.js";
 import * as m0007 from "./migrations/0007-anonymous-invitations.js";
 import * as m0008 from "./migrations/0008-response-times.js";
 import * as m0009 from "./migrations/0009-catch-up-early-databases.js";
+import * as m0010 from "./migrations/0010-invitation-openings.js";
 
 export interface Migration {
   name: string;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0007-anonymous-invitations", up: m0007.up },
   { name: "0008-response-times", up: m0008.up },
   { name: "0009-catch-up-early-databases", up: m0009.up },
+  { name: "0010-invitation-openings", up: m0010.up },
 ];
 
 const LOCK_ID = 4_242_001;

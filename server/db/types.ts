@@ -186,10 +186,16 @@ export interface InvitationTable {
   imported_on: string;
   /** Retired (0007): always null; no time of use is kept. */
   used_on: string | null;
-  /** 1 once the invitee's browser obtained its credential (migration 0007). */
-  opened: number;
-  /** sha256 of the blinded message signed for this invitation, base64url; null until opened. */
-  credential_request: string | null;
+}
+
+/**
+ * The opened invitations of a round, as one row rewritten whole at each opening (migration 0010):
+ * JSON object token → sha256 of the blinded message signed for it (base64url; null for an
+ * invitation opened before that was kept), keys sorted. No invitee row changes when it is opened.
+ */
+export interface InvitationOpeningsTable {
+  round_id: string;
+  opened: string;
 }
 
 /** One blind-signature key pair per published cell of an invitation round (migration 0007). */
@@ -275,6 +281,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   device_tokens: DeviceTokenTable;
   invitations: InvitationTable;
+  invitation_openings: InvitationOpeningsTable;
   credential_keys: CredentialKeyTable;
   audit_log: AuditLogTable;
   assessments: AssessmentTable;

@@ -12,7 +12,7 @@ import { unitsAtLevel } from "../units/walk.js";
 import { generateResponses } from "../demo/generate.js";
 import { seededRng } from "../demo/random.js";
 import { ensureCellKeys } from "./credentials.js";
-import { insertInvitations, type NewInvitation } from "./repository.js";
+import { insertInvitations, markOpenedWithoutCredential, type NewInvitation } from "./repository.js";
 import { prepareAnonymous } from "./anonymous-response.js";
 
 const GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc", "Phương", "Quang", "Sơn", "Thảo", "Trung", "Yến"];
@@ -44,7 +44,7 @@ export async function addDemoInvitations(ctx: AppContext, round: Round, response
   const rows = await ctx.db.kysely.transaction().execute((trx) => insertInvitations(trx, round.id, invitees));
   // About two thirds opened their link; most of those answered. Nothing ties the two sets together.
   const opened = rows.filter(() => rng.next() < 0.67);
-  for (const r of opened) await ctx.db.kysely.updateTable("invitations").set({ opened: 1 }).where("token", "=", r.token).execute();
+  await markOpenedWithoutCredential(ctx.db.kysely, round.id, opened.map((r) => r.token));
   const answering = opened.filter(() => rng.next() < 0.85).slice(0, responses);
   let stored = 0;
   for (const [i, invitee] of answering.entries()) {

@@ -2,8 +2,7 @@
  * Invitations of the leader survey: import, lookup by token, "opened" (credential issued),
  * completion counts. All SQL of the invitation side is here; nothing here touches responses.
  */
-import { sql, type Kysely } from "kysely";
-import { randomInt } from "node:crypto";
+import type { Kysely } from "kysely";
 import type { Db } from "../db/database.js";
 import type { Database, InvitationTable } from "../db/types.js";
 import { randomToken } from "../lib/secrets.js";
@@ -31,21 +30,26 @@ export async function insertInvitations(db: Kysely<Database>, roundId: string, i
     agency_key: i.agencyKey,
     imported_on: today,
     used_on: null,
-    opened: 0,
-    credential_request: null,
   }));
   for (let i = 0; i < rows.length; i += 500) await db.insertInto("invitations").values(rows.slice(i, i + 500)).execute();
   return rows;
 }
 
+/** The opened invitations of a round: token → hash of the blinded message signed for it. */
+export async function openedOf(db: Kysely<Database>, roundId: string): Promise<Map<string, string | null>> {
+  const row = await db.selectFrom("invitation_openings").select("opened").where("round_id", "=", roundId).executeTakeFirst();
+  return new Map(Object.entries(row ? (JSON.parse(row.opened) as Record<string, string | null>) : {}));
+}
+
 export async function findInvitation(db: Kysely<Database>, token: string) {
-  return db.selectFrom("invitations").selectAll().where("token", "=", token).executeTakeFirst();
+  const row = await db.selectFrom("invitations").selectAll().where("token", "=", token).executeTakeFirst();
+  return row && { ...row, opened: (await openedOf(db, row.round_id)).has(token) };
 }
 
 export async function listInvitations(db: Kysely<Database>, roundId: string, onlyNotOpened = false) {
-  let q = db.selectFrom("invitations").selectAll().where("round_id", "=", roundId).orderBy("group_code").orderBy("agency_key").orderBy("name");
-  if (onlyNotOpened) q = q.where("opened", "=", 0);
-  return q.execute();
+  const rows = await db.selectFrom("invitations").selectAll().where("round_id", "=", roundId).orderBy("group_code").orderBy("agency_key").orderBy("name").execute();
+  const opened = await openedOf(db, roundId);
+  return rows.map((r) => ({ ...r, opened: opened.has(r.token) })).filter((r) => !onlyNotOpened || !r.opened);
 }
 
 /** Invitees per (group, agency) already imported for the round: the minimum cell size counts them too. */
@@ -67,53 +71,49 @@ export type OpenOutcome = "issued" | "again" | "refused";
  * one that stores a response). The same message again is "again" (the browser lost the answer);
  * another message is "refused": one invitee, one credential.
  *
- * On PostgreSQL every opened invitation of the round is rewritten in the same transaction, in a
- * random order, one opening of the round at a time: all of them then carry this transaction's id (xmin) and a physical position that
- * says nothing about who opened first. On SQLite the write-ahead log is folded into the database
- * and emptied after the commit, so no log frame keeps the moment of opening next to later responses.
+ * The invitee's own row is never written here. The round's opened set is one row, rewritten whole
+ * with its entries sorted by token, one opening of the round at a time (the row is locked on
+ * PostgreSQL; SQLite has one writer): no row of an invitee moves, carries this transaction's id or
+ * takes a physical position at the moment of opening (migration 0010). On SQLite the write-ahead
+ * log is folded into the database and emptied after the commit, so no log frame keeps the moment of
+ * opening next to later responses.
  */
 export async function openInvitation(db: Db, token: string, roundId: string, request: string): Promise<OpenOutcome> {
   const outcome = await db.kysely.transaction().execute(async (trx) => {
-    // Openings of one round take turns: two at once would each rewrite only the rows opened before
-    // them, leaving each newly opened row with its own transaction id (SQLite has one writer anyway).
-    if (db.dialect === "postgres") await trx.selectFrom("rounds").select("id").where("id", "=", roundId).forUpdate().execute();
-    const marked = await trx.updateTable("invitations").set({ opened: 1, credential_request: request }).where("token", "=", token).where("opened", "=", 0).executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) {
-      const row = await trx.selectFrom("invitations").select("credential_request").where("token", "=", token).executeTakeFirst();
-      return row?.credential_request === request ? "again" : "refused";
-    }
-    if (db.dialect === "postgres") {
-      const opened = await trx.selectFrom("invitations").select("token").where("round_id", "=", roundId).where("opened", "=", 1).execute();
-      for (const { token: t } of shuffled(opened)) {
-        await trx.updateTable("invitations").set({ opened: sql<number>`opened` }).where("token", "=", t).execute();
-      }
-    }
+    await trx.insertInto("invitation_openings").values({ round_id: roundId, opened: "{}" }).onConflict((oc) => oc.column("round_id").doNothing()).execute();
+    let q = trx.selectFrom("invitation_openings").select("opened").where("round_id", "=", roundId);
+    if (db.dialect === "postgres") q = q.forUpdate();
+    const opened = JSON.parse((await q.executeTakeFirstOrThrow()).opened) as Record<string, string | null>;
+    if (Object.hasOwn(opened, token)) return opened[token] === request ? "again" : "refused";
+    opened[token] = request;
+    await trx.updateTable("invitation_openings").set({ opened: sortedJson(opened) }).where("round_id", "=", roundId).execute();
     return "issued" as const;
   });
   if (outcome === "issued" && db.sqlite) db.sqlite.pragma("wal_checkpoint(TRUNCATE)");
   return outcome;
 }
 
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+/** For demo data: these invitations count as opened, with no credential signed for them. */
+export async function markOpenedWithoutCredential(db: Kysely<Database>, roundId: string, tokens: string[]): Promise<void> {
+  const opened = Object.fromEntries([...(await openedOf(db, roundId))]);
+  for (const t of tokens) opened[t] ??= null;
+  await db.insertInto("invitation_openings").values({ round_id: roundId, opened: sortedJson(opened) }).onConflict((oc) => oc.column("round_id").doUpdateSet({ opened: sortedJson(opened) })).execute();
 }
 
-/** Invited and opened per group and agency (what the invitation side knows). */
+function sortedJson(set: Record<string, string | null>): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(set).sort().map((t) => [t, set[t] ?? null])));
+}
+
+/** Invited and opened per group (what the invitation side knows). */
 export async function openedCounts(db: Kysely<Database>, roundId: string) {
-  const rows = await db
-    .selectFrom("invitations")
-    .select(["group_code"])
-    .select((eb) => [eb.fn.countAll<number>().as("invited"), eb.fn.sum<number>("opened").as("opened")])
-    .where("round_id", "=", roundId)
-    .groupBy(["group_code"])
-    .orderBy("group_code")
-    .execute();
-  return rows.map((r) => ({ group: r.group_code, invited: Number(r.invited), opened: Number(r.opened ?? 0) }));
+  const counts = new Map<string, { group: string; invited: number; opened: number }>();
+  for (const r of await listInvitations(db, roundId)) {
+    const c = counts.get(r.group_code) ?? { group: r.group_code, invited: 0, opened: 0 };
+    c.invited++;
+    if (r.opened) c.opened++;
+    counts.set(r.group_code, c);
+  }
+  return [...counts.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
 /** Responses received per group (the response side knows only round, group and published unit). */

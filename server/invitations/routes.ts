@@ -203,7 +203,7 @@ export function invitationRoutes() {
       group: r.group_code,
       agency: r.agency_key,
       agencyName: ctx.units.getCached(r.agency_key)?.fullName ?? r.agency_key,
-      opened: r.opened === 1,
+      opened: r.opened,
     }));
     return c.json({ total, groups, invitees, minCellSize: round.minCellSize } satisfies InvitationProgress);
   });
@@ -224,7 +224,7 @@ export function invitationRoutes() {
       invitee: { name: invitation.name },
       cell,
       publicKey,
-      opened: invitation.opened === 1,
+      opened: invitation.opened,
       minCellSize: round.minCellSize,
     };
     return c.json(payload);

@@ -25,6 +25,7 @@ const PINS: Record<string, { sqlite: string; postgres: string }> = {
   "0007-anonymous-invitations": { sqlite: "0df4cbb9229d5d7b", postgres: "7fec32b461dea580" },
   "0008-response-times": { sqlite: "d587ab366290f362", postgres: "9f48833725aa26fd" },
   "0009-catch-up-early-databases": { sqlite: "d587ab366290f362", postgres: "9f48833725aa26fd" },
+  "0010-invitation-openings": { sqlite: "31736febf32061e9", postgres: "ca936fddcb077f71" },
 };
 
 async function schemaText(db: Db): Promise<string> {
