@@ -17,7 +17,7 @@ export interface GeneratedResponse {
 }
 
 /** Unit and group effects on the logit of satisfaction: stable per key, spread ~±1. */
-function effect(key: string, spread: number): number {
+export function effect(key: string, spread: number): number {
   const r = seededRng(hashString(key));
   return r.normal() * spread;
 }
@@ -80,8 +80,9 @@ function fittingNumber(instrument: Instrument, q: AnswerableQuestion, answers: A
   return fitting.length ? rng.pick(fitting) : undefined;
 }
 
-export function generateAnswers(instrument: Instrument, unit: string, group: string, rng: Rng): Answers {
-  const quality = 0.9 + effect(`unit:${unit}`, 0.7) + effect(`group:${group}`, 0.35);
+/** `shift` moves the unit's satisfaction on the logit scale (an earlier year, a weaker unit). */
+export function generateAnswers(instrument: Instrument, unit: string, group: string, rng: Rng, shift = 0): Answers {
+  const quality = 0.9 + effect(`unit:${unit}`, 0.7) + effect(`group:${group}`, 0.35) + shift;
   const draft: Answers = {};
   const questions = answerableQuestions(instrument).map((item) => item.question);
   for (const q of questions) {
@@ -112,12 +113,14 @@ export function* generateResponses(
   groups: readonly string[],
   count: number,
   seed = 2022,
+  /** Per unit, added to its satisfaction (0: none). */
+  shift: (unit: string) => number = () => 0,
 ): Generator<GeneratedResponse> {
   const rng = seededRng(seed);
   for (let i = 0; i < count; i++) {
     const unit = units[i % units.length]!;
     // Most respondents are in the first group (citizens); leader groups are spread evenly.
     const group = groups.length === 1 ? groups[0]! : rng.pick(groups);
-    yield { unit, group, answers: generateAnswers(instrument, unit, group, rng) };
+    yield { unit, group, answers: generateAnswers(instrument, unit, group, rng, shift(unit)) };
   }
 }
