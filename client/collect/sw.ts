@@ -9,27 +9,8 @@
  */
 import { getSetting } from "./db.js";
 import { SYNC_TAG, syncFromStorage } from "./queue/sync.js";
+import type { WorkerScope } from "../common/service-worker-scope.js";
 
-// The worker's own types, declared here: the project's lib is DOM, whose `self` is a Window.
-interface ExtendableEvent extends Event {
-  waitUntil(promise: Promise<unknown>): void;
-}
-interface FetchEvent extends ExtendableEvent {
-  readonly request: Request;
-  respondWith(response: Response | Promise<Response>): void;
-}
-interface SyncEvent extends ExtendableEvent {
-  readonly tag: string;
-  readonly lastChance: boolean;
-}
-interface WorkerScope {
-  readonly location: Location;
-  readonly clients: { claim(): Promise<void> };
-  skipWaiting(): Promise<void>;
-  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
-  addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
-  addEventListener(type: "sync", listener: (event: SyncEvent) => void): void;
-}
 const worker = self as unknown as WorkerScope;
 
 // Replaced by the build: a hash of the precached files, and their URLs.

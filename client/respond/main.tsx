@@ -6,6 +6,7 @@ import { Header, Notice } from "../common/ui.js";
 import { storedLang, tr } from "../common/i18n.js";
 import { S } from "./strings.js";
 import { invitationFlow, invitationToken } from "./invitation.js";
+import { registerServiceWorker } from "../common/service-worker.js";
 
 const app = document.getElementById("app")!;
 const round = /^\/r\/([^/]+)\/?$/.exec(location.pathname);
@@ -28,30 +29,6 @@ if (round) {
   );
 }
 
-const WORKER = "/respond-sw.js";
-
-/** The part of the Trusted Types API used here (not yet in TypeScript's DOM types). */
-interface TrustedTypePolicyFactory {
-  createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): unknown };
-}
-
-/**
- * The Content-Security-Policy enforces Trusted Types (docs/security.md): a script URL must come from
- * the one policy the server names, which allows this service worker and nothing else.
- */
-function workerUrl(): string {
-  const factory = (window as { trustedTypes?: TrustedTypePolicyFactory }).trustedTypes;
-  if (!factory) return WORKER;
-  const policy = factory.createPolicy("chiso-service-worker", {
-    createScriptURL: (url) => {
-      if (url !== WORKER) throw new TypeError(`not the service worker: ${url}`);
-      return url;
-    },
-  });
-  return policy.createScriptURL(WORKER) as string;
-}
-
 // Scoped to /r/: an invitation's form is personal, and the other apps have their own (or none).
-if (round && "serviceWorker" in navigator) {
-  navigator.serviceWorker.register(workerUrl(), { scope: "/r/" }).catch((e: unknown) => console.warn("service worker not registered", e));
-}
+// A classic worker, one self-contained file: module service workers are not yet in every browser.
+if (round) registerServiceWorker("/respond-sw.js", { scope: "/r/" });

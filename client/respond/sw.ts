@@ -5,23 +5,8 @@
  * form again, with the draft the page keeps in localStorage. It caches nothing else of the API:
  * submissions and unit searches always go to the network, and fail visibly when it is gone.
  */
-export {};
+import type { WorkerScope } from "../common/service-worker-scope.js";
 
-// The worker's own types, declared here: the project's lib is DOM, whose `self` is a Window.
-interface ExtendableEvent extends Event {
-  waitUntil(promise: Promise<unknown>): void;
-}
-interface FetchEvent extends ExtendableEvent {
-  readonly request: Request;
-  respondWith(response: Response | Promise<Response>): void;
-}
-interface WorkerScope {
-  readonly location: Location;
-  readonly clients: { claim(): Promise<void> };
-  skipWaiting(): Promise<void>;
-  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
-  addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
-}
 const worker = self as unknown as WorkerScope;
 
 // Replaced by the build: a hash of the precached files, and their URLs.
