@@ -1,13 +1,14 @@
 /** One interview on the enumerator device: unit and group, one section per page, then into the queue; also fixing a rejected one. */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { SubmissionInput } from "../../shared/api/schemas.js";
-import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
-import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
+import { relevantAnswers } from "../../shared/instrument/logic.js";
 import { instanceNameOf } from "../../shared/instrument/instance-name.js";
 import { COMMON, fill, problemText, tr, type Lang } from "../common/i18n.js";
-import { answerErrors, relevantSections, sectionErrors, sectionOfQuestion, withAnswer } from "../common/form.js";
-import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
+import { withAnswer } from "../common/form.js";
+import { pageOfQuestion } from "../common/pages.js";
+import { pageTitle, usePagedForm } from "../common/paged-form.js";
+import { ErrorSummary, SectionView, summaryItems } from "../common/questions.js";
 import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
 import { UnitPicker } from "../common/unit-picker.js";
 import { putResponse, type LocalResponse, type StoredRound } from "./db.js";
@@ -33,18 +34,8 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const [rec, setRecState] = useState<LocalResponse>(() => ({
     ...initial,
     group: initial.group ?? singleGroup,
-    section: !firstProblem ? initial.section : firstProblem.question === "unit" || firstProblem.question === "group" ? null : sectionOfQuestion(instrument, firstProblem.question),
+    section: !firstProblem ? initial.section : firstProblem.question === "unit" || firstProblem.question === "group" ? null : pageOfQuestion(instrument, firstProblem.question),
   }));
-  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
-  const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(
-    () => new Map((initial.rejection?.error.errors ?? []).map((e) => [e.question, e])),
-  );
-  /** Set when "Next" refuses a page: its problems are summed up at its top, and focus goes there. */
-  const [summaryShown, setSummaryShown] = useState(false);
-  /** Bumped when a page is refused: once the errors are on screen, focus goes to their summary, else to the first one. */
-  const [focusRequest, setFocusRequest] = useState(firstProblem ? 1 : 0);
-  const heading = useRef<HTMLHeadingElement>(null);
   /** The record as last changed, ahead of the render that will show it. */
   const latest = useRef(rec);
   /** Changed since it was opened, and not yet put in the queue: worth writing. */
@@ -52,15 +43,6 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   /** The newest write to IndexedDB; IndexedDB applies writes in order, so when it is done all are. */
   const lastWrite = useRef<Promise<void>>(Promise.resolve());
   const finishing = useRef(false);
-
-  // Who answers, as expressions read it (${_group}, ${_unit}); the server validates with the same.
-  const logicOptions = useMemo(() => ({ respondent: { group: rec.group, unit: rec.unit?.key ?? null } }), [rec.group, rec.unit?.key]);
-  const state = useMemo(() => formState(instrument, rec.answers, logicOptions), [instrument, rec.answers, logicOptions]);
-  const sections = relevantSections(instrument, state);
-  const clientErrors = useMemo(() => answerErrors(instrument, rec.answers, logicOptions), [instrument, rec.answers, logicOptions]);
-  const sectionIndex = sections.findIndex((s) => s.id === rec.section);
-  const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
-  const page = section ? section.id : "start";
 
   const write = (r: LocalResponse, durable = false) => {
     const done = putResponse({ ...r, updatedAt: new Date().toISOString() }, { durable });
@@ -78,6 +60,16 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
     void write(next).catch((e: unknown) => console.error("could not save the interview", e));
     setRecState(next);
   };
+  const update = (patch: Partial<LocalResponse>) => setRec((r) => ({ ...r, ...patch }));
+  // Pages as on the respondent form (pages.ts); `rec.section` holds the page's id.
+  const form = usePagedForm({
+    instrument,
+    record: rec,
+    showPage: (pageId) => update({ section: pageId }),
+    onLastPage: () => void finish(),
+    initialServerErrors: initial.rejection?.error.errors ?? [],
+  });
+  const { logicOptions, state, page, current: section, heading } = form;
   /** Waits until every change is stored, so that the list the enumerator sees next shows it. */
   const exit = async () => {
     if (dirty.current) await lastWrite.current.catch(() => undefined);
@@ -99,73 +91,10 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
       document.removeEventListener("visibilitychange", onVisibility);
     };
   }, []);
-  // Layout effects run right after the DOM is updated, before anything else can move focus; in
-  // this order, so that a refused page's first error wins over the new page's heading.
-  useLayoutEffect(() => {
-    heading.current?.focus();
-    window.scrollTo(0, 0);
-  }, [page]);
-  useLayoutEffect(() => {
-    if (focusRequest > 0 && !focusErrorSummary()) focusFirstInvalid();
-  }, [focusRequest]);
-
-  const update = (patch: Partial<LocalResponse>) => setRec((r) => ({ ...r, ...patch }));
-  const clearServer = (id: string) => {
-    if (!serverErrors.has(id)) return;
-    const next = new Map(serverErrors);
-    next.delete(id);
-    setServerErrors(next);
-  };
-  const startErrors = () => {
-    const out = new Map<string, FieldError>();
-    if (!rec.unit) out.set("unit", fieldError("unit", "required", COMMON.chooseUnit));
-    if (!rec.group) out.set("group", fieldError("group", "required", COMMON.chooseGroup));
-    return out;
-  };
-  const shownErrors = (pageId: string) => {
-    const out = new Map<string, FieldError>(serverErrors);
-    for (const [id, e] of pageId === "start" ? startErrors() : clientErrors) {
-      if (attempted.has(pageId) || (touched.has(id) && e.code !== "required")) out.set(id, e);
-    }
-    return out;
-  };
-  const goTo = (sectionId: string | null) => {
-    setSummaryShown(false);
-    update({ section: sectionId });
-  };
-  const blockPage = (pageId: string, errors: FieldError[]) => {
-    setAttempted((a) => new Set(a).add(pageId));
-    setSummaryShown(errors.length > 0);
-    setFocusRequest((n) => n + 1);
-  };
-
-  const onNext = () => {
-    if (page === "start") {
-      const errors = [...startErrors().values()];
-      if (errors.length) return blockPage("start", errors);
-      return goTo(sections[0]?.id ?? null);
-    }
-    const errors = sectionErrors(instrument, clientErrors, page);
-    if (errors.length) return blockPage(page, errors);
-    const next = sections[sectionIndex + 1];
-    if (next) return goTo(next.id);
-    void finish();
-  };
-
   /** Checks everything, freezes what will be sent and puts the interview in the queue. */
   const finish = async () => {
     if (finishing.current) return; // a double tap queues it once
-    const start = [...startErrors().values()];
-    if (start.length) {
-      goTo(null);
-      return blockPage("start", start);
-    }
-    const all = [...clientErrors.values()];
-    if (all.length) {
-      const target = sectionOfQuestion(instrument, all[0]!.question)!;
-      goTo(target);
-      return blockPage(target, sectionErrors(instrument, clientErrors, target));
-    }
+    if (!form.checkAll()) return;
     finishing.current = true;
     const now = new Date().toISOString();
     // The id is the interview's for good: a refused one was never stored and goes again under it.
@@ -196,13 +125,13 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   };
 
   const onAnswer = (id: string, value: AnswerValue | undefined) => {
-    clearServer(id);
+    form.changed(id);
     setRec((r) => ({ ...r, answers: withAnswer(r.answers, id, value) }));
   };
-  const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));
 
-  const errors = shownErrors(page);
-  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(C.interviewUnit, lang), group: tr(COMMON.group, lang) }) : [];
+  const errors = form.shownErrors(page);
+  const pageSection = section ? { section: section.section.id, items: section.items } : undefined;
+  const problems = form.summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(C.interviewUnit, lang), group: tr(COMMON.group, lang) }, pageSection) : [];
   const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const rejection = rec.rejection;
   const resend = rejection ? (
@@ -239,7 +168,7 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
               search={(q) => Promise.resolve(searchOffline(round.units, instrument.unitLevel, q))}
               debounceMs={0}
               onChange={(unit) => {
-                clearServer("unit");
+                form.changed("unit");
                 update({ unit });
               }}
               error={errors.get("unit")}
@@ -252,13 +181,13 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
                 error={errors.get("group")}
                 lang={lang}
                 onChange={(group) => {
-                  clearServer("group");
+                  form.changed("group");
                   update({ group });
                 }}
               />
             )}
             <div class="nav">
-              <button type="button" class="btn" onClick={onNext}>
+              <button type="button" class="btn" onClick={form.next}>
                 {tr(COMMON.start, lang)}
               </button>
               {resend}
@@ -269,30 +198,32 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
             noValidate
             onSubmit={(e) => {
               e.preventDefault();
-              onNext();
+              form.next();
             }}
           >
-            <Progress n={sectionIndex + 1} total={sections.length} lang={lang} />
+            <Progress n={form.pageIndex + 1} total={form.pages.length} lang={lang} />
             <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
-              {tr(section.title, lang)}
+              {pageTitle(section, lang)}
             </h1>
             {summary}
             <SectionView
               instrument={instrument}
-              section={section}
+              section={section.section}
+              items={section.items}
+              intro={section.part === 1}
               answers={rec.answers}
               state={state}
               errors={errors}
               lang={lang}
               onAnswer={onAnswer}
-              onTouch={onTouch}
+              onTouch={form.touch}
             />
             <div class="nav">
-              <button type="button" class="btn secondary" onClick={() => goTo(sectionIndex > 0 ? sections[sectionIndex - 1]!.id : null)}>
+              <button type="button" class="btn secondary" onClick={form.back}>
                 {tr(COMMON.back, lang)}
               </button>
               <button type="submit" class="btn">
-                {tr(sectionIndex === sections.length - 1 ? C.finish : COMMON.next, lang)}
+                {tr(form.pageIndex === form.pages.length - 1 ? C.finish : COMMON.next, lang)}
               </button>
               {resend}
             </div>

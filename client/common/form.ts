@@ -1,19 +1,8 @@
-/** Pure helpers of the paged form: which sections show, which errors belong to a page, how typed text becomes an answer. */
+/** Pure helpers of the paged form: which problems show, how typed text becomes an answer (pages: pages.ts). */
 import type { FieldError } from "../../shared/errors.js";
-import type { AnswerValue, Answers, Instrument, Section } from "../../shared/instrument/schema.js";
-import type { FormState, LogicOptions } from "../../shared/instrument/logic.js";
+import type { AnswerValue, Answers, Instrument } from "../../shared/instrument/schema.js";
+import type { LogicOptions } from "../../shared/instrument/logic.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
-import { formItems } from "../../shared/instrument/walk.js";
-
-/** The sections that apply to these answers, in order: one page each. */
-export function relevantSections(instrument: Instrument, state: FormState): Section[] {
-  return instrument.sections.filter((s) => state.sections[s.id]?.relevant !== false);
-}
-
-/** The section id holding each question (grid rows included). */
-export function sectionOfQuestion(instrument: Instrument, questionId: string): string | null {
-  return formItems(instrument).find((it) => it.question.id === questionId)?.section.id ?? null;
-}
 
 /**
  * The problems to show, by question: validateAnswers' findings minus `not_relevant` (answers to
@@ -23,17 +12,6 @@ export function sectionOfQuestion(instrument: Instrument, questionId: string): s
 export function answerErrors(instrument: Instrument, answers: Answers, options: LogicOptions = {}): Map<string, FieldError> {
   const out = new Map<string, FieldError>();
   for (const e of validateAnswers(instrument, answers, options)) if (e.code !== "not_relevant" && !out.has(e.question)) out.set(e.question, e);
-  return out;
-}
-
-/** The errors of one section's questions, in questionnaire order. */
-export function sectionErrors(instrument: Instrument, errors: Map<string, FieldError>, sectionId: string): FieldError[] {
-  const out: FieldError[] = [];
-  for (const it of formItems(instrument)) {
-    if (it.section.id !== sectionId) continue;
-    const e = errors.get(it.question.id);
-    if (e) out.push(e);
-  }
   return out;
 }
 

@@ -1,14 +1,13 @@
 /** The respondent form: start page (unit, group), one section per page (a long one on several), submission with retries, receipt. */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { FormPayload, SubmissionInput } from "../../shared/api/schemas.js";
-import { fieldError, type FieldError } from "../../shared/errors.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
-import { formState, relevantAnswers } from "../../shared/instrument/logic.js";
+import { relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
-import { answerErrors, withAnswer } from "../common/form.js";
-import { pageErrors, pageOfQuestion, relevantPages, type FormPage } from "../common/pages.js";
+import { withAnswer } from "../common/form.js";
+import { pageTitle, usePagedForm } from "../common/paged-form.js";
 import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
-import { ErrorSummary, SectionView, focusErrorSummary, focusFirstInvalid, summaryItems } from "../common/questions.js";
+import { ErrorSummary, SectionView, summaryItems } from "../common/questions.js";
 import { AnswerProgress, GroupPicker, Header, Notice, PROGRESS_TEXT_ID, answeredCount } from "../common/ui.js";
 import { UnitPicker, type BrowseEntry, type BrowseLevel, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
@@ -104,20 +103,11 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     const receipt = invited ? null : loadReceipt(roundId);
     return !restored && receipt ? { kind: "done", receipt } : { kind: "idle" };
   });
-  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  /** Pages where "Next" was pressed: every error of the page shows, "required" included. */
-  const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
-  const [serverErrors, setServerErrors] = useState<ReadonlyMap<string, FieldError>>(new Map());
   const [submitError, setSubmitError] = useState<string | null>(null);
-  /** Set when a page is refused (by "Next" or by the server): its problems are summed up at its top. */
-  const [summaryShown, setSummaryShown] = useState(false);
-  /** Bumped when a page is refused: once the errors are on screen, focus goes to their summary. */
-  const [focusRequest, setFocusRequest] = useState(0);
   /** The clock of the retry countdown, ticking only while a retry is waiting. */
   const [now, setNow] = useState(() => Date.now());
   const [copied, setCopied] = useState<boolean | null>(null);
   const wake = useRef<AbortController | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
   /** The draft as last changed, ahead of the render that will show it. */
   const latest = useRef(draft);
   /** Whether there is anything worth keeping: a restored draft, or a change since the form opened. */
@@ -126,16 +116,6 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
   const inFlight = useRef(false);
   /** Set once acknowledged: a late draft save must not bring the cleared draft back. */
   const finished = useRef(false);
-
-  // Who answers, as expressions read it (${_group}, ${_unit}); the server validates with the same.
-  const logicOptions = useMemo(() => ({ respondent: { group: draft.group, unit: draft.unit?.key ?? null } }), [draft.group, draft.unit?.key]);
-  const state = useMemo(() => formState(instrument, draft.answers, logicOptions), [instrument, draft.answers, logicOptions]);
-  // One page per section, a long one cut in several (pages.ts); `draft.section` holds the page's id.
-  const sections = relevantPages(instrument, state);
-  const clientErrors = useMemo(() => answerErrors(instrument, draft.answers, logicOptions), [instrument, draft.answers, logicOptions]);
-  const page = draft.section === null ? "start" : draft.section;
-  const sectionIndex = sections.findIndex((s) => s.id === draft.section);
-  const section = sectionIndex >= 0 ? sections[sectionIndex]! : null;
 
   /**
    * Every change is saved here, synchronously, before the screen shows it: a reload or a closed tab
@@ -149,6 +129,22 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     if (!finished.current) saveDraft(next);
     setDraftState(next);
   };
+  const update = (patch: Partial<RespondDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  // One page per section, a long one cut in several (pages.ts); `draft.section` holds the page's id.
+  const form = usePagedForm({
+    instrument,
+    record: draft,
+    showPage: (pageId) => {
+      history.pushState({ chisoPage: pageId ?? "start" }, "");
+      update({ section: pageId });
+    },
+    onStarted: () => {
+      if (!draft.startedAt) update({ startedAt: new Date().toISOString() });
+    },
+    onLastPage: () => void submit(),
+    headingKey: sending.kind,
+  });
+  const { logicOptions, state, page, current: section, heading, summaryShown } = form;
 
   // A restored draft that was mid-submission resumes sending.
   useEffect(() => {
@@ -175,15 +171,6 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
       wake.current?.abort();
     };
   }, []);
-  // Layout effects run right after the DOM is updated, before anything else can move focus; in
-  // this order, so that a refused page's first error wins over the new page's heading.
-  useLayoutEffect(() => {
-    heading.current?.focus();
-  }, [page, sending.kind]);
-  useLayoutEffect(() => {
-    if (focusRequest > 0 && !focusErrorSummary()) focusFirstInvalid();
-  }, [focusRequest]);
-
   const retryAt = sending.kind === "sending" ? sending.retryAt : null;
   useEffect(() => {
     if (retryAt === null) return;
@@ -192,65 +179,9 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     return () => clearInterval(timer);
   }, [retryAt]);
 
-  const update = (patch: Partial<RespondDraft>) => setDraft((d) => ({ ...d, ...patch }));
-  const startErrors = (): Map<string, FieldError> => {
-    const out = new Map<string, FieldError>();
-    if (!draft.unit) out.set("unit", fieldError("unit", "required", COMMON.chooseUnit));
-    if (!draft.group) out.set("group", fieldError("group", "required", COMMON.chooseGroup));
-    return out;
-  };
-
-  /** Errors shown on a page: after "Next" all of them; before, only those of answered fields (never "required"). */
-  const shownErrors = (pageId: string): Map<string, FieldError> => {
-    const out = new Map<string, FieldError>(serverErrors);
-    const all = pageId === "start" ? startErrors() : clientErrors;
-    for (const [id, e] of all) {
-      if (attempted.has(pageId) || (touched.has(id) && e.code !== "required")) out.set(id, e);
-    }
-    return out;
-  };
-
-  const goTo = (sectionId: string | null) => {
-    setSummaryShown(false);
-    history.pushState({ chisoPage: sectionId ?? "start" }, "");
-    update({ section: sectionId });
-    window.scrollTo(0, 0);
-  };
-
-  const blockPage = (pageId: string, errors: FieldError[]) => {
-    setAttempted((a) => new Set(a).add(pageId));
-    setSummaryShown(errors.length > 0);
-    setFocusRequest((n) => n + 1);
-  };
-
-  const onNext = () => {
-    if (page === "start") {
-      const errors = [...startErrors().values()];
-      if (errors.length) return blockPage("start", errors);
-      if (!draft.startedAt) update({ startedAt: new Date().toISOString() });
-      return goTo(sections[0]?.id ?? null);
-    }
-    const errors = pageErrors(instrument, clientErrors, page);
-    if (errors.length) return blockPage(page, errors);
-    const next = sections[sectionIndex + 1];
-    if (next) return goTo(next.id);
-    void submit();
-  };
-
-  const onBack = () => {
-    const prev = sectionIndex > 0 ? sections[sectionIndex - 1]!.id : null;
-    goTo(prev);
-  };
-
   const submit = async () => {
     if (inFlight.current) return;
-    // Every page was checked on the way, but a later answer can change what an earlier page requires.
-    const all = [...clientErrors.values()];
-    if (all.length) {
-      const target = pageOfQuestion(instrument, all[0]!.question);
-      if (target && target !== page) goTo(target);
-      return blockPage(target ?? page, pageErrors(instrument, clientErrors, target ?? page));
-    }
+    if (!form.checkAll()) return;
     const body: SubmissionInput = {
       id: draft.id,
       instrument: editionRef,
@@ -296,41 +227,18 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     inFlight.current = false;
     setSending({ kind: "idle" });
     update({ sending: null });
-    const errors = e.body?.error?.errors ?? [];
-    const byQuestion = new Map<string, FieldError>();
-    let target: string | null | undefined;
-    for (const fe of errors) {
-      const pageOf = fe.question === "unit" || fe.question === "group" ? "start" : pageOfQuestion(instrument, fe.question);
-      if (!pageOf) continue;
-      byQuestion.set(fe.question, fe);
-      if (target === undefined) target = pageOf === "start" ? null : pageOf;
-    }
-    setServerErrors(byQuestion);
-    const unplaced = errors.filter((fe) => !byQuestion.has(fe.question));
+    const { placed, unplaced } = form.refuse(e.body?.error?.errors ?? []);
     setSubmitError(
-      byQuestion.size > 0 && unplaced.length === 0
+      placed > 0 && unplaced.length === 0
         ? tr(S.fixErrors, lang)
         : [problemText(e.body?.error, lang), ...unplaced.map((fe) => `${fe.question}: ${lang === "vi" ? fe.message_vi : fe.message_en}`)].join(" "),
     );
-    if (target !== undefined) {
-      goTo(target);
-      setSummaryShown(true);
-      setFocusRequest((n) => n + 1);
-    }
   };
 
   const onAnswer = (id: string, value: AnswerValue | undefined) => {
-    clearServer(id);
+    form.changed(id);
     setDraft((d) => ({ ...d, answers: withAnswer(d.answers, id, value) }));
   };
-  const onTouch = (id: string) => setTouched((t) => (t.has(id) ? t : new Set(t).add(id)));
-  const clearServer = (id: string) => {
-    if (!serverErrors.has(id)) return;
-    const next = new Map(serverErrors);
-    next.delete(id);
-    setServerErrors(next);
-  };
-
   // Every step has its own title (and says when it shows errors): the first thing read on a page, and what a tab shows.
   const stepName =
     sending.kind === "done"
@@ -340,7 +248,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
         : section
           ? pageTitle(section, lang)
           : tr(instrument.title, lang);
-  const hasErrors = sending.kind === "idle" && summaryShown && shownErrors(page).size > 0;
+  const hasErrors = sending.kind === "idle" && summaryShown && form.shownErrors(page).size > 0;
   const docTitle = `${hasErrors ? fill(tr(COMMON.errorTitle, lang), { title: stepName }) : stepName} — ${tr(round.title, lang)}`;
   useEffect(() => {
     document.title = docTitle;
@@ -395,8 +303,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
               saveReceipt(roundId, null);
               finished.current = false;
               setDraft(() => ({ ...newDraft(roundId, editionRef), unit: draft.unit, group: singleGroup }));
-              setTouched(new Set());
-              setAttempted(new Set());
+              form.reset();
               setSending({ kind: "idle" });
             }}
           >
@@ -437,7 +344,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     );
   }
 
-  const errors = shownErrors(page);
+  const errors = form.shownErrors(page);
   const pageSection = section ? { section: section.section.id, items: section.items } : undefined;
   const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }, pageSection) : [];
   const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
@@ -465,7 +372,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
                 search={(q) => searchUnitsOnline(payload, q)}
                 browse={(parent) => browseUnits(payload, parent, lang)}
                 onChange={(unit) => {
-                  clearServer("unit");
+                  form.changed("unit");
                   update({ unit });
                 }}
                 error={errors.get("unit")}
@@ -484,13 +391,13 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
                 error={errors.get("group")}
                 lang={lang}
                 onChange={(group) => {
-                  clearServer("group");
+                  form.changed("group");
                   update({ group });
                 }}
               />
             )}
             <div class="nav">
-              <button type="button" class="btn" disabled={blocked !== null} onClick={onNext}>
+              <button type="button" class="btn" disabled={blocked !== null} onClick={form.next}>
                 {tr(COMMON.start, lang)}
               </button>
             </div>
@@ -500,7 +407,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             noValidate
             onSubmit={(e) => {
               e.preventDefault();
-              onNext();
+              form.next();
             }}
           >
             <AnswerProgress answered={progress.answered} total={progress.total} lang={lang} />
@@ -520,14 +427,14 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
               errors={errors}
               lang={lang}
               onAnswer={onAnswer}
-              onTouch={onTouch}
+              onTouch={form.touch}
             />
             <div class="nav">
-              <button type="button" class="btn secondary" onClick={onBack}>
+              <button type="button" class="btn secondary" onClick={form.back}>
                 {tr(COMMON.back, lang)}
               </button>
               <button type="submit" class="btn">
-                {tr(sectionIndex === sections.length - 1 ? COMMON.submit : COMMON.next, lang)}
+                {tr(form.pageIndex === form.pages.length - 1 ? COMMON.submit : COMMON.next, lang)}
               </button>
             </div>
           </form>
@@ -564,12 +471,6 @@ async function searchUnitsOnline(payload: FormPayload, query: string): Promise<U
     out.push({ key: u.key, name: u.fullName, ...(detail ? { detail } : {}) });
   }
   return out.slice(0, 20);
-}
-
-/** A page's heading: its section's title, and which part of it when the section spans several pages. */
-function pageTitle(page: FormPage, lang: Lang): string {
-  const title = tr(page.section.title, lang);
-  return page.parts > 1 ? `${title} (${fill(tr(COMMON.partOf, lang), { n: page.part, total: page.parts })})` : title;
 }
 
 interface BrowsedUnit {
