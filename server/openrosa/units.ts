@@ -10,25 +10,9 @@
 import type { User } from "../accounts/repository.js";
 import type { Round } from "../rounds/repository.js";
 import type { UnitDirectory, UnitInfo } from "../units/directory.js";
+import { unitsInScope } from "../units/walk.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 
-/** Units at `level` at or below the round's scope (the whole registry when it has none). */
-function roundUnits(directory: UnitDirectory, round: Round, level: string): UnitInfo[] {
-  if (round.scope.length === 0) return directory.atLevel(round.registry, level);
-  const seen = new Set<string>();
-  const out: UnitInfo[] = [];
-  const stack = [...round.scope];
-  while (stack.length) {
-    const key = stack.pop()!;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const unit = directory.getCached(key);
-    if (!unit) continue;
-    if (unit.level === level) out.push(unit);
-    else for (const c of directory.childrenOf(key)) stack.push(c.key);
-  }
-  return out.filter((u) => u.registry === round.registry);
-}
 
 export interface UnitChoices {
   /** Levels picked one after the other, broadest first, the instrument's level last. */
@@ -39,7 +23,7 @@ export interface UnitChoices {
 
 /** `user` null: the whole round (to fix the levels, which every enumerator's form shares). */
 export function unitChoices(directory: UnitDirectory, round: Round, instrument: Instrument, user: User | null): UnitChoices {
-  const all = roundUnits(directory, round, instrument.unitLevel);
+  const all = unitsInScope(directory, round.registry, round.scope, instrument.unitLevel);
   const fullChains = all.map((u) => directory.lineage(u.key).reverse());
   // Drop the ancestors every unit shares (the province of the round, say): nothing to choose there.
   let shared = 0;

@@ -12,7 +12,7 @@
  */
 import type { Text } from "../../shared/i18n.js";
 import type { AnswerableQuestion, Grid, Instrument, Question } from "../../shared/instrument/schema.js";
-import { choicesOf } from "../../shared/instrument/walk.js";
+import { choicesOf, gridRowQuestion } from "../../shared/instrument/walk.js";
 import { allOf, toXPath, xpathString } from "./xpath.js";
 import { escapeXml } from "./xml.js";
 
@@ -203,20 +203,7 @@ export function buildXForm(input: XFormInput): string {
     bind(gridPath, { relevant: grid.relevant && xpath(grid.relevant) });
     const parts = [tr.ref("label", `${gridPath}:label`, grid.label)];
     if (grid.hint) parts.push(note(`${gridPath}/${GRID_HINT}`, grid.hint));
-    for (const row of grid.rows) {
-      const q: AnswerableQuestion = {
-        id: row.id,
-        type: "rating",
-        label: row.label,
-        ...(row.hint ? { hint: row.hint } : {}),
-        ...(row.relevant !== undefined ? { relevant: row.relevant } : {}),
-        required: row.required,
-        demographic: false,
-        illustrative: row.illustrative,
-        scale: grid.scale,
-      };
-      parts.push(question(q, `${gridPath}/${row.id}`, "likert"));
-    }
+    for (const row of grid.rows) parts.push(question(gridRowQuestion(grid, row), `${gridPath}/${row.id}`, "likert"));
     return `<group ref="${gridPath}" appearance="field-list">${parts.join("")}</group>`;
   }
 

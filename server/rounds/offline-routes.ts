@@ -11,7 +11,7 @@ import { allow, canSeeRound, currentUser } from "../http/access.js";
 import { findRound } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
 import type { OfflineUnit } from "../../shared/api/schemas.js";
-import type { UnitDirectory, UnitInfo } from "../units/directory.js";
+import { unitsInScope } from "../units/walk.js";
 
 
 /** A sample target of the round for one unit the device may collect in, with the responses held for it. */
@@ -35,7 +35,7 @@ export function offlineRoutes() {
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
     if (!edition) throw new Problem("instrument_not_found");
     const level = edition.instrument.unitLevel;
-    const inRound = round.scope.length === 0 ? ctx.units.atLevel(round.registry, level) : unitsUnder(ctx.units, round.scope, level);
+    const inRound = unitsInScope(ctx.units, round.registry, round.scope, level);
     // Sync refuses units outside the enumerator's assigned area, so the device is not offered them.
     const mine = user.unitScope.length === 0 ? inRound : inRound.filter((u) => user.unitScope.some((s) => ctx.units.isWithin(u.key, s)));
     const units: OfflineUnit[] = mine
@@ -75,20 +75,3 @@ async function targetsFor(db: Kysely<Database>, roundId: string, units: Readonly
     .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.group < b.group ? -1 : 1));
 }
 
-/** Units at `level` at or below any of the scope keys, each once (scopes may overlap). */
-function unitsUnder(directory: UnitDirectory, scope: readonly string[], level: string): UnitInfo[] {
-  const seen = new Set<string>();
-  const out: UnitInfo[] = [];
-  const stack = [...scope];
-  while (stack.length) {
-    const key = stack.pop()!;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const unit = directory.getCached(key);
-    if (!unit) continue;
-    // Stop at the wanted level: nothing below it can be a response's unit.
-    if (unit.level === level) out.push(unit);
-    else for (const child of directory.childrenOf(key)) stack.push(child.key);
-  }
-  return out;
-}

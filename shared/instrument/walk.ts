@@ -28,6 +28,21 @@ interface Flat {
 // Instruments are immutable once loaded, so the flattening is computed once per object.
 const flatCache = new WeakMap<Instrument, Flat>();
 
+/** A grid's row as the rating question it is: its own id, label and rules, the grid's scale. */
+export function gridRowQuestion(grid: Grid, row: Grid["rows"][number]): AnswerableQuestion {
+  return {
+    id: row.id,
+    type: "rating",
+    label: row.label,
+    ...(row.hint ? { hint: row.hint } : {}),
+    ...(row.relevant !== undefined ? { relevant: row.relevant } : {}),
+    required: row.required,
+    demographic: false,
+    illustrative: row.illustrative,
+    scale: grid.scale,
+  };
+}
+
 function flatten(instrument: Instrument): Flat {
   const cached = flatCache.get(instrument);
   if (cached) return cached;
@@ -43,17 +58,7 @@ function flatten(instrument: Instrument): Flat {
       }
       const gridRelevance = item.relevant === undefined ? sectionRelevance : [...sectionRelevance, item.relevant];
       item.rows.forEach((row, r) => {
-        const question: AnswerableQuestion = {
-          id: row.id,
-          type: "rating",
-          label: row.label,
-          ...(row.hint ? { hint: row.hint } : {}),
-          ...(row.relevant !== undefined ? { relevant: row.relevant } : {}),
-          required: row.required,
-          demographic: false,
-          illustrative: row.illustrative,
-          scale: item.scale,
-        };
+        const question = gridRowQuestion(item, row);
         const own = row.relevant === undefined ? [] : [row.relevant];
         items.push({ question, section, grid: item, relevance: [...gridRelevance, ...own], path: `${path}.rows.${r}` });
       });
