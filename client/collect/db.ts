@@ -225,27 +225,13 @@ export async function applySyncResults(batch: readonly LocalResponse[], results:
   const now = new Date().toISOString();
   let sent = 0;
   let rejected = 0;
-  for (const [i, sentRecord] of batch.entries()) {
+  for (const [i, record] of batch.entries()) {
     const result = results[i];
-    const current = await tx.store.get(sentRecord.id);
+    const current = await tx.store.get(record.id);
     if (!result || !current || current.state !== "queued") continue;
     if (result.status === "stored" || result.status === "duplicate") {
       sent++;
-      await tx.store.put({
-        id: current.id,
-        round: current.round,
-        state: "sent",
-        unit: current.unit,
-        group: current.group,
-        answers: {},
-        section: null,
-        startedAt: current.startedAt,
-        createdAt: current.createdAt,
-        updatedAt: now,
-        receipt: result.receipt,
-        sentAt: now,
-        ...(current.instanceName ? { instanceName: current.instanceName } : {}),
-      });
+      await tx.store.put(sentRecord(current, now, { receipt: result.receipt }));
     } else if ("error" in result) {
       rejected++;
       await tx.store.put({ ...current, state: "rejected", updatedAt: now, rejection: { status: result.status, error: result.error, at: now } });
@@ -253,6 +239,28 @@ export async function applySyncResults(batch: readonly LocalResponse[], results:
   }
   await tx.done;
   return { sent, rejected };
+}
+
+/**
+ * What a device keeps of an interview once the server holds it: where and when, and the receipt
+ * or the note that the server's copy was kept; the answers are dropped from the device.
+ */
+function sentRecord(current: LocalResponse, now: string, outcome: { receipt: string } | { keptServerCopy: true }): LocalResponse {
+  return {
+    id: current.id,
+    round: current.round,
+    state: "sent",
+    unit: current.unit,
+    group: current.group,
+    answers: {},
+    section: null,
+    startedAt: current.startedAt,
+    createdAt: current.createdAt,
+    updatedAt: now,
+    sentAt: now,
+    ...outcome,
+    ...(current.instanceName ? { instanceName: current.instanceName } : {}),
+  };
 }
 
 /** The server refused a whole batch (not for its content): its records wait, rejected, with the reason. */
@@ -294,21 +302,7 @@ export async function keepServerCopy(id: string): Promise<void> {
   const current = await tx.store.get(id);
   if (current?.state === "rejected" && current.rejection?.status === "conflict") {
     const now = new Date().toISOString();
-    await tx.store.put({
-      id: current.id,
-      round: current.round,
-      state: "sent",
-      unit: current.unit,
-      group: current.group,
-      answers: {},
-      section: null,
-      startedAt: current.startedAt,
-      createdAt: current.createdAt,
-      updatedAt: now,
-      sentAt: now,
-      keptServerCopy: true,
-      ...(current.instanceName ? { instanceName: current.instanceName } : {}),
-    });
+    await tx.store.put(sentRecord(current, now, { keptServerCopy: true }));
   }
   await tx.done;
 }
