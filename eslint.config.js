@@ -31,7 +31,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["zod", "**/shared/api/*", "**/shared/i18n.js", "**/shared/index-model/*", "**/shared/instrument/schema.js", "**/shared/instrument/check.js", "**/shared/results/schemas.js"],
+              group: [
+                "zod",
+                "**/shared/api/*",
+                "**/shared/i18n.js",
+                "**/shared/index-model/*",
+                "**/shared/instrument/schema.js",
+                "**/shared/instrument/check.js",
+                "**/shared/results/schemas.js",
+              ],
               allowTypeImports: true,
               message: "The browser imports only types from shared/ schemas (docs/decisions/0015-browser-takes-types-only.md).",
             },

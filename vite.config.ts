@@ -53,9 +53,7 @@ function entryServiceWorker(entryName: string, publicFiles: readonly string[]): 
           .update(html && html.type === "asset" ? html.source : "")
           .digest("hex")
           .slice(0, 16);
-        const code = sw.code
-          .replace(/(["'`])__CHISO_SW_VERSION__\1/, JSON.stringify(version))
-          .replace(/(["'`])__CHISO_SW_PRECACHE__\1/, JSON.stringify(urls));
+        const code = sw.code.replace(/(["'`])__CHISO_SW_VERSION__\1/, JSON.stringify(version)).replace(/(["'`])__CHISO_SW_PRECACHE__\1/, JSON.stringify(urls));
         if (code.includes("__CHISO_SW_")) this.error("service worker placeholders were not replaced");
         sw.code = code;
       },
@@ -84,7 +82,10 @@ function precompressAssets(): Plugin {
         const file = join(entry.parentPath, entry.name);
         const content = readFileSync(file);
         if (content.length < 1024) continue;
-        writeFileSync(`${file}.br`, brotliCompressSync(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: content.length } }),
+        );
         writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
       }
     },

@@ -51,7 +51,11 @@ async function fill(n: number) {
 }
 
 /** Downloads an export, counting lines; samples the server's memory every 50 ms meanwhile. */
-function download(url: string, cookie: string, rss: () => number): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number }> {
+function download(
+  url: string,
+  cookie: string,
+  rss: () => number,
+): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number }> {
   const started = performance.now();
   let peak = rss();
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
@@ -93,8 +97,18 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 20));
     }
     const scan = rawScan(file);
-    rows.push({ export: "baseline: raw scan of responses (no HTTP)", "responses/s": Math.round(scan.perSecond), "submit p50 ms": round2(percentile(idle, 50)), "submit p99 ms": round2(percentile(idle, 99)), submissions: idle.length });
-    for (const [layout, format] of [["wide", "csv"], ["wide", "xlsx"], ["long", "csv"]] as const) {
+    rows.push({
+      export: "baseline: raw scan of responses (no HTTP)",
+      "responses/s": Math.round(scan.perSecond),
+      "submit p50 ms": round2(percentile(idle, 50)),
+      "submit p99 ms": round2(percentile(idle, 99)),
+      submissions: idle.length,
+    });
+    for (const [layout, format] of [
+      ["wide", "csv"],
+      ["wide", "xlsx"],
+      ["long", "csv"],
+    ] as const) {
       // Submissions during the export: one at a time, as a busy form would send them.
       let exporting = true;
       const latencies: number[] = [];

@@ -1,16 +1,20 @@
 /**
  * Ingestion benchmark: sipas-2022 responses over HTTP with durable commits (SQLite WAL,
- * synchronous=FULL; a response is acknowledged only after its commit) at concurrency 1, 16, 64.
- * Baseline, measured in the same run on a copy of the same database: raw better-sqlite3 inserts
- * of exactly the same rows (response, answers, rollups, cell totals) with the same durability,
- * one transaction per `concurrency` responses — what a perfect group commit could do.
+ * synchronous=FULL; a response is acknowledged only after its commit) at concurrency 1, 16, 64,
+ * each measurement `--seconds` long on a fresh copy of the same database, every configuration in
+ * every run, interleaved.
  *
- *   npx tsx bench/ingest.ts [--responses 2000] [--runs 3]
+ * Baseline, measured in the same run next to each HTTP measurement: the storage path alone — the
+ * server's own ResponseStore (group commit, the same statements, the batch sizes the same
+ * concurrency produces) fed already prepared responses in this process, with no HTTP, JSON or
+ * validation. With `--baseline-root DIR` (another checkout, e.g. the previous commit) the HTTP
+ * measurement also runs that code's server, interleaved, and the table gives the ratio.
+ *
+ *   npx tsx bench/ingest.ts [--seconds 10] [--runs 3] [--baseline-root DIR]
  */
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
 import { openContext, prepareDatabase } from "../server/bootstrap.js";
 import { REPO_ROOT } from "../server/config.js";
 import { ensureDemoUnits, DEMO_PROVINCE } from "../server/demo/seed.js";
@@ -19,9 +23,26 @@ import { latestEdition } from "../server/instruments/repository.js";
 import { generateAnswers } from "../server/demo/generate.js";
 import { seededRng } from "../server/demo/random.js";
 import { prepareSubmission, type PreparedResponse } from "../server/responses/prepare.js";
-import { sqliteWriter } from "../server/responses/batch-writers.js";
+import { ResponseStore } from "../server/responses/store.js";
+import { openDatabase } from "../server/db/database.js";
 import type { AppContext } from "../server/app-context.js";
-import { arg, BENCH_USER, median, percentile, post, report, round2, runConcurrent, startServer, tempDir } from "./lib.js";
+import {
+  arg,
+  BENCH_USER,
+  loadAverage,
+  median,
+  percentile,
+  post,
+  report,
+  round2,
+  runConcurrent,
+  runFor,
+  spread,
+  startServer,
+  tempDir,
+  withCpu,
+  type CpuShares,
+} from "./lib.js";
 import { createUser } from "../server/accounts/repository.js";
 import { insertUnits, toUnitInfo } from "../server/units/repository.js";
 import { unitsAtLevel } from "../server/units/walk.js";
@@ -33,16 +54,32 @@ const ROUND = "bench-sipas";
  * By default the demo province's 80 villages; `wide` adds 5 villages to every commune of four large
  * provinces (Hà Nội, Hồ Chí Minh, Huế, Đà Nẵng: ~2,500 villages) for "thousands of units".
  */
-export async function prepareTemplate(dir: string, options: { wide?: boolean } = {}): Promise<{ file: string; bodies: (n: number) => string[]; ctx: AppContext }> {
+export async function prepareTemplate(
+  dir: string,
+  options: { wide?: boolean } = {},
+): Promise<{ file: string; bodies: (n: number) => string[]; ctx: AppContext }> {
   const file = path.join(dir, "template.db");
   const ctx = await openContext({ databaseUrl: undefined, sqlitePath: file, clientDir: null, minCellSize: 5 });
   await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
   await ensureDemoUnits(ctx);
   const scope = options.wide ? ["2025:01", "2025:79", "2025:46", "2025:48"] : [DEMO_PROVINCE];
   if (options.wide) {
-    const villages = scope.flatMap((p) => ctx.units.childrenOf(p)).flatMap((commune) =>
-      [1, 2, 3, 4, 5].map((k) => ({ key: `${commune.key}-B${k}`, registry: "2025", code: `${commune.code}-B${k}`, level: "village", name: `Thôn ${k}`, fullName: `Thôn ${k}, ${commune.fullName}`, type: "Thôn", parentKey: commune.key, validFrom: commune.validFrom, validTo: null })),
-    );
+    const villages = scope
+      .flatMap((p) => ctx.units.childrenOf(p))
+      .flatMap((commune) =>
+        [1, 2, 3, 4, 5].map((k) => ({
+          key: `${commune.key}-B${k}`,
+          registry: "2025",
+          code: `${commune.code}-B${k}`,
+          level: "village",
+          name: `Thôn ${k}`,
+          fullName: `Thôn ${k}, ${commune.fullName}`,
+          type: "Thôn",
+          parentKey: commune.key,
+          validFrom: commune.validFrom,
+          validTo: null,
+        })),
+      );
     await insertUnits(ctx.db.kysely, villages);
     ctx.units.remember(villages.map(toUnitInfo));
   }
@@ -66,98 +103,166 @@ export async function prepareTemplate(dir: string, options: { wide?: boolean } =
   ctx.db.sqlite!.pragma("wal_checkpoint(TRUNCATE)");
   const villages = scope.flatMap((s) => unitsAtLevel(ctx, s, "village"));
   const rng = seededRng(42);
-  const answerSets = Array.from({ length: Math.max(500, villages.length) }, (_, i) => ({ unit: villages[i % villages.length]!, group: i % 5 === 0 ? "organisation" : "citizen", answers: generateAnswers(instrument, villages[i % villages.length]!, "citizen", rng) }));
+  const answerSets = Array.from({ length: Math.max(500, villages.length) }, (_, i) => ({
+    unit: villages[i % villages.length]!,
+    group: i % 5 === 0 ? "organisation" : "citizen",
+    answers: generateAnswers(instrument, villages[i % villages.length]!, "citizen", rng),
+  }));
   const bodies = (n: number) =>
     Array.from({ length: n }, (_, i) => {
       const a = answerSets[i % answerSets.length]!;
-      return JSON.stringify({ id: randomUUID(), instrument: { id: instrument.id, version: instrument.version }, unit: a.unit, group: a.group, channel: "self", answers: a.answers });
+      return JSON.stringify({
+        id: randomUUID(),
+        instrument: { id: instrument.id, version: instrument.version },
+        unit: a.unit,
+        group: a.group,
+        channel: "self",
+        answers: a.answers,
+      });
     });
   return { file, bodies, ctx };
 }
 
-function copyDb(template: string, dir: string, name: string): string {
-  const target = path.join(dir, `${name}.db`);
-  fs.copyFileSync(template, target);
-  return target;
+interface Measurement extends CpuShares {
+  perSecond: number;
+  p50: number;
+  p99: number;
 }
 
 /**
- * Baseline: the same rows written by better-sqlite3 directly — the same prepared statements the
- * server uses, one transaction per `batch` responses — with no HTTP, JSON, validation or queueing.
- * The ratio http/raw is therefore the share of the storage engine's speed the server delivers.
+ * The storage path alone: `concurrency` callers storing prepared responses through the server's
+ * ResponseStore on `file`, for `seconds`. Each response is a prepared one with a new id (the
+ * copy is the only work done here besides storing).
  */
-async function rawInsert(file: string, rows: PreparedResponse[], batch: number): Promise<{ perSecond: number }> {
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  const writer = sqliteWriter(db);
-  const started = performance.now();
-  for (let i = 0; i < rows.length; i += batch) {
-    const items = rows.slice(i, i + batch);
-    db.exec("BEGIN IMMEDIATE");
-    await writer.insertResponses(items.map((r) => r.response));
-    await writer.insertAnswers(items.flatMap((r) => r.answers));
-    const cells = items.map((r) => ({ round_id: r.response.round_id, unit_key: r.response.unit_key, group_code: r.response.group_code, n: 1, w: 1, w2: 1 }));
-    await writer.addCells(cells);
-    await writer.addRollups(items.flatMap((r) => r.coded.map(([question_id, code]) => ({ ...cells[0]!, unit_key: r.response.unit_key, group_code: r.response.group_code, question_id, code }))));
-    await writer.addRoundRollups(items.flatMap((r) => r.coded.map(([question_id, code]) => ({ round_id: r.response.round_id, group_code: r.response.group_code, question_id, code, n: 1, w: 1, w2: 1 }))));
-    db.exec("COMMIT");
+async function storeRun(file: string, prepared: PreparedResponse[], concurrency: number, seconds: number): Promise<Measurement> {
+  const db = openDatabase({ sqlitePath: file });
+  const store = new ResponseStore(db);
+  const item = (i: number): PreparedResponse => {
+    const p = prepared[i % prepared.length]!;
+    const id = randomUUID();
+    return { ...p, response: { ...p.response, id }, answers: p.answers.map((a) => ({ ...a, response_id: id })) };
+  };
+  try {
+    await runConcurrent(50, concurrency, (i) => store.store(item(i)));
+    return await withCpu([], async () => {
+      const { results, seconds: elapsed } = await runFor(seconds, concurrency, async (i) => {
+        const t = performance.now();
+        const outcome = await store.store(item(i));
+        if (outcome.status !== "stored") throw new Error(`not stored: ${outcome.status}`);
+        return performance.now() - t;
+      });
+      return { perSecond: results.length / elapsed, p50: percentile(results, 50), p99: percentile(results, 99), seconds: elapsed };
+    });
+  } finally {
+    await db.close();
   }
-  const seconds = (performance.now() - started) / 1000;
-  db.close();
-  return { perSecond: rows.length / seconds };
 }
 
-async function httpRun(file: string, bodies: string[], concurrency: number) {
-  const server = await startServer({ CHISO_DB: file });
+async function httpRun(file: string, body: (i: number) => string, concurrency: number, seconds: number, root: string | undefined): Promise<Measurement> {
+  const server = await startServer({ CHISO_DB: file }, [], root);
   try {
     const url = `${server.url}/api/rounds/${ROUND}/responses`;
-    // Warm up connections and caches with a few requests that are not measured.
-    await runConcurrent(Math.min(50, bodies.length), concurrency, (i) => post(url, bodies[i]!));
-    const measured = bodies.slice(50);
-    const started = performance.now();
-    const results = await runConcurrent(measured.length, concurrency, (i) => post(url, measured[i]!));
-    const seconds = (performance.now() - started) / 1000;
-    const failed = results.filter((r) => r.status !== 201).length;
-    if (failed) throw new Error(`${failed} requests failed, e.g. ${results.find((r) => r.status !== 201)!.text}`);
-    const latencies = results.map((r) => r.ms);
-    return { perSecond: measured.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    // Warm up connections, caches and the JIT with requests that are not measured.
+    await runConcurrent(200, concurrency, (i) => post(url, body(i)));
+    return await withCpu([server.pid], async () => {
+      const { results, seconds: elapsed } = await runFor(seconds, concurrency, (i) => post(url, body(i)));
+      const failed = results.filter((r) => r.status !== 201).length;
+      if (failed)
+        throw new Error(
+          `${failed} requests failed, e.g. ${results.find((r) => r.status !== 201)!.text}\nserver (exit ${server.child.exitCode}):\n${server.log()}`,
+        );
+      const latencies = results.map((r) => r.ms);
+      return { perSecond: results.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds: elapsed };
+    });
   } finally {
     await server.stop();
   }
 }
 
 export async function main(): Promise<void> {
-  const n = arg("responses", 2000);
+  const seconds = arg("seconds", 10);
   const runs = arg("runs", 3);
+  const concurrencies = process.argv.includes("--concurrency") ? [arg("concurrency", 64)] : [1, 16, 64];
+  const i = process.argv.indexOf("--baseline-root");
+  const baselineRoot = i >= 0 ? path.resolve(process.argv[i + 1]!) : undefined;
+  const loadBefore = loadAverage();
   const dir = tempDir("ingest");
   const { file: template, bodies, ctx } = await prepareTemplate(dir);
-  const rows: Array<Record<string, string | number>> = [];
-  for (const concurrency of [1, 16, 64]) {
-    const httpRuns = [];
-    const rawRuns = [];
-    for (let run = 0; run < runs; run++) {
-      const payloads = bodies(n + 50);
-      httpRuns.push(await httpRun(copyDb(template, dir, `http-${concurrency}-${run}`), payloads, concurrency));
-      // The baseline stores the very same rows, prepared by the server's own code.
-      const prepared = [];
-      for (const body of bodies(n)) prepared.push(await prepareSubmission(ctx, ROUND, JSON.parse(body), { allowedChannels: ["self"] }));
-      rawRuns.push(await rawInsert(copyDb(template, dir, `raw-${concurrency}-${run}`), prepared, concurrency));
-    }
-    const http = median(httpRuns.map((r) => r.perSecond));
-    const raw = median(rawRuns.map((r) => r.perSecond));
-    rows.push({
-      concurrency,
-      "http responses/s": Math.round(http),
-      "p50 ms": round2(median(httpRuns.map((r) => r.p50))),
-      "p99 ms": round2(median(httpRuns.map((r) => r.p99))),
-      "raw baseline/s": Math.round(raw),
-      "ratio http/raw": round2(http / raw),
-    });
-  }
+  // 500 distinct answer sets, each sent with a new id.
+  const sample = bodies(500);
+  const body = (k: number) => sample[k % sample.length]!.replace(/"id":"[^"]+"/, `"id":"${randomUUID()}"`);
+  const prepared: PreparedResponse[] = [];
+  for (const b of sample) prepared.push(await prepareSubmission(ctx, ROUND, JSON.parse(b), { allowedChannels: ["self"] }));
   await ctx.db.close();
+
+  const kinds = [
+    ...(baselineRoot ? [{ label: "HTTP, baseline code", root: baselineRoot }] : []),
+    { label: "HTTP, this code", root: undefined as string | undefined },
+  ];
+  const results = new Map<string, Measurement[]>();
+  const add = (k: string, m: Measurement) => results.set(k, [...(results.get(k) ?? []), m]);
+  let copy = 0;
+  const fresh = () => {
+    const target = path.join(dir, `run-${copy++}.db`);
+    fs.copyFileSync(template, target);
+    return target;
+  };
+  for (let run = 0; run < runs; run++) {
+    for (const c of concurrencies) {
+      // Alternate the order, so that no kind always runs first (on a cooler machine).
+      const order = run % 2 ? [...kinds].reverse() : kinds;
+      for (const kind of order) {
+        const m = await httpRun(fresh(), body, c, seconds, kind.root);
+        add(`${kind.label} c${c}`, m);
+        console.log(
+          `run ${run + 1} c${c} ${kind.label}: ${Math.round(m.perSecond)}/s p99 ${m.p99.toFixed(1)} ms, load generator ${m.loadGenCores.toFixed(2)} cores, server ${m.serverCores.toFixed(2)}, machine ${(m.machineBusy * 100).toFixed(0)}% busy`,
+        );
+      }
+      const s = await storeRun(fresh(), prepared, c, seconds);
+      add(`store c${c}`, s);
+      console.log(`run ${run + 1} c${c} storage path alone: ${Math.round(s.perSecond)}/s p99 ${s.p99.toFixed(1)} ms`);
+      for (const f of fs.readdirSync(dir)) if (f.startsWith("run-")) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
   fs.rmSync(dir, { recursive: true, force: true });
-  report("ingest", rows, { responses: n, runs, durability: "WAL, synchronous=FULL" });
+
+  const rows: Array<Record<string, string | number>> = [];
+  for (const c of concurrencies) {
+    const store = results.get(`store c${c}`)!;
+    const base = results.get(`HTTP, baseline code c${c}`);
+    for (const kind of [...kinds.map((k) => k.label), "store"]) {
+      const xs = results.get(`${kind} c${c}`)!;
+      const isStore = kind === "store";
+      rows.push({
+        concurrency: c,
+        measured: isStore ? "storage path alone (baseline)" : kind,
+        "responses/s median (min–max)": spread(xs.map((m) => m.perSecond)),
+        "p50 ms": round2(median(xs.map((m) => m.p50))),
+        "p99 ms": round2(median(xs.map((m) => m.p99))),
+        // Each run's own ratio (neighbouring measurements) gives the range.
+        "ratio to storage path": isStore
+          ? "1"
+          : spread(
+              xs.map((m, k) => m.perSecond / store[k]!.perSecond),
+              2,
+            ),
+        "ratio to baseline code":
+          base && kind === "HTTP, this code"
+            ? spread(
+                xs.map((m, k) => m.perSecond / base[k]!.perSecond),
+                2,
+              )
+            : "",
+        "load generator cores": round2(median(xs.map((m) => m.loadGenCores))),
+        "server cores": isStore ? "" : round2(median(xs.map((m) => m.serverCores))),
+        // CPU per response is less disturbed by other load on the machine than the rate is; the
+        // storage path's is this process's (it stores in-process).
+        "CPU ms/response": round2(median(xs.map((m) => ((isStore ? m.loadGenCores : m.serverCores) * 1000) / m.perSecond))),
+        "machine busy %": Math.round(median(xs.map((m) => m.machineBusy)) * 100),
+      });
+    }
+  }
+  report("ingest", rows, { seconds, runs, baselineRoot: baselineRoot ?? null, durability: "WAL, synchronous=FULL", loadBefore, loadAfter: loadAverage() });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

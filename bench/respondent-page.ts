@@ -59,7 +59,16 @@ async function main(): Promise<void> {
   const server = await startServer({ CHISO_DB: file, CHISO_CLIENT_DIR: dist });
   const browser = await chromium.launch({
     executablePath: process.env.CHISO_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   const url = `${server.url}/r/bench-sipas`;
   const series = { fast: [] as Load[], slow: [] as Load[], fastIdentity: [] as Load[], slowIdentity: [] as Load[] };
@@ -87,7 +96,12 @@ async function main(): Promise<void> {
       { measure: "cold load on the wire KB, uncompressed (baseline)", value: kb(series.fastIdentity), range: "–", budget: "–" },
       { measure: "first question, loopback ms", value: round2(median(ms(series.fast))), range: range(ms(series.fast)), budget: "–" },
       { measure: "first question, slow phone ms, as served", value: round2(median(ms(series.slow))), range: range(ms(series.slow)), budget: 3000 },
-      { measure: "first question, slow phone ms, uncompressed (baseline)", value: round2(median(ms(series.slowIdentity))), range: range(ms(series.slowIdentity)), budget: "–" },
+      {
+        measure: "first question, slow phone ms, uncompressed (baseline)",
+        value: round2(median(ms(series.slowIdentity))),
+        range: range(ms(series.slowIdentity)),
+        budget: "–",
+      },
       { measure: "slow phone: as served / baseline", value: round2(median(ms(series.slow)) / median(ms(series.slowIdentity))), range: "–", budget: "–" },
     ],
     { runs, network: SLOW, cpuSlowdown: CPU_SLOWDOWN, order: "per run: loopback, loopback uncompressed, slow, slow uncompressed" },

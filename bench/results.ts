@@ -80,7 +80,12 @@ async function main(): Promise<void> {
         await recompute(filter);
         raw.push(performance.now() - t);
       }
-      rows.push({ results: name, "API from rollups ms": round2(median(api)), "recompute from raw ms": round2(median(raw)), "speed-up": round2(median(raw) / median(api)) });
+      rows.push({
+        results: name,
+        "API from rollups ms": round2(median(api)),
+        "recompute from raw ms": round2(median(raw)),
+        "speed-up": round2(median(raw) / median(api)),
+      });
     }
   } finally {
     await server.stop();

@@ -7,8 +7,8 @@ import path from "node:path";
 import { REPO_ROOT } from "../server/config.js";
 
 const quick: Array<[string, string[]]> = [
-  ["ingest.ts", ["--responses", "1000", "--runs", "1"]],
-  ["ingest-pg.ts", ["--responses", "1000", "--runs", "1"]],
+  ["ingest.ts", ["--seconds", "3", "--runs", "1"]],
+  ["ingest-pg.ts", ["--seconds", "3", "--runs", "1"]],
   ["results.ts", ["--responses", "10000", "--runs", "3"]],
   ["export.ts", ["--responses", "10000"]],
   ["sync.ts", ["--runs", "3"]],

@@ -33,9 +33,12 @@ async function main(): Promise<void> {
     try {
       const started = performance.now();
       for (let i = 0; i < batch.length; i += 500) {
-        const res = await post(`${server.url}/api/sync`, JSON.stringify({ round: "bench-sipas", deviceId: "bench", responses: batch.slice(i, i + 500) }), { authorization: `Bearer ${device.token}` });
+        const res = await post(`${server.url}/api/sync`, JSON.stringify({ round: "bench-sipas", deviceId: "bench", responses: batch.slice(i, i + 500) }), {
+          authorization: `Bearer ${device.token}`,
+        });
         const body = JSON.parse(res.text) as { summary: { stored: number } };
-        if (res.status !== 200 || body.summary.stored !== Math.min(500, batch.length - i)) throw new Error(`sync failed: ${res.status} ${res.text.slice(0, 300)}`);
+        if (res.status !== 200 || body.summary.stored !== Math.min(500, batch.length - i))
+          throw new Error(`sync failed: ${res.status} ${res.text.slice(0, 300)}`);
       }
       syncMs.push(performance.now() - started);
     } finally {
@@ -54,14 +57,38 @@ async function main(): Promise<void> {
     db.exec("BEGIN IMMEDIATE");
     await writer.insertResponses(prepared.map((p) => p.response));
     await writer.insertAnswers(prepared.flatMap((p) => p.answers));
-    await writer.addRollups(prepared.flatMap((p) => p.coded.map(([question_id, code]) => ({ round_id: "bench-sipas", unit_key: p.response.unit_key, group_code: p.response.group_code, question_id, code, n: 1, w: 1, w2: 1 }))));
+    await writer.addRollups(
+      prepared.flatMap((p) =>
+        p.coded.map(([question_id, code]) => ({
+          round_id: "bench-sipas",
+          unit_key: p.response.unit_key,
+          group_code: p.response.group_code,
+          question_id,
+          code,
+          n: 1,
+          w: 1,
+          w2: 1,
+        })),
+      ),
+    );
     db.exec("COMMIT");
     rawMs.push(performance.now() - started);
     db.close();
   }
   await ctx.db.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  report("sync", [{ queued, "sync to empty queue ms": round2(median(syncMs)), "raw write ms (baseline)": round2(median(rawMs)), "ratio sync/raw": round2(median(syncMs) / median(rawMs)) }], { runs });
+  report(
+    "sync",
+    [
+      {
+        queued,
+        "sync to empty queue ms": round2(median(syncMs)),
+        "raw write ms (baseline)": round2(median(rawMs)),
+        "ratio sync/raw": round2(median(syncMs) / median(rawMs)),
+      },
+    ],
+    { runs },
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

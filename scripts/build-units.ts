@@ -286,14 +286,18 @@ function buildCrosswalk(dataDir: string, pre: BuiltUnit[], post: BuiltUnit[], no
   }
 
   const sapnhap = new Map(
-    (readJson(join(dataDir, SOURCES.sapnhap.dir, SOURCES.sapnhap.file)) as { ma: string; truocsapnhap: string }[]).map((x) => [x.ma, foldVietnamese(x.truocsapnhap)]),
+    (readJson(join(dataDir, SOURCES.sapnhap.dir, SOURCES.sapnhap.file)) as { ma: string; truocsapnhap: string }[]).map((x) => [
+      x.ma,
+      foldVietnamese(x.truocsapnhap),
+    ]),
   );
   const corrected = new Map<string, string>();
   for (const c of CROSSWALK_CORRECTIONS) {
     const at = links.findIndex((l) => l.fromKey === `pre2025:${c.oldCode}` && l.toKey === `2025:${c.wrongNew}`);
     if (at < 0) fail(`correction ${c.oldCode} → ${c.wrongNew} no longer applies: review CROSSWALK_CORRECTIONS`);
     const oldName = preByCode.get(c.oldCode)!.name;
-    if (!(sapnhap.get(c.rightNew) ?? "").includes(foldVietnamese(oldName))) fail(`correction ${c.oldCode} → ${c.rightNew}: sapnhap.bando does not name "${oldName}"`);
+    if (!(sapnhap.get(c.rightNew) ?? "").includes(foldVietnamese(oldName)))
+      fail(`correction ${c.oldCode} → ${c.rightNew}: sapnhap.bando does not name "${oldName}"`);
     links[at] = { ...links[at]!, toKey: `2025:${c.rightNew}`, kind: c.kind };
     corrected.set(`pre2025:${c.oldCode}>2025:${c.wrongNew}`, `pre2025:${c.oldCode}>2025:${c.rightNew}`);
     notes.push(`crosswalk pre2025:${c.oldCode} → 2025:${c.wrongNew} corrected to 2025:${c.rightNew}`);

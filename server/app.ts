@@ -23,6 +23,8 @@ import { parIndexRoutes } from "./par-index/routes.js";
 import { openRosaRoutes } from "./openrosa/routes.js";
 import { odkSettingsRoutes } from "./openrosa/settings-routes.js";
 import { xlsformRoutes } from "./xlsform/routes.js";
+import { apiTokenRoutes } from "./accounts/api-tokens-routes.js";
+import { apiDocsRoutes } from "./api-docs/routes.js";
 
 export function createApp(ctx: AppContext) {
   const app = new Hono<AppEnv>();
@@ -45,11 +47,17 @@ export function createApp(ctx: AppContext) {
   api.route("/rounds", roundRoutes());
   api.route("/", responseRoutes());
   api.route("/", accountRoutes());
+  api.route("/", apiTokenRoutes());
   api.route("/", invitationRoutes());
   api.route("/", resultsApi());
   api.route("/par", parIndexRoutes());
   api.route("/odk", odkSettingsRoutes());
   api.route("/xlsform", xlsformRoutes());
+  // The API reference, built from this app's own route declarations at its first request.
+  api.route(
+    "/",
+    apiDocsRoutes(() => routeDeclarations(app)),
+  );
   api.all("*", () => {
     throw new Problem("not_found");
   });
@@ -78,8 +86,6 @@ const declarations = new WeakMap<object, RouteDeclaration[]>();
 export function routeDeclarations(app: ReturnType<typeof createApp>): RouteDeclaration[] {
   return declarations.get(app)!;
 }
-
-export type App = ReturnType<typeof createApp>;
 
 function decodeURIComponentSafe(text: string): string {
   try {

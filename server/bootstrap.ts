@@ -11,9 +11,7 @@ import { ResponseStore } from "./responses/store.js";
 import { defaultRateLimits } from "./http/rate-limit.js";
 import { progressBar, type Progress } from "./lib/progress.js";
 
-export async function openContext(
-  config: Pick<Config, "databaseUrl" | "sqlitePath" | "minCellSize"> & { clientDir: string | null },
-): Promise<AppContext> {
+export async function openContext(config: Pick<Config, "databaseUrl" | "sqlitePath" | "minCellSize"> & { clientDir: string | null }): Promise<AppContext> {
   const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   return {
     db,

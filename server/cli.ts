@@ -27,8 +27,9 @@ import { CsvFileError, decodeCsv } from "./lib/csv.js";
 import { EXPORT_COMMAND } from "./exports/cli.js";
 import { XLSFORM_EXPORT_COMMAND, XLSFORM_IMPORT_COMMAND } from "./xlsform/cli.js";
 import { ODK_SETTINGS_COMMAND } from "./openrosa/cli.js";
+import { API_TOKEN_CREATE_COMMAND, API_TOKEN_LIST_COMMAND, API_TOKEN_REVOKE_COMMAND } from "./accounts/api-tokens-cli.js";
 import { MODES, ROUND_STATUSES } from "../shared/api/schemas.js";
-import { UNIT_LEVELS } from "../shared/units/search.js";
+import { UNIT_LEVELS } from "../shared/units/levels.js";
 import {
   CliError,
   listOption,
@@ -45,7 +46,11 @@ import { migrateDatabase, withDatabase, withMigratedDatabase } from "./lib/comma
 
 /** Zod issues as the lines under a bilingual "values are not valid". */
 function invalidValues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): CliError {
-  return new CliError({ vi: "Giá trị không hợp lệ:", en: "Values that are not valid:" }, 1, issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`));
+  return new CliError(
+    { vi: "Giá trị không hợp lệ:", en: "Values that are not valid:" },
+    1,
+    issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`),
+  );
 }
 
 async function roundOrFail(ctx: AppContext, id: string): Promise<Round> {
@@ -59,9 +64,13 @@ function readCsvFile(file: string): string {
   try {
     return decodeCsv(fs.readFileSync(file)).text;
   } catch (error) {
-    if (error instanceof CsvFileError) throw new CliError({ vi: `Không đọc được ${file}; chưa nhập gì.`, en: `Cannot read ${file}; nothing was imported.` }, 1, [`${error.fieldError().question}: ${error.text.vi} / ${error.text.en}`]);
+    if (error instanceof CsvFileError)
+      throw new CliError({ vi: `Không đọc được ${file}; chưa nhập gì.`, en: `Cannot read ${file}; nothing was imported.` }, 1, [
+        `${error.fieldError().question}: ${error.text.vi} / ${error.text.en}`,
+      ]);
     // Reading a folder fails without a path in the error: name the file given.
-    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new CliError({ vi: `“${file}” là một thư mục, không phải tệp CSV.`, en: `“${file}” is a folder, not a CSV file.` });
+    if ((error as NodeJS.ErrnoException).code === "EISDIR")
+      throw new CliError({ vi: `“${file}” là một thư mục, không phải tệp CSV.`, en: `“${file}” is a folder, not a CSV file.` });
     throw error;
   }
 }
@@ -147,7 +156,8 @@ const importCommand: Command = {
     // Definitions are checked before the database is touched.
     const editions = loadSurveys(target);
     await withMigratedDatabase(config, io.stderr, async (ctx) => {
-      for (const edition of editions) writeLine(io.stdout, `${edition.instrument.id} ${edition.instrument.version}: ${await importEdition(ctx.db.kysely, edition)}`);
+      for (const edition of editions)
+        writeLine(io.stdout, `${edition.instrument.id} ${edition.instrument.version}: ${await importEdition(ctx.db.kysely, edition)}`);
     });
   },
 };
@@ -211,12 +221,17 @@ const roundCreate: Command = {
     const flag = (name: string) => stringOption(options, name);
     const modes = listOption(options, "modes") ?? ["public"];
     for (const mode of modes) {
-      if (!(MODES as readonly string[]).includes(mode)) throw usageError(`--modes: “${mode}” không hợp lệ; dùng: ${MODES.join(", ")}.`, `--modes: “${mode}” is not valid; use ${MODES.join(", ")}.`);
+      if (!(MODES as readonly string[]).includes(mode))
+        throw usageError(`--modes: “${mode}” không hợp lệ; dùng: ${MODES.join(", ")}.`, `--modes: “${mode}” is not valid; use ${MODES.join(", ")}.`);
     }
     await withDatabase(config, async (ctx) => {
       const editionId = flag("edition")!;
       const edition = await latestEdition(ctx.db.kysely, editionId);
-      if (!edition) throw new CliError({ vi: `Không có bộ câu hỏi “${editionId}”; hãy nhập nó trước (chiso import).`, en: `No questionnaire “${editionId}”; import it first (chiso import).` });
+      if (!edition)
+        throw new CliError({
+          vi: `Không có bộ câu hỏi “${editionId}”; hãy nhập nó trước (chiso import).`,
+          en: `No questionnaire “${editionId}”; import it first (chiso import).`,
+        });
       const parsed = NewRoundSchema.safeParse({
         id: flag("id"),
         title: { vi: flag("title-vi"), en: flag("title-en") },
@@ -232,8 +247,14 @@ const roundCreate: Command = {
       if (!parsed.success) throw invalidValues(parsed.error.issues);
       // The same checks as POST /api/rounds: the registry exists, the scope lies in it, the groups are the questionnaire's.
       const errors = await newRoundErrors(ctx, parsed.data, edition.instrument);
-      if (errors.length) throw new CliError({ vi: "Giá trị không hợp lệ:", en: "Values that are not valid:" }, 1, errors.map((e) => `${e.question}: ${e.message_vi} / ${e.message_en}`));
-      if (await findRound(ctx.db.kysely, parsed.data.id)) throw new CliError({ vi: `Đợt khảo sát “${parsed.data.id}” đã có.`, en: `The round “${parsed.data.id}” already exists.` });
+      if (errors.length)
+        throw new CliError(
+          { vi: "Giá trị không hợp lệ:", en: "Values that are not valid:" },
+          1,
+          errors.map((e) => `${e.question}: ${e.message_vi} / ${e.message_en}`),
+        );
+      if (await findRound(ctx.db.kysely, parsed.data.id))
+        throw new CliError({ vi: `Đợt khảo sát “${parsed.data.id}” đã có.`, en: `The round “${parsed.data.id}” already exists.` });
       await insertRound(ctx.db.kysely, parsed.data);
       writeLine(io.stdout, `created round ${parsed.data.id} (${parsed.data.status})`);
     });
@@ -261,7 +282,11 @@ const roundTargets: Command = {
   name: "round targets",
   usage: `chiso round targets ID --per-unit N [--level village] [--group G]
   Sample targets: N responses per unit at a level of the round's scope (default the questionnaire's level).`,
-  options: { "per-unit": { type: "string", required: true, integer: { min: 1, max: 1_000_000 } }, level: { type: "string", values: UNIT_LEVELS }, group: { type: "string" } },
+  options: {
+    "per-unit": { type: "string", required: true, integer: { min: 1, max: 1_000_000 } },
+    level: { type: "string", values: UNIT_LEVELS },
+    group: { type: "string" },
+  },
   args: ["ID"],
   async run({ options, args, config, io }) {
     await withDatabase(config, async (ctx) => {
@@ -270,9 +295,17 @@ const roundTargets: Command = {
       const edition = await latestEdition(ctx.db.kysely, round.editionId);
       const level = stringOption(options, "level") ?? edition!.instrument.unitLevel;
       const group = stringOption(options, "group") ?? "";
-      if (group && !round.groups.includes(group)) throw usageError(`--group “${group}” không có trong đợt (${round.groups.join(", ")}).`, `--group “${group}” is not a group of the round (${round.groups.join(", ")}).`);
+      if (group && !round.groups.includes(group))
+        throw usageError(
+          `--group “${group}” không có trong đợt (${round.groups.join(", ")}).`,
+          `--group “${group}” is not a group of the round (${round.groups.join(", ")}).`,
+        );
       const units = round.scope.flatMap((s) => unitsAtLevel(ctx, s, level));
-      await setTargets(ctx.db.kysely, round.id, units.map((unitKey) => ({ unitKey, group, target: perUnit })));
+      await setTargets(
+        ctx.db.kysely,
+        round.id,
+        units.map((unitKey) => ({ unitKey, group, target: perUnit })),
+      );
       writeLine(io.stdout, `target ${perUnit} set for ${units.length} ${level} units of ${round.id}`);
     });
   },
@@ -310,11 +343,19 @@ const userAdd: Command = {
       const role = stringOption(options, "role") as Role;
       const given = stringOption(options, "password");
       const password = given ?? randomToken(12);
-      const parsed = NewUserSchema.safeParse({ username, displayName: stringOption(options, "name") ?? username, role, password, unitScope: listOption(options, "scope") ?? [], rounds: listOption(options, "rounds") ?? [] });
+      const parsed = NewUserSchema.safeParse({
+        username,
+        displayName: stringOption(options, "name") ?? username,
+        role,
+        password,
+        unitScope: listOption(options, "scope") ?? [],
+        rounds: listOption(options, "rounds") ?? [],
+      });
       if (!parsed.success) throw invalidValues(parsed.error.issues);
       refuseWeakPassword(parsed.data.password, [parsed.data.username, parsed.data.displayName]);
       if (await findUserByName(db, username)) throw new CliError({ vi: `Tài khoản “${username}” đã có.`, en: `The user “${username}” already exists.` });
-      for (const key of parsed.data.unitScope) if (!(await ctx.units.get(key))) throw new CliError({ vi: `--scope: không có đơn vị “${key}”.`, en: `--scope: there is no unit “${key}”.` });
+      for (const key of parsed.data.unitScope)
+        if (!(await ctx.units.get(key))) throw new CliError({ vi: `--scope: không có đơn vị “${key}”.`, en: `--scope: there is no unit “${key}”.` });
       // A generated password is printed, so it is temporary, like the first administrator's: the first sign-in changes it.
       const user = await createUser(db, { ...parsed.data, mustChangePassword: given === undefined });
       await audit(db, "cli", "user.create", user.username, { role });
@@ -331,7 +372,10 @@ const userList: Command = {
   async run({ config, io }) {
     await withDatabase(config, async (ctx) => {
       for (const u of await listUsers(ctx.db.kysely)) {
-        writeLine(io.stdout, `${u.username}\t${u.role}\t${u.disabled ? "disabled" : "active"}\t${u.displayName}\t${u.unitScope.join(",") || "all units"}\t${u.rounds.join(",") || "all rounds"}`);
+        writeLine(
+          io.stdout,
+          `${u.username}\t${u.role}\t${u.disabled ? "disabled" : "active"}\t${u.displayName}\t${u.unitScope.join(",") || "all units"}\t${u.rounds.join(",") || "all rounds"}`,
+        );
       }
     });
   },
@@ -358,7 +402,11 @@ function userStatusCommand(action: "disable" | "enable"): Command {
 const demo: Command = {
   name: "demo",
   usage: "chiso demo --round ID [--responses 100] [--seed 1]\n  Add synthetic responses with realistic variation to a round.",
-  options: { round: { type: "string", required: true }, responses: { type: "string", integer: { min: 1, max: 1_000_000 } }, seed: { type: "string", integer: { min: 0 } } },
+  options: {
+    round: { type: "string", required: true },
+    responses: { type: "string", integer: { min: 1, max: 1_000_000 } },
+    seed: { type: "string", integer: { min: 0 } },
+  },
   args: [],
   async run({ options, config, io }) {
     await withDatabase(config, async (ctx) => {
@@ -392,6 +440,9 @@ export const COMMANDS: Command[] = [
   USER_PASSWORD_COMMAND,
   userStatusCommand("disable"),
   userStatusCommand("enable"),
+  API_TOKEN_CREATE_COMMAND,
+  API_TOKEN_LIST_COMMAND,
+  API_TOKEN_REVOKE_COMMAND,
   demo,
   EXPORT_COMMAND,
   XLSFORM_IMPORT_COMMAND,
@@ -444,7 +495,11 @@ export async function main(argv: string[], io: Io = process, env: NodeJS.Process
       const group = commandsUnder(words, commands);
       if (found && found.rest.length === 0) out(found.command.usage);
       else if (group.length) out(group.map((c) => c.usage).join("\n\n"));
-      else throw usageError(`Không có lệnh “${words.join(" ")}”; “chiso help” liệt kê các lệnh.`, `unknown command “${words.join(" ")}”; “chiso help” lists the commands.`);
+      else
+        throw usageError(
+          `Không có lệnh “${words.join(" ")}”; “chiso help” liệt kê các lệnh.`,
+          `unknown command “${words.join(" ")}”; “chiso help” lists the commands.`,
+        );
       return 0;
     }
     const found = findCommand(argv, commands);
@@ -474,7 +529,11 @@ export async function main(argv: string[], io: Io = process, env: NodeJS.Process
     if (error instanceof CliError) {
       printBilingual(io.stderr, error.text, error.details);
       if (error.exitCode === 2) {
-        const usage = findCommand(argv, commands)?.command.usage ?? commandsUnder(argv.slice(0, 1), commands).map((c) => c.usage).join("\n\n");
+        const usage =
+          findCommand(argv, commands)?.command.usage ??
+          commandsUnder(argv.slice(0, 1), commands)
+            .map((c) => c.usage)
+            .join("\n\n");
         writeLine(io.stderr, `\n${usage || "chiso help"}`);
       }
       return error.exitCode;

@@ -13,8 +13,4 @@ const nfcString = z
 export const TextSchema = z.object({ vi: nfcString, en: nfcString }).strict();
 export type Text = z.infer<typeof TextSchema>;
 
-export function t(text: Text, lang: Lang): string {
-  return text[lang];
-}
-
 export { foldVietnamese } from "./text.js";

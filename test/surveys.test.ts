@@ -11,7 +11,10 @@ import { REPO_ROOT } from "../server/config.js";
 import { answerableQuestions } from "../shared/instrument/walk.js";
 
 const surveysDir = path.join(REPO_ROOT, "surveys");
-const editions = fs.readdirSync(surveysDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const editions = fs
+  .readdirSync(surveysDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 describe("surveys/", () => {
   it("holds the three 2022 survey editions and the PAR INDEX self-assessment", () => {
@@ -77,7 +80,9 @@ describe("a broken definition", () => {
       const q2 = i.sections.flatMap((s: any) => s.items).filter((it: any) => it.type === "single")[1];
       q2.relevant = "${a} = ";
     });
-    const reasons = loadEdition(dir).problems.map((p) => p.reason).join("\n");
+    const reasons = loadEdition(dir)
+      .problems.map((p) => p.reason)
+      .join("\n");
     expect(reasons).toMatch(/no_such_question/);
     expect(reasons).toMatch(/position|column|at \d+/i);
   });

@@ -29,6 +29,7 @@ import {
 } from "./common.js";
 import { A } from "./strings.js";
 import type { TabProps } from "./app.js";
+import { ApiTokenAdmin } from "./api-tokens.js";
 
 const ROLES = ["enumerator", "analyst", "admin"] as const;
 
@@ -88,7 +89,13 @@ export function AccountsTab({ lang, user }: TabProps) {
           )}
           <div class="section-head">
             <h3 id="new-user-title">{tr(A.newUser, lang)}</h3>
-            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls={formOpen ? "new-user" : undefined} onClick={() => setFormOpen(!formOpen)}>
+            <button
+              type="button"
+              class="btn secondary small"
+              aria-expanded={formOpen}
+              aria-controls={formOpen ? "new-user" : undefined}
+              onClick={() => setFormOpen(!formOpen)}
+            >
               {tr(formOpen ? A.hideForm : A.newUser, lang)}
             </button>
           </div>
@@ -106,6 +113,7 @@ export function AccountsTab({ lang, user }: TabProps) {
           )}
           <h3>{tr(A.devicesTitle, lang)}</h3>
           <DeviceTable devices={devices} lang={lang} onRevoke={revoke} />
+          <ApiTokenAdmin lang={lang} />
           <PasswordChangeForm lang={lang} user={user} required={false} onChanged={() => undefined} />
         </>
       )}
@@ -113,7 +121,14 @@ export function AccountsTab({ lang, user }: TabProps) {
   );
 }
 
-function UserTable(props: { users: Account[]; rounds: RoundSummary[]; me: SignedInUser; lang: Lang; onDisable(account: Account, disabled: boolean): void; onReset(account: Account): void }) {
+function UserTable(props: {
+  users: Account[];
+  rounds: RoundSummary[];
+  me: SignedInUser;
+  lang: Lang;
+  onDisable(account: Account, disabled: boolean): void;
+  onReset(account: Account): void;
+}) {
   const { users, rounds, me, lang, onDisable, onReset } = props;
   const unitName = useUnitNames(users.flatMap((u) => u.unitScope));
   const roundTitle = (id: string) => {
@@ -200,7 +215,14 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
     setBusy(true);
     setFailure(null);
     try {
-      const res = await api.createUser({ username: username.trim(), displayName: displayName.trim(), role, password, unitScope: scope.map((u) => u.key), rounds: chosenRounds });
+      const res = await api.createUser({
+        username: username.trim(),
+        displayName: displayName.trim(),
+        role,
+        password,
+        unitScope: scope.map((u) => u.key),
+        rounds: chosenRounds,
+      });
       setErrors([]);
       onCreated(res.user);
     } catch (err) {
@@ -228,10 +250,32 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
         </div>
       )}
       <Field id="user-username" label={tr(A.username, lang)} hint={tr(A.usernameHint, lang)} errors={byField.username} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="username" autoComplete="off" autoCapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="username"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            value={username}
+            onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <Field id="user-display-name" label={tr(A.displayName, lang)} errors={byField.displayName} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="displayName" autoComplete="off" required value={displayName} onInput={(e) => setDisplayName((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="displayName"
+            autoComplete="off"
+            required
+            value={displayName}
+            onInput={(e) => setDisplayName((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <Field id="user-role" label={tr(A.role, lang)} errors={byField.role} lang={lang}>
         {(aria) => (
@@ -244,14 +288,47 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
           </select>
         )}
       </Field>
-      <Field id="user-password" label={tr(A.password, lang)} hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
+      <Field
+        id="user-password"
+        label={tr(A.password, lang)}
+        hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)}
+        errors={byField.password}
+        lang={lang}
+      >
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <div class="wide">
-        <UnitChooser id="user-scope" label={tr(A.userScope, lang)} hint={`${tr(A.userScopeHint, lang)} ${tr(A.unitSearchHint, lang)}`} registry={currentRegistry(registries)} value={scope} errors={byField.unitScope} lang={lang} onChange={setScope} />
+        <UnitChooser
+          id="user-scope"
+          label={tr(A.userScope, lang)}
+          hint={`${tr(A.userScopeHint, lang)} ${tr(A.unitSearchHint, lang)}`}
+          registry={currentRegistry(registries)}
+          value={scope}
+          errors={byField.unitScope}
+          lang={lang}
+          onChange={setScope}
+        />
       </div>
       <div class="wide">
-        <FieldGroup id="user-rounds" legend={`${tr(A.rounds, lang)} (${tr(A.optional, lang)})`} hint={tr(A.userRoundsHint, lang)} errors={byField.rounds} lang={lang}>
+        <FieldGroup
+          id="user-rounds"
+          legend={`${tr(A.rounds, lang)} (${tr(A.optional, lang)})`}
+          hint={tr(A.userRoundsHint, lang)}
+          errors={byField.rounds}
+          lang={lang}
+        >
           {rounds.map((r) => (
             <Check
               key={r.id}
@@ -315,8 +392,26 @@ function ResetPasswordForm({ account, lang, onCancel, onDone }: { account: Accou
           {failure}
         </p>
       )}
-      <Field id="reset-password-input" label={tr(A.newPassword, lang)} hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)} errors={byField.password} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />}
+      <Field
+        id="reset-password-input"
+        label={tr(A.newPassword, lang)}
+        hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)}
+        errors={byField.password}
+        lang={lang}
+      >
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <div class="wide actions">
         <button type="submit" class="btn" disabled={busy}>

@@ -112,7 +112,8 @@ export const AUDIT_PAGE = 50;
 export const api = {
   rounds: () => requestJson<{ rounds: RoundSummary[] }>("/api/rounds"),
   createRound: (round: NewRound) => requestJson<{ round: RoundSummary }>("/api/rounds", { json: round }),
-  setRoundStatus: (id: string, status: "open" | "closed") => requestJson<{ round: RoundSummary }>(`/api/rounds/${enc(id)}`, { method: "PATCH", json: { status } }),
+  setRoundStatus: (id: string, status: "open" | "closed") =>
+    requestJson<{ round: RoundSummary }>(`/api/rounds/${enc(id)}`, { method: "PATCH", json: { status } }),
   instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
   instrument: (id: string, version?: string) =>
     requestJson<{ instrument: InstrumentDetail }>(`/api/instruments/${enc(id)}${version ? `?version=${enc(version)}` : ""}`),
@@ -136,7 +137,11 @@ export const api = {
     const body = new FormData();
     body.append("file", file, file instanceof File ? file.name : "form.xlsx");
     if (index) body.append("index", index, "index.json");
-    const query = new URLSearchParams({ ...(params.id ? { id: params.id } : {}), ...(params.version ? { version: params.version } : {}), ...(params.check ? { check: "1" } : {}) });
+    const query = new URLSearchParams({
+      ...(params.id ? { id: params.id } : {}),
+      ...(params.version ? { version: params.version } : {}),
+      ...(params.check ? { check: "1" } : {}),
+    });
     return requestJson<XlsformImported>(`/api/xlsform?${query.toString()}`, { method: "POST", body });
   },
   xlsformUrl: (id: string, version?: string) => `/api/xlsform/${enc(id)}${version ? `?version=${enc(version)}` : ""}`,

@@ -3,29 +3,16 @@ import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import { HttpError } from "../common/net.js";
-import { fill, problemText, tr, type Lang, type Text } from "../common/i18n.js";
+import { useAsync as useSharedAsync, type Async } from "../common/async.js";
+import { fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { api, type UnitHit } from "./api.js";
 import { A } from "./strings.js";
 
-export type Async<T> = { state: "loading" } | { state: "error"; error: unknown } | { state: "ok"; data: T };
+export type { Async } from "../common/async.js";
 
-/** Runs a fetch whenever `key` changes or `reload()` is called; a stale answer is dropped. */
+/** Runs a fetch whenever `key` changes or `reload()` is called, keeping the data shown meanwhile. */
 export function useAsync<T>(fetcher: () => Promise<T>, key = ""): [Async<T>, () => void] {
-  const [result, setResult] = useState<Async<T>>({ state: "loading" });
-  const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    let live = true;
-    // Keep showing the old data while reloading, so tables do not flicker after each action.
-    if (result.state !== "ok") setResult({ state: "loading" });
-    fetcher().then(
-      (data) => live && setResult({ state: "ok", data }),
-      (error: unknown) => live && setResult({ state: "error", error }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, generation]);
-  return [result, () => setGeneration((g) => g + 1)];
+  return useSharedAsync(fetcher, key, { keepWhileLoading: true });
 }
 
 /** The message of a failed request in the reader's language; a request that got no answer says so. */
@@ -100,7 +87,15 @@ function FieldMessages({ id, hint, errors, lang }: { id: string; hint: string | 
 }
 
 /** A labelled control with its hint and the server's errors, wired for screen readers. */
-export function Field(props: { id: string; label: string; hint?: string; optional?: boolean; errors?: FieldError[] | undefined; lang: Lang; children: (aria: Aria) => ComponentChildren }) {
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  optional?: boolean;
+  errors?: FieldError[] | undefined;
+  lang: Lang;
+  children: (aria: Aria) => ComponentChildren;
+}) {
   const { id, errors, lang } = props;
   return (
     <div class={`field-row${errors?.length ? " has-error" : ""}`}>
@@ -130,7 +125,13 @@ export function FieldGroup(props: { id: string; legend: string; hint?: string; e
 export function Check(props: { type?: "checkbox" | "radio"; name: string; value: string; checked: boolean; label: string; onChange(checked: boolean): void }) {
   return (
     <label class="check">
-      <input type={props.type ?? "checkbox"} name={props.name} value={props.value} checked={props.checked} onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)} />
+      <input
+        type={props.type ?? "checkbox"}
+        name={props.name}
+        value={props.value}
+        checked={props.checked}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)}
+      />
       <span>{props.label}</span>
     </label>
   );
@@ -311,7 +312,14 @@ export function useUnitNames(keys: readonly string[]): (key: string) => string {
   useEffect(() => {
     if (missing.length === 0) return;
     let live = true;
-    void Promise.all(missing.map((k) => api.unit(k).then((r) => unitNames.set(k, r.unit.fullName), () => unitNames.set(k, k)))).then(() => live && bump((n) => n + 1));
+    void Promise.all(
+      missing.map((k) =>
+        api.unit(k).then(
+          (r) => unitNames.set(k, r.unit.fullName),
+          () => unitNames.set(k, k),
+        ),
+      ),
+    ).then(() => live && bump((n) => n + 1));
     return () => {
       live = false;
     };
@@ -357,7 +365,16 @@ export interface ChosenUnit {
 }
 
 /** Chooses any number of units by searching; the chosen ones are listed with a button to remove each. */
-export function UnitChooser(props: { id: string; label: string; hint?: string; registry: string; value: ChosenUnit[]; errors?: FieldError[] | undefined; lang: Lang; onChange(units: ChosenUnit[]): void }) {
+export function UnitChooser(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  registry: string;
+  value: ChosenUnit[];
+  errors?: FieldError[] | undefined;
+  lang: Lang;
+  onChange(units: ChosenUnit[]): void;
+}) {
   const { id, lang, value } = props;
   const [query, setQuery] = useState("");
   const { hits, failed } = useUnitSearch(query, props.registry);
@@ -450,8 +467,4 @@ export function percent(rate: number, lang: Lang): string {
 export function dateTime(iso: string, lang: Lang): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale(lang), { dateStyle: "short", timeStyle: "medium" });
-}
-
-export function textOf(text: Text | string, lang: Lang): string {
-  return typeof text === "string" ? text : tr(text, lang);
 }

@@ -21,7 +21,12 @@ export function InvitationsTab({ lang, params, navigate }: TabProps) {
           <>
             <Field id="invitation-round" label={tr(A.round, lang)} lang={lang}>
               {(aria) => (
-                <select {...aria} class="input" value={round.id} onChange={(e) => navigate(`/admin/invitations?round=${encodeURIComponent((e.currentTarget as HTMLSelectElement).value)}`)}>
+                <select
+                  {...aria}
+                  class="input"
+                  value={round.id}
+                  onChange={(e) => navigate(`/admin/invitations?round=${encodeURIComponent((e.currentTarget as HTMLSelectElement).value)}`)}
+                >
                   {list.map((r) => (
                     <option key={r.id} value={r.id}>
                       {tr(r.title, lang)}

@@ -28,7 +28,8 @@ interface Agency {
 
 const enc = encodeURIComponent;
 const members = () => requestJson<{ members: Member[]; agencies: Agency[] }>("/api/par/agency-members");
-const bind = (username: string, agencies: string[]) => requestJson<{ username: string; agencies: string[] }>(`/api/par/agency-members/${enc(username)}`, { method: "PUT", json: { agencies } });
+const bind = (username: string, agencies: string[]) =>
+  requestJson<{ username: string; agencies: string[] }>(`/api/par/agency-members/${enc(username)}`, { method: "PUT", json: { agencies } });
 
 /** A failure in both languages, Vietnamese first: the message and each field's reason. */
 interface Failure {
@@ -42,7 +43,10 @@ function failureOf(error: unknown): Failure {
   }
   return { message: A.offline, errors: [] };
 }
-const local = (question: string, text: Text): Failure => ({ message: text, errors: [{ question, code: "required", message_vi: text.vi, message_en: text.en }] });
+const local = (question: string, text: Text): Failure => ({
+  message: text,
+  errors: [{ question, code: "required", message_vi: text.vi, message_en: text.en }],
+});
 
 function Bilingual({ text }: { text: Text }) {
   return (
@@ -88,15 +92,18 @@ export function ParAgenciesTab({ lang }: TabProps) {
           }
         };
         const remove = (m: Member) =>
-          ask(fill(tr(AP.removeConfirm, lang), { name: m.username }), tr(AP.remove, lang), () =>
-            void bind(m.username, []).then(
-              () => {
-                setMessage({ kind: "ok", text: fill(tr(AP.removed, lang), { name: m.username }) });
-                reload();
-              },
-              (error: unknown) => setMessage({ kind: "error", failure: failureOf(error) }),
-            ),
-          true,
+          ask(
+            fill(tr(AP.removeConfirm, lang), { name: m.username }),
+            tr(AP.remove, lang),
+            () =>
+              void bind(m.username, []).then(
+                () => {
+                  setMessage({ kind: "ok", text: fill(tr(AP.removed, lang), { name: m.username }) });
+                  reload();
+                },
+                (error: unknown) => setMessage({ kind: "error", failure: failureOf(error) }),
+              ),
+            true,
           );
         return (
           <>
@@ -171,7 +178,14 @@ export function ParAgenciesTab({ lang }: TabProps) {
               <Field id="par-username" label={tr(AP.username, lang)} hint={tr(AP.usernameHint, lang)} errors={fieldErrors("username")} lang={lang}>
                 {(aria) => (
                   <>
-                    <input name="username" list="par-usernames" autocomplete="off" value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} {...aria} />
+                    <input
+                      name="username"
+                      list="par-usernames"
+                      autocomplete="off"
+                      value={username}
+                      onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
+                      {...aria}
+                    />
                     <datalist id="par-usernames">
                       {users.map((u) => (
                         <option key={u.id} value={u.username}>

@@ -40,15 +40,20 @@ export function RoundsTab({ lang, navigate }: TabProps) {
 
   const setStatus = (round: RoundSummary, status: "open" | "closed") => {
     const title = tr(round.title, lang);
-    ask(fill(tr(status === "open" ? A.openConfirm : A.closeConfirm, lang), { title }), tr(status === "open" ? A.open : A.close, lang), () => {
-      api.setRoundStatus(round.id, status).then(
-        () => {
-          setMessage({ kind: "ok", text: fill(tr(status === "open" ? A.opened : A.closed, lang), { title }) });
-          reload();
-        },
-        (e: unknown) => setMessage({ kind: "error", text: messageOf(e, lang) }),
-      );
-    }, status === "closed");
+    ask(
+      fill(tr(status === "open" ? A.openConfirm : A.closeConfirm, lang), { title }),
+      tr(status === "open" ? A.open : A.close, lang),
+      () => {
+        api.setRoundStatus(round.id, status).then(
+          () => {
+            setMessage({ kind: "ok", text: fill(tr(status === "open" ? A.opened : A.closed, lang), { title }) });
+            reload();
+          },
+          (e: unknown) => setMessage({ kind: "error", text: messageOf(e, lang) }),
+        );
+      },
+      status === "closed",
+    );
   };
 
   return (
@@ -56,15 +61,17 @@ export function RoundsTab({ lang, navigate }: TabProps) {
       {({ rounds, instruments, registries }) => (
         <>
           {message && <Notice kind={message.kind}>{message.text}</Notice>}
-          {rounds.length === 0 ? (
-            <p>{tr(A.noRounds, lang)}</p>
-          ) : (
-            <RoundTable rounds={rounds} lang={lang} onStatus={setStatus} navigate={navigate} />
-          )}
+          {rounds.length === 0 ? <p>{tr(A.noRounds, lang)}</p> : <RoundTable rounds={rounds} lang={lang} onStatus={setStatus} navigate={navigate} />}
           {dialog}
           <div class="section-head">
             <h3 id="new-round-title">{tr(A.newRound, lang)}</h3>
-            <button type="button" class="btn secondary small" aria-expanded={formOpen} aria-controls={formOpen ? "new-round" : undefined} onClick={() => setFormOpen(!formOpen)}>
+            <button
+              type="button"
+              class="btn secondary small"
+              aria-expanded={formOpen}
+              aria-controls={formOpen ? "new-round" : undefined}
+              onClick={() => setFormOpen(!formOpen)}
+            >
               {tr(formOpen ? A.hideForm : A.newRound, lang)}
             </button>
           </div>
@@ -86,7 +93,17 @@ export function RoundsTab({ lang, navigate }: TabProps) {
   );
 }
 
-function RoundTable({ rounds, lang, onStatus, navigate }: { rounds: RoundSummary[]; lang: Lang; onStatus(round: RoundSummary, status: "open" | "closed"): void; navigate(path: string): void }) {
+function RoundTable({
+  rounds,
+  lang,
+  onStatus,
+  navigate,
+}: {
+  rounds: RoundSummary[];
+  lang: Lang;
+  onStatus(round: RoundSummary, status: "open" | "closed"): void;
+  navigate(path: string): void;
+}) {
   const unitName = useUnitNames(rounds.flatMap((r) => r.scope));
   return (
     <TableWrap label={tr(A.roundsTitle, lang)}>
@@ -119,7 +136,11 @@ function RoundTable({ rounds, lang, onStatus, navigate }: { rounds: RoundSummary
                   </span>
                   <span class="detail">
                     {r.instrument.id} · {tr(A.version, lang)} {r.instrument.version} ·{" "}
-                    <a href={api.xlsformUrl(r.instrument.id, r.instrument.version)} download aria-label={fill(tr(A.downloadXlsformOf, lang), { title: tr(r.instrument.title, lang) })}>
+                    <a
+                      href={api.xlsformUrl(r.instrument.id, r.instrument.version)}
+                      download
+                      aria-label={fill(tr(A.downloadXlsformOf, lang), { title: tr(r.instrument.title, lang) })}
+                    >
                       XLSForm
                     </a>
                   </span>
@@ -173,7 +194,17 @@ function fieldOf(path: string): string | null {
   return ["id", "edition", "registry", "scope", "groups", "modes", "minCellSize", "periodStart", "periodEnd"].includes(head) ? head : null;
 }
 
-function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; instruments: InstrumentInfo[]; registries: Registry[]; onCreated(round: RoundSummary): void }) {
+function RoundForm({
+  lang,
+  instruments,
+  registries,
+  onCreated,
+}: {
+  lang: Lang;
+  instruments: InstrumentInfo[];
+  registries: Registry[];
+  onCreated(round: RoundSummary): void;
+}) {
   const form = useRef<HTMLFormElement>(null);
   const [id, setId] = useState("");
   const [titleVi, setTitleVi] = useState("");
@@ -250,20 +281,55 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
         </div>
       )}
       <Field id="round-id" label={tr(A.roundId, lang)} hint={tr(A.roundIdHint, lang)} errors={byField.id} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="id" required autoComplete="off" spellcheck={false} value={id} onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="id"
+            required
+            autoComplete="off"
+            spellcheck={false}
+            value={id}
+            onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <div class="spacer" />
       <Field id="round-title-vi" label={tr(A.titleVi, lang)} errors={byField.titleVi} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="titleVi" lang="vi" required value={titleVi} onInput={(e) => setTitleVi((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="titleVi"
+            lang="vi"
+            required
+            value={titleVi}
+            onInput={(e) => setTitleVi((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <Field id="round-title-en" label={tr(A.titleEn, lang)} errors={byField.titleEn} lang={lang}>
-        {(aria) => <input {...aria} class="input" name="titleEn" lang="en" required value={titleEn} onInput={(e) => setTitleEn((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input"
+            name="titleEn"
+            lang="en"
+            required
+            value={titleEn}
+            onInput={(e) => setTitleEn((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <div class="wide">
         <Field
           id="round-edition"
           label={tr(A.questionnaire, lang)}
-          hint={detail.state === "ok" && detail.data ? fill(tr(A.unitLevel, lang), { level: levelName(detail.data.unitLevel, lang).toLocaleLowerCase(lang) }) : undefined}
+          hint={
+            detail.state === "ok" && detail.data
+              ? fill(tr(A.unitLevel, lang), { level: levelName(detail.data.unitLevel, lang).toLocaleLowerCase(lang) })
+              : undefined
+          }
           errors={byField.edition}
           lang={lang}
         >
@@ -287,7 +353,13 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
                 ))}
               </select>
               {info && info.versions.length > 1 ? (
-                <select class="input narrow" name="version" aria-label={tr(A.version, lang)} value={version} onChange={(e) => setVersion((e.currentTarget as HTMLSelectElement).value)}>
+                <select
+                  class="input narrow"
+                  name="version"
+                  aria-label={tr(A.version, lang)}
+                  value={version}
+                  onChange={(e) => setVersion((e.currentTarget as HTMLSelectElement).value)}
+                >
                   {info.versions.map((v) => (
                     <option key={v} value={v}>
                       {v}
@@ -325,27 +397,80 @@ function RoundForm({ lang, instruments, registries, onCreated }: { lang: Lang; i
       </Field>
       <div class="spacer" />
       <div class="wide">
-        <UnitChooser id="round-scope" label={tr(A.scope, lang)} hint={tr(A.scopeHint, lang)} registry={registry} value={scope} errors={byField.scope} lang={lang} onChange={setScope} />
+        <UnitChooser
+          id="round-scope"
+          label={tr(A.scope, lang)}
+          hint={tr(A.scopeHint, lang)}
+          registry={registry}
+          value={scope}
+          errors={byField.scope}
+          lang={lang}
+          onChange={setScope}
+        />
       </div>
       <FieldGroup id="round-groups" legend={tr(A.groups, lang)} errors={byField.groups} lang={lang}>
         {groupsOfEdition.map((g) => (
-          <Check key={g.code} name="groups" value={g.code} checked={groups.includes(g.code)} label={tr(g.label, lang)} onChange={(on) => setGroups(toggle(groups, g.code, on))} />
+          <Check
+            key={g.code}
+            name="groups"
+            value={g.code}
+            checked={groups.includes(g.code)}
+            label={tr(g.label, lang)}
+            onChange={(on) => setGroups(toggle(groups, g.code, on))}
+          />
         ))}
       </FieldGroup>
       <FieldGroup id="round-modes" legend={tr(A.modes, lang)} errors={byField.modes} lang={lang}>
         {MODES.map((m) => (
-          <Check key={m} name="modes" value={m} checked={modes.includes(m)} label={tr(A.modeNames[m]!, lang)} onChange={(on) => setModes(toggle(modes, m, on))} />
+          <Check
+            key={m}
+            name="modes"
+            value={m}
+            checked={modes.includes(m)}
+            label={tr(A.modeNames[m]!, lang)}
+            onChange={(on) => setModes(toggle(modes, m, on))}
+          />
         ))}
       </FieldGroup>
       <Field id="round-min-cell" label={tr(A.minCellSize, lang)} hint={tr(A.minCellSizeHint, lang)} errors={byField.minCellSize} lang={lang}>
-        {(aria) => <input {...aria} class="input number" name="minCellSize" type="number" inputMode="numeric" min={1} step={1} value={minCellSize} onInput={(e) => setMinCellSize((e.currentTarget as HTMLInputElement).value)} />}
+        {(aria) => (
+          <input
+            {...aria}
+            class="input number"
+            name="minCellSize"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            step={1}
+            value={minCellSize}
+            onInput={(e) => setMinCellSize((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <div class="pair">
         <Field id="round-start" label={tr(A.periodStart, lang)} optional errors={byField.periodStart} lang={lang}>
-          {(aria) => <input {...aria} class="input" name="periodStart" type="date" value={periodStart} onInput={(e) => setPeriodStart((e.currentTarget as HTMLInputElement).value)} />}
+          {(aria) => (
+            <input
+              {...aria}
+              class="input"
+              name="periodStart"
+              type="date"
+              value={periodStart}
+              onInput={(e) => setPeriodStart((e.currentTarget as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <Field id="round-end" label={tr(A.periodEnd, lang)} optional errors={byField.periodEnd} lang={lang}>
-          {(aria) => <input {...aria} class="input" name="periodEnd" type="date" value={periodEnd} onInput={(e) => setPeriodEnd((e.currentTarget as HTMLInputElement).value)} />}
+          {(aria) => (
+            <input
+              {...aria}
+              class="input"
+              name="periodEnd"
+              type="date"
+              value={periodEnd}
+              onInput={(e) => setPeriodEnd((e.currentTarget as HTMLInputElement).value)}
+            />
+          )}
         </Field>
       </div>
       <div class="wide actions">

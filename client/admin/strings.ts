@@ -32,7 +32,10 @@ export const A = {
   column: { vi: "Cột", en: "Column" },
   problem: { vi: "Lỗi", en: "Problem" },
   wholeRow: { vi: "cả dòng", en: "whole line" },
-  moreErrors: { vi: "Còn {n} lỗi khác không hiển thị; hãy sửa các lỗi trên rồi tải lại tệp.", en: "{n} more errors are not shown; correct those above and upload again." },
+  moreErrors: {
+    vi: "Còn {n} lỗi khác không hiển thị; hãy sửa các lỗi trên rồi tải lại tệp.",
+    en: "{n} more errors are not shown; correct those above and upload again.",
+  },
 
   // --- unit search ---
   unitSearch: { vi: "Tìm đơn vị", en: "Find a unit" },
@@ -79,7 +82,10 @@ export const A = {
   manageInvitations: { vi: "Thư mời", en: "Invitations" },
   newRound: { vi: "Tạo đợt khảo sát mới", en: "Create a new round" },
   hideForm: { vi: "Ẩn biểu mẫu", en: "Hide the form" },
-  roundIdHint: { vi: "Chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ: sipas-2026-hue.", en: "Lower-case letters, digits and hyphens, e.g. sipas-2026-hue." },
+  roundIdHint: {
+    vi: "Chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ: sipas-2026-hue.",
+    en: "Lower-case letters, digits and hyphens, e.g. sipas-2026-hue.",
+  },
   titleVi: { vi: "Tên tiếng Việt", en: "Vietnamese title" },
   titleEn: { vi: "Tên tiếng Anh", en: "English title" },
   version: { vi: "phiên bản", en: "version" },
@@ -89,22 +95,31 @@ export const A = {
     "2025": { vi: "Từ 01/7/2025 (34 tỉnh, không cấp huyện)", en: "From 1 July 2025 (34 provinces, no districts)" },
     pre2025: { vi: "Trước 01/7/2025 (63 tỉnh)", en: "Before 1 July 2025 (63 provinces)" },
   } as Record<string, Text>,
-  scopeHint: { vi: "Chọn tỉnh, xã hoặc cơ quan thuộc đợt khảo sát. Để trống: toàn quốc.", en: "Choose the provinces, communes or agencies of the round. Leave empty for the whole country." },
+  scopeHint: {
+    vi: "Chọn tỉnh, xã hoặc cơ quan thuộc đợt khảo sát. Để trống: toàn quốc.",
+    en: "Choose the provinces, communes or agencies of the round. Leave empty for the whole country.",
+  },
   groups: { vi: "Nhóm người trả lời", en: "Respondent groups" },
   minCellSize: { vi: "Số phiếu tối thiểu để hiển thị một ô kết quả", en: "Minimum responses to show a result cell" },
-  minCellSizeHint: { vi: "Ô có ít phiếu hơn sẽ không hiển thị giá trị, để bảo vệ người trả lời.", en: "Cells with fewer responses show no value, to protect respondents." },
+  minCellSizeHint: {
+    vi: "Ô có ít phiếu hơn sẽ không hiển thị giá trị, để bảo vệ người trả lời.",
+    en: "Cells with fewer responses show no value, to protect respondents.",
+  },
   periodStart: { vi: "Ngày bắt đầu", en: "Start date" },
   periodEnd: { vi: "Ngày kết thúc", en: "End date" },
   createRound: { vi: "Tạo đợt khảo sát", en: "Create the round" },
-  roundCreated: { vi: "Đã tạo đợt khảo sát “{title}” ở trạng thái nháp. Hãy mở đợt khi sẵn sàng nhận phiếu.", en: "The round “{title}” was created as a draft. Open it when it is ready to take responses." },
+  roundCreated: {
+    vi: "Đã tạo đợt khảo sát “{title}” ở trạng thái nháp. Hãy mở đợt khi sẵn sàng nhận phiếu.",
+    en: "The round “{title}” was created as a draft. Open it when it is ready to take responses.",
+  },
 
   // --- invitations ---
   invitationsTitle: { vi: "Thư mời trả lời phiếu", en: "Invitations to answer" },
   noInvitationRounds: { vi: "Chưa có đợt khảo sát nào dùng hình thức thư mời.", en: "No survey round uses invitations." },
   round: { vi: "Đợt khảo sát", en: "Survey round" },
   anonymity: {
-    vi: "Phiếu không thể gắn với người được mời. Với từng người, hệ thống chỉ biết thư mời \"đã mở\" (trình duyệt đã nhận chứng nhận ẩn danh), không biết người đó đã gửi phiếu hay chưa. Với từng nhóm, hệ thống biết số phiếu đã nhận. Phiếu chỉ lưu đợt, nhóm và tỉnh; không lưu cơ quan, thời gian hay thứ tự.",
-    en: "Responses cannot be linked to invitees. For each person the system knows only whether the invitation was \"opened\" (the browser received its anonymous credential), not whether they answered. For each group it knows the number of responses received. Responses keep only round, group and province: no agency, time or order.",
+    vi: 'Phiếu không thể gắn với người được mời. Với từng người, hệ thống chỉ biết thư mời "đã mở" (trình duyệt đã nhận chứng nhận ẩn danh), không biết người đó đã gửi phiếu hay chưa. Với từng nhóm, hệ thống biết số phiếu đã nhận. Phiếu chỉ lưu đợt, nhóm và tỉnh; không lưu cơ quan, thời gian hay thứ tự.',
+    en: 'Responses cannot be linked to invitees. For each person the system knows only whether the invitation was "opened" (the browser received its anonymous credential), not whether they answered. For each group it knows the number of responses received. Responses keep only round, group and province: no agency, time or order.',
   },
   notOpen: { vi: "Đợt khảo sát này chưa mở: người được mời chưa gửi được phiếu.", en: "This round is not open: invitees cannot answer yet." },
   uploadTitle: { vi: "Nhập danh sách người được mời", en: "Import invitees" },
@@ -114,12 +129,18 @@ export const A = {
   },
   upload: { vi: "Tải lên", en: "Upload" },
   uploaded: { vi: "Đã nhập {n} người được mời.", en: "{n} invitees imported." },
-  uploadRefused: { vi: "Tệp có lỗi; chưa nhập người nào. Hãy sửa các dòng dưới đây rồi tải lên lại.", en: "The file has errors; nobody was imported. Correct the lines below and upload again." },
+  uploadRefused: {
+    vi: "Tệp có lỗi; chưa nhập người nào. Hãy sửa các dòng dưới đây rồi tải lên lại.",
+    en: "The file has errors; nobody was imported. Correct the lines below and upload again.",
+  },
   linksTitle: { vi: "Tải đường dẫn trả lời (CSV để trộn thư)", en: "Download answer links (CSV for mail merge)" },
   linksAll: { vi: "Tất cả người được mời", en: "All invitees" },
   linksPending: { vi: "Chỉ những người chưa mở thư mời (nhắc lại)", en: "Only those who have not opened their invitation (reminders)" },
   progressTitle: { vi: "Tỷ lệ trả lời", en: "Completion" },
-  progressTotal: { vi: "Đã mở {opened}/{invited} thư mời; đã nhận {responses} phiếu.", en: "{opened} of {invited} invitations opened; {responses} responses received." },
+  progressTotal: {
+    vi: "Đã mở {opened}/{invited} thư mời; đã nhận {responses} phiếu.",
+    en: "{opened} of {invited} invitations opened; {responses} responses received.",
+  },
   invitationOpened: { vi: "Đã mở", en: "Opened" },
   minCell: {
     vi: "Mỗi ô (nhóm × tỉnh) cần ít nhất {min} người được mời; một tệp có ô nhỏ hơn bị từ chối. Kết quả của ô dưới {min} phiếu không được công bố.",
@@ -130,8 +151,8 @@ export const A = {
   no: { vi: "Chưa", en: "Not yet" },
   invitees: { vi: "Người được mời ({n})", en: "Invitees ({n})" },
   openedNote: {
-    vi: "\"Đã mở\" nghĩa là trình duyệt của người đó đã nhận chứng nhận để trả lời; không có nghĩa là đã gửi phiếu. Không ai biết được ai đã gửi phiếu.",
-    en: "\"Opened\" means that person's browser received the credential to answer; it does not mean they sent a response. Nobody can know who did.",
+    vi: '"Đã mở" nghĩa là trình duyệt của người đó đã nhận chứng nhận để trả lời; không có nghĩa là đã gửi phiếu. Không ai biết được ai đã gửi phiếu.',
+    en: '"Opened" means that person\'s browser received the credential to answer; it does not mean they sent a response. Nobody can know who did.',
   },
   byGroup: { vi: "Theo nhóm", en: "By group" },
   byAgency: { vi: "Theo cơ quan", en: "By agency" },
@@ -149,7 +170,10 @@ export const A = {
   // --- accounts ---
   accountsTitle: { vi: "Tài khoản", en: "Accounts" },
   username: { vi: "Tên đăng nhập", en: "Username" },
-  usernameHint: { vi: "3–40 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.", en: "3–40 characters: lower-case letters, digits, dot, underscore, hyphen." },
+  usernameHint: {
+    vi: "3–40 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",
+    en: "3–40 characters: lower-case letters, digits, dot, underscore, hyphen.",
+  },
   displayName: { vi: "Họ và tên", en: "Display name" },
   role: { vi: "Vai trò", en: "Role" },
   roles: {
@@ -185,7 +209,10 @@ export const A = {
     en: "A temporary password: the person must change it at their next sign-in; their open sessions end now.",
   },
   newPassword: { vi: "Mật khẩu mới", en: "New password" },
-  passwordReset: { vi: "Đã đặt lại mật khẩu của “{name}”; người dùng phải đổi khi đăng nhập lần sau.", en: "The password of “{name}” was reset; they must change it at their next sign-in." },
+  passwordReset: {
+    vi: "Đã đặt lại mật khẩu của “{name}”; người dùng phải đổi khi đăng nhập lần sau.",
+    en: "The password of “{name}” was reset; they must change it at their next sign-in.",
+  },
   mustChange: { vi: "Phải đổi mật khẩu", en: "Must change password" },
   passwordOk: { vi: "Mật khẩu đủ mạnh.", en: "The password is strong enough." },
   userScope: { vi: "Địa bàn được phân công", en: "Assigned area" },
@@ -224,7 +251,10 @@ export const A = {
   allOrNothing: { vi: "Nếu có dòng lỗi, không dòng nào được nhập.", en: "If any line has an error, no line is imported." },
   importButton: { vi: "Nhập", en: "Import" },
   imported: { vi: "Đã thêm {added} đơn vị ({present} đơn vị đã có từ trước).", en: "{added} units added ({present} were already there)." },
-  importRefused: { vi: "Tệp có lỗi; chưa nhập đơn vị nào. Hãy sửa các dòng dưới đây rồi nhập lại.", en: "The file has errors; no unit was imported. Correct the lines below and import again." },
+  importRefused: {
+    vi: "Tệp có lỗi; chưa nhập đơn vị nào. Hãy sửa các dòng dưới đây rồi nhập lại.",
+    en: "The file has errors; no unit was imported. Correct the lines below and import again.",
+  },
   lookupTitle: { vi: "Tra cứu đơn vị", en: "Look up units" },
   searchTerm: { vi: "Tên hoặc mã đơn vị", en: "Unit name or code" },
   level: { vi: "Cấp", en: "Level" },
@@ -236,7 +266,10 @@ export const A = {
 
   // --- audit ---
   auditTitle: { vi: "Nhật ký quản trị", en: "Audit log" },
-  auditIntro: { vi: "Các thao tác quản trị gần nhất, mới nhất ở trên. Nhật ký không ghi việc dùng thư mời.", en: "The latest administrative actions, newest first. The log never records the use of invitations." },
+  auditIntro: {
+    vi: "Các thao tác quản trị gần nhất, mới nhất ở trên. Nhật ký không ghi việc dùng thư mời.",
+    en: "The latest administrative actions, newest first. The log never records the use of invitations.",
+  },
   when: { vi: "Thời điểm", en: "When" },
   actor: { vi: "Người thực hiện", en: "By" },
   action: { vi: "Thao tác", en: "Action" },
@@ -254,6 +287,8 @@ export const A = {
     "user.password-reset": { vi: "Đặt lại mật khẩu", en: "Password reset" },
     "device.create": { vi: "Đăng ký thiết bị", en: "Device registered" },
     "device.revoke": { vi: "Thu hồi thiết bị", en: "Device revoked" },
+    "api-token.create": { vi: "Tạo mã API chỉ đọc", en: "Read-only API token created" },
+    "api-token.revoke": { vi: "Thu hồi mã API", en: "API token revoked" },
     "round.create": { vi: "Tạo đợt khảo sát", en: "Round created" },
     "round.open": { vi: "Mở đợt khảo sát", en: "Round opened" },
     "round.closed": { vi: "Đóng đợt khảo sát", en: "Round closed" },
@@ -275,7 +310,10 @@ export const A = {
   xlsformFile: { vi: "Tệp XLSForm (.xlsx)", en: "XLSForm file (.xlsx)" },
   chooseWorkbook: { vi: "Hãy chọn một tệp .xlsx.", en: "Please choose an .xlsx file." },
   indexFile: { vi: "Cây chỉ số (index.json)", en: "Index tree (index.json)" },
-  indexFileHint: { vi: "Không có thì bộ câu hỏi vẫn thu thập được nhưng chưa chấm điểm được.", en: "Without it the questionnaire collects answers but cannot be scored yet." },
+  indexFileHint: {
+    vi: "Không có thì bộ câu hỏi vẫn thu thập được nhưng chưa chấm điểm được.",
+    en: "Without it the questionnaire collects answers but cannot be scored yet.",
+  },
   editionIdOverride: { vi: "Mã bộ câu hỏi", en: "Edition id" },
   editionIdHint: { vi: "Để trống: dùng form_id trong trang settings.", en: "Empty: form_id of the settings sheet." },
   versionOverride: { vi: "Phiên bản", en: "Version" },
@@ -285,8 +323,14 @@ export const A = {
   xlsformChecked: { vi: "Không có lỗi: {id} phiên bản {version} nhập được.", en: "No problems: {id} version {version} can be imported." },
   xlsformImported: { vi: "Đã nhập {id} phiên bản {version}.", en: "Imported {id} version {version}." },
   xlsformUnchanged: { vi: "{id} phiên bản {version} đã có, nội dung không đổi.", en: "{id} version {version} was already there, unchanged." },
-  xlsformNoIndex: { vi: "Chưa có cây chỉ số: nhập lại kèm index.json với phiên bản mới để chấm điểm.", en: "No index tree yet: import again with index.json under a new version to score it." },
-  xlsformRefused: { vi: "Chưa nhập: hãy sửa các lỗi sau trong bảng tính rồi tải lên lại.", en: "Not imported: correct these problems in the workbook and upload it again." },
+  xlsformNoIndex: {
+    vi: "Chưa có cây chỉ số: nhập lại kèm index.json với phiên bản mới để chấm điểm.",
+    en: "No index tree yet: import again with index.json under a new version to score it.",
+  },
+  xlsformRefused: {
+    vi: "Chưa nhập: hãy sửa các lỗi sau trong bảng tính rồi tải lên lại.",
+    en: "Not imported: correct these problems in the workbook and upload it again.",
+  },
   sheet: { vi: "Trang tính", en: "Sheet" },
   cell: { vi: "Ô", en: "Cell" },
   editionsTitle: { vi: "Tải bộ câu hỏi dạng XLSForm", en: "Download questionnaires as XLSForm" },
@@ -308,7 +352,10 @@ export const AP = {
   actions: { vi: "Thao tác", en: "Actions" },
   edit: { vi: "Sửa", en: "Edit" },
   remove: { vi: "Gỡ", en: "Remove" },
-  removeConfirm: { vi: "Gỡ mọi cơ quan khỏi tài khoản {name}? Tài khoản sẽ có quyền như Sở Nội vụ.", en: "Remove every agency from {name}? The account will act as the Department of Home Affairs." },
+  removeConfirm: {
+    vi: "Gỡ mọi cơ quan khỏi tài khoản {name}? Tài khoản sẽ có quyền như Sở Nội vụ.",
+    en: "Remove every agency from {name}? The account will act as the Department of Home Affairs.",
+  },
   removed: { vi: "Đã gỡ cơ quan khỏi tài khoản {name}.", en: "Agencies removed from {name}." },
   formTitle: { vi: "Gắn tài khoản với cơ quan", en: "Bind an account to agencies" },
   username: { vi: "Tên đăng nhập", en: "Username" },

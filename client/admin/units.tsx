@@ -21,7 +21,19 @@ export function UnitsTab({ lang }: TabProps) {
   );
 }
 
-function RegistrySelect({ id, registries, value, lang, onChange }: { id: string; registries: Registry[]; value: string; lang: Lang; onChange(id: string): void }) {
+function RegistrySelect({
+  id,
+  registries,
+  value,
+  lang,
+  onChange,
+}: {
+  id: string;
+  registries: Registry[];
+  value: string;
+  lang: Lang;
+  onChange(id: string): void;
+}) {
   return (
     <Field id={id} label={tr(A.registry, lang)} lang={lang}>
       {(aria) => (
@@ -86,7 +98,16 @@ function Lookup({ registries, lang }: { registries: Registry[]; lang: Lang }) {
       <h3 id="lookup-title">{tr(A.lookupTitle, lang)}</h3>
       <div class="form-grid card" role="search">
         <Field id="lookup-query" label={tr(A.searchTerm, lang)} hint={tr(A.unitSearchHint, lang)} lang={lang}>
-          {(aria) => <input {...aria} class="input" type="search" autoComplete="off" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />}
+          {(aria) => (
+            <input
+              {...aria}
+              class="input"
+              type="search"
+              autoComplete="off"
+              value={query}
+              onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <RegistrySelect id="lookup-registry" registries={registries} value={registry} lang={lang} onChange={setRegistry} />
       </div>

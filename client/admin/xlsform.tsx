@@ -68,7 +68,16 @@ function ImportForm({ lang, onImported }: { lang: Lang; onImported(): void }) {
       >
         <div class="wide">
           <Field id="xlsform-file" label={tr(A.xlsformFile, lang)} errors={fileErrors} lang={lang}>
-            {(aria) => <input {...aria} ref={file} class="input" type="file" name="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />}
+            {(aria) => (
+              <input
+                {...aria}
+                ref={file}
+                class="input"
+                type="file"
+                name="file"
+                accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+              />
+            )}
           </Field>
         </div>
         <div class="wide">
@@ -77,10 +86,22 @@ function ImportForm({ lang, onImported }: { lang: Lang; onImported(): void }) {
           </Field>
         </div>
         <Field id="xlsform-id" label={tr(A.editionIdOverride, lang)} hint={tr(A.editionIdHint, lang)} optional lang={lang}>
-          {(aria) => <input {...aria} class="input" name="id" autoComplete="off" value={id} onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)} />}
+          {(aria) => (
+            <input {...aria} class="input" name="id" autoComplete="off" value={id} onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)} />
+          )}
         </Field>
         <Field id="xlsform-version" label={tr(A.versionOverride, lang)} hint={tr(A.versionHint, lang)} optional lang={lang}>
-          {(aria) => <input {...aria} class="input" name="version" autoComplete="off" inputMode="decimal" value={version} onInput={(e) => setVersion((e.currentTarget as HTMLInputElement).value)} />}
+          {(aria) => (
+            <input
+              {...aria}
+              class="input"
+              name="version"
+              autoComplete="off"
+              inputMode="decimal"
+              value={version}
+              onInput={(e) => setVersion((e.currentTarget as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <div class="wide actions">
           <button type="button" class="btn secondary" disabled={busy} onClick={() => void send(true)}>
@@ -171,7 +192,12 @@ function Editions({ editions, lang }: { editions: InstrumentInfo[]; lang: Lang }
                     </span>
                   </td>
                   <td>
-                    <a class="btn small secondary" href={api.xlsformUrl(e.id, e.version)} download aria-label={fill(tr(A.downloadXlsformOf, lang), { title: tr(e.title, lang) })}>
+                    <a
+                      class="btn small secondary"
+                      href={api.xlsformUrl(e.id, e.version)}
+                      download
+                      aria-label={fill(tr(A.downloadXlsformOf, lang), { title: tr(e.title, lang) })}
+                    >
                       {tr(A.downloadXlsform, lang)}
                     </a>
                   </td>

@@ -6,7 +6,17 @@
 import { useEffect, useState } from "preact/hooks";
 import { tr, useLang } from "../common/i18n.js";
 import { Header, Notice } from "../common/ui.js";
-import { currentRound, deviceId, getCredential, onNewerVersion, setSetting, storedRound, type DeviceCredential, type LocalResponse, type StoredRound } from "./db.js";
+import {
+  currentRound,
+  deviceId,
+  getCredential,
+  onNewerVersion,
+  setSetting,
+  storedRound,
+  type DeviceCredential,
+  type LocalResponse,
+  type StoredRound,
+} from "./db.js";
 import { Home } from "./home.js";
 import { Interview } from "./interview.js";
 import { useSyncer } from "./queue/use-syncer.js";

@@ -89,7 +89,18 @@ export function Home(props: {
 
   const newInterview = () => {
     const now = new Date().toISOString();
-    props.onOpen({ id: newUuid(), round: round.id, state: "draft", unit: null, group: null, answers: {}, section: null, startedAt: now, createdAt: now, updatedAt: now });
+    props.onOpen({
+      id: newUuid(),
+      round: round.id,
+      state: "draft",
+      unit: null,
+      group: null,
+      answers: {},
+      section: null,
+      startedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
   };
 
   const open = async (id: string) => {
@@ -228,7 +239,11 @@ export function Home(props: {
                   <li key={r.id} class="record rejected">
                     {label(r)}
                     <span class="detail field-error-text">{rejectionText(r, lang)}</span>
-                    {remedy !== "fix" && <span class="detail">{tr(remedy === "keep-server" ? C.conflictHelp : r.rejection?.status === "refused" ? C.refusedHelp : C.closedHelp, lang)}</span>}
+                    {remedy !== "fix" && (
+                      <span class="detail">
+                        {tr(remedy === "keep-server" ? C.conflictHelp : r.rejection?.status === "refused" ? C.refusedHelp : C.closedHelp, lang)}
+                      </span>
+                    )}
                     <span class="actions">
                       {remedy === "fix" && (
                         <button type="button" class="btn small" onClick={() => void open(r.id)}>
@@ -385,7 +400,12 @@ function StorageNotice({ lang }: { lang: Lang }) {
         <button
           type="button"
           class="btn small"
-          onClick={() => void navigator.storage?.persist?.().then((ok) => setState(ok ? "granted-now" : "ask"), () => undefined)}
+          onClick={() =>
+            void navigator.storage?.persist?.().then(
+              (ok) => setState(ok ? "granted-now" : "ask"),
+              () => undefined,
+            )
+          }
         >
           {tr(C.persistRetry, lang)}
         </button>

@@ -34,7 +34,11 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
   const [rec, setRecState] = useState<LocalResponse>(() => ({
     ...initial,
     group: initial.group ?? singleGroup,
-    section: !firstProblem ? initial.section : firstProblem.question === "unit" || firstProblem.question === "group" ? null : pageOfQuestion(instrument, firstProblem.question),
+    section: !firstProblem
+      ? initial.section
+      : firstProblem.question === "unit" || firstProblem.question === "group"
+        ? null
+        : pageOfQuestion(instrument, firstProblem.question),
   }));
   /** The record as last changed, ahead of the render that will show it. */
   const latest = useRef(rec);
@@ -131,7 +135,9 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
 
   const errors = form.shownErrors(page);
   const pageSection = section ? { section: section.section.id, items: section.items } : undefined;
-  const problems = form.summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(C.interviewUnit, lang), group: tr(COMMON.group, lang) }, pageSection) : [];
+  const problems = form.summaryShown
+    ? summaryItems(instrument, state, page, errors, lang, { unit: tr(C.interviewUnit, lang), group: tr(COMMON.group, lang) }, pageSection)
+    : [];
   const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const rejection = rec.rejection;
   const resend = rejection ? (

@@ -33,7 +33,9 @@ export function Setup(props: {
   const [pending, setPending] = useState<Array<[string, number]>>([]);
 
   useEffect(() => {
-    void pendingByRound().then((m) => setPending([...m.entries()].map(([r, c]) => [r, c.queued + c.rejected + c.draft] as [string, number]).filter(([, n]) => n > 0)));
+    void pendingByRound().then((m) =>
+      setPending([...m.entries()].map(([r, c]) => [r, c.queued + c.rejected + c.draft] as [string, number]).filter(([, n]) => n > 0)),
+    );
   }, []);
 
   useEffect(() => {
@@ -65,7 +67,9 @@ export function Setup(props: {
       setPassword("");
       const [form, offline] = await Promise.all([
         requestJson<FormPayload>(`/api/rounds/${encodeURIComponent(id)}/form`),
-        requestJson<{ units: OfflineUnit[]; targets?: UnitTarget[] }>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, { headers: { authorization: `Bearer ${cred.token}` } }),
+        requestJson<{ units: OfflineUnit[]; targets?: UnitTarget[] }>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, {
+          headers: { authorization: `Bearer ${cred.token}` },
+        }),
       ]);
       const stored: StoredRound = { id, form, units: offline.units, targets: offline.targets ?? [], downloadedAt: new Date().toISOString() };
       await saveRound(stored);
@@ -118,7 +122,15 @@ export function Setup(props: {
           )}
           <div class="q field">
             <label for="setup-round">{tr(C.roundId, lang)}</label>
-            <input id="setup-round" class="input" required autoComplete="off" autoCapitalize="none" value={roundId} onInput={(e) => setRoundId((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id="setup-round"
+              class="input"
+              required
+              autoComplete="off"
+              autoCapitalize="none"
+              value={roundId}
+              onInput={(e) => setRoundId((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
           {credential ? (
             <p>
@@ -131,11 +143,27 @@ export function Setup(props: {
             <>
               <div class="q field">
                 <label for="setup-username">{tr(C.username, lang)}</label>
-                <input id="setup-username" class="input" required autoComplete="username" autoCapitalize="none" value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />
+                <input
+                  id="setup-username"
+                  class="input"
+                  required
+                  autoComplete="username"
+                  autoCapitalize="none"
+                  value={username}
+                  onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
+                />
               </div>
               <div class="q field">
                 <label for="setup-password">{tr(C.password, lang)}</label>
-                <input id="setup-password" class="input" required type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)} />
+                <input
+                  id="setup-password"
+                  class="input"
+                  required
+                  type="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+                />
               </div>
             </>
           )}

@@ -18,7 +18,10 @@ export const C = {
   download: { vi: "Tải về để dùng ngoại tuyến", en: "Download for offline use" },
   downloading: { vi: "Đang tải…", en: "Downloading…" },
   needNetwork: { vi: "Cần có kết nối mạng để tải đợt khảo sát.", en: "A connection is needed to download a round." },
-  signInAgain: { vi: "Máy chưa được đăng ký hoặc đã bị thu hồi. Hãy đăng nhập lại.", en: "This device is not registered or was revoked. Please sign in again." },
+  signInAgain: {
+    vi: "Máy chưa được đăng ký hoặc đã bị thu hồi. Hãy đăng nhập lại.",
+    en: "This device is not registered or was revoked. Please sign in again.",
+  },
   noRound: { vi: "Không tìm thấy đợt khảo sát này.", en: "This round was not found." },
   cancel: { vi: "Hủy", en: "Cancel" },
   changeRound: { vi: "Tải lại / đổi đợt khảo sát", en: "Refresh / change round" },
@@ -40,9 +43,18 @@ export const C = {
   syncing: { vi: "Đang đồng bộ…", en: "Syncing…" },
   syncSent: { vi: "Đã gửi {n} phiếu lên máy chủ.", en: "{n} responses sent to the server." },
   syncRejected: { vi: "{n} phiếu bị từ chối — xem lý do và cách xử lý bên dưới.", en: "{n} refused — see the reasons and what to do below." },
-  nothingQueued: { vi: "Không còn phiếu nào chờ gửi: mọi phiếu đã hoàn tất đều đã lên máy chủ.", en: "Nothing waits to be sent: every finished response is on the server." },
-  syncElsewhere: { vi: "Một cửa sổ khác của ứng dụng đang gửi phiếu; kết quả sẽ hiện ở đây.", en: "Another window of the app is sending; its result will show here." },
-  backgroundOn: { vi: "Phiếu chờ gửi sẽ tự gửi khi có mạng, kể cả khi đã đóng ứng dụng.", en: "Queued responses are sent when the network is back, even with the app closed." },
+  nothingQueued: {
+    vi: "Không còn phiếu nào chờ gửi: mọi phiếu đã hoàn tất đều đã lên máy chủ.",
+    en: "Nothing waits to be sent: every finished response is on the server.",
+  },
+  syncElsewhere: {
+    vi: "Một cửa sổ khác của ứng dụng đang gửi phiếu; kết quả sẽ hiện ở đây.",
+    en: "Another window of the app is sending; its result will show here.",
+  },
+  backgroundOn: {
+    vi: "Phiếu chờ gửi sẽ tự gửi khi có mạng, kể cả khi đã đóng ứng dụng.",
+    en: "Queued responses are sent when the network is back, even with the app closed.",
+  },
   backgroundOff: {
     vi: "Trình duyệt này chỉ gửi phiếu khi ứng dụng đang mở: khi có mạng, hãy mở ứng dụng (hoặc bấm “Đồng bộ ngay”).",
     en: "This browser sends responses only while the app is open: when online, open the app (or press “Sync now”).",
@@ -86,8 +98,14 @@ export const C = {
     en: "The server refused this round for your device. Ask your coordinator; once it is sorted out, press “Send again”, or export the file to deliver it another way.",
   },
   timeField: { vi: "{field}: {message}", en: "{field}: {message}" },
-  syncRetry: { vi: "Chưa gửi được (không có mạng hoặc máy chủ bận). Sẽ tự thử lại.", en: "Could not send (no connection or the server is busy). Will retry automatically." },
-  syncAuth: { vi: "Máy chủ không còn chấp nhận máy này (bị thu hồi hoặc tài khoản bị khóa). Phiếu vẫn được giữ trên máy; hãy đăng nhập lại.", en: "The server no longer accepts this device (revoked or account disabled). Responses stay on the device; please sign in again." },
+  syncRetry: {
+    vi: "Chưa gửi được (không có mạng hoặc máy chủ bận). Sẽ tự thử lại.",
+    en: "Could not send (no connection or the server is busy). Will retry automatically.",
+  },
+  syncAuth: {
+    vi: "Máy chủ không còn chấp nhận máy này (bị thu hồi hoặc tài khoản bị khóa). Phiếu vẫn được giữ trên máy; hãy đăng nhập lại.",
+    en: "The server no longer accepts this device (revoked or account disabled). Responses stay on the device; please sign in again.",
+  },
   signIn: { vi: "Đăng nhập lại", en: "Sign in again" },
   lastSync: { vi: "Lần đồng bộ gần nhất: {at}", en: "Last sync: {at}" },
   open: { vi: "Mở", en: "Open" },
@@ -106,9 +124,15 @@ export const C = {
   },
   exportPending: { vi: "Xuất phiếu chưa gửi ({n})", en: "Export unsent responses ({n})" },
   importFile: { vi: "Nhập tệp phiếu", en: "Import response file" },
-  imported: { vi: "Đã nhập {added} phiếu; bỏ qua {skipped} phiếu đã có trên máy.", en: "Imported {added} responses; skipped {skipped} already on this device." },
+  imported: {
+    vi: "Đã nhập {added} phiếu; bỏ qua {skipped} phiếu đã có trên máy.",
+    en: "Imported {added} responses; skipped {skipped} already on this device.",
+  },
   nothingToExport: { vi: "Không có phiếu nào chưa gửi.", en: "There are no unsent responses." },
-  updateReady: { vi: "Đã có phiên bản mới của ứng dụng. Dữ liệu trên máy được giữ nguyên.", en: "A new version of the app is ready. Data on this device is kept." },
+  updateReady: {
+    vi: "Đã có phiên bản mới của ứng dụng. Dữ liệu trên máy được giữ nguyên.",
+    en: "A new version of the app is ready. Data on this device is kept.",
+  },
   reload: { vi: "Tải lại", en: "Reload" },
   home: { vi: "Về danh sách", en: "Back to the list" },
   finish: { vi: "Hoàn tất, đưa vào hàng chờ gửi", en: "Finish and queue" },

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Lang, Text } from "../../shared/i18n.js";
 import { PROBLEMS, type ProblemCode } from "../../shared/errors.js";
+import { UNIT_LEVEL_NAMES as LEVEL_NAMES } from "../../shared/units/levels.js";
 
 export type { Lang, Text };
 
@@ -63,7 +64,10 @@ export const COMMON = {
   partOf: { vi: "phần {n}/{total}", en: "part {n} of {total}" },
   answeredOf: { vi: "Đã trả lời {n}/{total} câu", en: "{n} of {total} questions answered" },
   unit: { vi: "Đơn vị của Ông/Bà (thôn, tổ dân phố…)", en: "Your unit (village, residential group…)" },
-  unitHint: { vi: "Gõ vài chữ của tên thôn, xã hoặc tỉnh, có dấu hoặc không dấu.", en: "Type part of the name of the village, commune or province, with or without Vietnamese accents." },
+  unitHint: {
+    vi: "Gõ vài chữ của tên thôn, xã hoặc tỉnh, có dấu hoặc không dấu.",
+    en: "Type part of the name of the village, commune or province, with or without Vietnamese accents.",
+  },
   unitBrowse: { vi: "Chọn từ danh sách", en: "Choose from a list" },
   unitBrowseUp: { vi: "Quay lại {name}", en: "Back to {name}" },
   unitBrowseClose: { vi: "Đóng danh sách", en: "Close the list" },
@@ -91,10 +95,6 @@ export function fill(template: string, values: Record<string, string | number>):
 
 /** Names of unit levels (and the respondent-group breakdown), shared by the dashboard and administration. */
 export const UNIT_LEVEL_NAMES: Record<string, Text> = {
-  province: { vi: "Tỉnh, thành phố", en: "Province" },
-  district: { vi: "Huyện", en: "District" },
-  commune: { vi: "Xã, phường", en: "Commune" },
-  village: { vi: "Thôn, tổ dân phố", en: "Village" },
-  agency: { vi: "Cơ quan", en: "Agency" },
+  ...LEVEL_NAMES,
   group: { vi: "Nhóm người trả lời", en: "Respondent group" },
 };

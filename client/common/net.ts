@@ -1,11 +1,6 @@
 /** Talking to the chiso API from the browser: JSON requests, which failures are worth retrying, backoff, response ids. */
 import type { ProblemBody } from "../../shared/errors.js";
 
-export interface JsonResult<T = unknown> {
-  status: number;
-  body: T;
-}
-
 /** Thrown for a reply the server did give but that is not a success; network failures stay TypeErrors. */
 export class HttpError extends Error {
   constructor(

@@ -169,7 +169,26 @@ export function usePagedForm({ instrument, record, showPage, onStarted, onLastPa
     setSummaryShown(false);
   };
 
-  return { logicOptions, state, pages, pageIndex, current, page, clientErrors, heading, summaryShown, shownErrors, goTo, next, back, checkAll, refuse, changed, touch, reset };
+  return {
+    logicOptions,
+    state,
+    pages,
+    pageIndex,
+    current,
+    page,
+    clientErrors,
+    heading,
+    summaryShown,
+    shownErrors,
+    goTo,
+    next,
+    back,
+    checkAll,
+    refuse,
+    changed,
+    touch,
+    reset,
+  };
 }
 
 /** A page's heading: its section's title, and which part of it when the section spans several pages. */

@@ -49,7 +49,17 @@ export function usePasswordVerdict(password: string, userInputs: string[]): Pass
   return verdict;
 }
 
-export function PasswordChangeForm({ lang, user, required, onChanged }: { lang: Lang; user: SignedInUser; required: boolean; onChanged(user: SignedInUser): void }) {
+export function PasswordChangeForm({
+  lang,
+  user,
+  required,
+  onChanged,
+}: {
+  lang: Lang;
+  user: SignedInUser;
+  required: boolean;
+  onChanged(user: SignedInUser): void;
+}) {
   const form = useRef<HTMLFormElement>(null);
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
@@ -59,8 +69,7 @@ export function PasswordChangeForm({ lang, user, required, onChanged }: { lang: 
   const [busy, setBusy] = useState(false);
   const verdict = usePasswordVerdict(next, [user.username, user.displayName]);
 
-  const focusFirstError = () =>
-    setTimeout(() => form.current?.querySelector<HTMLInputElement>("[aria-invalid='true']")?.focus(), 0);
+  const focusFirstError = () => setTimeout(() => form.current?.querySelector<HTMLInputElement>("[aria-invalid='true']")?.focus(), 0);
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -390,11 +390,7 @@ export function summaryItems(
   };
   if (pageId === "start") return [...item("unit", startLabels.unit), ...item("group", startLabels.group)];
   return answerableQuestions(instrument)
-    .filter((it) =>
-      pageSection
-        ? it.section.id === pageSection.section && pageSection.items.has(it.grid?.id ?? it.question.id)
-        : it.section.id === pageId,
-    )
+    .filter((it) => (pageSection ? it.section.id === pageSection.section && pageSection.items.has(it.grid?.id ?? it.question.id) : it.section.id === pageId))
     .filter((it) => state.questions[it.question.id]?.relevant !== false)
     .flatMap((it) => item(it.question.id, tr(it.question.label, lang)));
 }

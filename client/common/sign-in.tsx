@@ -33,7 +33,11 @@ const T = {
 type State = { kind: "checking" } | { kind: "signed-out"; error: string | null } | { kind: "signed-in"; user: SignedInUser };
 
 /** Shows `children` only to a signed-in user with one of `roles`; otherwise a sign-in form. */
-export function RequireSignIn(props: { roles: ReadonlyArray<SignedInUser["role"]>; lang: Lang; children: (user: SignedInUser, signOut: () => void) => ComponentChildren }) {
+export function RequireSignIn(props: {
+  roles: ReadonlyArray<SignedInUser["role"]>;
+  lang: Lang;
+  children: (user: SignedInUser, signOut: () => void) => ComponentChildren;
+}) {
   const { lang } = props;
   const [state, setState] = useState<State>({ kind: "checking" });
 
@@ -98,9 +102,24 @@ function SignInForm({ lang, error, onSignedIn }: { lang: Lang; error: string | n
       <h1>{tr(T.title, lang)}</h1>
       <form onSubmit={submit}>
         <label for="sign-in-user">{tr(T.username, lang)}</label>
-        <input id="sign-in-user" name="username" autocomplete="username" required value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} />
+        <input
+          id="sign-in-user"
+          name="username"
+          autocomplete="username"
+          required
+          value={username}
+          onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
+        />
         <label for="sign-in-password">{tr(T.password, lang)}</label>
-        <input id="sign-in-password" name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input
+          id="sign-in-password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
         {message && (
           <p class="notice error" role="alert">
             {message}

@@ -78,7 +78,15 @@ export function AnswerProgress({ answered, total, lang }: { answered: number; to
       <span aria-hidden="true" id={PROGRESS_TEXT_ID}>
         {label}
       </span>
-      <div class="bar" role="progressbar" aria-label={tr(COMMON.progress, lang)} aria-valuemin={0} aria-valuemax={total} aria-valuenow={answered} aria-valuetext={label}>
+      <div
+        class="bar"
+        role="progressbar"
+        aria-label={tr(COMMON.progress, lang)}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={answered}
+        aria-valuetext={label}
+      >
         <span style={{ width: `${Math.round((answered / Math.max(total, 1)) * 100)}%` }} />
       </div>
     </div>
@@ -95,7 +103,14 @@ export function GroupPicker(props: {
 }) {
   const { groups, value, error, lang } = props;
   return (
-    <fieldset class={`q choice${error ? " has-error" : ""}`} id="q-group" role="radiogroup" aria-required="true" aria-invalid={error ? "true" : undefined} aria-describedby={error ? "q-group-err" : undefined}>
+    <fieldset
+      class={`q choice${error ? " has-error" : ""}`}
+      id="q-group"
+      role="radiogroup"
+      aria-required="true"
+      aria-invalid={error ? "true" : undefined}
+      aria-describedby={error ? "q-group-err" : undefined}
+    >
       <legend>
         {tr(COMMON.group, lang)}
         <RequiredMark lang={lang} />

@@ -2,7 +2,7 @@
 import { requestJson } from "../common/net.js";
 import type { Text } from "../../shared/i18n.js";
 import type { ProgressResponse, RankingResponse, ResultsResponse, TargetResult, WeakRow } from "../../shared/results/types.js";
-import type { TargetInput } from "../../shared/results/schemas.js";
+import type { TargetInput, TargetsBody } from "../../shared/results/schemas.js";
 
 export interface RoundInfo {
   id: string;
@@ -57,9 +57,14 @@ export const api = {
   instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
   registries: () => requestJson<{ registries: Array<{ id: string; label: string | Text }> }>("/api/units/registries"),
   peerGroups: () => requestJson<{ peerGroups: Array<{ id: string; label: Text; registry: string; members: string[] }> }>("/api/peer-groups"),
-  unitPath: (key: string) => requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(`/api/units/${encodeURIComponent(key)}`),
+  unitPath: (key: string) =>
+    requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(
+      `/api/units/${encodeURIComponent(key)}`,
+    ),
   results: (f: Filters, extra: { by?: string | null; compare?: string | null } = {}) =>
-    requestJson<ResultsResponse & { targets: TargetResult[] }>(`${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null, rank: f.unit && !extra.by ? "1" : null })}`),
+    requestJson<ResultsResponse & { targets: TargetResult[] }>(
+      `${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null, rank: f.unit && !extra.by ? "1" : null })}`,
+    ),
   ranking: (f: Filters, level: string, node: string | null) =>
     requestJson<RankingResponse>(`${base(f)}/results/ranking${query({ ...common(f), level, node, peers: f.peers, compare: f.compare })}`),
   weakest: (f: Filters, level: string | null) =>
@@ -70,14 +75,39 @@ export const api = {
   targets: (f: Filters) =>
     requestJson<{ targets: TargetInput[]; evaluation: TargetResult[]; decimals: number; updatedAt: string | null }>(`${base(f)}/targets${query(common(f))}`),
   saveTargets: (f: Filters, targets: TargetInput[]) =>
-    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets${query(common(f))}`, { method: "PUT", json: { targets } }),
+    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets${query(common(f))}`, {
+      method: "PUT",
+      json: { targets } satisfies TargetsBody,
+    }),
 };
 
-/** Download links; spreadsheets for Vietnamese Excel get semicolons, decimal commas and a label row. */
-export function exportUrl(f: Filters, layout: "wide" | "long" | "codebook" | "results", format: "csv" | "xlsx" | "json", lang: "vi" | "en"): string {
+/** The breakdown level of the ranking appendix: the one chosen in the ranking view or the units × criteria table. */
+export function appendixLevel(f: Filters): string | null {
+  return f.view === "ranking" ? f.level : f.by;
+}
+
+/**
+ * Download links; spreadsheets for Vietnamese Excel get semicolons, decimal commas and a label row.
+ * `results` is the unit's tree with its rank as on screen; `ranking` the units of the chosen level side by side.
+ */
+export function exportUrl(
+  f: Filters,
+  layout: "wide" | "long" | "codebook" | "results" | "ranking",
+  format: "csv" | "xlsx" | "json",
+  lang: "vi" | "en",
+): string {
   const csvVi = format === "csv" && lang === "vi" ? { sep: "semicolon", decimal: "comma" } : {};
-  const results = layout === "results" ? { ...common(f), compare: f.compare, lang } : {};
-  return `${base(f)}/export/${layout}${query({ format, labels: format === "json" || layout === "results" ? null : lang, ...csvVi, ...results })}`;
+  // The table's sort column orders the appendix when it is a node (not the name or response count).
+  const sortNode = f.sort?.split(":")[0] ?? null;
+  const tableNode = sortNode && sortNode !== "name" && sortNode !== "responses" ? sortNode : null;
+  const ranking =
+    layout === "ranking" ? { by: appendixLevel(f), ...(f.view === "ranking" ? { node: f.node, peers: f.peers } : { cols: f.cols, node: tableNode }) } : {};
+  const results =
+    layout === "results" || layout === "ranking"
+      ? { ...common(f), compare: f.compare, lang, rank: layout === "results" && f.unit ? "1" : null, ...ranking }
+      : {};
+  const path = layout === "ranking" ? "results" : layout;
+  return `${base(f)}/export/${path}${query({ format, labels: format === "json" || path === "results" ? null : lang, ...csvVi, ...results })}`;
 }
 
 export function readHash(): Partial<Filters> {

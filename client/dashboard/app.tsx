@@ -5,13 +5,14 @@ import { RequireSignIn, SignOutButton, type SignedInUser } from "../common/sign-
 import { fill, problemText, setLang, tr, useLang, type Lang } from "../common/i18n.js";
 import { HttpError } from "../common/net.js";
 import { downloadFile } from "./download.js";
-import { api, exportUrl, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
+import { api, appendixLevel, exportUrl, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
 import { D } from "./strings.js";
 import { ErrorBox, Loading, Select, flatten, levelsOfTree, nodeLabel, useAsync } from "./common.js";
 import { ResultsView } from "./results-view.js";
 import { CompareView, ProgressView, RankingView, WeakestView } from "./other-views.js";
 import { TargetsView } from "./targets-view.js";
 import { ParIndexView } from "./par-index-view.js";
+import { ApiTokensPanel } from "./api-tokens.js";
 
 interface Catalogue {
   rounds: RoundInfo[];
@@ -56,7 +57,21 @@ function defaultRound(cat: Catalogue): RoundInfo | undefined {
   return sipas.find((r) => r.status === "open") ?? sipas[0] ?? cat.rounds.find((r) => r.status === "open") ?? cat.rounds[0];
 }
 
-const EMPTY: Omit<Filters, "round"> = { view: "results", unit: null, group: null, compare: null, asOf: null, variant: null, by: null, level: null, node: null, peers: null, against: "max", cols: null, sort: null };
+const EMPTY: Omit<Filters, "round"> = {
+  view: "results",
+  unit: null,
+  group: null,
+  compare: null,
+  asOf: null,
+  variant: null,
+  by: null,
+  level: null,
+  node: null,
+  peers: null,
+  against: "max",
+  cols: null,
+  sort: null,
+};
 
 export function DashboardApp() {
   const lang = useLang();
@@ -92,10 +107,25 @@ function Dashboard() {
 
   const update = (patch: Partial<Filters>) => setFilters((f) => (f ? { ...f, ...patch } : f));
 
-  if (catalogue.state === "loading") return <Shell lang={lang}><Loading lang={lang} /></Shell>;
-  if (catalogue.state === "error") return <Shell lang={lang}><ErrorBox error={catalogue.error} lang={lang} /></Shell>;
+  if (catalogue.state === "loading")
+    return (
+      <Shell lang={lang}>
+        <Loading lang={lang} />
+      </Shell>
+    );
+  if (catalogue.state === "error")
+    return (
+      <Shell lang={lang}>
+        <ErrorBox error={catalogue.error} lang={lang} />
+      </Shell>
+    );
   const cat = catalogue.data;
-  if (!filters) return <Shell lang={lang}><p class="notice info">{tr(D.noRounds, lang)}</p></Shell>;
+  if (!filters)
+    return (
+      <Shell lang={lang}>
+        <p class="notice info">{tr(D.noRounds, lang)}</p>
+      </Shell>
+    );
   const round = cat.rounds.find((r) => r.id === filters.round)!;
   const family = (id: string) => cat.instruments.find((i) => i.id === id)?.family;
   const comparable = cat.rounds.filter((r) => r.id !== round.id && family(r.instrument.id) === family(round.instrument.id));
@@ -124,22 +154,28 @@ function Dashboard() {
           <ParIndexView roundId={round.id} lang={lang} />
         </main>
       ) : (
-      <>
-      <nav class="tabs no-print" aria-label={tr(D.title, lang)}>
-        {VIEWS.map((v) => (
-          <button type="button" key={v} class={v === filters.view ? "tab active" : "tab"} aria-current={v === filters.view ? "page" : undefined} onClick={() => update({ view: v, level: null })}>
-            {tr(D.views[v], lang)}
-          </button>
-        ))}
-      </nav>
-      {filters.view !== "progress" && (
-        <FilterBar filters={filters} update={update} lang={lang} groups={groups} registries={cat.registries} comparable={comparable} round={round} />
-      )}
-      <PrintHeader round={round} filters={filters} lang={lang} groups={groups} />
-      <main class="content">
-        <View filters={filters} update={update} lang={lang} groups={groups} round={round} comparable={comparable} unitLevel={unitLevel} />
-      </main>
-      </>
+        <>
+          <nav class="tabs no-print" aria-label={tr(D.title, lang)}>
+            {VIEWS.map((v) => (
+              <button
+                type="button"
+                key={v}
+                class={v === filters.view ? "tab active" : "tab"}
+                aria-current={v === filters.view ? "page" : undefined}
+                onClick={() => update({ view: v, level: null })}
+              >
+                {tr(D.views[v], lang)}
+              </button>
+            ))}
+          </nav>
+          {filters.view !== "progress" && (
+            <FilterBar filters={filters} update={update} lang={lang} groups={groups} registries={cat.registries} comparable={comparable} round={round} />
+          )}
+          <PrintHeader round={round} filters={filters} lang={lang} groups={groups} />
+          <main class="content">
+            <View filters={filters} update={update} lang={lang} groups={groups} round={round} comparable={comparable} unitLevel={unitLevel} />
+          </main>
+        </>
       )}
     </Shell>
   );
@@ -158,15 +194,27 @@ function Shell({ lang, children }: { lang: Lang; children: preact.ComponentChild
         </button>
       </header>
       {children}
+      {session?.user.role === "analyst" && <ApiTokensPanel lang={lang} />}
     </>
   );
 }
 
-function View(props: { filters: Filters; update(p: Partial<Filters>): void; lang: Lang; groups: Array<{ code: string; label: { vi: string; en: string } }>; round: RoundInfo; comparable: RoundInfo[]; unitLevel: string }) {
+function View(props: {
+  filters: Filters;
+  update(p: Partial<Filters>): void;
+  lang: Lang;
+  groups: Array<{ code: string; label: { vi: string; en: string } }>;
+  round: RoundInfo;
+  comparable: RoundInfo[];
+  unitLevel: string;
+}) {
   const { filters, lang, round, comparable } = props;
   const common = { filters, update: props.update, lang, groups: props.groups };
   // The index tree (for node and level choices) of the round, whatever the filters.
-  const tree = useAsync(() => api.results({ ...filters, unit: null, group: null, compare: null }), JSON.stringify([filters.round, filters.variant, filters.asOf]));
+  const tree = useAsync(
+    () => api.results({ ...filters, unit: null, group: null, compare: null }),
+    JSON.stringify([filters.round, filters.variant, filters.asOf]),
+  );
   const compareOptions = comparable.map((r) => ({ value: r.id, label: tr(r.title, lang) }));
   const defaultLevel = props.unitLevel === "agency" ? "agency" : "commune";
   switch (filters.view) {
@@ -182,7 +230,10 @@ function View(props: { filters: Filters; update(p: Partial<Filters>): void; lang
       return tree.state === "ok" ? (
         <TargetsView
           {...common}
-          nodes={flatten(tree.data.root).map(({ node, depth }) => ({ code: node.code, label: `${"  ".repeat(depth)}${node.code} ${nodeLabel(node, lang, true)}` }))}
+          nodes={flatten(tree.data.root).map(({ node, depth }) => ({
+            code: node.code,
+            label: `${"  ".repeat(depth)}${node.code} ${nodeLabel(node, lang, true)}`,
+          }))}
           levels={levelsOfTree(tree.data.root)}
           rounds={compareOptions}
         />
@@ -239,16 +290,31 @@ function FilterBar(props: {
       </div>
       <div class="controls">
         {props.groups.length > 1 && (
-          <Select name="group" label={tr(D.group, lang)} value={filters.group} options={[{ value: "", label: tr(D.allGroups, lang) }, ...props.groups.map((g) => ({ value: g.code, label: tr(g.label, lang) }))]} onChange={(v) => update({ group: v })} />
+          <Select
+            name="group"
+            label={tr(D.group, lang)}
+            value={filters.group}
+            options={[{ value: "", label: tr(D.allGroups, lang) }, ...props.groups.map((g) => ({ value: g.code, label: tr(g.label, lang) }))]}
+            onChange={(v) => update({ group: v })}
+          />
         )}
         {filters.view !== "compare" && props.comparable.length > 0 && (
-          <Select name="compare" label={tr(D.compareWith, lang)} value={filters.compare} options={[{ value: "", label: tr(D.none, lang) }, ...props.comparable.map((r) => ({ value: r.id, label: tr(r.title, lang) }))]} onChange={(v) => update({ compare: v })} />
+          <Select
+            name="compare"
+            label={tr(D.compareWith, lang)}
+            value={filters.compare}
+            options={[{ value: "", label: tr(D.none, lang) }, ...props.comparable.map((r) => ({ value: r.id, label: tr(r.title, lang) }))]}
+            onChange={(v) => update({ compare: v })}
+          />
         )}
         <Select
           name="asOf"
           label={tr(D.asOf, lang)}
           value={filters.asOf ?? props.round.registry}
-          options={props.registries.map((r) => ({ value: r.id, label: D.registries[r.id] ? tr(D.registries[r.id]!, lang) : typeof r.label === "string" ? r.label : tr(r.label, lang) }))}
+          options={props.registries.map((r) => ({
+            value: r.id,
+            label: D.registries[r.id] ? tr(D.registries[r.id]!, lang) : typeof r.label === "string" ? r.label : tr(r.label, lang),
+          }))}
           onChange={(v) => update({ asOf: v === props.round.registry ? null : v, unit: null, by: null })}
         />
       </div>
@@ -273,7 +339,7 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
       setState({ kind: "error", text: `${tr(D.downloadFailed, lang)}: ${problemText(body, lang)}` });
     }
   };
-  const link = (layout: "wide" | "long" | "codebook" | "results", format: "csv" | "xlsx" | "json") => {
+  const link = (layout: "wide" | "long" | "codebook" | "results" | "ranking", format: "csv" | "xlsx" | "json") => {
     const url = exportUrl(filters, layout, format, lang);
     return (
       <a href={url} download onClick={(e) => void get(e, url, layout, format)}>
@@ -288,6 +354,11 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
         <li>
           {tr(D.exportResults, lang)}: {link("results", "xlsx")} {link("results", "csv")}
         </li>
+        {appendixLevel(filters) && (
+          <li>
+            {tr(D.exportRanking, lang)}: {link("ranking", "xlsx")} {link("ranking", "csv")}
+          </li>
+        )}
         <li>
           {tr(D.exportWide, lang)}: {link("wide", "xlsx")} {link("wide", "csv")} {link("wide", "json")}
         </li>
@@ -298,8 +369,16 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
           {tr(D.exportCodebook, lang)}: {link("codebook", "xlsx")} {link("codebook", "csv")}
         </li>
       </ul>
-      {state?.kind === "busy" && <p class="muted small" role="status">{tr(D.downloading, lang)}</p>}
-      {state?.kind === "ok" && <p class="muted small" role="status">{fill(tr(D.downloaded, lang), { name: state.name })}</p>}
+      {state?.kind === "busy" && (
+        <p class="muted small" role="status">
+          {tr(D.downloading, lang)}
+        </p>
+      )}
+      {state?.kind === "ok" && (
+        <p class="muted small" role="status">
+          {fill(tr(D.downloaded, lang), { name: state.name })}
+        </p>
+      )}
       {state?.kind === "error" && (
         <div class="notice error" role="alert">
           {state.text}
@@ -310,10 +389,21 @@ function Exports({ filters, lang }: { filters: Filters; lang: Lang }) {
 }
 
 /** What a printed page says above the appendix table: round, unit, group, date. */
-function PrintHeader({ round, filters, lang, groups }: { round: RoundInfo; filters: Filters; lang: Lang; groups: Array<{ code: string; label: { vi: string; en: string } }> }) {
+function PrintHeader({
+  round,
+  filters,
+  lang,
+  groups,
+}: {
+  round: RoundInfo;
+  filters: Filters;
+  lang: Lang;
+  groups: Array<{ code: string; label: { vi: string; en: string } }>;
+}) {
   const group = groups.find((g) => g.code === filters.group);
   const unit = useAsync(() => (filters.unit ? api.unitPath(filters.unit) : Promise.resolve(null)), filters.unit ?? "");
-  const unitName = unit.state === "ok" && unit.data ? [unit.data.unit, ...unit.data.path].map((u) => u.fullName).join(", ") : (filters.unit ?? tr(D.allUnits, lang));
+  const unitName =
+    unit.state === "ok" && unit.data ? [unit.data.unit, ...unit.data.path].map((u) => u.fullName).join(", ") : (filters.unit ?? tr(D.allUnits, lang));
   const date = new Date().toISOString().slice(0, 10).split("-").reverse().join("/");
   return (
     <div class="print-only print-header">

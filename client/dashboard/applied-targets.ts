@@ -42,7 +42,12 @@ export interface NodeGoal {
  * specific, wins). A rule's base is this round's own value, or the compared round's (`previous`)
  * when the rule names it; a rule based on another round gives no goal here.
  */
-export function nodeGoals(root: ResultNode, applied: readonly AppliedTarget[], display: "percent" | "points", compareRound: string | null): Map<string, NodeGoal> {
+export function nodeGoals(
+  root: ResultNode,
+  applied: readonly AppliedTarget[],
+  display: "percent" | "points",
+  compareRound: string | null,
+): Map<string, NodeGoal> {
   const goals = new Map<string, NodeGoal>();
   const nodes = flatten(root).map((n) => n.node);
   const current = (node: ResultNode, measure: "percent" | "points") => (measure === "points" ? node.points : node.percent);

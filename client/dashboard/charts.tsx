@@ -4,16 +4,37 @@ import { formatNumber } from "../../shared/scoring/format.js";
 
 const clamp = (x: number) => Math.max(0, Math.min(1, x));
 
-/** A horizontal bar of value / max, with a tick for last year (grey) and for the target (red). */
-export function ValueBar(props: { value: number | null; max: number; previous?: number | null; target?: number | null; label: string; width?: number }) {
-  const { value, max, previous, target, label } = props;
+/**
+ * A horizontal bar of value / max, with a tick for last year (grey) and for the target (red), and
+ * the 95% interval as a whisker; an unreliable value is drawn pale. `tooltip` is the pointer's text.
+ */
+export function ValueBar(props: {
+  value: number | null;
+  max: number;
+  previous?: number | null;
+  target?: number | null;
+  ci?: { lo: number; hi: number } | null;
+  unreliable?: boolean;
+  label: string;
+  tooltip?: string;
+  width?: number;
+}) {
+  const { value, max, previous, target, ci, label } = props;
   const width = props.width ?? 160;
   const h = 14;
   const x = (v: number) => clamp(v / max) * width;
   return (
-    <svg class="vbar" width={width} height={h} viewBox={`0 0 ${width} ${h}`} role="img" aria-label={label}>
+    <svg class="vbar" width={width} height={h} viewBox={`0 0 ${width} ${h}`} role="img" aria-label={props.tooltip ?? label}>
+      {props.tooltip && <title>{props.tooltip}</title>}
       <rect class="track" x={0} y={2} width={width} height={h - 4} rx={2} />
-      {value !== null && <rect class="fill" x={0} y={2} width={x(value)} height={h - 4} rx={2} />}
+      {value !== null && <rect class={props.unreliable ? "fill unreliable" : "fill"} x={0} y={2} width={x(value)} height={h - 4} rx={2} />}
+      {value !== null && ci && (
+        <g class="ci">
+          <line class="ci" x1={x(ci.lo)} x2={x(ci.hi)} y1={h / 2} y2={h / 2} />
+          <line class="ci" x1={x(ci.lo)} x2={x(ci.lo)} y1={3} y2={h - 3} />
+          <line class="ci" x1={x(ci.hi)} x2={x(ci.hi)} y1={3} y2={h - 3} />
+        </g>
+      )}
       {previous !== null && previous !== undefined && <rect class="prev" x={x(previous) - 1} y={0} width={2} height={h} />}
       {target !== null && target !== undefined && <rect class="target" x={Math.min(width - 2, x(target)) - 1} y={0} width={3} height={h} />}
     </svg>
@@ -27,7 +48,14 @@ export function ProgressBar(props: { value: number; target: number | null; label
   return (
     <svg class="pbar" width={width} height={12} viewBox={`0 0 ${width} 12`} role="img" aria-label={props.label}>
       <rect class="track" x={0} y={1} width={width} height={10} rx={2} />
-      <rect class={props.target !== null && props.value >= props.target ? "fill done" : "fill"} x={0} y={1} width={(props.value / scale) * width} height={10} rx={2} />
+      <rect
+        class={props.target !== null && props.value >= props.target ? "fill done" : "fill"}
+        x={0}
+        y={1}
+        width={(props.value / scale) * width}
+        height={10}
+        rx={2}
+      />
       {props.target !== null && <rect class="target" x={(props.target / scale) * width - 1.5} y={0} width={3} height={12} />}
     </svg>
   );

@@ -1,7 +1,7 @@
 /** Pieces every dashboard view uses: async loading, number formatting, selects, the index tree's nodes. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import { HttpError } from "../common/net.js";
+import { useAsync as useSharedAsync, type Async } from "../common/async.js";
 import { problemText, tr, type Lang, type Text } from "../common/i18n.js";
 import { formatNumber } from "../../shared/scoring/format.js";
 import type { ResultNode } from "../../shared/results/types.js";
@@ -15,23 +15,11 @@ export interface ViewProps {
   groups: Array<{ code: string; label: Text }>;
 }
 
-export type Async<T> = { state: "loading" } | { state: "error"; error: unknown } | { state: "ok"; data: T };
+export type { Async } from "../common/async.js";
 
-/** Runs a fetch whenever `key` changes; a stale answer (an older key) is dropped. */
+/** Runs a fetch whenever `key` changes; "loading" shows at once for a new key. */
 export function useAsync<T>(fetcher: () => Promise<T>, key: string): Async<T> {
-  const [result, setResult] = useState<Async<T>>({ state: "loading" });
-  useEffect(() => {
-    let live = true;
-    setResult({ state: "loading" });
-    fetcher().then(
-      (data) => live && setResult({ state: "ok", data }),
-      (error: unknown) => live && setResult({ state: "error", error }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return result;
+  return useSharedAsync(fetcher, key)[0];
 }
 
 export function Loading({ lang }: { lang: Lang }) {
@@ -68,7 +56,13 @@ export function signed(v: number | null | undefined, decimals: number, lang: Lan
   return v > 0 ? `+${s}` : `−${s}`;
 }
 
-export function Select<T extends string>(props: { label: string; value: T | null; options: Array<{ value: T | ""; label: string }>; onChange(value: T | null): void; name: string }) {
+export function Select<T extends string>(props: {
+  label: string;
+  value: T | null;
+  options: Array<{ value: T | ""; label: string }>;
+  onChange(value: T | null): void;
+  name: string;
+}) {
   return (
     <label class="field">
       <span>{props.label}</span>

@@ -7,8 +7,7 @@ import { ColumnChart, PairedBars, ProgressBar, ValueBar } from "./charts.js";
 import { D } from "./strings.js";
 import { missingReason, missingText } from "./missing.js";
 import { Select, Show, TableWrap, flatten, fmt, levelName, levelsOfTree, nodeLabel, scaleOf, signed, useAsync, type ViewProps } from "./common.js";
-
-const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
+import { UNIT_LEVELS } from "../../shared/units/levels.js";
 
 /** Units of a level ranked at one node, with performance groups (PAPI) and peer-group ranks. */
 export function RankingView(props: ViewProps & { defaultLevel: string }) {
@@ -21,7 +20,13 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
   return (
     <section class="card">
       <div class="controls">
-        <Select name="level" label={tr(D.level, lang)} value={level} options={UNIT_LEVELS.map((l) => ({ value: l, label: tr(D.levels[l]!, lang) }))} onChange={(v) => update({ level: v })} />
+        <Select
+          name="level"
+          label={tr(D.level, lang)}
+          value={level}
+          options={UNIT_LEVELS.map((l) => ({ value: l, label: tr(D.levels[l]!, lang) }))}
+          onChange={(v) => update({ level: v })}
+        />
         {tree.state === "ok" && (
           <Select
             name="node"
@@ -56,14 +61,28 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
                 </caption>
                 <thead>
                   <tr>
-                    <th scope="col" class="num">{tr(D.rank, lang)}</th>
+                    <th scope="col" class="num">
+                      {tr(D.rank, lang)}
+                    </th>
                     <th scope="col">{tr(D.unit, lang)}</th>
-                    <th scope="col" class="num">{tr(D.responses, lang)}</th>
+                    <th scope="col" class="num">
+                      {tr(D.responses, lang)}
+                    </th>
                     <th scope="col" aria-hidden="true" />
-                    <th scope="col" class="num">{tr(D.value, lang)}</th>
+                    <th scope="col" class="num">
+                      {tr(D.value, lang)}
+                    </th>
                     {data.performanceGroups && <th scope="col">{tr(D.perfGroup, lang)}</th>}
-                    {hasPrevious && <th scope="col" class="num">{tr(D.previous, lang)}</th>}
-                    {hasPrevious && <th scope="col" class="num">{tr(D.rankChange, lang)}</th>}
+                    {hasPrevious && (
+                      <th scope="col" class="num">
+                        {tr(D.previous, lang)}
+                      </th>
+                    )}
+                    {hasPrevious && (
+                      <th scope="col" class="num">
+                        {tr(D.rankChange, lang)}
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
@@ -75,10 +94,17 @@ export function RankingView(props: ViewProps & { defaultLevel: string }) {
                       <td>{r.unit.fullName}</td>
                       <td class="num">{fmt(r.responses, 0, lang)}</td>
                       <td>
-                        <ValueBar value={r.value} max={scaleOf({ max: data.node.max }, data.display)} previous={r.previous?.value ?? null} label={`${r.unit.fullName}: ${fmt(r.value, d, lang)}`} />
+                        <ValueBar
+                          value={r.value}
+                          max={scaleOf({ max: data.node.max }, data.display)}
+                          previous={r.previous?.value ?? null}
+                          label={`${r.unit.fullName}: ${fmt(r.value, d, lang)}`}
+                        />
                       </td>
                       <td class="num">{r.value === null ? <MissingValue row={r} min={data.minCellSize} lang={lang} /> : fmt(r.value, d, lang)}</td>
-                      {data.performanceGroups && <td>{r.performanceGroup ? <span class={`pg pg-${r.performanceGroup.index}`}>{tr(r.performanceGroup.label, lang)}</span> : "–"}</td>}
+                      {data.performanceGroups && (
+                        <td>{r.performanceGroup ? <span class={`pg pg-${r.performanceGroup.index}`}>{tr(r.performanceGroup.label, lang)}</span> : "–"}</td>
+                      )}
                       {hasPrevious && <td class="num">{r.previous?.rank ?? "–"}</td>}
                       {hasPrevious && <td class={`num delta ${(r.delta?.rank ?? 0) >= 0 ? "up" : "down"}`}>{signed(r.delta?.rank, 0, lang)}</td>}
                     </tr>
@@ -112,7 +138,13 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
   return (
     <section class="card">
       <div class="controls">
-        <Select name="compare" label={tr(D.compareWith, lang)} value={filters.compare} options={[{ value: "", label: tr(D.none, lang) }, ...props.compareOptions]} onChange={(v) => update({ compare: v })} />
+        <Select
+          name="compare"
+          label={tr(D.compareWith, lang)}
+          value={filters.compare}
+          options={[{ value: "", label: tr(D.none, lang) }, ...props.compareOptions]}
+          onChange={(v) => update({ compare: v })}
+        />
       </div>
       {!filters.compare && <p class="notice info">{tr(D.compareNeeded, lang)}</p>}
       <Show value={results} lang={lang}>
@@ -120,14 +152,22 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
           if (!data) return null;
           const levels = levelsOfTree(data.root);
           const level = filters.level && levels.includes(filters.level) ? filters.level : (levels[1] ?? levels[0]!);
-          const nodes = flatten(data.root).filter(({ node }) => node.level === level || node === data.root).map((n) => n.node);
+          const nodes = flatten(data.root)
+            .filter(({ node }) => node.level === level || node === data.root)
+            .map((n) => n.node);
           const max = Math.max(...nodes.map((n) => scaleOf(n, data.display)));
           const scaled = (n: ResultNode) => (data.display === "points" && n.max !== null && n.max !== max ? null : n);
           const chartNodes = nodes.filter((n) => scaled(n) !== null && n !== data.root);
           return (
             <>
               <div class="controls">
-                <Select name="level" label={tr(D.level, lang)} value={level} options={levels.map((l) => ({ value: l, label: levelName(l, lang) }))} onChange={(v) => update({ level: v })} />
+                <Select
+                  name="level"
+                  label={tr(D.level, lang)}
+                  value={level}
+                  options={levels.map((l) => ({ value: l, label: levelName(l, lang) }))}
+                  onChange={(v) => update({ level: v })}
+                />
               </div>
               <PairedBars
                 rows={chartNodes.map((n) => ({ label: `${n.code} ${nodeLabel(n, lang, true)}`, previous: n.previous?.value ?? null, current: n.value }))}
@@ -143,10 +183,18 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
                     <tr>
                       <th scope="col">{tr(D.code, lang)}</th>
                       <th scope="col">{tr(D.criterion, lang)}</th>
-                      <th scope="col" class="num">{tr(D.previous, lang)}</th>
-                      <th scope="col" class="num">{tr(D.current, lang)}</th>
-                      <th scope="col" class="num">{tr(D.change, lang)}</th>
-                      <th scope="col" class="num">{tr(D.rankChange, lang)}</th>
+                      <th scope="col" class="num">
+                        {tr(D.previous, lang)}
+                      </th>
+                      <th scope="col" class="num">
+                        {tr(D.current, lang)}
+                      </th>
+                      <th scope="col" class="num">
+                        {tr(D.change, lang)}
+                      </th>
+                      <th scope="col" class="num">
+                        {tr(D.rankChange, lang)}
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -159,7 +207,9 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
                         </td>
                         <td class="num">{fmt(n.previous?.value, data.decimals, lang)}</td>
                         <td class="num strong">{fmt(n.value, data.decimals, lang)}</td>
-                        <td class={`num delta ${(n.delta?.value ?? 0) >= 0 ? "up" : "down"}`}>{n.counterpart === null ? tr(D.added, lang) : signed(n.delta?.value, data.decimals, lang)}</td>
+                        <td class={`num delta ${(n.delta?.value ?? 0) >= 0 ? "up" : "down"}`}>
+                          {n.counterpart === null ? tr(D.added, lang) : signed(n.delta?.value, data.decimals, lang)}
+                        </td>
                         <td class="num">{signed(n.delta?.rank, 0, lang)}</td>
                       </tr>
                     ))}
@@ -168,7 +218,8 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
               </TableWrap>
               {data.compare && data.compare.removed.length > 0 && (
                 <div class="notice info">
-                  <strong>{tr(D.removed, lang)}:</strong> {data.compare.removed.map((r) => `${r.code} ${tr(r.label, lang)} (${fmt(r.value, data.decimals, lang)})`).join("; ")}
+                  <strong>{tr(D.removed, lang)}:</strong>{" "}
+                  {data.compare.removed.map((r) => `${r.code} ${tr(r.label, lang)} (${fmt(r.value, data.decimals, lang)})`).join("; ")}
                 </div>
               )}
               {data.compare && data.compare.added.length > 0 && (
@@ -193,7 +244,13 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
   return (
     <section class="card">
       <div class="controls">
-        <Select name="level" label={tr(D.level, lang)} value={level} options={[{ value: "", label: "–" }, ...props.levels.map((l) => ({ value: l, label: levelName(l, lang) }))]} onChange={(v) => update({ level: v })} />
+        <Select
+          name="level"
+          label={tr(D.level, lang)}
+          value={level}
+          options={[{ value: "", label: "–" }, ...props.levels.map((l) => ({ value: l, label: levelName(l, lang) }))]}
+          onChange={(v) => update({ level: v })}
+        />
         <Select
           name="against"
           label={tr(D.against, lang)}
@@ -213,12 +270,22 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
                 <tr>
                   <th scope="col">{tr(D.code, lang)}</th>
                   <th scope="col">{tr(D.criterion, lang)}</th>
-                  <th scope="col" class="num">{tr(D.value, lang)}</th>
-                  <th scope="col" class="num">{tr(D.max, lang)}</th>
+                  <th scope="col" class="num">
+                    {tr(D.value, lang)}
+                  </th>
+                  <th scope="col" class="num">
+                    {tr(D.max, lang)}
+                  </th>
                   <th scope="col" aria-hidden="true" />
-                  <th scope="col" class="num">{tr(D.gapToMax, lang)}</th>
-                  <th scope="col" class="num">{tr(D.target, lang)}</th>
-                  <th scope="col" class="num">{tr(D.gap, lang)}</th>
+                  <th scope="col" class="num">
+                    {tr(D.gapToMax, lang)}
+                  </th>
+                  <th scope="col" class="num">
+                    {tr(D.target, lang)}
+                  </th>
+                  <th scope="col" class="num">
+                    {tr(D.gap, lang)}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -253,7 +320,8 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
   return (
     <Show value={progress} lang={lang}>
       {(data) => {
-        const label = (n: number, t: number | null) => (t !== null ? fill(tr(D.ofTarget, lang), { n: fmt(n, 0, lang), t: fmt(t, 0, lang) }) : `${fmt(n, 0, lang)} — ${tr(D.noTarget, lang)}`);
+        const label = (n: number, t: number | null) =>
+          t !== null ? fill(tr(D.ofTarget, lang), { n: fmt(n, 0, lang), t: fmt(t, 0, lang) }) : `${fmt(n, 0, lang)} — ${tr(D.noTarget, lang)}`;
         return (
           <>
             <section class="card">
@@ -266,9 +334,29 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
             <div class="grid2">
               <section class="card">
                 <h2>{tr(D.byGroup, lang)}</h2>
-                <Bars title={tr(D.byGroup, lang)} rows={data.byGroup.map((g) => ({ key: g.group, name: tr(groups.find((x) => x.code === g.group)?.label ?? g.label, lang), n: g.responses, target: g.target }))} lang={lang} label={label} />
+                <Bars
+                  title={tr(D.byGroup, lang)}
+                  rows={data.byGroup.map((g) => ({
+                    key: g.group,
+                    name: tr(groups.find((x) => x.code === g.group)?.label ?? g.label, lang),
+                    n: g.responses,
+                    target: g.target,
+                  }))}
+                  lang={lang}
+                  label={label}
+                />
                 <h2>{tr(D.byChannel, lang)}</h2>
-                <Bars title={tr(D.byChannel, lang)} rows={data.byChannel.map((c) => ({ key: c.channel, name: D.channels[c.channel] ? tr(D.channels[c.channel]!, lang) : c.channel, n: c.responses, target: null }))} lang={lang} label={label} />
+                <Bars
+                  title={tr(D.byChannel, lang)}
+                  rows={data.byChannel.map((c) => ({
+                    key: c.channel,
+                    name: D.channels[c.channel] ? tr(D.channels[c.channel]!, lang) : c.channel,
+                    n: c.responses,
+                    target: null,
+                  }))}
+                  lang={lang}
+                  label={label}
+                />
               </section>
               <section class="card">
                 <h2>{tr(D.byDay, lang)}</h2>
@@ -278,9 +366,20 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
             <section class="card">
               <div class="controls">
                 <h2>{tr(D.byUnit, lang)}</h2>
-                <Select name="level" label={tr(D.level, lang)} value={data.level} options={UNIT_LEVELS.map((l) => ({ value: l, label: tr(D.levels[l]!, lang) }))} onChange={(v) => update({ level: v })} />
+                <Select
+                  name="level"
+                  label={tr(D.level, lang)}
+                  value={data.level}
+                  options={UNIT_LEVELS.map((l) => ({ value: l, label: tr(D.levels[l]!, lang) }))}
+                  onChange={(v) => update({ level: v })}
+                />
               </div>
-              <Bars title={tr(D.byUnit, lang)} rows={data.byUnit.map((u) => ({ key: u.unit.key, name: u.unit.fullName, n: u.responses, target: u.target }))} lang={lang} label={label} />
+              <Bars
+                title={tr(D.byUnit, lang)}
+                rows={data.byUnit.map((u) => ({ key: u.unit.key, name: u.unit.fullName, n: u.responses, target: u.target }))}
+                lang={lang}
+                label={label}
+              />
             </section>
           </>
         );
@@ -289,23 +388,33 @@ export function ProgressView(props: ViewProps & { defaultLevel: string }) {
   );
 }
 
-function Bars(props: { rows: Array<{ key: string; name: string; n: number; target: number | null }>; lang: Lang; label: (n: number, t: number | null) => string; title: string }) {
+function Bars(props: {
+  rows: Array<{ key: string; name: string; n: number; target: number | null }>;
+  lang: Lang;
+  label: (n: number, t: number | null) => string;
+  title: string;
+}) {
   const top = Math.max(1, ...props.rows.map((r) => Math.max(r.n, r.target ?? 0)));
   return (
     <TableWrap label={props.title}>
-    <table class="bars">
-      <tbody>
-        {props.rows.map((r) => (
-          <tr key={r.key}>
-            <th scope="row">{r.name}</th>
-            <td>
-              <ProgressBar value={r.n} target={r.target} label={props.label(r.n, r.target)} width={Math.max(40, Math.round((Math.max(r.n, r.target ?? 0) / top) * 220))} />
-            </td>
-            <td class="num">{r.target !== null ? `${fmt(r.n, 0, props.lang)}/${fmt(r.target, 0, props.lang)}` : fmt(r.n, 0, props.lang)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      <table class="bars">
+        <tbody>
+          {props.rows.map((r) => (
+            <tr key={r.key}>
+              <th scope="row">{r.name}</th>
+              <td>
+                <ProgressBar
+                  value={r.n}
+                  target={r.target}
+                  label={props.label(r.n, r.target)}
+                  width={Math.max(40, Math.round((Math.max(r.n, r.target ?? 0) / top) * 220))}
+                />
+              </td>
+              <td class="num">{r.target !== null ? `${fmt(r.n, 0, props.lang)}/${fmt(r.target, 0, props.lang)}` : fmt(r.n, 0, props.lang)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </TableWrap>
   );
 }

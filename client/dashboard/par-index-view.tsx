@@ -8,7 +8,7 @@ import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { ErrorBox, Loading, Select, TableWrap, fmt, signed, useAsync } from "./common.js";
 import { P } from "./par-strings.js";
-import type { ParTargetResult } from "../../shared/api/par-index.js";
+import type { EvidenceSave, ParTargetResult, WhatIfBody } from "../../shared/api/par-index.js";
 import "./par-index.css";
 
 interface Part {
@@ -108,18 +108,42 @@ function ParRound({ form, lang }: { form: RoundForm; lang: Lang }) {
     <div class="par-index">
       <h2>{tr(P.heading!, lang)}</h2>
       <div class="controls">
-        <Select name="par-unit" label={tr(P.unit!, lang)} value={unit} options={form.units.map((u) => ({ value: u.key, label: u.fullName }))} onChange={(v) => v && setUnit(v)} />
-        <Select name="par-group" label={tr(P.group!, lang)} value={group} options={form.round.groups.map((g) => ({ value: g, label: groupLabel(g) }))} onChange={(v) => v && setGroup(v)} />
+        <Select
+          name="par-unit"
+          label={tr(P.unit!, lang)}
+          value={unit}
+          options={form.units.map((u) => ({ value: u.key, label: u.fullName }))}
+          onChange={(v) => v && setUnit(v)}
+        />
+        <Select
+          name="par-group"
+          label={tr(P.group!, lang)}
+          value={group}
+          options={form.round.groups.map((g) => ({ value: g, label: groupLabel(g) }))}
+          onChange={(v) => v && setGroup(v)}
+        />
       </div>
       {results.state === "loading" && <Loading lang={lang} />}
       {results.state === "error" && <ErrorBox error={results.error} lang={lang} />}
       {results.state === "ok" && <Summary results={results.data} decimals={form.definition.decimals} lang={lang} groupLabel={groupLabel} />}
       {results.state === "ok" && (
-        <TargetsPanel key={`${unit}/${group}`} results={results.data} round={form.round.id} unit={unit} department={form.me.agencies.length > 0} decimals={form.definition.decimals} lang={lang} onSaved={() => setGeneration((g) => g + 1)} />
+        <TargetsPanel
+          key={`${unit}/${group}`}
+          results={results.data}
+          round={form.round.id}
+          unit={unit}
+          department={form.me.agencies.length > 0}
+          decimals={form.definition.decimals}
+          lang={lang}
+          onSaved={() => setGeneration((g) => g + 1)}
+        />
       )}
       {results.state === "ok" && <AreaTable results={results.data} decimals={form.definition.decimals} lang={lang} groupLabel={groupLabel} />}
-      {below.state === "ok" && <BelowMaximum rows={below.data.rows} round={form.round.id} unit={unit} group={group} lang={lang} decimals={form.definition.leafDecimals} />}
-      <WhatIfPanel form={form} unit={unit} group={group} lang={lang} />
+      {below.state === "ok" && (
+        <BelowMaximum rows={below.data.rows} round={form.round.id} unit={unit} group={group} lang={lang} decimals={form.definition.leafDecimals} />
+      )}
+      {/* A PAR INDEX round's groups are its two assessment groups (the server checks it). */}
+      <WhatIfPanel form={form} unit={unit} group={group as WhatIfBody["group"]} lang={lang} />
       <EvidenceForm form={form} unit={unit} group={group} lang={lang} onSaved={() => setGeneration((g) => g + 1)} />
     </div>
   );
@@ -154,7 +178,9 @@ function Summary({ results, decimals, lang, groupLabel }: { results: Results; de
             })}
           </p>
         )}
-        {root.points === null && root.missing && <p class="notice info">{fill(tr(P.noValue!, lang), { missing: root.missing.slice(0, 8).join(", ") + (root.missing.length > 8 ? "…" : "") })}</p>}
+        {root.points === null && root.missing && (
+          <p class="notice info">{fill(tr(P.noValue!, lang), { missing: root.missing.slice(0, 8).join(", ") + (root.missing.length > 8 ? "…" : "") })}</p>
+        )}
       </div>
       {part(P.partA!, root.parts.A)}
       {part(P.partS!, root.parts.S)}
@@ -211,7 +237,9 @@ function AreaTable({ results, decimals, lang, groupLabel }: { results: Results; 
                   <td class="num par-other">
                     {fmt(other.nodes[a.code], decimals, lang)}
                     <br />
-                    <small class={diffClass(a.points, other.nodes[a.code])}>{a.points !== null && other.nodes[a.code] != null ? signed(a.points - other.nodes[a.code]!, decimals, lang) : "–"}</small>
+                    <small class={diffClass(a.points, other.nodes[a.code])}>
+                      {a.points !== null && other.nodes[a.code] != null ? signed(a.points - other.nodes[a.code]!, decimals, lang) : "–"}
+                    </small>
                   </td>
                 )}
               </tr>
@@ -244,7 +272,23 @@ function BilingualError({ error }: { error: unknown }) {
 }
 
 /** The round's stored targets for this unit with what they still need, and the unit's own targets (≥ % of the maximum, rank). */
-function TargetsPanel({ results, round, unit, department, decimals, lang, onSaved }: { results: Results; round: string; unit: string; department: boolean; decimals: number; lang: Lang; onSaved(): void }) {
+function TargetsPanel({
+  results,
+  round,
+  unit,
+  department,
+  decimals,
+  lang,
+  onSaved,
+}: {
+  results: Results;
+  round: string;
+  unit: string;
+  department: boolean;
+  decimals: number;
+  lang: Lang;
+  onSaved(): void;
+}) {
   const root = results.root.code;
   const own = results.targets.filter((t) => t.unit === unit && t.node === root);
   const [percent, setPercent] = useState(String(own.find((t) => t.kind === "value")?.goal ?? ""));
@@ -291,7 +335,15 @@ function TargetsPanel({ results, round, unit, department, decimals, lang, onSave
         <div class="controls">
           <label class="field">
             <span>{tr(P.targetPercent!, lang)}</span>
-            <input name="par-target-percent" type="number" min="0" max="100" step="0.1" value={percent} onInput={(e) => setPercent((e.target as HTMLInputElement).value)} />
+            <input
+              name="par-target-percent"
+              type="number"
+              min="0"
+              max="100"
+              step="0.1"
+              value={percent}
+              onInput={(e) => setPercent((e.target as HTMLInputElement).value)}
+            />
           </label>
           <label class="field">
             <span>{tr(P.targetRank!, lang)}</span>
@@ -312,7 +364,21 @@ function TargetsPanel({ results, round, unit, department, decimals, lang, onSave
   );
 }
 
-function BelowMaximum({ rows, round, unit, group, lang, decimals }: { rows: BelowRow[]; round: string; unit: string; group: string; lang: Lang; decimals: number }) {
+function BelowMaximum({
+  rows,
+  round,
+  unit,
+  group,
+  lang,
+  decimals,
+}: {
+  rows: BelowRow[];
+  round: string;
+  unit: string;
+  group: string;
+  lang: Lang;
+  decimals: number;
+}) {
   const byAgency = new Map<string, { label: Text; rows: BelowRow[] }>();
   for (const r of rows) {
     const lead = r.agencies[0] ?? { code: "-", label: { vi: "—", en: "—" } };
@@ -343,7 +409,8 @@ function BelowMaximum({ rows, round, unit, group, lang, decimals }: { rows: Belo
           <ul>
             {a.rows.map((r) => (
               <li key={r.code}>
-                <strong>{r.code}</strong> {tr(r.label, lang)} — {fmt(r.points, decimals, lang)}/{fmt(r.max, 2, lang)} ({tr(P.lost!, lang)} {fmt(r.lost, decimals, lang)})
+                <strong>{r.code}</strong> {tr(r.label, lang)} — {fmt(r.points, decimals, lang)}/{fmt(r.max, 2, lang)} ({tr(P.lost!, lang)}{" "}
+                {fmt(r.lost, decimals, lang)})
               </li>
             ))}
           </ul>
@@ -353,7 +420,7 @@ function BelowMaximum({ rows, round, unit, group, lang, decimals }: { rows: Belo
   );
 }
 
-function WhatIfPanel({ form, unit, group, lang }: { form: RoundForm; unit: string; group: string; lang: Lang }) {
+function WhatIfPanel({ form, unit, group, lang }: { form: RoundForm; unit: string; group: WhatIfBody["group"]; lang: Lang }) {
   const appraised = leavesOf(form.definition.root).filter((l) => l.source === "A");
   const [code, setCode] = useState<string | null>(null);
   const [points, setPoints] = useState("");
@@ -364,7 +431,9 @@ function WhatIfPanel({ form, unit, group, lang }: { form: RoundForm; unit: strin
     if (code && points !== "") proposal.given = { [code]: Number(points) };
     if (sipas !== "") proposal.sipas = { "PAR-8.1": Number(sipas) };
     try {
-      const res = await requestJson<{ base: ParNode; proposed: ParNode }>(`${base(form.round.id)}/what-if`, { json: { unit, group, proposal } });
+      const res = await requestJson<{ base: ParNode; proposed: ParNode }>(`${base(form.round.id)}/what-if`, {
+        json: { unit, group, proposal } satisfies WhatIfBody,
+      });
       setAnswer({ before: res.base.points, after: res.proposed.points });
     } catch (error) {
       setAnswer({ error });
@@ -375,14 +444,28 @@ function WhatIfPanel({ form, unit, group, lang }: { form: RoundForm; unit: strin
     <section class="card par-what-if">
       <h3>{tr(P.whatIf!, lang)}</h3>
       <div class="controls">
-        <Select name="what-if-code" label={tr(P.whatIfCode!, lang)} value={code} options={[{ value: "", label: "—" }, ...appraised.map((l) => ({ value: l.code, label: `${l.code} ${tr(l.label, lang).slice(0, 60)}` }))]} onChange={setCode} />
+        <Select
+          name="what-if-code"
+          label={tr(P.whatIfCode!, lang)}
+          value={code}
+          options={[{ value: "", label: "—" }, ...appraised.map((l) => ({ value: l.code, label: `${l.code} ${tr(l.label, lang).slice(0, 60)}` }))]}
+          onChange={setCode}
+        />
         <label class="field">
           <span>{tr(P.whatIfPoints!, lang)}</span>
           <input name="what-if-points" type="number" step="0.0001" min="0" value={points} onInput={(e) => setPoints((e.target as HTMLInputElement).value)} />
         </label>
         <label class="field">
           <span>{tr(P.whatIfSipas!, lang)}</span>
-          <input name="what-if-sipas" type="number" step="0.01" min="0" max="10" value={sipas} onInput={(e) => setSipas((e.target as HTMLInputElement).value)} />
+          <input
+            name="what-if-sipas"
+            type="number"
+            step="0.01"
+            min="0"
+            max="10"
+            value={sipas}
+            onInput={(e) => setSipas((e.target as HTMLInputElement).value)}
+          />
         </label>
         <button type="button" class="btn small" onClick={run}>
           {tr(P.compute!, lang)}
@@ -427,9 +510,12 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
       setMessage({ error });
     }
   };
-  const save = () => done(requestJson(url, { method: "PUT", json: { version: a.version, answers: edits } }), tr(P.saved!, lang));
+  const save = () => done(requestJson(url, { method: "PUT", json: { version: a.version, answers: edits } satisfies EvidenceSave }), tr(P.saved!, lang));
   const move = (action: "submit" | "review" | "return") =>
-    done(requestJson(`${url}/transition`, { json: { action, version: a.version, ...(action === "return" ? { reason } : {}) } }), tr(P[action === "return" ? "returned" : action]!, lang).replace("{reason}", reason));
+    done(
+      requestJson(`${url}/transition`, { json: { action, version: a.version, ...(action === "return" ? { reason } : {}) } }),
+      tr(P[action === "return" ? "returned" : action]!, lang).replace("{reason}", reason),
+    );
   const input = (qid: string) => {
     const qn = questions.get(qid);
     if (!qn) return null;
@@ -461,7 +547,11 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
       </p>
       {a.returnReason && a.status === "draft" && <p class="notice info">{fill(tr(P.returned!, lang), { reason: a.returnReason })}</p>}
       {message && "error" in message && <ErrorBox error={message.error} lang={lang} />}
-      {message && "ok" in message && <p class="ok" role="status">{message.ok}</p>}
+      {message && "ok" in message && (
+        <p class="ok" role="status">
+          {message.ok}
+        </p>
+      )}
       <div class="controls">
         {editable && (
           <button type="button" class="btn small" disabled={Object.keys(edits).length === 0} onClick={save}>
@@ -490,9 +580,15 @@ function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; u
           </>
         )}
       </div>
-      <Select name="par-agency" label={tr(P.agency!, lang)} value={agency} options={[
+      <Select
+        name="par-agency"
+        label={tr(P.agency!, lang)}
+        value={agency}
+        options={[
           ...(department.length ? [] : [{ value: "", label: tr(P.allAgencies!, lang) }]),
-          ...form.definition.agencies.filter((g) => department.length === 0 || department.includes(g.code)).map((g) => ({ value: g.code, label: tr(g.label, lang) })),
+          ...form.definition.agencies
+            .filter((g) => department.length === 0 || department.includes(g.code))
+            .map((g) => ({ value: g.code, label: tr(g.label, lang) })),
         ]}
         onChange={setAgency}
       />

@@ -46,7 +46,10 @@ export const P: Record<string, Text> = {
   reviewed: { vi: "đã duyệt", en: "reviewed" },
   noValue: { vi: "Chưa đủ dữ liệu để tính tổng (thiếu: {missing}).", en: "Not enough data for a total (missing: {missing})." },
   otherTotal: { vi: "{group}: {points} (chênh {delta})", en: "{group}: {points} (difference {delta})" },
-  otherHint: { vi: "Điểm của nhóm kia và chênh lệch của nhóm đang xem so với nhóm đó", en: "The other group's points, and the difference of the group shown from it" },
+  otherHint: {
+    vi: "Điểm của nhóm kia và chênh lệch của nhóm đang xem so với nhóm đó",
+    en: "The other group's points, and the difference of the group shown from it",
+  },
   difference: { vi: "chênh", en: "diff." },
   targets: { vi: "Mục tiêu", en: "Targets" },
   noTargets: { vi: "Chưa đặt mục tiêu cho đơn vị này.", en: "No target is set for this unit." },

@@ -13,13 +13,18 @@ import { TableWrap, Show, flatten, fmt, levelName, nodeLabel, scaleOf, signed, u
 import { appliedTargets, nodeGoals, type AppliedTarget, type NodeGoal } from "./applied-targets.js";
 import { missingReason, missingText } from "./missing.js";
 import { UnitTable } from "./unit-table.js";
+import { UnreliableMark, UnreliableNote, changeLine, intervalText, rankLine, targetLine, uncertaintyTooltip } from "./uncertainty.js";
+import { U } from "./uncertainty-strings.js";
 
 export function ResultsView(props: ViewProps & { indexTitle: string; round: RoundInfo; unitLevel: string; roundTitle(id: string): string }) {
   const { filters, lang } = props;
   const key = JSON.stringify([filters.round, filters.unit, filters.group, filters.asOf, filters.variant, filters.compare]);
   const results = useAsync(() => api.results(filters, { compare: filters.compare }), key);
   // Every stored target the viewer may see (the server evaluates only those set for exactly this unit).
-  const stored = useAsync(() => api.targets({ ...filters, unit: null, group: null, compare: null }).then((t) => t.targets), JSON.stringify([filters.round, filters.asOf, filters.variant]));
+  const stored = useAsync(
+    () => api.targets({ ...filters, unit: null, group: null, compare: null }).then((t) => t.targets),
+    JSON.stringify([filters.round, filters.asOf, filters.variant]),
+  );
   const path = useAsync(() => (filters.unit ? api.unitPath(filters.unit).then((p) => p.path.map((u) => u.key)) : Promise.resolve([])), filters.unit ?? "");
   const targets = stored.state === "ok" ? stored.data : [];
   const above = path.state === "ok" ? path.data : [];
@@ -46,15 +51,29 @@ export function ResultsView(props: ViewProps & { indexTitle: string; round: Roun
 }
 
 /** The targets that apply to the unit shown, where each was set, and how far the unit is from it. */
-function AppliedTargets({ applied, goals, data, lang, roundTitle }: { applied: AppliedTarget[]; goals: Map<string, NodeGoal>; data: ResultsResponse; lang: Lang; roundTitle(id: string): string }) {
+function AppliedTargets({
+  applied,
+  goals,
+  data,
+  lang,
+  roundTitle,
+}: {
+  applied: AppliedTarget[];
+  goals: Map<string, NodeGoal>;
+  data: ResultsResponse;
+  lang: Lang;
+  roundTitle(id: string): string;
+}) {
   const d = data.decimals;
   const nodes = new Map(flatten(data.root).map(({ node }) => [node.code, node]));
-  const scopeText = (a: AppliedTarget) => (a.scope === "above" ? fill(tr(D.targetScope.above, lang), { name: a.target.unit ?? "" }) : tr(D.targetScope[a.scope], lang));
+  const scopeText = (a: AppliedTarget) =>
+    a.scope === "above" ? fill(tr(D.targetScope.above, lang), { name: a.target.unit ?? "" }) : tr(D.targetScope[a.scope], lang);
   const describe = (t: TargetInput): string => {
     const name = (code: string) => `${code} ${nodes.get(code) ? nodeLabel(nodes.get(code)!, lang, true) : ""}`.trim();
     if (t.kind === "value") {
       const g = goals.get(t.node);
-      const gap = g && g.from.target === t && g.gap !== null ? ` — ${g.gap > 0 ? fill(tr(D.gapShort, lang), { gap: fmt(g.gap, d, lang) }) : tr(D.metShort, lang)}` : "";
+      const gap =
+        g && g.from.target === t && g.gap !== null ? ` — ${g.gap > 0 ? fill(tr(D.gapShort, lang), { gap: fmt(g.gap, d, lang) }) : tr(D.metShort, lang)}` : "";
       return `${name(t.node)} ≥ ${fmt(t.value, d, lang)}${gap}`;
     }
     if (t.kind === "rank") return fill(tr(D.rankTarget, lang), { node: name(t.node), rank: t.rank });
@@ -91,8 +110,29 @@ function Summary({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" }) {
             {tr(D.rank, lang)} {data.root.rank}/{data.root.of}
           </span>
         )}
-        {data.root.delta?.value != null && <span class={`delta ${data.root.delta.value >= 0 ? "up" : "down"}`}>{signed(data.root.delta.value, data.decimals, lang)}</span>}
+        {data.root.delta?.value != null && (
+          <span class={`delta ${data.root.delta.value >= 0 ? "up" : "down"}${data.root.change && !data.root.change.significant ? " noise" : ""}`}>
+            {signed(data.root.delta.value, data.decimals, lang)}
+          </span>
+        )}
       </p>
+      {data.root.ci && data.root.value !== null && (
+        <p class="interval">
+          {tr(U.ciLong, lang)}: <strong>{intervalText(data.root, data.decimals, lang)}</strong>
+          <UnreliableMark node={data.root} lang={lang} />
+          <span class="muted">
+            {" · "}
+            {tr(U.deff, lang)} {fmt(data.root.deff ?? null, 2, lang)} · {tr(U.nEff, lang)} {fmt(data.root.nEff ?? null, 0, lang)}
+          </span>
+        </p>
+      )}
+      {[changeLine(nodeLabel(data.root, lang, true), data.root, data.decimals, lang), rankLine(data.root, lang), targetLine(data.root, data.decimals, lang)]
+        .filter((line): line is string => line !== null)
+        .map((line) => (
+          <p key={line} class="plain-line">
+            {line}
+          </p>
+        ))}
       <p class="muted">{fill(tr(D.responsesN, lang), { n: fmt(data.responses, 0, lang) })}</p>
       {data.suppressed && <div class="notice info">{fill(tr(D.suppressed, lang), { min: data.minCellSize })}</div>}
       {partial.length > 0 && (
@@ -131,6 +171,8 @@ function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: 
   const showPrevious = has((n) => n.previous);
   const showTarget = has((n) => n.target);
   const showRank = has((n) => n.rank);
+  const showCi = has((n) => n.ci);
+  const anyUnreliable = rows.some(({ node }) => node.unreliable && node.value !== null);
   const d = data.decimals;
   const toggle = (code: string) => {
     const next = new Set(open);
@@ -155,15 +197,62 @@ function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: 
               <th scope="col">{tr(D.code, lang)}</th>
               <th scope="col">{tr(D.criterion, lang)}</th>
               <th scope="col" class="no-print" aria-hidden="true" />
-              {showPoints && <th scope="col" class="num">{tr(D.max, lang)}</th>}
-              {showPoints && <th scope="col" class="num">{tr(D.score, lang)}</th>}
-              <th scope="col" class="num">{tr(D.percent, lang)}</th>
-              {showRank && <th scope="col" class="num">{tr(D.rank, lang)}</th>}
-              {showPrevious && <th scope="col" class="num">{tr(D.previous, lang)}</th>}
-              {showPrevious && <th scope="col" class="num">{tr(D.change, lang)}</th>}
-              {showTarget && <th scope="col" class="num">{tr(D.target, lang)}</th>}
-              {showTarget && <th scope="col" class="num">{tr(D.gap, lang)}</th>}
-              <th scope="col" class="num">{tr(D.valid, lang)}</th>
+              {showPoints && (
+                <th scope="col" class="num">
+                  {tr(D.max, lang)}
+                </th>
+              )}
+              {showPoints && (
+                <th scope="col" class="num">
+                  {tr(D.score, lang)}
+                </th>
+              )}
+              <th scope="col" class="num">
+                {tr(D.percent, lang)}
+              </th>
+              {showCi && (
+                <th scope="col" class="num">
+                  <abbr title={tr(U.ciLong, lang)}>{tr(U.ci, lang)}</abbr>
+                </th>
+              )}
+              {showCi && (
+                <th scope="col" class="num">
+                  <abbr title={tr(U.deff, lang)}>{tr(U.deffShort, lang)}</abbr>
+                </th>
+              )}
+              {showCi && (
+                <th scope="col" class="num">
+                  <abbr title={tr(U.nEff, lang)}>{tr(U.nEffShort, lang)}</abbr>
+                </th>
+              )}
+              {showRank && (
+                <th scope="col" class="num">
+                  {tr(D.rank, lang)}
+                </th>
+              )}
+              {showPrevious && (
+                <th scope="col" class="num">
+                  {tr(D.previous, lang)}
+                </th>
+              )}
+              {showPrevious && (
+                <th scope="col" class="num">
+                  {tr(D.change, lang)}
+                </th>
+              )}
+              {showTarget && (
+                <th scope="col" class="num">
+                  {tr(D.target, lang)}
+                </th>
+              )}
+              {showTarget && (
+                <th scope="col" class="num">
+                  {tr(D.gap, lang)}
+                </th>
+              )}
+              <th scope="col" class="num">
+                {tr(D.valid, lang)}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -176,7 +265,10 @@ function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: 
                   <td class="name" style={{ paddingLeft: `${0.5 + depth * 1.1}rem` }}>
                     {expandable ? (
                       <button type="button" class="twisty" aria-expanded={isOpen} onClick={() => toggle(node.code)}>
-                        <span aria-hidden="true" class="no-print">{isOpen ? "▾" : "▸"}</span> {nodeLabel(node, lang)}
+                        <span aria-hidden="true" class="no-print">
+                          {isOpen ? "▾" : "▸"}
+                        </span>{" "}
+                        {nodeLabel(node, lang)}
                       </button>
                     ) : (
                       nodeLabel(node, lang)
@@ -188,26 +280,48 @@ function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: 
                       max={scaleOf(node, data.display)}
                       previous={node.previous?.value ?? null}
                       target={node.target?.value ?? null}
+                      ci={node.ci ?? null}
+                      unreliable={Boolean(node.unreliable)}
                       label={`${nodeLabel(node, lang)}: ${fmt(node.value, d, lang)}`}
+                      tooltip={node.se !== undefined ? uncertaintyTooltip(nodeLabel(node, lang), node, d, lang) : undefined}
                     />
                   </td>
                   {showPoints && <td class="num">{fmt(node.max, d, lang)}</td>}
                   {showPoints && (
                     <td class="num strong">
                       <Value value={node.points} why={missingReason(data, node)} data={data} lang={lang} />
+                      <UnreliableMark node={node} lang={lang} />
                     </td>
                   )}
                   <td class={`num${showPoints ? "" : " strong"}`}>
                     <Value value={node.percent} why={showPoints ? null : missingReason(data, node)} data={data} lang={lang} />
+                    {!showPoints && <UnreliableMark node={node} lang={lang} />}
                   </td>
-                  {showRank && <td class="num">{node.rank != null ? `${node.rank}/${node.of}` : "–"}</td>}
+                  {showCi && <td class="num ci-cell">{intervalText(node, d, lang)}</td>}
+                  {showCi && <td class="num">{fmt(node.deff ?? null, 2, lang)}</td>}
+                  {showCi && <td class="num">{fmt(node.nEff ?? null, 0, lang)}</td>}
+                  {showRank && (
+                    <td class="num" title={rankLine(node, lang) ?? undefined}>
+                      {node.rank != null ? `${node.rank}/${node.of}` : "–"}
+                      {node.rank != null && node.rankRange && (
+                        <span class="muted small"> ({fill(tr(U.rankRangeShort, lang), { best: node.rankRange.best, worst: node.rankRange.worst })})</span>
+                      )}
+                    </td>
+                  )}
                   {showPrevious && <td class="num">{fmt(node.previous?.value, d, lang)}</td>}
                   {showPrevious && (
-                    <td class={`num delta ${(node.delta?.value ?? 0) >= 0 ? "up" : "down"}`}>
+                    <td
+                      class={`num delta ${(node.delta?.value ?? 0) >= 0 ? "up" : "down"}${node.change && !node.change.significant ? " noise" : ""}`}
+                      title={changeLine(nodeLabel(node, lang, true), node, d, lang) ?? undefined}
+                    >
                       {node.counterpart === null ? <abbr title={tr(D.added, lang)}>+</abbr> : signed(node.delta?.value, d, lang)}
                     </td>
                   )}
-                  {showTarget && <td class="num">{fmt(node.target?.value, d, lang)}</td>}
+                  {showTarget && (
+                    <td class={`num${node.target?.status ? ` target-${node.target.status}` : ""}`} title={targetLine(node, d, lang) ?? undefined}>
+                      {fmt(node.target?.value, d, lang)}
+                    </td>
+                  )}
                   {showTarget && <td class={`num${node.target?.flags.includes("above_max") ? " flag" : ""}`}>{signed(node.target?.gap, d, lang)}</td>}
                   <td class="num muted">{fmt(node.valid, 0, lang)}</td>
                 </tr>
@@ -216,6 +330,7 @@ function TreeTable({ data: given, lang, goals }: { data: ResultsResponse; lang: 
           </tbody>
         </table>
       </TableWrap>
+      {anyUnreliable && <UnreliableNote lang={lang} />}
     </>
   );
 }
@@ -229,6 +344,13 @@ function Derived({ data, lang }: { data: ResultsResponse; lang: "vi" | "en" }) {
           <li key={d.code}>
             {tr(d.label, lang)}: <strong>{fmt(d.value, data.decimals, lang)}</strong>
             {d.max !== null && ` / ${fmt(d.max, 0, lang)}`}
+            {d.ci && d.value !== null && (
+              <span class="muted">
+                {" "}
+                ({tr(U.ci, lang)} {intervalText(d, data.decimals, lang)})
+              </span>
+            )}
+            <UnreliableMark node={d} lang={lang} />
           </li>
         ))}
       </ul>

@@ -126,6 +126,7 @@ export const D = {
   exportLong: { vi: "Câu trả lời (mỗi câu một dòng)", en: "Answers (one row each)" },
   exportCodebook: { vi: "Từ điển dữ liệu", en: "Codebook" },
   exportResults: { vi: "Bảng kết quả", en: "Results table" },
+  exportRanking: { vi: "Bảng xếp hạng theo cấp đã chọn (phụ lục)", en: "Ranking of the chosen level (appendix)" },
   reportTitle: { vi: "Phụ lục: kết quả {index}", en: "Appendix: {index} results" },
   generated: { vi: "Lập ngày {date}", en: "Generated on {date}" },
   derived: { vi: "Điểm quy đổi", en: "Derived scores" },
@@ -137,7 +138,10 @@ export const D = {
   missing: {
     suppressed: {
       short: { vi: "Ẩn: dưới {min} phiếu", en: "Hidden: under {min}" },
-      long: { vi: "Ẩn: {n} phiếu, dưới mức tối thiểu {min} phiếu để bảo vệ người trả lời.", en: "Hidden: {n} responses, below the minimum of {min} that protects respondents." },
+      long: {
+        vi: "Ẩn: {n} phiếu, dưới mức tối thiểu {min} phiếu để bảo vệ người trả lời.",
+        en: "Hidden: {n} responses, below the minimum of {min} that protects respondents.",
+      },
     },
     noResponses: {
       short: { vi: "Không có phiếu", en: "No responses" },
@@ -149,11 +153,20 @@ export const D = {
     },
     noValid: {
       short: { vi: "Không có trả lời hợp lệ", en: "No valid answers" },
-      long: { vi: "Có trả lời nhưng không có câu trả lời hợp lệ (ví dụ: đều là “không biết”).", en: "Answered, but no valid answer (for example all “don't know”)." },
+      long: {
+        vi: "Có trả lời nhưng không có câu trả lời hợp lệ (ví dụ: đều là “không biết”).",
+        en: "Answered, but no valid answer (for example all “don't know”).",
+      },
     },
   },
-  missingSuppressedLegend: { vi: "Dưới {min} phiếu: giá trị không hiển thị để bảo vệ người trả lời.", en: "Fewer than {min} responses: the value is not shown, to protect respondents." },
-  cellLegend: { vi: "Mỗi ô: kết quả (hạng trong bảng); “còn thiếu”: khoảng cách tới mục tiêu áp dụng cho đơn vị.", en: "Each cell: result (rank in the table); “gap”: distance to the target that applies to the unit." },
+  missingSuppressedLegend: {
+    vi: "Dưới {min} phiếu: giá trị không hiển thị để bảo vệ người trả lời.",
+    en: "Fewer than {min} responses: the value is not shown, to protect respondents.",
+  },
+  cellLegend: {
+    vi: "Mỗi ô: kết quả (hạng trong bảng); “còn thiếu”: khoảng cách tới mục tiêu áp dụng cho đơn vị.",
+    en: "Each cell: result (rank in the table); “gap”: distance to the target that applies to the unit.",
+  },
   unitTable: { vi: "Bảng đơn vị theo tiêu chí", en: "Units by criterion" },
   columns: { vi: "Cột: cấp của chỉ số", en: "Columns: index level" },
   filterName: { vi: "Lọc theo tên", en: "Filter by name" },
@@ -164,7 +177,10 @@ export const D = {
   gapShort: { vi: "còn thiếu {gap}", en: "gap {gap}" },
   metShort: { vi: "đạt mục tiêu", en: "target met" },
   note: { vi: "Ghi chú", en: "Note" },
-  noLevels: { vi: "Đợt này không có cấp đơn vị nào dưới đơn vị đã chọn để chia.", en: "This round has no unit level below the selected unit to break down by." },
+  noLevels: {
+    vi: "Đợt này không có cấp đơn vị nào dưới đơn vị đã chọn để chia.",
+    en: "This round has no unit level below the selected unit to break down by.",
+  },
   appliedTargets: { vi: "Mục tiêu áp dụng cho đơn vị này", en: "Targets that apply to this unit" },
   targetScope: {
     own: { vi: "đặt cho đơn vị này", en: "set for this unit" },

@@ -20,7 +20,16 @@ interface CsvRow {
   goals: Map<string, NodeGoal>;
 }
 
-export function tableCsv(t: { rows: CsvRow[]; columns: ResultNode[]; hasGoals: boolean[]; lang: Lang; decimals: number; display: "percent" | "points"; unitWord: string; minCellSize: number }): string {
+export function tableCsv(t: {
+  rows: CsvRow[];
+  columns: ResultNode[];
+  hasGoals: boolean[];
+  lang: Lang;
+  decimals: number;
+  display: "percent" | "points";
+  unitWord: string;
+  minCellSize: number;
+}): string {
   const { lang } = t;
   const sep = lang === "vi" ? ";" : ",";
   // Plain digits (no thousands separator), so that a spreadsheet reads them as numbers.

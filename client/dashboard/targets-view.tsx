@@ -8,7 +8,9 @@ import { api } from "./api.js";
 import { D } from "./strings.js";
 import { Show, TableWrap, fmt, levelName, signed, useAsync, type ViewProps } from "./common.js";
 
-export function TargetsView(props: ViewProps & { nodes: Array<{ code: string; label: string }>; levels: string[]; rounds: Array<{ value: string; label: string }> }) {
+export function TargetsView(
+  props: ViewProps & { nodes: Array<{ code: string; label: string }>; levels: string[]; rounds: Array<{ value: string; label: string }> },
+) {
   const { filters, lang } = props;
   const [version, setVersion] = useState(0);
   const key = JSON.stringify([filters.round, filters.unit, filters.group, filters.asOf, filters.variant, version]);
@@ -18,7 +20,11 @@ export function TargetsView(props: ViewProps & { nodes: Array<{ code: string; la
       {(data) => (
         <>
           <section class="card">
-            {data.evaluation.length === 0 ? <p class="muted">{tr(D.noTargets, lang)}</p> : <Evaluation rows={data.evaluation} decimals={data.decimals} lang={lang} />}
+            {data.evaluation.length === 0 ? (
+              <p class="muted">{tr(D.noTargets, lang)}</p>
+            ) : (
+              <Evaluation rows={data.evaluation} decimals={data.decimals} lang={lang} />
+            )}
           </section>
           <Editor {...props} initial={data.targets} onSaved={() => setVersion(version + 1)} />
         </>
@@ -38,9 +44,15 @@ function Evaluation({ rows, decimals, lang }: { rows: TargetResult[]; decimals: 
             <th scope="col">{tr(D.code, lang)}</th>
             <th scope="col">{tr(D.criterion, lang)}</th>
             <th scope="col">{tr(D.kind, lang)}</th>
-            <th scope="col" class="num">{tr(D.current, lang)}</th>
-            <th scope="col" class="num">{tr(D.goal, lang)}</th>
-            <th scope="col" class="num">{tr(D.gap, lang)}</th>
+            <th scope="col" class="num">
+              {tr(D.current, lang)}
+            </th>
+            <th scope="col" class="num">
+              {tr(D.goal, lang)}
+            </th>
+            <th scope="col" class="num">
+              {tr(D.gap, lang)}
+            </th>
             <th scope="col">{tr(D.met, lang)}</th>
           </tr>
         </thead>
@@ -71,10 +83,27 @@ function Evaluation({ rows, decimals, lang }: { rows: TargetResult[]; decimals: 
 
 type Draft = { kind: TargetInput["kind"]; node: string; value: string; level: string; delta: string; base: string; rank: string; atLeast: string };
 
-function Editor(props: ViewProps & { initial: TargetInput[]; onSaved(): void; nodes: Array<{ code: string; label: string }>; levels: string[]; rounds: Array<{ value: string; label: string }> }) {
+function Editor(
+  props: ViewProps & {
+    initial: TargetInput[];
+    onSaved(): void;
+    nodes: Array<{ code: string; label: string }>;
+    levels: string[];
+    rounds: Array<{ value: string; label: string }>;
+  },
+) {
   const { lang, filters } = props;
   const [list, setList] = useState<TargetInput[]>(props.initial);
-  const [draft, setDraft] = useState<Draft>({ kind: "value", node: props.nodes[0]?.code ?? "", value: "", level: props.levels[props.levels.length - 1] ?? "", delta: "", base: "", rank: "", atLeast: "2" });
+  const [draft, setDraft] = useState<Draft>({
+    kind: "value",
+    node: props.nodes[0]?.code ?? "",
+    value: "",
+    level: props.levels[props.levels.length - 1] ?? "",
+    delta: "",
+    base: "",
+    rank: "",
+    atLeast: "2",
+  });
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const scope = { ...(filters.unit ? { unit: filters.unit } : {}), ...(filters.group ? { group: filters.group } : {}) };
   const add = () => {
@@ -108,7 +137,13 @@ function Editor(props: ViewProps & { initial: TargetInput[]; onSaved(): void; no
     <input name={name} inputMode="decimal" value={draft[name]} onInput={(e) => setDraft({ ...draft, [name]: (e.currentTarget as HTMLInputElement).value })} />
   );
   const describe = (t: TargetInput) =>
-    t.kind === "rule" ? `${t.level} ${t.delta >= 0 ? "+" : ""}${t.delta}${t.base ? ` (${t.base})` : ""}` : t.kind === "value" ? `${t.node} ≥ ${t.value}` : t.kind === "rank" ? `${t.node}: top ${t.rank}` : `${t.node}: ≤ ${t.atLeast}`;
+    t.kind === "rule"
+      ? `${t.level} ${t.delta >= 0 ? "+" : ""}${t.delta}${t.base ? ` (${t.base})` : ""}`
+      : t.kind === "value"
+        ? `${t.node} ≥ ${t.value}`
+        : t.kind === "rank"
+          ? `${t.node}: top ${t.rank}`
+          : `${t.node}: ≤ ${t.atLeast}`;
   return (
     <section class="card no-print">
       <h2>{tr(D.targetList, lang)}</h2>

@@ -16,9 +16,9 @@ import { Select, Show, TableWrap, flatten, fmt, levelName, levelsOfTree, nodeLab
 import { missingReason, missingText, type MissingReason } from "./missing.js";
 import { saveBlob } from "./download.js";
 import { tableCsv } from "./table-csv.js";
+import { PLACE_LEVELS, levelDepth } from "../../shared/units/levels.js";
 
 /** Unit levels from the top down, as the registries nest them; agencies hang under provinces. */
-const DEPTH: Record<string, number> = { province: 0, district: 1, commune: 2, village: 3, agency: 3 };
 
 interface Row {
   key: string;
@@ -50,27 +50,33 @@ function readSort(s: string | null): SortKey | null {
  * answer also gives the units that have no responses.
  */
 function useBreakdowns(filters: Filters, round: RoundInfo, unitLevel: string, filterUnitLevel: string | null) {
-  const chain = unitLevel === "agency" ? ["province", "agency"] : ["province", "district", "commune", "village"].slice(0, Math.max(1, ["province", "district", "commune", "village"].indexOf(unitLevel) + 1));
-  const candidates = chain.filter((l) => filterUnitLevel === null || DEPTH[l]! > DEPTH[filterUnitLevel]!);
+  const chain: string[] = unitLevel === "agency" ? ["province", "agency"] : PLACE_LEVELS.slice(0, Math.max(1, levelDepth(unitLevel) + 1));
+  const candidates = chain.filter((l) => filterUnitLevel === null || levelDepth(l) > levelDepth(filterUnitLevel));
   const ownRegistry = !filters.asOf || filters.asOf === round.registry;
-  return useAsync(async () => {
-    const units = new Map<string, UnitRef[]>();
-    let levels = candidates;
-    if (ownRegistry) {
-      const found = await Promise.all(candidates.map(async (level) => ({ level, p: await api.progress(filters, level) })));
-      levels = [];
-      for (const { level, p } of found) {
-        const withResponses = p.byUnit.some((u) => u.responses > 0);
-        // The level of the round's own scope (its one province) is the total, not a breakdown.
-        const onlyScope = p.byUnit.every((u) => round.scope.includes(u.unit.key));
-        if (withResponses && !onlyScope) {
-          levels.push(level);
-          units.set(level, p.byUnit.map((u) => u.unit));
+  return useAsync(
+    async () => {
+      const units = new Map<string, UnitRef[]>();
+      let levels = candidates;
+      if (ownRegistry) {
+        const found = await Promise.all(candidates.map(async (level) => ({ level, p: await api.progress(filters, level) })));
+        levels = [];
+        for (const { level, p } of found) {
+          const withResponses = p.byUnit.some((u) => u.responses > 0);
+          // The level of the round's own scope (its one province) is the total, not a breakdown.
+          const onlyScope = p.byUnit.every((u) => round.scope.includes(u.unit.key));
+          if (withResponses && !onlyScope) {
+            levels.push(level);
+            units.set(
+              level,
+              p.byUnit.map((u) => u.unit),
+            );
+          }
         }
       }
-    }
-    return { levels: [...levels, ...(round.groups.length > 1 ? ["group"] : [])], units };
-  }, JSON.stringify([filters.round, filters.asOf, filterUnitLevel, candidates]));
+      return { levels: [...levels, ...(round.groups.length > 1 ? ["group"] : [])], units };
+    },
+    JSON.stringify([filters.round, filters.asOf, filterUnitLevel, candidates]),
+  );
 }
 
 export function UnitTable(props: ViewProps & { data: ResultsResponse; round: RoundInfo; unitLevel: string; targets: TargetInput[]; above: string[] }) {
@@ -86,11 +92,14 @@ export function UnitTable(props: ViewProps & { data: ResultsResponse; round: Rou
   );
 }
 
-function Breakdown(props: ViewProps & { data: ResultsResponse; round: RoundInfo; targets: TargetInput[]; above: string[]; levels: string[]; units: Map<string, UnitRef[]> }) {
+function Breakdown(
+  props: ViewProps & { data: ResultsResponse; round: RoundInfo; targets: TargetInput[]; above: string[]; levels: string[]; units: Map<string, UnitRef[]> },
+) {
   const { filters, update, lang, data, round, groups } = props;
   const by = filters.by && props.levels.includes(filters.by) ? filters.by : props.levels[0]!;
   const indexLevels = levelsOfTree(data.root).filter((l) => l !== data.root.level);
-  const cols = filters.cols && indexLevels.includes(filters.cols) ? filters.cols : indexLevels.includes("component") ? "component" : (indexLevels[0] ?? data.root.level);
+  const cols =
+    filters.cols && indexLevels.includes(filters.cols) ? filters.cols : indexLevels.includes("component") ? "component" : (indexLevels[0] ?? data.root.level);
   const key = JSON.stringify([filters.round, filters.unit, filters.group, filters.asOf, filters.variant, filters.compare, by]);
   const res = useAsync(() => api.results(filters, { by, compare: filters.compare }), key);
   return (
@@ -103,11 +112,22 @@ function Breakdown(props: ViewProps & { data: ResultsResponse; round: RoundInfo;
           options={props.levels.map((l) => ({ value: l, label: l === "group" ? tr(D.group, lang) : tr(D.levels[l] ?? { vi: l, en: l }, lang) }))}
           onChange={(v) => update({ by: v, sort: null })}
         />
-        <Select name="cols" label={tr(D.columns, lang)} value={cols} options={indexLevels.map((l) => ({ value: l, label: levelName(l, lang) }))} onChange={(v) => update({ cols: v })} />
+        <Select
+          name="cols"
+          label={tr(D.columns, lang)}
+          value={cols}
+          options={indexLevels.map((l) => ({ value: l, label: levelName(l, lang) }))}
+          onChange={(v) => update({ cols: v })}
+        />
       </div>
       <Show value={res} lang={lang}>
         {(r) => {
-          const columns = [r.root, ...flatten(r.root).filter(({ node }) => node.level === cols).map((n) => n.node)];
+          const columns = [
+            r.root,
+            ...flatten(r.root)
+              .filter(({ node }) => node.level === cols)
+              .map((n) => n.node),
+          ];
           // Every unit of the level (the list comes with the scope), with or without responses, when the rows are the whole round's.
           const wholeRound = !filters.unit || round.scope.includes(filters.unit);
           const listed = by !== "group" && wholeRound ? (props.units.get(by) ?? []) : [];
@@ -131,7 +151,17 @@ function Breakdown(props: ViewProps & { data: ResultsResponse; round: RoundInfo;
           const present = new Set(rows.map((x) => x.key));
           for (const unit of listed) {
             if (present.has(unit.key)) continue;
-            rows.push({ key: unit.key, name: unit.fullName, code: unit.code, unit, group: filters.group, responses: 0, suppressed: false, nodes: new Map(), goals: new Map() });
+            rows.push({
+              key: unit.key,
+              name: unit.fullName,
+              code: unit.code,
+              unit,
+              group: filters.group,
+              responses: 0,
+              suppressed: false,
+              nodes: new Map(),
+              goals: new Map(),
+            });
           }
           return <Table {...props} rows={rows} columns={columns} data={r} by={by} cols={cols} />;
         }}
@@ -181,14 +211,18 @@ function Table(props: ViewProps & { rows: Row[]; columns: ResultNode[]; data: Re
   );
   const canDrill = (r: Row) => r.unit && r.unit.level !== "village" && r.unit.level !== "agency";
   const reasons = new Set<MissingReason>();
-  for (const r of shown) for (const c of columns) {
-    const why = missingReason(r, r.nodes.get(c.code));
-    if (why) reasons.add(why);
-  }
+  for (const r of shown)
+    for (const c of columns) {
+      const why = missingReason(r, r.nodes.get(c.code));
+      if (why) reasons.add(why);
+    }
   const unitWord = tr(props.by === "group" ? D.group : D.unit, lang);
   const exportCsv = () => {
     const csv = tableCsv({ rows: shown, columns, hasGoals, lang, decimals: d, display: data.display, unitWord, minCellSize: min });
-    const name = ["chiso", filters.round, filters.unit ?? "toan-dot", props.by, props.cols, filters.group].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "-");
+    const name = ["chiso", filters.round, filters.unit ?? "toan-dot", props.by, props.cols, filters.group]
+      .filter(Boolean)
+      .join("-")
+      .replace(/[^A-Za-z0-9._-]+/g, "-");
     saveBlob(new Blob(["\uFEFF", csv], { type: "text/csv;charset=utf-8" }), `${name}.csv`);
   };
 
@@ -212,7 +246,16 @@ function Table(props: ViewProps & { rows: Row[]; columns: ResultNode[]; data: Re
             <tr>
               {header(NAME, unitWord, unitWord, "name-col")}
               {header(RESPONSES, tr(D.responses, lang), tr(D.responses, lang), "num")}
-              {columns.map((c) => header(c.code, <><span class="code">{c.code}</span> <span class="col-label">{nodeLabel(c, lang, true)}</span></>, `${c.code} ${nodeLabel(c, lang, true)}`, "num"))}
+              {columns.map((c) =>
+                header(
+                  c.code,
+                  <>
+                    <span class="code">{c.code}</span> <span class="col-label">{nodeLabel(c, lang, true)}</span>
+                  </>,
+                  `${c.code} ${nodeLabel(c, lang, true)}`,
+                  "num",
+                ),
+              )}
             </tr>
           </thead>
           <tbody>
@@ -220,7 +263,12 @@ function Table(props: ViewProps & { rows: Row[]; columns: ResultNode[]; data: Re
               <tr key={r.key}>
                 <th scope="row" class="name-col">
                   {canDrill(r) ? (
-                    <button type="button" class="link" aria-label={fill(tr(D.drill, lang), { name: r.name })} onClick={() => update({ unit: r.unit!.key, by: null, sort: null })}>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={fill(tr(D.drill, lang), { name: r.name })}
+                      onClick={() => update({ unit: r.unit!.key, by: null, sort: null })}
+                    >
                       {r.name}
                     </button>
                   ) : (
@@ -272,7 +320,21 @@ function MissingCell({ row, why, lang, min, span = 1 }: { row: Row; why: Missing
   );
 }
 
-function Cell({ row, node, goal, decimals, lang, min }: { row: Row; node: ResultNode | undefined; goal: NodeGoal | undefined; decimals: number; lang: Lang; min: number }) {
+function Cell({
+  row,
+  node,
+  goal,
+  decimals,
+  lang,
+  min,
+}: {
+  row: Row;
+  node: ResultNode | undefined;
+  goal: NodeGoal | undefined;
+  decimals: number;
+  lang: Lang;
+  min: number;
+}) {
   const why = missingReason(row, node);
   if (why) return <MissingCell row={row} why={why} lang={lang} min={min} />;
   return (
@@ -284,7 +346,9 @@ function Cell({ row, node, goal, decimals, lang, min }: { row: Row; node: Result
         </span>
       )}
       {goal && goal.gap !== null && (
-        <span class={`gap ${goal.gap > 0 ? "down" : "up"}`}>{goal.gap > 0 ? fill(tr(D.gapShort, lang), { gap: fmt(goal.gap, decimals, lang) }) : tr(D.metShort, lang)}</span>
+        <span class={`gap ${goal.gap > 0 ? "down" : "up"}`}>
+          {goal.gap > 0 ? fill(tr(D.gapShort, lang), { gap: fmt(goal.gap, decimals, lang) }) : tr(D.metShort, lang)}
+        </span>
       )}
     </td>
   );

@@ -1,6 +1,6 @@
 /** The respondent form: start page (unit, group), one section per page (a long one on several), submission with retries, receipt. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { FormPayload, SubmissionInput } from "../../shared/api/schemas.js";
+import type { FormPayload, Receipt, SubmissionInput } from "../../shared/api/schemas.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
 import { relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
@@ -23,9 +23,7 @@ type Load =
  * Where the form comes from and where it goes: a round's public link (/r/:roundId) or a personal
  * invitation (/i/:token), whose token fixes the unit and group and allows one response.
  */
-export type FormSource =
-  | { kind: "round"; roundId: string }
-  | { kind: "invitation"; flow: InvitationFlow };
+export type FormSource = { kind: "round"; roundId: string } | { kind: "invitation"; flow: InvitationFlow };
 
 function endpoints(source: FormSource) {
   if (source.kind === "round") {
@@ -203,7 +201,7 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
     setSending({ kind: "sending", retryAt: null });
     for (let attemptNo = 0; ; attemptNo++) {
       try {
-        const res = urls.flow ? await urls.flow.submit(body) : await requestJson<{ id: string; receipt: string }>(urls.submit, { json: body });
+        const res = urls.flow ? await urls.flow.submit(body) : await requestJson<Receipt>(urls.submit, { json: body });
         const receipt = { id: res.id, receipt: res.receipt };
         finished.current = true;
         inFlight.current = false;
@@ -256,7 +254,9 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
 
   // The start page's heading is the questionnaire's title: the header does not say it a second time.
   const roundTitle = tr(round.title, lang);
-  const header = <Header title={page === "start" && sending.kind === "idle" && roundTitle.includes(tr(instrument.title, lang)) ? "chiso" : roundTitle} lang={lang} />;
+  const header = (
+    <Header title={page === "start" && sending.kind === "idle" && roundTitle.includes(tr(instrument.title, lang)) ? "chiso" : roundTitle} lang={lang} />
+  );
   const progress = answeredCount(instrument, state, draft.answers);
 
   if (sending.kind === "done") {
@@ -296,19 +296,21 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             <span role="status">{copied === null ? "" : tr(copied ? S.copied : S.copyFailed, lang)}</span>
           </p>
           <p class="hint">{tr(invited ? S.invitationDone : S.receiptHelp, lang)}</p>
-          {!invited && <button
-            type="button"
-            class="btn secondary"
-            onClick={() => {
-              saveReceipt(roundId, null);
-              finished.current = false;
-              setDraft(() => ({ ...newDraft(roundId, editionRef), unit: draft.unit, group: singleGroup }));
-              form.reset();
-              setSending({ kind: "idle" });
-            }}
-          >
-            {tr(S.another, lang)}
-          </button>}
+          {!invited && (
+            <button
+              type="button"
+              class="btn secondary"
+              onClick={() => {
+                saveReceipt(roundId, null);
+                finished.current = false;
+                setDraft(() => ({ ...newDraft(roundId, editionRef), unit: draft.unit, group: singleGroup }));
+                form.reset();
+                setSending({ kind: "idle" });
+              }}
+            >
+              {tr(S.another, lang)}
+            </button>
+          )}
         </main>
       </>
     );
@@ -346,7 +348,9 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
 
   const errors = form.shownErrors(page);
   const pageSection = section ? { section: section.section.id, items: section.items } : undefined;
-  const problems = summaryShown ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }, pageSection) : [];
+  const problems = summaryShown
+    ? summaryItems(instrument, state, page, errors, lang, { unit: tr(COMMON.unit, lang), group: tr(COMMON.group, lang) }, pageSection)
+    : [];
   const summary = problems.length > 0 && <ErrorSummary title={fill(tr(COMMON.errorSummary, lang), { n: problems.length })} items={problems} />;
   const blocked = round.status !== "open" ? S.notOpen : !round.modes.includes(invited ? "invitation" : "public") ? S.notPublic : null;
   return (
@@ -489,7 +493,10 @@ async function browseUnits(payload: FormPayload, parent: BrowseEntry | null, lan
   const { round, instrument } = payload;
   const entry = (u: BrowsedUnit, path?: string): BrowseEntry => {
     // As in search results: only the places the unit's own full name does not already say.
-    const detail = path?.split(", ").filter((p) => !u.fullName.includes(p)).join(", ");
+    const detail = path
+      ?.split(", ")
+      .filter((p) => !u.fullName.includes(p))
+      .join(", ");
     return { key: u.key, name: u.fullName, ...(detail ? { detail } : {}), open: u.level !== instrument.unitLevel };
   };
   const under = async (key: string, trail?: string): Promise<BrowseLevel> => {

@@ -8,7 +8,7 @@
  * Once acknowledged, it is deleted: nothing stays that pairs the invitation and the response.
  */
 import type { SubmissionInput } from "../../shared/api/schemas.js";
-import type { AnonymousReceipt, CredentialIssued, InvitationForm } from "../../shared/api/invitations.js";
+import type { AnonymousReceipt, AnonymousResponse, CredentialIssued, InvitationForm } from "../../shared/api/invitations.js";
 import { requestJson } from "../common/net.js";
 
 interface PendingCredential {
@@ -83,7 +83,14 @@ export function invitationFlow(token: string): InvitationFlow {
     async submit(body) {
       if (!form || !credential) throw new Error("invitation not loaded");
       const receipt = await requestJson<AnonymousReceipt>("/api/invitations/responses", {
-        json: { round: form.cell.round, group: form.cell.group, unit: form.cell.unit, instrument: body.instrument, credential, answers: body.answers },
+        json: {
+          round: form.cell.round,
+          group: form.cell.group,
+          unit: form.cell.unit,
+          instrument: body.instrument,
+          credential,
+          answers: body.answers,
+        } satisfies AnonymousResponse,
       });
       // Acknowledged: the credential is spent and nothing more is kept for this invitation.
       writePending(null);

@@ -48,7 +48,10 @@ function hiddenPrompt(io: Io): (prompt: string) => Promise<string> {
         for (let i = 0; i < chars.length; i++) {
           const ch = chars[i]!;
           if (ch === "\r" || ch === "\n") {
-            pending = chars.slice(i + 1).join("").replace(/^\n/, "");
+            pending = chars
+              .slice(i + 1)
+              .join("")
+              .replace(/^\n/, "");
             finish();
             return resolve(value);
           }
@@ -92,10 +95,14 @@ export const USER_PASSWORD_COMMAND: Command = {
         const ask = hiddenPrompt(io);
         password = await ask(`Mật khẩu mới cho / New password for ${row.username}: `);
         const again = await ask("Nhập lại / Again: ");
-        if (again !== password) throw new CliError({ vi: "Hai lần nhập không khớp; mật khẩu không đổi.", en: "The two entries differ; the password is unchanged." });
+        if (again !== password)
+          throw new CliError({ vi: "Hai lần nhập không khớp; mật khẩu không đổi.", en: "The two entries differ; the password is unchanged." });
       } else {
         throw new CliError(
-          { vi: "Đầu vào không phải bàn phím: dùng --password-stdin để đọc mật khẩu từ đầu vào chuẩn.", en: "Standard input is not a terminal: use --password-stdin to read the password from it." },
+          {
+            vi: "Đầu vào không phải bàn phím: dùng --password-stdin để đọc mật khẩu từ đầu vào chuẩn.",
+            en: "Standard input is not a terminal: use --password-stdin to read the password from it.",
+          },
           2,
         );
       }

@@ -83,16 +83,31 @@ export async function listUsers(db: Kysely<Database>): Promise<User[]> {
 }
 
 export async function setUserDisabled(db: Kysely<Database>, id: string, disabled: boolean): Promise<void> {
-  await db.updateTable("users").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).execute();
-  // A disabled account loses its sessions and devices at once.
+  await db
+    .updateTable("users")
+    .set({ disabled: disabled ? 1 : 0 })
+    .where("id", "=", id)
+    .execute();
+  // A disabled account loses its sessions, devices and API tokens at once (enabling it again
+  // brings none of them back: new ones are made).
   if (disabled) {
+    const now = new Date().toISOString();
     await db.deleteFrom("sessions").where("user_id", "=", id).execute();
-    await db.updateTable("device_tokens").set({ revoked_at: new Date().toISOString() }).where("user_id", "=", id).where("revoked_at", "is", null).execute();
+    await db.updateTable("device_tokens").set({ revoked_at: now }).where("user_id", "=", id).where("revoked_at", "is", null).execute();
+    await db
+      .updateTable("api_tokens")
+      .set({ revoked_at: now, revoked_by: "(account disabled)" })
+      .where("user_id", "=", id)
+      .where("revoked_at", "is", null)
+      .execute();
   }
 }
 
 export async function countUsers(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -100,10 +115,19 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
  * Sets a new password. `mustChange`: the next sign-in must change it (an administrator's reset).
  * Every session of the account ends except `keepSession` (the one that made the change).
  */
-export async function setPassword(db: Kysely<Database>, userId: string, password: string, options: { mustChange: boolean; keepSession?: string }): Promise<void> {
+export async function setPassword(
+  db: Kysely<Database>,
+  userId: string,
+  password: string,
+  options: { mustChange: boolean; keepSession?: string },
+): Promise<void> {
   const hash = await hashSecret(password);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable("users").set({ password_hash: hash, must_change_password: options.mustChange ? 1 : 0 }).where("id", "=", userId).execute();
+    await trx
+      .updateTable("users")
+      .set({ password_hash: hash, must_change_password: options.mustChange ? 1 : 0 })
+      .where("id", "=", userId)
+      .execute();
     let sessions = trx.deleteFrom("sessions").where("user_id", "=", userId);
     if (options.keepSession) sessions = sessions.where("token_hash", "<>", tokenHash(options.keepSession));
     await sessions.execute();
@@ -122,7 +146,10 @@ export async function createSession(db: Kysely<Database>, userId: string, now = 
   const csrf = randomToken(24);
   const expiresAt = new Date(now + sessionPolicy().absoluteMs).toISOString();
   const at = new Date(now).toISOString();
-  await db.insertInto("sessions").values({ token_hash: tokenHash(token), user_id: userId, csrf_token: csrf, created_at: at, expires_at: expiresAt, last_seen_at: at }).execute();
+  await db
+    .insertInto("sessions")
+    .values({ token_hash: tokenHash(token), user_id: userId, csrf_token: csrf, created_at: at, expires_at: expiresAt, last_seen_at: at })
+    .execute();
   return { token, csrf, expiresAt };
 }
 
@@ -149,7 +176,11 @@ export async function resumeSession(db: Kysely<Database>, token: string, now = D
   }
   if (row.disabled === 1) return null;
   if (now - lastSeen >= TOUCH_EVERY_MS) {
-    await db.updateTable("sessions").set({ last_seen_at: new Date(now).toISOString() }).where("token_hash", "=", row.token_hash).execute();
+    await db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date(now).toISOString() })
+      .where("token_hash", "=", row.token_hash)
+      .execute();
   }
   return { user: toUser(row), csrf: row.csrf_token };
 }
@@ -161,13 +192,26 @@ export async function deleteSession(db: Kysely<Database>, token: string): Promis
 const DEVICE_MS = DEVICE_DAYS * 86_400_000;
 
 /** A device token for an enumerator account (the caller checks the role); it expires after DEVICE_DAYS without use. */
-export async function createDeviceToken(db: Kysely<Database>, userId: string, label: string, now = Date.now()): Promise<{ id: string; token: string; expiresAt: string }> {
+export async function createDeviceToken(
+  db: Kysely<Database>,
+  userId: string,
+  label: string,
+  now = Date.now(),
+): Promise<{ id: string; token: string; expiresAt: string }> {
   const token = randomToken(32);
   const id = randomUUID();
   const expiresAt = new Date(now + DEVICE_MS).toISOString();
   await db
     .insertInto("device_tokens")
-    .values({ id, token_hash: tokenHash(token), user_id: userId, label: label.slice(0, 100), created_at: new Date(now).toISOString(), revoked_at: null, expires_at: expiresAt })
+    .values({
+      id,
+      token_hash: tokenHash(token),
+      user_id: userId,
+      label: label.slice(0, 100),
+      created_at: new Date(now).toISOString(),
+      revoked_at: null,
+      expires_at: expiresAt,
+    })
     .execute();
   return { id, token, expiresAt };
 }
@@ -189,7 +233,11 @@ export async function resumeDevice(db: Kysely<Database>, token: string, now = Da
   const expires = row.expires_at ? Date.parse(row.expires_at) : 0;
   if (expires <= now) return null;
   if (now + DEVICE_MS - expires >= 86_400_000) {
-    await db.updateTable("device_tokens").set({ expires_at: new Date(now + DEVICE_MS).toISOString() }).where("id", "=", row.device_id).execute();
+    await db
+      .updateTable("device_tokens")
+      .set({ expires_at: new Date(now + DEVICE_MS).toISOString() })
+      .where("id", "=", row.device_id)
+      .execute();
   }
   return { user: toUser(row), deviceId: row.device_id };
 }
@@ -204,6 +252,11 @@ export async function listDevices(db: Kysely<Database>) {
 }
 
 export async function revokeDevice(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db.updateTable("device_tokens").set({ revoked_at: new Date().toISOString() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+  const result = await db
+    .updateTable("device_tokens")
+    .set({ revoked_at: new Date().toISOString() })
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -57,8 +57,14 @@ const invalidLogin = () =>
 
 function throttled(c: Context<AppEnv>, retryAfterS: number): Problem {
   c.header("retry-after", String(retryAfterS));
-  const [vi, en] = retryAfterS < 120 ? [`${retryAfterS} giây`, `${retryAfterS} seconds`] : [`${Math.ceil(retryAfterS / 60)} phút`, `${Math.ceil(retryAfterS / 60)} minutes`];
-  return new Problem("rate_limited", undefined, { retryAfterS }, { vi: `Đăng nhập sai quá nhiều lần. Thử lại sau ${vi}.`, en: `Too many failed sign-ins. Try again in ${en}.` });
+  const [vi, en] =
+    retryAfterS < 120 ? [`${retryAfterS} giây`, `${retryAfterS} seconds`] : [`${Math.ceil(retryAfterS / 60)} phút`, `${Math.ceil(retryAfterS / 60)} minutes`];
+  return new Problem(
+    "rate_limited",
+    undefined,
+    { retryAfterS },
+    { vi: `Đăng nhập sai quá nhiều lần. Thử lại sau ${vi}.`, en: `Too many failed sign-ins. Try again in ${en}.` },
+  );
 }
 
 /** Compared against for unknown usernames, so that response time does not reveal which names exist. */
@@ -143,7 +149,9 @@ export function accountRoutes() {
     const input = parseWith(NewUserSchema, await readJson(c));
     requireStrongPassword(input.password, [input.username, input.displayName]);
     if (await findUserByName(db, input.username)) {
-      throw new Problem("already_exists", [{ question: "username", code: "already_exists", message_vi: "Tên đăng nhập đã có.", message_en: "This username is taken." }]);
+      throw new Problem("already_exists", [
+        { question: "username", code: "already_exists", message_vi: "Tên đăng nhập đã có.", message_en: "This username is taken." },
+      ]);
     }
     // As `chiso user add --scope`: an area is made of units that exist (a misspelt key would leave the account seeing nothing).
     const unknown = [];
@@ -159,7 +167,8 @@ export function accountRoutes() {
     const { disabled } = parseWith(z.object({ disabled: z.boolean() }).strict(), await readJson(c));
     const user = await findUser(db, c.req.param("id"));
     if (!user) throw new Problem("not_found");
-    if (user.id === currentUser(c).id && disabled) throw new Problem("bad_request", undefined, undefined, { vi: "Không thể tự khóa tài khoản của mình.", en: "You cannot disable your own account." });
+    if (user.id === currentUser(c).id && disabled)
+      throw new Problem("bad_request", undefined, undefined, { vi: "Không thể tự khóa tài khoản của mình.", en: "You cannot disable your own account." });
     await setUserDisabled(db, user.id, disabled);
     await audit(db, currentUser(c).username, disabled ? "user.disable" : "user.enable", user.username);
     return c.json({ user: publicUser({ ...user, disabled }) });
@@ -214,11 +223,21 @@ export function accountRoutes() {
     const limitText = c.req.query("limit") ?? "100";
     const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
     if (!(limit >= 1 && limit <= 1000)) {
-      throw new Problem("bad_request", [fieldError("limit", "out_of_range")], { limit: limitText }, { vi: "limit phải là số nguyên từ 1 đến 1000.", en: "limit must be a whole number from 1 to 1000." });
+      throw new Problem(
+        "bad_request",
+        [fieldError("limit", "out_of_range")],
+        { limit: limitText },
+        { vi: "limit phải là số nguyên từ 1 đến 1000.", en: "limit must be a whole number from 1 to 1000." },
+      );
     }
     const before = c.req.query("before");
     if (before !== undefined && Number.isNaN(Date.parse(before))) {
-      throw new Problem("bad_request", [fieldError("before", "invalid_field")], { before }, { vi: "before phải là một thời điểm (ISO 8601).", en: "before must be a time (ISO 8601)." });
+      throw new Problem(
+        "bad_request",
+        [fieldError("before", "invalid_field")],
+        { before },
+        { vi: "before phải là một thời điểm (ISO 8601).", en: "before must be a time (ISO 8601)." },
+      );
     }
     return c.json({ entries: await listAudit(c.var.ctx.db.kysely, limit, before) });
   });

@@ -58,8 +58,26 @@ export async function reserveAttempt(db: Kysely<Database>, username: string, add
   const values = { failures: attempt, window_start: iso(now), locked_until: delay ? iso(now + delay) : null };
   // Compare-and-set on the count read above: of concurrent attempts of one pair, one is counted, the others wait.
   const counted = pair
-    ? Number((await db.updateTable("login_throttle").set(values).where("key", "=", pk).where("failures", "=", pair.failures).where("window_start", "=", pair.window_start).executeTakeFirst()).numUpdatedRows) === 1
-    : Number((await db.insertInto("login_throttle").values({ key: pk, ...values }).onConflict((oc) => oc.column("key").doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) === 1;
+    ? Number(
+        (
+          await db
+            .updateTable("login_throttle")
+            .set(values)
+            .where("key", "=", pk)
+            .where("failures", "=", pair.failures)
+            .where("window_start", "=", pair.window_start)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1
+    : Number(
+        (
+          await db
+            .insertInto("login_throttle")
+            .values({ key: pk, ...values })
+            .onConflict((oc) => oc.column("key").doNothing())
+            .executeTakeFirst()
+        ).numInsertedOrUpdatedRows ?? 0n,
+      ) === 1;
   if (!counted) return { ok: false, retryAfterS: 1 };
 
   // The address count is one atomic upsert: a new window starts when the last one is over.
@@ -80,7 +98,12 @@ export async function reserveAttempt(db: Kysely<Database>, username: string, add
     async release(success) {
       if (!success) return;
       await db.deleteFrom("login_throttle").where("key", "=", pk).execute();
-      await db.updateTable("login_throttle").set({ failures: sql`login_throttle.failures - 1` }).where("key", "=", ak).where("failures", ">", 0).execute();
+      await db
+        .updateTable("login_throttle")
+        .set({ failures: sql`login_throttle.failures - 1` })
+        .where("key", "=", ak)
+        .where("failures", ">", 0)
+        .execute();
     },
   };
 }
@@ -90,5 +113,8 @@ let lastSweep = 0;
 async function forgetOldEntries(db: Kysely<Database>, now: number): Promise<void> {
   if (now - lastSweep < 3600_000) return;
   lastSweep = now;
-  await db.deleteFrom("login_throttle").where("window_start", "<", iso(now - THROTTLE.pairMemoryMs)).execute();
+  await db
+    .deleteFrom("login_throttle")
+    .where("window_start", "<", iso(now - THROTTLE.pairMemoryMs))
+    .execute();
 }

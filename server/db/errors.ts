@@ -18,12 +18,21 @@ interface DriverError {
 function uniqueColumns(error: DriverError): { table: string | null; columns: string[] } | null {
   if (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
     const list = /constraint failed: (.+)$/.exec(String(error.message))?.[1] ?? "";
-    const qualified = list.split(",").map((s) => s.trim()).filter(Boolean);
+    const qualified = list
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     return { table: qualified[0]?.split(".")[0] ?? null, columns: qualified.map((q) => q.split(".").pop()!) };
   }
   if (error.code === "23505") {
     const list = /^Key \((.+?)\)=/.exec(String(error.detail ?? ""))?.[1] ?? "";
-    return { table: typeof error.table === "string" ? error.table : null, columns: list.split(",").map((s) => s.trim()).filter(Boolean) };
+    return {
+      table: typeof error.table === "string" ? error.table : null,
+      columns: list
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   }
   return null;
 }
@@ -35,16 +44,24 @@ export function problemFromDatabaseError(error: unknown): Problem | null {
   const unique = uniqueColumns(e);
   if (unique) {
     const columns = unique.columns.length ? unique.columns : ["id"];
-    return new Problem("already_exists", columns.map((c) => fieldError(c, "already_exists")), { table: unique.table, fields: columns });
+    return new Problem(
+      "already_exists",
+      columns.map((c) => fieldError(c, "already_exists")),
+      { table: unique.table, fields: columns },
+    );
   }
   // A reference to something that does not exist (a round's registry…): routes check first, this is the backstop.
   if (e.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e.code === "23503") {
     const column = /^Key \((.+?)\)=/.exec(String(e.detail ?? ""))?.[1] ?? "(body)";
-    return new Problem("invalid", [fieldError(column, "invalid_field", { vi: "Giá trị trỏ tới một bản ghi không có.", en: "The value refers to a record that does not exist." })]);
+    return new Problem("invalid", [
+      fieldError(column, "invalid_field", { vi: "Giá trị trỏ tới một bản ghi không có.", en: "The value refers to a record that does not exist." }),
+    ]);
   }
   // A number beyond its column's type (PostgreSQL integer columns hold 32 bits; SQLite has no such limit).
   if (e.code === "22003") {
-    return new Problem("invalid", [fieldError("(body)", "out_of_range", { vi: "Một giá trị số vượt quá giới hạn lưu trữ.", en: "A number is beyond what can be stored." })]);
+    return new Problem("invalid", [
+      fieldError("(body)", "out_of_range", { vi: "Một giá trị số vượt quá giới hạn lưu trữ.", en: "A number is beyond what can be stored." }),
+    ]);
   }
   // PostgreSQL refuses U+0000 in text and in JSON; input rules refuse it earlier, this is the backstop.
   if (e.code === "22021" || e.code === "22P05") {

@@ -14,6 +14,8 @@ import * as m0007 from "./migrations/0007-anonymous-invitations.js";
 import * as m0008 from "./migrations/0008-response-times.js";
 import * as m0009 from "./migrations/0009-catch-up-early-databases.js";
 import * as m0010 from "./migrations/0010-invitation-openings.js";
+import * as m0011 from "./migrations/0011-api-tokens.js";
+import * as m0012 from "./migrations/0012-round-designs.js";
 
 export interface Migration {
   name: string;
@@ -31,6 +33,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0008-response-times", up: m0008.up },
   { name: "0009-catch-up-early-databases", up: m0009.up },
   { name: "0010-invitation-openings", up: m0010.up },
+  { name: "0011-api-tokens", up: m0011.up },
+  { name: "0012-round-designs", up: m0012.up },
 ];
 
 const LOCK_ID = 4_242_001;

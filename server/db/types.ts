@@ -176,6 +176,22 @@ export interface DeviceTokenTable {
   expires_at: string | null;
 }
 
+/** A read-only API token of an analyst (migration 0011); only its hash is stored. */
+export interface ApiTokenTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  label: string;
+  created_at: string;
+  /** Required: every token ends (at most API_TOKEN_MAX_DAYS after it was made). */
+  expires_at: string;
+  revoked_at: string | null;
+  /** Username of who revoked it (the owner or an administrator). */
+  revoked_by: string | null;
+  /** Refreshed at most once an hour. */
+  last_used_at: string | null;
+}
+
 export interface InvitationTable {
   token: string;
   round_id: string;
@@ -258,6 +274,13 @@ export interface ParAgencyMemberTable {
   agency_code: string;
 }
 
+/** A round's sampling design as JSON (migration 0012; shared/api/design.ts). */
+export interface RoundDesignTable {
+  round_id: string;
+  design_json: string;
+  updated_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -270,6 +293,7 @@ export interface Database {
   unit_crosswalk: UnitCrosswalkTable;
   rounds: RoundTable;
   round_targets: RoundTargetTable;
+  round_designs: RoundDesignTable;
   responses: ResponseTable;
   answers: AnswerTable;
   rollups: RollupTable;
@@ -280,6 +304,7 @@ export interface Database {
   sessions: SessionTable;
   login_throttle: LoginThrottleTable;
   device_tokens: DeviceTokenTable;
+  api_tokens: ApiTokenTable;
   invitations: InvitationTable;
   invitation_openings: InvitationOpeningsTable;
   credential_keys: CredentialKeyTable;

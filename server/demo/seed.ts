@@ -21,6 +21,7 @@ import { ensureDemoParRound } from "../par-index/demo.js";
 import { REPO_ROOT } from "../config.js";
 import { addDemoInvitations } from "../invitations/demo.js";
 import path from "node:path";
+import { demoDesign, storeDesign } from "../results/design.js";
 
 /** Thành phố Huế (province code 46 in both registries) — the seeds include its 2022 results. */
 export const DEMO_PROVINCE = "2025:46";
@@ -138,7 +139,14 @@ export async function ensureDemoRounds(ctx: AppContext, responsesPerRound: numbe
 async function createDemoRound(
   ctx: AppContext,
   editionId: string,
-  options: { id: string; title: { vi: string; en: string }; period: [string, string] | null; responses: number; seed: number; shift?: (unit: string) => number },
+  options: {
+    id: string;
+    title: { vi: string; en: string };
+    period: [string, string] | null;
+    responses: number;
+    seed: number;
+    shift?: (unit: string) => number;
+  },
 ): Promise<Round> {
   const { instrument } = (await latestEdition(ctx.db.kysely, editionId))!;
   await insertRound(ctx.db.kysely, {
@@ -157,9 +165,16 @@ async function createDemoRound(
     minCellSize: 5,
   });
   const round = (await findRound(ctx.db.kysely, options.id))!;
+  const design = demoDesign(editionId);
+  if (design) await storeDesign(ctx.db.kysely, options.id, design);
   // Sample targets like the real surveys': a few interviews per village.
   // (None for the invitation round: its responses are kept per province, never per agency.)
-  if (instrument.unitLevel !== "agency") await setTargets(ctx.db.kysely, options.id, unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: 4 })));
+  if (instrument.unitLevel !== "agency")
+    await setTargets(
+      ctx.db.kysely,
+      options.id,
+      unitsAtLevel(ctx, DEMO_PROVINCE, instrument.unitLevel).map((unitKey) => ({ unitKey, group: "", target: 4 })),
+    );
   if (options.responses > 0 || round.modes.includes("invitation")) await addDemoResponses(ctx, round, options.responses, options.seed, options.shift);
   return round;
 }
@@ -171,8 +186,7 @@ export async function addDemoResponses(ctx: AppContext, round: Round, count: num
   const edition = await latestEdition(ctx.db.kysely, round.editionId);
   if (!edition) return 0;
   const { instrument } = edition;
-  const units = (round.scope.length ? round.scope : [])
-    .flatMap((s) => unitsAtLevel(ctx, s, instrument.unitLevel));
+  const units = (round.scope.length ? round.scope : []).flatMap((s) => unitsAtLevel(ctx, s, instrument.unitLevel));
   if (units.length === 0) throw new Error(`round ${round.id} has no ${instrument.unitLevel} units in its scope; import them first`);
   const bar = progressBar(`demo ${round.id}`, count);
   let stored = 0;
@@ -203,5 +217,3 @@ export async function addDemoResponses(ctx: AppContext, round: Round, count: num
   bar.done();
   return stored;
 }
-
-

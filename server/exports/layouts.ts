@@ -1,6 +1,6 @@
 /**
  * What an export contains: raw responses wide (one row per response) or long (one row per answer),
- * the codebook, and index results in the appendix layout of the provincial plans. Responses are read
+ * and the codebook (index results as report appendices: server/exports/appendix.ts). Responses are read
  * in keyset pages (round_id = ? and id > last order by id limit 1000): constant memory, no long read
  * transaction, so submissions arriving meanwhile are never held up.
  */
@@ -8,13 +8,11 @@ import type { Kysely } from "kysely";
 import type { AppContext } from "../app-context.js";
 import type { Database } from "../db/types.js";
 import type { Round } from "../rounds/repository.js";
-import type { Lang } from "../../shared/i18n.js";
 import type { AnswerValue, Instrument } from "../../shared/instrument/schema.js";
 import { answerableQuestions, choicesOf } from "../../shared/instrument/walk.js";
-import type { ResultsResponse, ResultNode } from "../../shared/results/types.js";
-import { walk } from "../../shared/results/tree.js";
 import type { Cell, Column, Table } from "./writers.js";
 import { dataCoding } from "./statistical.js";
+import { PLACE_LEVELS, UNIT_LEVEL_NAMES, type UnitLevel } from "../../shared/units/levels.js";
 
 /** `data`: the wide layout coded for statistical software (server/exports/statistical.ts). */
 export const LAYOUTS = ["wide", "long", "data", "codebook", "results"] as const;
@@ -56,22 +54,19 @@ async function* responsePages<K extends keyof Database["responses"]>(
 }
 
 async function responseCount(db: Kysely<Database>, roundId: string): Promise<number> {
-  const row = await db.selectFrom("cell_totals").select((eb) => eb.fn.sum<number>("n").as("n")).where("round_id", "=", roundId).executeTakeFirst();
+  const row = await db
+    .selectFrom("cell_totals")
+    .select((eb) => eb.fn.sum<number>("n").as("n"))
+    .where("round_id", "=", roundId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 /** Unit levels above the instrument's, present in the round's registry (province, district, commune). */
 function ancestorLevels(ctx: AppContext, round: Round, instrument: Instrument): string[] {
-  const order = ["province", "district", "commune", "village"];
-  const own = instrument.unitLevel === "agency" ? 1 : order.indexOf(instrument.unitLevel);
-  return order.slice(0, Math.max(0, own)).filter((level) => ctx.units.atLevel(round.registry, level).length > 0);
+  const own = instrument.unitLevel === "agency" ? 1 : (PLACE_LEVELS as readonly string[]).indexOf(instrument.unitLevel);
+  return PLACE_LEVELS.slice(0, Math.max(0, own)).filter((level) => ctx.units.atLevel(round.registry, level).length > 0);
 }
-
-const LEVEL_LABELS: Record<string, [string, string]> = {
-  province: ["Tỉnh, thành phố", "Province"],
-  district: ["Huyện", "District"],
-  commune: ["Xã, phường", "Commune"],
-};
 
 /**
  * One row per response, one column per question in questionnaire order (grid rows unrolled).
@@ -84,7 +79,7 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
     col("_id", "Mã phiếu", "Response id", "text", 38),
     col("_unit", "Mã đơn vị", "Unit key", "text", 16),
     col("_unit_name", "Đơn vị", "Unit", "text", 36),
-    ...levels.map((l) => col(`_${l}`, LEVEL_LABELS[l]![0], LEVEL_LABELS[l]![1], "text", 24)),
+    ...levels.map((l) => col(`_${l}`, UNIT_LEVEL_NAMES[l as UnitLevel].vi, UNIT_LEVEL_NAMES[l as UnitLevel].en, "text", 24)),
     col("_group", "Nhóm người trả lời", "Respondent group", "text", 14),
     col("_channel", "Kênh", "Channel", "text", 12),
     col("_device", "Thiết bị", "Device", "text", 14),
@@ -121,7 +116,20 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
     total: await responseCount(ctx.db.kysely, round.id),
     async *rows(report) {
       let done = 0;
-      const wanted = ["unit_key", "group_code", "channel", "device_id", "enumerator_id", "started_at", "submitted_at", "received_on", "clock_offset_s", "time_review", "weight", "payload_json"] as const;
+      const wanted = [
+        "unit_key",
+        "group_code",
+        "channel",
+        "device_id",
+        "enumerator_id",
+        "started_at",
+        "submitted_at",
+        "received_on",
+        "clock_offset_s",
+        "time_review",
+        "weight",
+        "payload_json",
+      ] as const;
       for await (const page of responsePages(ctx.db.kysely, round.id, wanted)) {
         for (const r of page) {
           const answers = (JSON.parse(r.payload_json) as { answers?: Record<string, AnswerValue> }).answers ?? {};
@@ -175,7 +183,11 @@ export async function longTable(ctx: AppContext, round: Round, instrument: Instr
           const answers = await ctx.db.kysely
             .selectFrom("answers")
             .select(["response_id", "question_id", "seq", "code", "num", "text"])
-            .where("response_id", "in", part.map((r) => r.id))
+            .where(
+              "response_id",
+              "in",
+              part.map((r) => r.id),
+            )
             .execute();
           const byResponse = new Map<string, typeof answers>();
           for (const a of answers) {
@@ -184,9 +196,7 @@ export async function longTable(ctx: AppContext, round: Round, instrument: Instr
             else byResponse.set(a.response_id, [a]);
           }
           for (const r of part) {
-            const list = (byResponse.get(r.id) ?? []).sort(
-              (a, b) => (order.get(a.question_id) ?? 1e9) - (order.get(b.question_id) ?? 1e9) || a.seq - b.seq,
-            );
+            const list = (byResponse.get(r.id) ?? []).sort((a, b) => (order.get(a.question_id) ?? 1e9) - (order.get(b.question_id) ?? 1e9) || a.seq - b.seq);
             for (const a of list) yield [r.id, r.unit_key, r.group_code, a.question_id, a.seq, a.code, a.num === null ? null : Number(a.num), a.text];
           }
         }
@@ -246,62 +256,21 @@ export function codebookTable(instrument: Instrument): Table {
       const scale = question.type === "rating" ? instrument.scales[question.scale] : undefined;
       const outside = choice.outside || Boolean(scale?.outside.some((o) => o.code === choice.code));
       const coded = coding.get(question.id)!;
-      rows.push([...base(), choice.code, value, outside ? "yes" : null, choice.label.vi, choice.label.en, ...tail, coded.variable, coded.values.get(choice.code) ?? null]);
+      rows.push([
+        ...base(),
+        choice.code,
+        value,
+        outside ? "yes" : null,
+        choice.label.vi,
+        choice.label.en,
+        ...tail,
+        coded.variable,
+        coded.values.get(choice.code) ?? null,
+      ]);
     }
   }
   return {
     name: `${instrument.id}-codebook`,
-    columns,
-    total: rows.length,
-    async *rows() {
-      yield* rows;
-    },
-  };
-}
-
-/**
- * The appendix layout of the provincial plans: node, maximum, score, percent, rank, previous year,
- * change, target and gap, one row per node of the index tree (names indented by depth).
- */
-export function resultsTable(results: ResultsResponse, lang: Lang): Table {
-  const num = (key: string, vi: string, en: string, numFmt = "0.00"): Column => ({ ...col(key, vi, en, "number", 12), numFmt });
-  const columns: Column[] = [
-    col("code", "Mã", "Code", "text", 10),
-    col("name", "Tiêu chí / nội dung", "Criterion", "text", 70),
-    col("level", "Cấp", "Level", "text", 12),
-    num("max", "Điểm tối đa", "Maximum"),
-    num("points", "Điểm đạt được", "Points"),
-    num("percent", "Tỷ lệ (%)", "Percent"),
-    num("rank", "Xếp hạng", "Rank", "0"),
-    num("of", "Trên tổng số", "Out of", "0"),
-    num("previous", "Năm trước", "Previous year"),
-    num("change", "Tăng/giảm", "Change"),
-    num("rank_previous", "Xếp hạng năm trước", "Previous rank", "0"),
-    num("target", "Mục tiêu", "Target"),
-    num("gap", "Còn thiếu so với mục tiêu", "Gap to target"),
-    num("valid", "Số câu trả lời hợp lệ", "Valid answers", "0"),
-  ];
-  const rows: Cell[][] = [];
-  walk<ResultNode>(results.root, (node, depth) => {
-    rows.push([
-      node.code,
-      `${"  ".repeat(depth)}${node.label[lang]}`,
-      node.level,
-      node.max,
-      node.points,
-      node.percent,
-      node.rank ?? null,
-      node.rank ? (node.of ?? null) : null,
-      node.previous?.value ?? null,
-      node.delta?.value ?? null,
-      node.previous?.rank ?? null,
-      node.target?.value ?? null,
-      node.target?.gap ?? null,
-      results.suppressed ? null : node.valid,
-    ]);
-  });
-  return {
-    name: `${results.round}-results`,
     columns,
     total: rows.length,
     async *rows() {

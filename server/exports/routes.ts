@@ -1,6 +1,7 @@
 /**
  * GET /api/rounds/:id/export/:layout?format=csv|xlsx|json|ndjson&labels=vi|en&sep=semicolon&decimal=comma
- * (layout=data also takes format=sps|do|r: label syntax files for its CSV; unknown parameters are a 400)
+ * (layout=data also takes format=sps|do|r: label syntax files for its CSV; layout=results the results
+ * parameters and by=, giving report appendices; parameters are checked in server/exports/parameters.ts)
  * — streamed to the client as it is read from the database, with backpressure.
  */
 import { PassThrough, Readable } from "node:stream";
@@ -11,14 +12,18 @@ import type { MiddlewareHandler } from "hono";
 import { buildExport } from "./build.js";
 import { CONTENT_TYPES, writeTable } from "./writers.js";
 
+/** RFC 5987 value characters: encodeURIComponent leaves ' ( ) * which the grammar does not allow. */
+const rfc5987 = (name: string) => encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+
 export function exportRoutes() {
   const app = new Hono<AppEnv>();
 
   // Raw layouts hold individual responses; the results layout holds only what the results API shows.
-  const byLayout: MiddlewareHandler<AppEnv> = (c, next) => roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
+  const byLayout: MiddlewareHandler<AppEnv> = (c, next) =>
+    roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
   app.get("/:layout", allow(ANALYSTS), byLayout, async (c) => {
     const ctx = c.var.ctx;
-    const { table, options, filename } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query(), currentUser(c));
+    const { table, options, filename, filenameUtf8 } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query(), currentUser(c));
     // A small buffer: the database is read only as fast as the client takes the bytes.
     const out = new PassThrough({ highWaterMark: 64 * 1024 });
     writeTable(table, out, options).catch((error: unknown) => {
@@ -31,7 +36,8 @@ export function exportRoutes() {
     return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, {
       headers: {
         "content-type": CONTENT_TYPES[options.format],
-        "content-disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        // An ASCII name for every client; the Vietnamese one (RFC 5987) for those that read it.
+        "content-disposition": `attachment; filename="${filename}"; filename*=UTF-8''${rfc5987(filenameUtf8)}`,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
       },

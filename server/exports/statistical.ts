@@ -56,9 +56,39 @@ export function questionCoding(instrument: Instrument, question: Question): Valu
 /** Longest name Stata accepts (SPSS allows 64 bytes; names here are ASCII, so 32 fits both). */
 export const NAME_LIMIT = 32;
 /** Words SPSS (ALL … WITH) or Stata (_all, byte, if, …) reserve; compared without case. */
-const RESERVED = new Set(
-  ["all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with", "byte", "int", "long", "float", "double", "if", "in", "using", "_n", "_b", "_cons", "_pi", "_pred", "_rc", "_se", "_skip", "strl", "str"],
-);
+const RESERVED = new Set([
+  "all",
+  "and",
+  "by",
+  "eq",
+  "ge",
+  "gt",
+  "le",
+  "lt",
+  "ne",
+  "not",
+  "or",
+  "to",
+  "with",
+  "byte",
+  "int",
+  "long",
+  "float",
+  "double",
+  "if",
+  "in",
+  "using",
+  "_n",
+  "_b",
+  "_cons",
+  "_pi",
+  "_pred",
+  "_rc",
+  "_se",
+  "_skip",
+  "strl",
+  "str",
+]);
 
 /**
  * A name SPSS, Stata and R all accept: ASCII letters, digits and _, starting with a letter, at most
@@ -217,7 +247,11 @@ export interface SyntaxOptions {
 }
 
 /** Labels are one line: line breaks and tabs become spaces. */
-const oneLine = (s: string) => s.normalize("NFC").replace(/[\r\n\t]+/g, " ").trim();
+const oneLine = (s: string) =>
+  s
+    .normalize("NFC")
+    .replace(/[\r\n\t]+/g, " ")
+    .trim();
 
 /** At most `limit` UTF-8 bytes, cut at a character and marked with "…". */
 export function cutBytes(s: string, limit: number): string {
@@ -272,7 +306,14 @@ export function spssSyntax(columns: readonly DataColumn[], options: SyntaxOption
   }
   const missing = coded.filter((c) => c.values.some((v) => v.missing));
   // SPSS takes at most three discrete missing values per variable.
-  for (const c of missing) lines.push(`MISSING VALUES ${c.key} (${c.values.filter((v) => v.missing).slice(0, 3).map((v) => v.value).join(", ")}).`);
+  for (const c of missing)
+    lines.push(
+      `MISSING VALUES ${c.key} (${c.values
+        .filter((v) => v.missing)
+        .slice(0, 3)
+        .map((v) => v.value)
+        .join(", ")}).`,
+    );
   lines.push("EXECUTE.", "");
   return lines.join("\r\n");
 }
@@ -384,9 +425,6 @@ export function dataCoding(instrument: Instrument): Map<string, { variable: stri
   const items = answerableQuestions(instrument);
   const names = uniqueNames(items.map(({ question }) => question.id));
   return new Map(
-    items.map(({ question }, i) => [
-      question.id,
-      { variable: names[i]!, values: new Map(questionCoding(instrument, question).map((v) => [v.code, v.value])) },
-    ]),
+    items.map(({ question }, i) => [question.id, { variable: names[i]!, values: new Map(questionCoding(instrument, question).map((v) => [v.code, v.value])) }]),
   );
 }

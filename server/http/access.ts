@@ -4,14 +4,17 @@
  * the same declarations, so a new endpoint cannot be forgotten.
  *
  * Principals: a signed-in user (session cookie; every write also needs the CSRF header), or an
- * enumerator device (Authorization: Bearer <device token>; no cookie, so no CSRF risk). A session
- * whose password must change may only change it and sign out (403 password_change_required).
+ * enumerator device (Authorization: Bearer <device token>; no cookie, so no CSRF risk), or an
+ * analyst's read-only API token (Authorization: Bearer chiso_at_…), let only into the GET routes of
+ * API_TOKEN_ROUTES (docs/api.md). A session whose password must change may only change it and sign
+ * out (403 password_change_required).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "./problem.js";
 import { resumeDevice, resumeSession, type Role, type User } from "../accounts/repository.js";
+import { isApiToken, resumeApiToken } from "../accounts/api-tokens.js";
 import { sessionPolicy } from "../accounts/policy.js";
 import { isHttps } from "../config.js";
 import type { UnitDirectory } from "../units/directory.js";
@@ -36,7 +39,25 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 }
 export const CSRF_HEADER = "x-csrf-token";
 
-export type Principal = { user: User; via: "session"; csrf: string } | { user: User; via: "device"; deviceId: string };
+export type Principal =
+  | { user: User; via: "session"; csrf: string }
+  | { user: User; via: "device"; deviceId: string }
+  | { user: User; via: "api-token"; tokenId: string };
+
+/**
+ * The only routes an API token may call: reading results and exports. Everything else, and every
+ * write, is refused with 403 even where the token's analyst could do it with a session.
+ */
+export const API_TOKEN_ROUTES: ReadonlySet<string> = new Set([
+  "GET /api/rounds/:id/results",
+  "GET /api/rounds/:id/results/ranking",
+  "GET /api/rounds/:id/results/weakest",
+  "GET /api/rounds/:id/targets",
+  "GET /api/rounds/:id/progress",
+  "GET /api/rounds/:id/export/:layout",
+  "GET /api/par/:round/results",
+  "GET /api/par/:round/below-maximum",
+]);
 
 /** "public": anyone; "token": the URL carries its own credential (invitations); else the roles allowed. */
 export type Access = "public" | "token" | readonly Role[];
@@ -54,7 +75,10 @@ export async function principal(c: Context<AppEnv>): Promise<Principal | null> {
   const db = c.var.ctx.db.kysely;
   let found: Principal | null = null;
   const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (bearer) {
+  if (bearer && isApiToken(bearer)) {
+    const token = await resumeApiToken(db, bearer);
+    if (token) found = { user: token.user, via: "api-token", tokenId: token.tokenId };
+  } else if (bearer) {
     const device = await resumeDevice(db, bearer);
     if (device) found = { user: device.user, via: "device", deviceId: device.deviceId };
   } else {
@@ -73,18 +97,51 @@ export function allow(access: Access, options: { duringPasswordChange?: boolean 
   const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (access === "public" || access === "token") return next();
     const who = await principal(c);
-    if (!who) throw new Problem("unauthenticated");
-    if (who.via === "session" && who.user.mustChangePassword && !options.duringPasswordChange) throw new Problem("password_change_required");
+    if (!who) throw unauthenticated(c);
+    if (who.via !== "device" && who.user.mustChangePassword && !options.duringPasswordChange) throw new Problem("password_change_required");
     if (!access.includes(who.user.role)) throw new Problem("forbidden");
+    // HEAD is answered by the GET handler (Hono), so it is a read too.
+    if (who.via === "api-token" && !((c.req.method === "GET" || c.req.method === "HEAD") && API_TOKEN_ROUTES.has(`GET ${c.req.routePath}`))) {
+      throw new Problem(
+        "forbidden",
+        undefined,
+        { reason: "api_token_read_only" },
+        {
+          vi: "Mã API chỉ dùng để đọc kết quả và tải tệp xuất (GET); thao tác này cần đăng nhập.",
+          en: "An API token only reads results and exports (GET); this needs a signed-in session.",
+        },
+      );
+    }
     if (who.via === "session" && UNSAFE.has(c.req.method) && c.req.header(CSRF_HEADER) !== who.csrf) {
-      throw new Problem("forbidden", undefined, { reason: "csrf" }, {
-        vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",
-        en: "Missing or wrong anti-forgery (CSRF) token. Reload the page.",
-      });
+      throw new Problem(
+        "forbidden",
+        undefined,
+        { reason: "csrf" },
+        {
+          vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",
+          en: "Missing or wrong anti-forgery (CSRF) token. Reload the page.",
+        },
+      );
     }
     return next();
   };
   return Object.assign(handler, { [ACCESS]: access }) as Declared;
+}
+
+/** 401; for an API token that no longer works, says so, with the challenge HTTP clients expect. */
+function unauthenticated(c: Context<AppEnv>): Problem {
+  const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!bearer || !isApiToken(bearer)) return new Problem("unauthenticated");
+  c.header("www-authenticate", 'Bearer realm="chiso", error="invalid_token"');
+  return new Problem(
+    "unauthenticated",
+    undefined,
+    { reason: "invalid_token" },
+    {
+      vi: "Mã API không đúng, đã hết hạn hoặc đã bị thu hồi. Hãy tạo mã mới.",
+      en: "The API token is unknown, expired or revoked. Create a new one.",
+    },
+  );
 }
 
 /** The signed-in user, for handlers behind `allow([...roles])`. */
@@ -141,7 +198,10 @@ export async function requireUnits(units: UnitDirectory, user: User, named: read
     // Load the unit (and its ancestors) first: one added by another process is not cached yet.
     if (value && (await units.get(value)) && unitInScope(units, user, value)) continue;
     const text = value
-      ? { vi: `Đơn vị "${value}" (${field}) nằm ngoài địa bàn được phân công cho tài khoản.`, en: `Unit "${value}" (${field}) is outside the area assigned to this account.` }
+      ? {
+          vi: `Đơn vị "${value}" (${field}) nằm ngoài địa bàn được phân công cho tài khoản.`,
+          en: `Unit "${value}" (${field}) is outside the area assigned to this account.`,
+        }
       : {
           vi: `Tài khoản chỉ được xem và sửa trong địa bàn được phân công; hãy chọn đơn vị thuộc địa bàn đó (${field}=…).`,
           en: `This account may only see and change results within its assigned area; choose a unit inside it (${field}=…).`,
@@ -178,10 +238,15 @@ export function roundAccess(kind: "round" | "results" | "raw" = "results"): Midd
       }
     }
     if (kind === "raw" && !seesWholeRound(user)) {
-      throw new Problem("unit_out_of_scope", undefined, { unitScope: user.unitScope }, {
-        vi: "Tài khoản giới hạn theo địa bàn không được xuất phiếu gốc của cả đợt khảo sát.",
-        en: "An account limited to an area may not export the raw responses of a whole round.",
-      });
+      throw new Problem(
+        "unit_out_of_scope",
+        undefined,
+        { unitScope: user.unitScope },
+        {
+          vi: "Tài khoản giới hạn theo địa bàn không được xuất phiếu gốc của cả đợt khảo sát.",
+          en: "An account limited to an area may not export the raw responses of a whole round.",
+        },
+      );
     }
     if (kind === "results") await requireUnits(ctx.units, user, [{ field: "unit", value: c.req.query("unit") }]);
     return next();

@@ -44,10 +44,15 @@ export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<stri
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new Problem("malformed_json", undefined, { reason: "not UTF-8" }, {
-      vi: "Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ.",
-      en: "The request body is not valid UTF-8 text.",
-    });
+    throw new Problem(
+      "malformed_json",
+      undefined,
+      { reason: "not UTF-8" },
+      {
+        vi: "Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ.",
+        en: "The request body is not valid UTF-8 text.",
+      },
+    );
   }
 }
 
@@ -81,7 +86,11 @@ export async function readJson(c: Context, options: number | ReadJsonOptions = {
  */
 function checkStrings(root: unknown, refuseControl: boolean): void {
   // Paths are built only for an error: in a deeply nested body, building each one would be quadratic.
-  interface Node { value: unknown; key: string; parent: Node | null }
+  interface Node {
+    value: unknown;
+    key: string;
+    parent: Node | null;
+  }
   const pathOf = (node: Node | null, key?: string): string => {
     const parts = key === undefined ? [] : [key];
     for (let n = node; n && n.parent; n = n.parent) parts.push(n.key);
@@ -90,10 +99,15 @@ function checkStrings(root: unknown, refuseControl: boolean): void {
   const control: FieldError[] = [];
   const check = (s: string, node: Node, key?: string) => {
     if (hasLoneSurrogate(s)) {
-      throw new Problem("malformed_json", undefined, { field: pathOf(node, key) }, {
-        vi: "Dữ liệu gửi lên có ký tự Unicode không hợp lệ (nửa cặp thay thế UTF-16).",
-        en: "The request body holds an invalid Unicode character (a lone UTF-16 surrogate).",
-      });
+      throw new Problem(
+        "malformed_json",
+        undefined,
+        { field: pathOf(node, key) },
+        {
+          vi: "Dữ liệu gửi lên có ký tự Unicode không hợp lệ (nửa cặp thay thế UTF-16).",
+          en: "The request body holds an invalid Unicode character (a lone UTF-16 surrogate).",
+        },
+      );
     }
     const c = refuseControl ? controlCharacter(s) : null;
     if (c) control.push(controlCharacterError(pathOf(node, key), c));

@@ -39,6 +39,8 @@ export class Problem extends Error {
 }
 
 function listed(errors: FieldError[]): { errors: FieldError[]; errorCount?: number } {
-  const shown = errors.slice(0, MAX_LISTED_ERRORS).map((e) => (e.question.length > MAX_FIELD_NAME ? { ...e, question: `${e.question.slice(0, MAX_FIELD_NAME)}…` } : e));
+  const shown = errors
+    .slice(0, MAX_LISTED_ERRORS)
+    .map((e) => (e.question.length > MAX_FIELD_NAME ? { ...e, question: `${e.question.slice(0, MAX_FIELD_NAME)}…` } : e));
   return errors.length > MAX_LISTED_ERRORS ? { errors: shown, errorCount: errors.length } : { errors: shown };
 }

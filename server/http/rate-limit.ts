@@ -39,7 +39,10 @@ export function clientAddress(c: Context<AppEnv>): string {
   }
   const hops = trustedProxyHops();
   if (hops === 0) return peer;
-  const entries = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = (c.req.header("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const client = entries[entries.length - hops];
   return client && isIP(client) ? client : peer;
 }
@@ -123,7 +126,8 @@ export function publicRateLimit(bucket?: string): MiddlewareHandler<AppEnv> {
     const round = bucket ?? c.req.param("id") ?? "";
     // A named bucket (invitations) never looks at the caller's session: an invitee's call must not
     // touch, and so date, a session of whoever is signed in on that browser.
-    if (bucket === undefined && (await principal(c))) return next();
+    // An API token is read-only: it never lifts the limit on a write.
+    if (bucket === undefined && ((await principal(c))?.via ?? "api-token") !== "api-token") return next();
     if (!limits.perAddress.take(`${clientAddress(c)}`) || !limits.perRound.take(round)) {
       c.header("retry-after", "60");
       throw new Problem("rate_limited");

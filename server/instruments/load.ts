@@ -96,9 +96,14 @@ export function loadEdition(target: string): { edition: Edition | null; problems
 /** Loads every edition under a surveys directory; throws DefinitionError listing every problem. */
 export function loadSurveys(root: string): Edition[] {
   const target = path.resolve(root);
-  const dirs = fs.existsSync(path.join(target, "instrument.json")) || !fs.statSync(target).isDirectory()
-    ? [target]
-    : fs.readdirSync(target, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(target, d.name)).sort();
+  const dirs =
+    fs.existsSync(path.join(target, "instrument.json")) || !fs.statSync(target).isDirectory()
+      ? [target]
+      : fs
+          .readdirSync(target, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => path.join(target, d.name))
+          .sort();
   const editions: Edition[] = [];
   const problems: DefinitionProblem[] = [];
   for (const dir of dirs) {
@@ -118,8 +123,8 @@ function crossEditionProblems(editions: Edition[]): DefinitionProblem[] {
   for (const edition of editions) {
     const def = edition.parIndex;
     if (!def) continue;
-    const survey = def.surveyEdition ? byId.get(def.surveyEdition)?.index ?? undefined : undefined;
-    const sipas = def.sipasEdition ? byId.get(def.sipasEdition)?.index ?? undefined : undefined;
+    const survey = def.surveyEdition ? (byId.get(def.surveyEdition)?.index ?? undefined) : undefined;
+    const sipas = def.sipasEdition ? (byId.get(def.sipasEdition)?.index ?? undefined) : undefined;
     if (!survey && !sipas) continue;
     const file = path.join(edition.dir, "par-index.json");
     for (const p of checkParIndex(def, edition.instrument, { ...(survey ? { survey } : {}), ...(sipas ? { sipas } : {}) })) {

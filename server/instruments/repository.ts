@@ -47,10 +47,15 @@ export async function importEdition(db: Kysely<Database>, edition: Edition): Pro
       cache.delete(`${instrument.id}@${instrument.version}`);
       return "imported";
     }
-    throw new Problem("edition_changed", undefined, { edition: instrument.id, version: instrument.version }, {
-      vi: `Bộ câu hỏi ${instrument.id} phiên bản ${instrument.version} đã được công bố với nội dung khác; hãy đặt số phiên bản mới.`,
-      en: `Edition ${instrument.id} version ${instrument.version} was published with different content; give the change a new version.`,
-    });
+    throw new Problem(
+      "edition_changed",
+      undefined,
+      { edition: instrument.id, version: instrument.version },
+      {
+        vi: `Bộ câu hỏi ${instrument.id} phiên bản ${instrument.version} đã được công bố với nội dung khác; hãy đặt số phiên bản mới.`,
+        en: `Edition ${instrument.id} version ${instrument.version} was published with different content; give the change a new version.`,
+      },
+    );
   }
   await db
     .insertInto("instrument_editions")
@@ -85,12 +90,7 @@ export async function getEdition(db: Kysely<Database>, editionId: string, versio
   const key = `${editionId}@${version}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const row = await db
-    .selectFrom("instrument_editions")
-    .selectAll()
-    .where("edition_id", "=", editionId)
-    .where("version", "=", version)
-    .executeTakeFirst();
+  const row = await db.selectFrom("instrument_editions").selectAll().where("edition_id", "=", editionId).where("version", "=", version).executeTakeFirst();
   if (!row) return null;
   const stored: StoredEdition = {
     instrument: InstrumentSchema.parse(JSON.parse(row.instrument_json)),
@@ -129,6 +129,9 @@ export function compareVersions(a: string, b: string): number {
 export async function latestEdition(db: Kysely<Database>, editionId: string): Promise<StoredEdition | null> {
   const rows = await db.selectFrom("instrument_editions").select("version").where("edition_id", "=", editionId).execute();
   if (rows.length === 0) return null;
-  const version = rows.map((r) => r.version).sort(compareVersions).at(-1)!;
+  const version = rows
+    .map((r) => r.version)
+    .sort(compareVersions)
+    .at(-1)!;
   return getEdition(db, editionId, version);
 }

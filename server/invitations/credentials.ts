@@ -40,7 +40,13 @@ const cellId = (c: Cell) => `${c.round}\u0000${c.group}\u0000${c.unit}`;
 /** Makes the key pair of every cell that has none yet (at import, so opening a link never races to make one). */
 export async function ensureCellKeys(db: Kysely<Database>, cells: Cell[]): Promise<void> {
   for (const cell of cells) {
-    const existing = await db.selectFrom("credential_keys").select("round_id").where("round_id", "=", cell.round).where("group_code", "=", cell.group).where("unit_key", "=", cell.unit).executeTakeFirst();
+    const existing = await db
+      .selectFrom("credential_keys")
+      .select("round_id")
+      .where("round_id", "=", cell.round)
+      .where("group_code", "=", cell.group)
+      .where("unit_key", "=", cell.unit)
+      .executeTakeFirst();
     if (existing) continue;
     const pair = (await suite.generateKey({ modulusLength: 2048, publicExponent: Uint8Array.from([1, 0, 1]) })) as CryptoKeyPair;
     const publicKey = toBase64Url(new Uint8Array(await subtle.exportKey("spki", pair.publicKey)));
@@ -58,7 +64,13 @@ async function cellKeys(db: Kysely<Database>, cell: Cell): Promise<CellKeys | nu
   let hit = cache.get(id);
   if (!hit) {
     hit = (async () => {
-      const row = await db.selectFrom("credential_keys").selectAll().where("round_id", "=", cell.round).where("group_code", "=", cell.group).where("unit_key", "=", cell.unit).executeTakeFirst();
+      const row = await db
+        .selectFrom("credential_keys")
+        .selectAll()
+        .where("round_id", "=", cell.round)
+        .where("group_code", "=", cell.group)
+        .where("unit_key", "=", cell.unit)
+        .executeTakeFirst();
       if (!row) return null;
       const privateKey = await subtle.importKey("pkcs8", fromBase64Url(row.private_key), ALGORITHM, true, ["sign"]);
       const { kty, n, e, d, p, q, dp, dq, qi } = await subtle.exportKey("jwk", privateKey);

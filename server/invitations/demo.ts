@@ -15,7 +15,28 @@ import { ensureCellKeys } from "./credentials.js";
 import { insertInvitations, markOpenedWithoutCredential, type NewInvitation } from "./repository.js";
 import { prepareAnonymous } from "./anonymous-response.js";
 
-const GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc", "Phương", "Quang", "Sơn", "Thảo", "Trung", "Yến"];
+const GIVEN = [
+  "An",
+  "Bình",
+  "Châu",
+  "Dũng",
+  "Giang",
+  "Hà",
+  "Hải",
+  "Hạnh",
+  "Hùng",
+  "Lan",
+  "Linh",
+  "Minh",
+  "Nam",
+  "Ngọc",
+  "Phương",
+  "Quang",
+  "Sơn",
+  "Thảo",
+  "Trung",
+  "Yến",
+];
 const FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"];
 
 /** Adds demo invitees and up to `responses` anonymous responses; returns how many were stored. */
@@ -37,21 +58,34 @@ export async function addDemoInvitations(ctx: AppContext, round: Round, response
   if (invitees.length === 0) return 0;
   const provinces = new Map<string, string>();
   for (const a of agencies) provinces.set(a, ctx.units.getCached(a)?.parentKey ?? a);
-  await ensureCellKeys(ctx.db.kysely, [...new Set(invitees.map((i) => `${i.group}\u0000${provinces.get(i.agencyKey)}`))].map((k) => {
-    const [group, unit] = k.split("\u0000") as [string, string];
-    return { round: round.id, group, unit };
-  }));
+  await ensureCellKeys(
+    ctx.db.kysely,
+    [...new Set(invitees.map((i) => `${i.group}\u0000${provinces.get(i.agencyKey)}`))].map((k) => {
+      const [group, unit] = k.split("\u0000") as [string, string];
+      return { round: round.id, group, unit };
+    }),
+  );
   const rows = await ctx.db.kysely.transaction().execute((trx) => insertInvitations(trx, round.id, invitees));
   // About two thirds opened their link; most of those answered. Nothing ties the two sets together.
   const opened = rows.filter(() => rng.next() < 0.67);
-  await markOpenedWithoutCredential(ctx.db.kysely, round.id, opened.map((r) => r.token));
+  await markOpenedWithoutCredential(
+    ctx.db.kysely,
+    round.id,
+    opened.map((r) => r.token),
+  );
   const answering = opened.filter(() => rng.next() < 0.85).slice(0, responses);
   let stored = 0;
   for (const [i, invitee] of answering.entries()) {
     // One response per answering invitee, in its own group; stored at the province, like a real one.
     for (const g of generateResponses(instrument, [invitee.agency_key], [invitee.group_code], 1, seed + i)) {
       const unit = provinces.get(g.unit) ?? g.unit;
-      const prepared = await prepareAnonymous(ctx, round.id, { id: randomUUID(), instrument: { id: instrument.id, version: instrument.version }, unit, group: g.group, answers: g.answers });
+      const prepared = await prepareAnonymous(ctx, round.id, {
+        id: randomUUID(),
+        instrument: { id: instrument.id, version: instrument.version },
+        unit,
+        group: g.group,
+        answers: g.answers,
+      });
       await ctx.store.store(prepared);
       stored++;
     }

@@ -31,7 +31,11 @@ export async function insertInvitations(db: Kysely<Database>, roundId: string, i
     imported_on: today,
     used_on: null,
   }));
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto("invitations").values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto("invitations")
+      .values(rows.slice(i, i + 500))
+      .execute();
   return rows;
 }
 
@@ -47,7 +51,14 @@ export async function findInvitation(db: Kysely<Database>, token: string) {
 }
 
 export async function listInvitations(db: Kysely<Database>, roundId: string, onlyNotOpened = false) {
-  const rows = await db.selectFrom("invitations").selectAll().where("round_id", "=", roundId).orderBy("group_code").orderBy("agency_key").orderBy("name").execute();
+  const rows = await db
+    .selectFrom("invitations")
+    .selectAll()
+    .where("round_id", "=", roundId)
+    .orderBy("group_code")
+    .orderBy("agency_key")
+    .orderBy("name")
+    .execute();
   const opened = await openedOf(db, roundId);
   return rows.map((r) => ({ ...r, opened: opened.has(r.token) })).filter((r) => !onlyNotOpened || !r.opened);
 }
@@ -80,13 +91,21 @@ export type OpenOutcome = "issued" | "again" | "refused";
  */
 export async function openInvitation(db: Db, token: string, roundId: string, request: string): Promise<OpenOutcome> {
   const outcome = await db.kysely.transaction().execute(async (trx) => {
-    await trx.insertInto("invitation_openings").values({ round_id: roundId, opened: "{}" }).onConflict((oc) => oc.column("round_id").doNothing()).execute();
+    await trx
+      .insertInto("invitation_openings")
+      .values({ round_id: roundId, opened: "{}" })
+      .onConflict((oc) => oc.column("round_id").doNothing())
+      .execute();
     let q = trx.selectFrom("invitation_openings").select("opened").where("round_id", "=", roundId);
     if (db.dialect === "postgres") q = q.forUpdate();
     const opened = JSON.parse((await q.executeTakeFirstOrThrow()).opened) as Record<string, string | null>;
     if (Object.hasOwn(opened, token)) return opened[token] === request ? "again" : "refused";
     opened[token] = request;
-    await trx.updateTable("invitation_openings").set({ opened: sortedJson(opened) }).where("round_id", "=", roundId).execute();
+    await trx
+      .updateTable("invitation_openings")
+      .set({ opened: sortedJson(opened) })
+      .where("round_id", "=", roundId)
+      .execute();
     return "issued" as const;
   });
   if (outcome === "issued" && db.sqlite) db.sqlite.pragma("wal_checkpoint(TRUNCATE)");
@@ -97,11 +116,21 @@ export async function openInvitation(db: Db, token: string, roundId: string, req
 export async function markOpenedWithoutCredential(db: Kysely<Database>, roundId: string, tokens: string[]): Promise<void> {
   const opened = Object.fromEntries([...(await openedOf(db, roundId))]);
   for (const t of tokens) opened[t] ??= null;
-  await db.insertInto("invitation_openings").values({ round_id: roundId, opened: sortedJson(opened) }).onConflict((oc) => oc.column("round_id").doUpdateSet({ opened: sortedJson(opened) })).execute();
+  await db
+    .insertInto("invitation_openings")
+    .values({ round_id: roundId, opened: sortedJson(opened) })
+    .onConflict((oc) => oc.column("round_id").doUpdateSet({ opened: sortedJson(opened) }))
+    .execute();
 }
 
 function sortedJson(set: Record<string, string | null>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(set).sort().map((t) => [t, set[t] ?? null])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(set)
+        .sort()
+        .map((t) => [t, set[t] ?? null]),
+    ),
+  );
 }
 
 /** Invited and opened per group (what the invitation side knows). */

@@ -37,7 +37,16 @@ import { buildFormPayload } from "../rounds/routes.js";
 import { forgetRound } from "../responses/prepare.js";
 import { prepareAnonymous } from "./anonymous-response.js";
 import { audit } from "../accounts/audit.js";
-import { findInvitation, insertInvitations, invitedPerAgency, listInvitations, openInvitation, openedCounts, responsesPerGroup, type NewInvitation } from "./repository.js";
+import {
+  findInvitation,
+  insertInvitations,
+  invitedPerAgency,
+  listInvitations,
+  openInvitation,
+  openedCounts,
+  responsesPerGroup,
+  type NewInvitation,
+} from "./repository.js";
 import { blindSign, ensureCellKeys, fromBase64Url, publicKeyOf, requestHash, responseIdOf, toBase64Url, verifyCredential, type Cell } from "./credentials.js";
 import { CsvFileError, parseCsv, toCsv, type CsvTable } from "../lib/csv.js";
 import { isCsvRequest, readCsvBody } from "../http/csv-upload.js";
@@ -86,7 +95,12 @@ async function readInvitees(ctx: AppContext, round: Round, body: { csv?: string;
     };
     rows = table.records.map((r) => {
       lineOf.push(r.line);
-      return { name: column(r.fields, "name"), email: column(r.fields, "email"), group: column(r.fields, "group"), agency: column(r.fields, "agency", "agency_code") };
+      return {
+        name: column(r.fields, "name"),
+        email: column(r.fields, "email"),
+        group: column(r.fields, "group"),
+        agency: column(r.fields, "agency", "agency_code"),
+      };
     });
   } else {
     const json = InviteeImportSchema.safeParse(body.json);
@@ -164,7 +178,8 @@ export function invitationRoutes() {
   app.post("/rounds/:id/invitations", allow(["admin"]), async (c) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
-    if (!round.modes.includes("invitation")) throw new Problem("bad_request", undefined, undefined, { vi: "Đợt khảo sát này không dùng thư mời.", en: "This round does not use invitations." });
+    if (!round.modes.includes("invitation"))
+      throw new Problem("bad_request", undefined, undefined, { vi: "Đợt khảo sát này không dùng thư mời.", en: "This round does not use invitations." });
     // CSV bytes are decoded as every import's are (UTF-8, UTF-16 with BOM, Vietnamese Windows-1258).
     const body = isCsvRequest(c) ? { csv: await readCsvBody(c) } : { json: await readJson(c) };
     const invitees = await readInvitees(ctx, round, body);
@@ -183,7 +198,15 @@ export function invitationRoutes() {
     const base = (process.env.CHISO_PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/$/, "");
     const csv = toCsv(
       ["name", "email", "group", "agency", "agency_name", "opened", "link"],
-      rows.map((r) => [r.name, r.email, r.group_code, r.agency_key, ctx.units.getCached(r.agency_key)?.fullName ?? "", r.opened ? "yes" : "no", `${base}/i/#${r.token}`]),
+      rows.map((r) => [
+        r.name,
+        r.email,
+        r.group_code,
+        r.agency_key,
+        ctx.units.getCached(r.agency_key)?.fullName ?? "",
+        r.opened ? "yes" : "no",
+        `${base}/i/#${r.token}`,
+      ]),
     );
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.export-links", round.id, { count: rows.length });
     return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${round.id}-invitations.csv"` });
@@ -196,7 +219,11 @@ export function invitationRoutes() {
     const opened = await openedCounts(ctx.db.kysely, round.id);
     const responses = await responsesPerGroup(ctx.db.kysely, round.id);
     const groups = opened.map((g) => ({ ...g, responses: responses.get(g.group) ?? 0 }));
-    const total = groups.reduce((s, g) => ({ invited: s.invited + g.invited, opened: s.opened + g.opened, responses: s.responses + g.responses }), { invited: 0, opened: 0, responses: 0 });
+    const total = groups.reduce((s, g) => ({ invited: s.invited + g.invited, opened: s.opened + g.opened, responses: s.responses + g.responses }), {
+      invited: 0,
+      opened: 0,
+      responses: 0,
+    });
     const invitees = (await listInvitations(ctx.db.kysely, round.id)).map((r) => ({
       name: r.name,
       email: r.email,
@@ -268,7 +295,13 @@ export function invitationRoutes() {
       ]);
     }
     // The credential is the response's id: the primary key spends it once, under any concurrency.
-    const prepared = await prepareAnonymous(ctx, round.id, { id: responseIdOf(round.id, message), instrument: sent.instrument, unit: cell.unit, group: cell.group, answers: sent.answers });
+    const prepared = await prepareAnonymous(ctx, round.id, {
+      id: responseIdOf(round.id, message),
+      instrument: sent.instrument,
+      unit: cell.unit,
+      group: cell.group,
+      answers: sent.answers,
+    });
     const outcome = await ctx.store.store(prepared);
     if (outcome.status === "conflict" || outcome.status === "token_used") {
       throw new Problem("duplicate_conflict", undefined, undefined, {

@@ -20,7 +20,10 @@ function open(config: Config): Promise<AppContext> {
 async function pendingMigrations(ctx: AppContext): Promise<string[]> {
   let applied: Set<string>;
   try {
-    const rows = await (ctx.db.kysely as unknown as import("kysely").Kysely<{ chiso_migrations: { name: string } }>).selectFrom("chiso_migrations").select("name").execute();
+    const rows = await (ctx.db.kysely as unknown as import("kysely").Kysely<{ chiso_migrations: { name: string } }>)
+      .selectFrom("chiso_migrations")
+      .select("name")
+      .execute();
     applied = new Set(rows.map((r) => r.name));
   } catch {
     applied = new Set();

@@ -78,10 +78,16 @@ function parseArgsError(error: unknown, command: Command): CliError | null {
     const spec = command.options[option];
     return spec?.type === "boolean"
       ? usageError(`Tùy chọn ${named} không nhận giá trị.`, `The option ${named} takes no value.`)
-      : usageError(`Tùy chọn ${named} cần một giá trị (viết ${named}=-x cho giá trị bắt đầu bằng “-”).`, `The option ${named} needs a value (write ${named}=-x for a value starting with “-”).`);
+      : usageError(
+          `Tùy chọn ${named} cần một giá trị (viết ${named}=-x cho giá trị bắt đầu bằng “-”).`,
+          `The option ${named} needs a value (write ${named}=-x for a value starting with “-”).`,
+        );
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return usageError(`Lệnh ${where} không nhận đối số “${message.match(/'([^']*)'/)?.[1] ?? ""}”.`, `${where} takes no argument “${message.match(/'([^']*)'/)?.[1] ?? ""}”.`);
+    return usageError(
+      `Lệnh ${where} không nhận đối số “${message.match(/'([^']*)'/)?.[1] ?? ""}”.`,
+      `${where} takes no argument “${message.match(/'([^']*)'/)?.[1] ?? ""}”.`,
+    );
   }
   return null;
 }
@@ -116,7 +122,10 @@ export function parseCommand(command: Command, argv: string[]): { help: true } |
     const text = String(value);
     refuseControlCharacter(`--${name}`, text);
     if (spec.values && !spec.values.includes(text)) {
-      throw usageError(`--${name} "${text}" không hợp lệ; dùng: ${spec.values.join(", ")}.`, `--${name} "${text}" is not valid; use ${spec.values.join(", ")}.`);
+      throw usageError(
+        `--${name} "${text}" không hợp lệ; dùng: ${spec.values.join(", ")}.`,
+        `--${name} "${text}" is not valid; use ${spec.values.join(", ")}.`,
+      );
     }
     if (spec.integer) {
       const { min, max } = spec.integer;
@@ -135,7 +144,10 @@ export function parseCommand(command: Command, argv: string[]): { help: true } |
     throw usageError(`Thiếu đối số ${missing}.`, `The argument ${missing} is missing.`);
   }
   if (given.length > command.args.length) {
-    throw usageError(`Lệnh “chiso ${command.name}” không nhận đối số “${given[command.args.length]}”.`, `“chiso ${command.name}” takes no argument “${given[command.args.length]}”.`);
+    throw usageError(
+      `Lệnh “chiso ${command.name}” không nhận đối số “${given[command.args.length]}”.`,
+      `“chiso ${command.name}” takes no argument “${given[command.args.length]}”.`,
+    );
   }
   return { help: false, options: values, args: given };
 }

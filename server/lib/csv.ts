@@ -98,7 +98,9 @@ export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncod
     } catch {
       // A surrogate written as UTF-8 (ED A0–BF 80–BF: broken UTF-16 converted to UTF-8) is a UTF-8 file
       // with a lone surrogate, not Windows-1258 "í €": refused like one.
-      const surrogate = buffer.findIndex((b, i) => b === 0xed && buffer[i + 1]! >= 0xa0 && buffer[i + 1]! <= 0xbf && buffer[i + 2]! >= 0x80 && buffer[i + 2]! <= 0xbf);
+      const surrogate = buffer.findIndex(
+        (b, i) => b === 0xed && buffer[i + 1]! >= 0xa0 && buffer[i + 1]! <= 0xbf && buffer[i + 2]! >= 0x80 && buffer[i + 2]! <= 0xbf,
+      );
       if (surrogate >= 0) {
         const before = new TextDecoder("utf-8").decode(buffer.subarray(0, surrogate));
         throw new CsvFileError(lineAt(before, before.length), NOT_UTF8);
@@ -122,7 +124,10 @@ export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncod
   const control = controlCharacter(text);
   if (control !== null) {
     const at = text.indexOf(String.fromCodePoint(parseInt(control.slice(2), 16)));
-    throw new CsvFileError(lineAt(text, at), { vi: `Dòng này có ký tự điều khiển ${control}, không được phép trong văn bản.`, en: `This line holds the control character ${control}, which text may not contain.` });
+    throw new CsvFileError(lineAt(text, at), {
+      vi: `Dòng này có ký tự điều khiển ${control}, không được phép trong văn bản.`,
+      en: `This line holds the control character ${control}, which text may not contain.`,
+    });
   }
   return { text: text.normalize("NFC"), encoding };
 }
@@ -162,10 +167,20 @@ function detectSeparator(text: string): "," | ";" | "\t" {
  */
 export function parseCsv(text: string): CsvTable {
   // csv-parse counts CRLF inside a quoted field as two lines; one line-break convention keeps line numbers right.
-  const source = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").normalize("NFC");
+  const source = text
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n")
+    .normalize("NFC");
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    parsed = parse(source, { delimiter: detectSeparator(source), info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: true }) as unknown as typeof parsed;
+    parsed = parse(source, {
+      delimiter: detectSeparator(source),
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      trim: true,
+    }) as unknown as typeof parsed;
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const line = Number((error as CsvError & { lines?: number }).lines ?? 1);
@@ -173,7 +188,10 @@ export function parseCsv(text: string): CsvTable {
       line,
       error.code === "CSV_QUOTE_NOT_CLOSED"
         ? { vi: "Dấu ngoặc kép mở ở dòng này không được đóng.", en: "A quote opened on this line is never closed." }
-        : { vi: "Dấu ngoặc kép ở dòng này đặt sai chỗ (một ô có ngoặc kép phải kết thúc ngay sau dấu đóng).", en: "A quote on this line is misplaced (a quoted cell must end right after its closing quote)." },
+        : {
+            vi: "Dấu ngoặc kép ở dòng này đặt sai chỗ (một ô có ngoặc kép phải kết thúc ngay sau dấu đóng).",
+            en: "A quote on this line is misplaced (a quoted cell must end right after its closing quote).",
+          },
     );
   }
   const records: CsvRecord[] = [];

@@ -18,7 +18,13 @@ export const ODK_SETTINGS_COMMAND: Command = {
   async run({ args, options, config, io }) {
     const base = (stringOption(options, "url") ?? process.env.CHISO_PUBLIC_URL ?? "").trim().replace(/\/$/, "");
     if (!/^https?:\/\/[^\s/]+/i.test(base)) {
-      throw new CliError({ vi: "Cần địa chỉ của chiso: --url https://… (hoặc đặt CHISO_PUBLIC_URL).", en: "chiso's address is needed: --url https://… (or set CHISO_PUBLIC_URL)." }, 2);
+      throw new CliError(
+        {
+          vi: "Cần địa chỉ của chiso: --url https://… (hoặc đặt CHISO_PUBLIC_URL).",
+          en: "chiso's address is needed: --url https://… (or set CHISO_PUBLIC_URL).",
+        },
+        2,
+      );
     }
     const label = (stringOption(options, "label") ?? "ODK Collect").slice(0, 100);
     await withDatabase(config, async (ctx) => {
@@ -26,7 +32,10 @@ export const ODK_SETTINGS_COMMAND: Command = {
       if (!row) throw new CliError({ vi: `Không có tài khoản “${args[0]}”.`, en: `There is no user “${args[0]}”.` });
       const user = toUser(row);
       if (user.role !== "enumerator" || user.disabled) {
-        throw new CliError({ vi: `“${user.username}” không phải tài khoản điều tra viên đang hoạt động.`, en: `“${user.username}” is not an active enumerator account.` });
+        throw new CliError({
+          vi: `“${user.username}” không phải tài khoản điều tra viên đang hoạt động.`,
+          en: `“${user.username}” is not an active enumerator account.`,
+        });
       }
       const setup = await setUpPhone(ctx.db.kysely, user, `${base}/openrosa`, label, "cli");
       writeLine(io.stdout, `server URL: ${setup.serverUrl}`);

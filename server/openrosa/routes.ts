@@ -72,7 +72,11 @@ function message(c: Context<AppEnv>, status: number, nature: string, text: strin
 export function problemText(problem: Problem): string {
   const { error } = problem.body();
   const fields = error.errors ?? [];
-  const list = (lang: "vi" | "en") => fields.slice(0, 10).map((f) => `\n• ${f.question}: ${lang === "vi" ? f.message_vi : f.message_en}`).join("");
+  const list = (lang: "vi" | "en") =>
+    fields
+      .slice(0, 10)
+      .map((f) => `\n• ${f.question}: ${lang === "vi" ? f.message_vi : f.message_en}`)
+      .join("");
   return `${error.message_vi}${list("vi")}\n—\n${error.message_en}${list("en")}`;
 }
 
@@ -153,7 +157,11 @@ function basicAuth(): MiddlewareHandler<AppEnv> {
       throw refusal("forbidden", "Chỉ tài khoản điều tra viên được thu thập bằng ODK Collect.", "Only enumerator accounts collect with ODK Collect.");
     }
     if (collector.user.mustChangePassword) {
-      throw refusal("password_change_required", "Mật khẩu phải được đổi trước: hãy đăng nhập ở /collect và đổi mật khẩu.", "The password must be changed first: sign in at /collect and change it.");
+      throw refusal(
+        "password_change_required",
+        "Mật khẩu phải được đổi trước: hãy đăng nhập ở /collect và đổi mật khẩu.",
+        "The password must be changed first: sign in at /collect and change it.",
+      );
     }
     collectors.set(c.req.raw, collector);
     openRosaHeaders(c);
@@ -198,7 +206,12 @@ function formOf(ctx: AppContext, round: Round, instrument: Instrument): Form {
 async function requireForm(c: Context<AppEnv>): Promise<Form> {
   const ctx = c.var.ctx;
   const found = await collectableRound(ctx, collectorOf(c).user, c.req.param("id") ?? "");
-  if (!found) throw refusal("round_not_found", "Không có biểu mẫu này, hoặc tài khoản không được phân công thu thập trong đợt này.", "No such form, or this account is not assigned to collect in this round.");
+  if (!found)
+    throw refusal(
+      "round_not_found",
+      "Không có biểu mẫu này, hoặc tài khoản không được phân công thu thập trong đợt này.",
+      "No such form, or this account is not assigned to collect in this round.",
+    );
   return formOf(ctx, found.round, found.instrument);
 }
 
@@ -235,7 +248,9 @@ export function openRosaRoutes() {
       );
     }
     c.header("cache-control", "private, no-cache");
-    return c.body(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join("")}</xforms>\n`, 200, { "content-type": XML_TYPE });
+    return c.body(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join("")}</xforms>\n`, 200, {
+      "content-type": XML_TYPE,
+    });
   });
 
   app.get("/forms/:id/form.xml", async (c) => {
@@ -270,7 +285,11 @@ export function openRosaRoutes() {
   const limit = bodyLimit({
     maxSize: MAX_SUBMISSION_BYTES,
     onError: () => {
-      throw refusal("payload_too_large", `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`, `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`);
+      throw refusal(
+        "payload_too_large",
+        `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
+        `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
+      );
     },
   });
   app.post("/submission", limit, async (c) => {
@@ -284,7 +303,11 @@ export function openRosaRoutes() {
       header = readHeader(xml);
       round = await cachedRound(ctx, header.formId);
       if (!round || !round.modes.includes("enumerator") || !canSeeRound(collector.user, round.id)) {
-        throw refusal("round_not_found", `Không có đợt khảo sát "${header.formId}" mà tài khoản được thu thập.`, `No survey round "${header.formId}" this account collects in.`);
+        throw refusal(
+          "round_not_found",
+          `Không có đợt khảo sát "${header.formId}" mà tài khoản được thu thập.`,
+          `No survey round "${header.formId}" this account collects in.`,
+        );
       }
       const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
       if (!edition) throw new Problem("instrument_not_found");
@@ -319,10 +342,18 @@ export function openRosaRoutes() {
 async function submissionFile(c: Context<AppEnv>): Promise<string> {
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > MAX_SUBMISSION_BYTES) {
-    throw refusal("payload_too_large", `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`, `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`);
+    throw refusal(
+      "payload_too_large",
+      `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
+      `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
+    );
   }
   if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "")) {
-    throw refusal("bad_request", "Phiếu phải được gửi dạng multipart/form-data có phần xml_submission_file.", "A submission is sent as multipart/form-data with an xml_submission_file part.");
+    throw refusal(
+      "bad_request",
+      "Phiếu phải được gửi dạng multipart/form-data có phần xml_submission_file.",
+      "A submission is sent as multipart/form-data with an xml_submission_file part.",
+    );
   }
   let form: FormData;
   try {

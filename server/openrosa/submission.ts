@@ -31,7 +31,11 @@ export function readHeader(xml: string): SubmissionHeader {
     throw new SubmissionXmlError({ vi: `Tệp xml_submission_file không phải XML hợp lệ (${why}).`, en: `xml_submission_file is not well-formed XML (${why}).` });
   }
   const formId = root.attributes.id;
-  if (!formId) throw new SubmissionXmlError({ vi: "Phiếu không ghi mã biểu mẫu (thuộc tính id của phần tử gốc).", en: "The submission names no form (the root element's id attribute)." });
+  if (!formId)
+    throw new SubmissionXmlError({
+      vi: "Phiếu không ghi mã biểu mẫu (thuộc tính id của phần tử gốc).",
+      en: "The submission names no form (the root element's id attribute).",
+    });
   return { formId, version: root.attributes.version ?? "", root };
 }
 
@@ -60,7 +64,11 @@ function instant(text: string | undefined): string | undefined {
  * type only where the text is unambiguous (a whole number for an integer question); anything else
  * is passed on as sent, so that the shared answer validation names the question and the reason.
  */
-export function toSubmission(header: SubmissionHeader, instrument: Instrument, collector: { username: string; deviceId?: string | undefined }): Record<string, unknown> {
+export function toSubmission(
+  header: SubmissionHeader,
+  instrument: Instrument,
+  collector: { username: string; deviceId?: string | undefined },
+): Record<string, unknown> {
   const { root } = header;
   const meta = child(root, "meta");
   if (meta && child(meta, "deprecatedID")?.text.trim()) {
@@ -72,7 +80,10 @@ export function toSubmission(header: SubmissionHeader, instrument: Instrument, c
   const rawId = meta && child(meta, "instanceID")?.text.trim();
   const id = rawId?.replace(/^uuid:/i, "");
   if (!id || !UUID.test(id)) {
-    throw new SubmissionXmlError({ vi: "Phiếu thiếu mã phiếu (meta/instanceID dạng uuid:…).", en: "The submission has no instance id (meta/instanceID as uuid:…)." });
+    throw new SubmissionXmlError({
+      vi: "Phiếu thiếu mã phiếu (meta/instanceID dạng uuid:…).",
+      en: "The submission has no instance id (meta/instanceID as uuid:…).",
+    });
   }
   const interview = child(root, INTERVIEW_GROUP);
   const unit = interview && child(interview, "unit")?.text.trim();

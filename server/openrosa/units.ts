@@ -13,7 +13,6 @@ import type { UnitDirectory, UnitInfo } from "../units/directory.js";
 import { unitsInScope } from "../units/walk.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 
-
 export interface UnitChoices {
   /** Levels picked one after the other, broadest first, the instrument's level last. */
   levels: string[];

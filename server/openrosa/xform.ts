@@ -15,6 +15,7 @@ import type { AnswerableQuestion, Grid, Instrument, Question } from "../../share
 import { choicesOf, gridRowQuestion } from "../../shared/instrument/walk.js";
 import { allOf, toXPath, xpathString } from "./xpath.js";
 import { escapeXml } from "./xml.js";
+import { UNIT_LEVEL_NAMES, type UnitLevel } from "../../shared/units/levels.js";
 
 /** The instance group holding the unit and the respondent group; no section may be named so. */
 export const INTERVIEW_GROUP = "chiso";
@@ -23,14 +24,6 @@ export const UNITS_FILE = "units.csv";
 /** Names of notes that carry a section's intro or a grid's hint: question ids start with a letter, these cannot collide. */
 const INTRO = "_intro";
 const GRID_HINT = "_hint";
-
-const LEVEL_NAMES: Record<string, Text> = {
-  province: { vi: "Tỉnh, thành phố", en: "Province" },
-  district: { vi: "Huyện", en: "District" },
-  commune: { vi: "Xã, phường", en: "Commune" },
-  village: { vi: "Thôn, tổ dân phố", en: "Village" },
-  agency: { vi: "Cơ quan", en: "Agency" },
-};
 
 export interface XFormInput {
   instrument: Instrument;
@@ -128,8 +121,10 @@ export function buildXForm(input: XFormInput): string {
     bind(path, { type: "string", required: "true()", "jr:requiredMsg": tr.add(`${path}:jr:requiredMsg`, REQUIRED_MESSAGE) });
     interviewBody.push(
       `<select1 ref="${path}" appearance="autocomplete">` +
-        tr.ref("label", `${path}:label`, LEVEL_NAMES[level] ?? { vi: level, en: level }) +
-        (i === levels.length - 1 ? tr.ref("hint", `${path}:hint`, { vi: "Gõ vài chữ của tên hoặc mã để tìm.", en: "Type part of the name or code to search." }) : "") +
+        tr.ref("label", `${path}:label`, UNIT_LEVEL_NAMES[level as UnitLevel] ?? { vi: level, en: level }) +
+        (i === levels.length - 1
+          ? tr.ref("hint", `${path}:hint`, { vi: "Gõ vài chữ của tên hoặc mã để tìm.", en: "Type part of the name or code to search." })
+          : "") +
         `<itemset nodeset="instance('units')/root/item[${filter.join(" and ")}]"><value ref="name"/><label ref="label"/></itemset>` +
         `</select1>`,
     );

@@ -51,5 +51,8 @@ export function allOf(conditions: readonly string[]): string | undefined {
 export function xpathString(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
-  return `concat(${value.split("'").map((part) => `'${part}'`).join(`, "'", `)})`;
+  return `concat(${value
+    .split("'")
+    .map((part) => `'${part}'`)
+    .join(`, "'", `)})`;
 }

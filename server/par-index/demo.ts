@@ -58,13 +58,20 @@ export async function ensureDemoParRound(ctx: AppContext, surveysDir: string): P
   await transitionAssessment(db, cell, { action: "submit", version }, "demo:snv");
   await transitionAssessment(db, cell, { action: "review", version: version + 1 }, "demo:snv");
   const atMaximum = Object.fromEntries(
-    allParNodes(parIndex.root).filter((n) => isParLeaf(n) && n.source === "A" && !(n.code in data.councilScores)).map((n) => [n.code, n.max]),
+    allParNodes(parIndex.root)
+      .filter((n) => isParLeaf(n) && n.source === "A" && !(n.code in data.councilScores))
+      .map((n) => [n.code, n.max]),
   );
   await putInputs(
     db,
     DEMO_PAR_ROUND,
     data.unit,
-    { version: 0, survey: { published: data.leaderItems }, sipas: { published: data.sipas }, given: { "tham-dinh": { ...atMaximum, ...data.councilScores }, "tu-danh-gia": atMaximum } },
+    {
+      version: 0,
+      survey: { published: data.leaderItems },
+      sipas: { published: data.sipas },
+      given: { "tham-dinh": { ...atMaximum, ...data.councilScores }, "tu-danh-gia": atMaximum },
+    },
     "demo:snv",
   );
   return (await findRound(db, DEMO_PAR_ROUND))!;

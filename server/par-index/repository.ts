@@ -90,7 +90,18 @@ export async function saveEvidence(db: Kysely<Database>, input: SaveEvidence): P
     if (!row) {
       await trx
         .insertInto("assessments")
-        .values({ id: randomUUID(), round_id: input.round, unit_key: input.unit, group_code: input.group, status: "draft", version: 0, return_reason: null, created_at: now, updated_at: now, updated_by: input.actor })
+        .values({
+          id: randomUUID(),
+          round_id: input.round,
+          unit_key: input.unit,
+          group_code: input.group,
+          status: "draft",
+          version: 0,
+          return_reason: null,
+          created_at: now,
+          updated_at: now,
+          updated_by: input.actor,
+        })
         .onConflict((oc) => oc.columns(["round_id", "unit_key", "group_code"]).doNothing())
         .execute();
       row = (await findRow(trx, input.round, input.unit, input.group))!;
@@ -104,10 +115,15 @@ export async function saveEvidence(db: Kysely<Database>, input: SaveEvidence): P
       .executeTakeFirstOrThrow();
     const previous = Number(locked.version) - 1;
     if (locked.status !== "draft") {
-      throw new Problem("assessment_locked", undefined, { status: locked.status }, {
-        vi: `Báo cáo đang ở trạng thái "${locked.status}": chỉ sửa được khi là bản nháp (hoặc sau khi Sở Nội vụ trả lại).`,
-        en: `The assessment is "${locked.status}": it can be edited only as a draft (or after it is returned).`,
-      });
+      throw new Problem(
+        "assessment_locked",
+        undefined,
+        { status: locked.status },
+        {
+          vi: `Báo cáo đang ở trạng thái "${locked.status}": chỉ sửa được khi là bản nháp (hoặc sau khi Sở Nội vụ trả lại).`,
+          en: `The assessment is "${locked.status}": it can be edited only as a draft (or after it is returned).`,
+        },
+      );
     }
     if (input.version > previous) throw conflict({ version: input.version, current: previous });
     const stored = await trx.selectFrom("assessment_answers").selectAll().where("assessment_id", "=", row.id).execute();
@@ -179,19 +195,33 @@ export async function transitionAssessment(
   await db.transaction().execute(async (trx) => {
     const row = await findRow(trx, cell.round, cell.unit, cell.group);
     if (!row) {
-      throw new Problem("not_found", undefined, cellName(cell), { vi: "Chưa có báo cáo tự đánh giá cho đơn vị và nhóm này.", en: "There is no self-assessment for this unit and group yet." });
+      throw new Problem("not_found", undefined, cellName(cell), {
+        vi: "Chưa có báo cáo tự đánh giá cho đơn vị và nhóm này.",
+        en: "There is no self-assessment for this unit and group yet.",
+      });
     }
     if (Number(row.version) !== body.version) throw conflict({ version: body.version, current: Number(row.version) });
     if (!rule.from.includes(row.status as AssessmentStatus)) {
-      throw new Problem("assessment_locked", undefined, { status: row.status, action: body.action }, {
-        vi: `Không thể "${body.action}" báo cáo đang ở trạng thái "${row.status}" (cần: ${rule.from.join(", ")}).`,
-        en: `Cannot "${body.action}" an assessment that is "${row.status}" (needs: ${rule.from.join(", ")}).`,
-      });
+      throw new Problem(
+        "assessment_locked",
+        undefined,
+        { status: row.status, action: body.action },
+        {
+          vi: `Không thể "${body.action}" báo cáo đang ở trạng thái "${row.status}" (cần: ${rule.from.join(", ")}).`,
+          en: `Cannot "${body.action}" an assessment that is "${row.status}" (needs: ${rule.from.join(", ")}).`,
+        },
+      );
     }
     const now = new Date().toISOString();
     const result = await trx
       .updateTable("assessments")
-      .set({ status: rule.to, version: Number(row.version) + 1, return_reason: body.action === "return" ? body.reason! : null, updated_at: now, updated_by: actor })
+      .set({
+        status: rule.to,
+        version: Number(row.version) + 1,
+        return_reason: body.action === "return" ? body.reason! : null,
+        updated_at: now,
+        updated_by: actor,
+      })
       .where("id", "=", row.id)
       .where("version", "=", body.version)
       .executeTakeFirst();
@@ -254,10 +284,20 @@ export async function putInputs(db: Kysely<Database>, round: string, unit: strin
     };
     let written: number;
     if (body.version === 0) {
-      const r = await trx.insertInto("par_inputs").values({ round_id: round, unit_key: unit, ...values }).onConflict((oc) => oc.columns(["round_id", "unit_key"]).doNothing()).executeTakeFirst();
+      const r = await trx
+        .insertInto("par_inputs")
+        .values({ round_id: round, unit_key: unit, ...values })
+        .onConflict((oc) => oc.columns(["round_id", "unit_key"]).doNothing())
+        .executeTakeFirst();
       written = Number(r.numInsertedOrUpdatedRows ?? 0);
     } else {
-      const r = await trx.updateTable("par_inputs").set(values).where("round_id", "=", round).where("unit_key", "=", unit).where("version", "=", body.version).executeTakeFirst();
+      const r = await trx
+        .updateTable("par_inputs")
+        .set(values)
+        .where("round_id", "=", round)
+        .where("unit_key", "=", unit)
+        .where("version", "=", body.version)
+        .executeTakeFirst();
       written = Number(r.numUpdatedRows);
     }
     if (written !== 1) throw conflict({ version: body.version, current: (await getInputs(trx, round, unit)).version });
@@ -283,13 +323,19 @@ export async function setAgencies(db: Kysely<Database>, user: { id: string; user
   await db.transaction().execute(async (trx) => {
     const before = await agenciesOf(trx, user.id);
     await trx.deleteFrom("par_agency_members").where("user_id", "=", user.id).execute();
-    if (agencies.length) await trx.insertInto("par_agency_members").values(agencies.map((a) => ({ user_id: user.id, agency_code: a }))).execute();
+    if (agencies.length)
+      await trx
+        .insertInto("par_agency_members")
+        .values(agencies.map((a) => ({ user_id: user.id, agency_code: a })))
+        .execute();
     await audit(trx, actor, "par.agencies.set", user.username, { from: before, to: agencies });
   });
 }
 
 /** Every account bound to agencies, with its agencies: the administration screen's list. */
-export async function listAgencyMembers(db: Kysely<Database>): Promise<Array<{ username: string; displayName: string; role: string; disabled: boolean; agencies: string[] }>> {
+export async function listAgencyMembers(
+  db: Kysely<Database>,
+): Promise<Array<{ username: string; displayName: string; role: string; disabled: boolean; agencies: string[] }>> {
   const rows = await db
     .selectFrom("par_agency_members")
     .innerJoin("users", "users.id", "par_agency_members.user_id")
@@ -299,7 +345,13 @@ export async function listAgencyMembers(db: Kysely<Database>): Promise<Array<{ u
     .execute();
   const byUser = new Map<string, { username: string; displayName: string; role: string; disabled: boolean; agencies: string[] }>();
   for (const r of rows) {
-    const entry = byUser.get(r.username) ?? { username: r.username, displayName: r.display_name, role: r.role, disabled: Boolean(Number(r.disabled)), agencies: [] };
+    const entry = byUser.get(r.username) ?? {
+      username: r.username,
+      displayName: r.display_name,
+      role: r.role,
+      disabled: Boolean(Number(r.disabled)),
+      agencies: [],
+    };
     entry.agencies.push(r.agency_code);
     byUser.set(r.username, entry);
   }

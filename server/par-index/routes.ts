@@ -18,7 +18,17 @@ import { validateAnswers } from "../../shared/instrument/validate.js";
 import { whatIf } from "../../shared/scoring/index.js";
 import { fieldError } from "../../shared/errors.js";
 import { AgencyMembersSchema, EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
-import { agenciesOf, getAssessment, getInputs, listAgencyMembers, listAssessments, putInputs, saveEvidence, setAgencies, transitionAssessment } from "./repository.js";
+import {
+  agenciesOf,
+  getAssessment,
+  getInputs,
+  listAgencyMembers,
+  listAssessments,
+  putInputs,
+  saveEvidence,
+  setAgencies,
+  transitionAssessment,
+} from "./repository.js";
 import { checkParTargets, saveTargets, visibleTargets } from "./targets.js";
 import { TargetsBodySchema } from "../../shared/results/schemas.js";
 import type { Text } from "../../shared/i18n.js";
@@ -50,7 +60,8 @@ async function scoped(c: Context<AppEnv>, unit: string | undefined): Promise<{ c
   requireRounds(user, [{ field: "round", value: roundId }]);
   await requireUnits(ctx.units, user, [{ field: "unit", value: unit }]);
   const pr = await loadParRound(ctx, roundId);
-  if (!unit) throw new Problem("invalid", [fieldError("unit", "required", { vi: "Cần chọn đơn vị được đánh giá (unit=…).", en: "Choose the assessed unit (unit=…)." })]);
+  if (!unit)
+    throw new Problem("invalid", [fieldError("unit", "required", { vi: "Cần chọn đơn vị được đánh giá (unit=…).", en: "Choose the assessed unit (unit=…)." })]);
   await assessedUnit(ctx, pr, unit);
   return { ctx, pr, unit };
 }
@@ -58,15 +69,23 @@ async function scoped(c: Context<AppEnv>, unit: string | undefined): Promise<{ c
 const num = (v: string | undefined, field: string): number | undefined => {
   if (v === undefined || v === "") return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 100) throw new Problem("invalid", [fieldError(field, "out_of_range", { vi: `${field} phải là số từ 0 đến 100.`, en: `${field} must be a number from 0 to 100.` })]);
+  if (!Number.isFinite(n) || n < 0 || n > 100)
+    throw new Problem("invalid", [
+      fieldError(field, "out_of_range", { vi: `${field} phải là số từ 0 đến 100.`, en: `${field} must be a number from 0 to 100.` }),
+    ]);
   return n;
 };
 
 const departmentOnly = () =>
-  new Problem("forbidden", undefined, { reason: "department account" }, {
-    vi: "Tài khoản của cơ quan chỉ nhập số liệu của tiêu chí được phân công; gửi, duyệt, trả lại và nguồn điểm do Sở Nội vụ thực hiện.",
-    en: "A department's account only enters the evidence of its own criteria; submitting, reviewing, returning and score sources are for the Department of Home Affairs.",
-  });
+  new Problem(
+    "forbidden",
+    undefined,
+    { reason: "department account" },
+    {
+      vi: "Tài khoản của cơ quan chỉ nhập số liệu của tiêu chí được phân công; gửi, duyệt, trả lại và nguồn điểm do Sở Nội vụ thực hiện.",
+      en: "A department's account only enters the evidence of its own criteria; submitting, reviewing, returning and score sources are for the Department of Home Affairs.",
+    },
+  );
 
 /** A department's account may save only the evidence questions of sub-criteria assigned to one of its agencies. */
 function checkDepartmentQuestions(pr: ParRound, agencies: string[], questions: string[]): void {
@@ -75,8 +94,16 @@ function checkDepartmentQuestions(pr: ParRound, agencies: string[], questions: s
   );
   const outside = questions.filter((q) => !allowed.has(q));
   if (outside.length) {
-    const text = { vi: `Câu hỏi không thuộc tiêu chí được phân công cho ${agencies.join(", ")}.`, en: `The question is not evidence of a criterion assigned to ${agencies.join(", ")}.` };
-    throw new Problem("forbidden", outside.map((q) => fieldError(`answers.${q}`, "forbidden", text)), { agencies, questions: outside }, text);
+    const text = {
+      vi: `Câu hỏi không thuộc tiêu chí được phân công cho ${agencies.join(", ")}.`,
+      en: `The question is not evidence of a criterion assigned to ${agencies.join(", ")}.`,
+    };
+    throw new Problem(
+      "forbidden",
+      outside.map((q) => fieldError(`answers.${q}`, "forbidden", text)),
+      { agencies, questions: outside },
+      text,
+    );
   }
 }
 
@@ -123,7 +150,16 @@ export function parIndexRoutes() {
       throw new Problem("not_found", [fieldError("username", "not_found", text)], { username: name }, text);
     }
     const known = await knownAgencies(ctx);
-    const errors = body.agencies.flatMap((a, i) => (known.has(a) ? [] : [fieldError(`agencies.${i}`, "invalid_choice", { vi: `Không có cơ quan "${a}" trong bộ chỉ số nào.`, en: `No PAR INDEX definition has agency "${a}".` })]));
+    const errors = body.agencies.flatMap((a, i) =>
+      known.has(a)
+        ? []
+        : [
+            fieldError(`agencies.${i}`, "invalid_choice", {
+              vi: `Không có cơ quan "${a}" trong bộ chỉ số nào.`,
+              en: `No PAR INDEX definition has agency "${a}".`,
+            }),
+          ],
+    );
     if (errors.length) throw new Problem("invalid", errors);
     await setAgencies(ctx.db.kysely, user, [...new Set(body.agencies)], currentUser(c).username);
     return c.json({ username: user.username, agencies: await agenciesOf(ctx.db.kysely, user.id) });
@@ -157,14 +193,23 @@ export function parIndexRoutes() {
       .map(unitRef);
     const assessments = (await listAssessments(ctx.db.kysely, pr.round.id)).filter((a) => unitInScope(ctx.units, user, a.unit));
     const me = { agencies: await agenciesOf(ctx.db.kysely, user.id) };
-    return c.json({ round: { id: pr.round.id, title: pr.round.title, status: pr.round.status, groups: pr.round.groups }, definition: pr.definition, instrument: pr.instrument, units, assessments, me });
+    return c.json({
+      round: { id: pr.round.id, title: pr.round.title, status: pr.round.status, groups: pr.round.groups },
+      definition: pr.definition,
+      instrument: pr.instrument,
+      units,
+      assessments,
+      me,
+    });
   });
 
   app.get("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const assessment = await getAssessment(ctx.db.kysely, pr.round.id, unit, group);
-    return c.json({ assessment: assessment ?? { round: pr.round.id, unit, group, status: "draft", version: 0, returnReason: null, answers: {}, answered: {} } });
+    return c.json({
+      assessment: assessment ?? { round: pr.round.id, unit, group, status: "draft", version: 0, returnReason: null, answers: {}, answered: {} },
+    });
   });
 
   app.put("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
@@ -245,7 +290,10 @@ export function parIndexRoutes() {
     requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
     const body = parseWith(TargetsBodySchema, await readJson(c));
     // Round-wide targets (no unit) are for callers who see the whole round.
-    await requireUnits(ctx.units, user, [...(unit ? [{ field: "unit", value: unit }] : []), ...body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit }))]);
+    await requireUnits(ctx.units, user, [
+      ...(unit ? [{ field: "unit", value: unit }] : []),
+      ...body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit })),
+    ]);
     const pr = await loadParRound(ctx, c.req.param("round"));
     if ((await agenciesOf(ctx.db.kysely, user.id)).length) throw departmentOnly();
     const errors = await checkParTargets(ctx, pr, body.targets, unit);
@@ -263,7 +311,10 @@ export function parIndexRoutes() {
     const rows = await belowMaximumRows(ctx, pr, unit, group, currentUser(c));
     const format = c.req.query("format") || "json";
     if (format === "json") return c.json({ round: pr.round.id, unit, group, rows });
-    if (format !== "csv" && format !== "xlsx") throw new Problem("invalid", [fieldError("format", "invalid_choice", { vi: "format phải là json, csv hoặc xlsx.", en: "format must be json, csv or xlsx." })]);
+    if (format !== "csv" && format !== "xlsx")
+      throw new Problem("invalid", [
+        fieldError("format", "invalid_choice", { vi: "format phải là json, csv hoặc xlsx.", en: "format must be json, csv or xlsx." }),
+      ]);
     const lang = c.req.query("labels") === "en" ? "en" : "vi";
     const filename = `${pr.round.id}-duoi-toi-da-${unit.replace(/[^A-Za-z0-9-]/g, "-")}.${format}`;
     const out = new PassThrough();
@@ -294,7 +345,11 @@ export function parIndexRoutes() {
     if (body.proposal.evidence) {
       const merged = { ...inputs.evidence, ...body.proposal.evidence };
       const proposed = new Set(Object.keys(body.proposal.evidence));
-      errors.push(...validateAnswers(pr.instrument, merged).filter((e) => proposed.has(e.question)).map((e) => ({ ...e, question: `proposal.evidence.${e.question}` })));
+      errors.push(
+        ...validateAnswers(pr.instrument, merged)
+          .filter((e) => proposed.has(e.question))
+          .map((e) => ({ ...e, question: `proposal.evidence.${e.question}` })),
+      );
     }
     if (errors.length) throw new Problem("invalid", errors);
     const { base, proposed, changes } = whatIf(pr.definition, inputs, body.proposal);
@@ -303,4 +358,3 @@ export function parIndexRoutes() {
 
   return app;
 }
-

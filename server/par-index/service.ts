@@ -15,7 +15,16 @@ import { unitRef } from "../results/service.js";
 import type { Column, Table } from "../exports/writers.js";
 import type { Instrument, Answers } from "../../shared/instrument/schema.js";
 import { isParLeaf, type ParIndexDefinition, type ParLeaf } from "../../shared/index-model/par-index.js";
-import { allParNodes, belowMaximum, diffResults, scoreParIndex, type BelowMaximumRow, type ParIndexInputs, type ParIndexResult, type ParNodeResult } from "../../shared/scoring/index.js";
+import {
+  allParNodes,
+  belowMaximum,
+  diffResults,
+  scoreParIndex,
+  type BelowMaximumRow,
+  type ParIndexInputs,
+  type ParIndexResult,
+  type ParNodeResult,
+} from "../../shared/scoring/index.js";
 import { competitionRanks } from "../../shared/results/rank.js";
 import type { ResultNode } from "../../shared/results/types.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
@@ -58,7 +67,9 @@ export function assessmentGroup(pr: ParRound, value: string | undefined, field =
   const groups = pr.round.groups;
   const group = value || (groups.includes("tham-dinh") ? "tham-dinh" : groups[0]);
   if (!group || !groups.includes(group) || (group !== "tu-danh-gia" && group !== "tham-dinh")) {
-    throw new Problem("invalid", [fieldError(field, "group_not_allowed", { vi: `Nhóm phải là một trong: ${groups.join(", ")}.`, en: `The group must be one of: ${groups.join(", ")}.` })]);
+    throw new Problem("invalid", [
+      fieldError(field, "group_not_allowed", { vi: `Nhóm phải là một trong: ${groups.join(", ")}.`, en: `The group must be one of: ${groups.join(", ")}.` }),
+    ]);
   }
   return group;
 }
@@ -89,24 +100,43 @@ export function checkPoints(d: ParIndexDefinition, kind: PointsKind, points: Rec
   for (const [code, value] of Object.entries(points)) {
     const m = max.get(code);
     if (m === undefined) {
-      const what = { given: ["tiêu chí chấm qua thẩm định (A)", "an appraised (A) criterion"], survey: ["câu khảo sát lãnh đạo (S)", "a leader-survey (S) item"], sipas: ["điểm SIPAS quy đổi (C)", "the SIPAS conversion (C)"] }[kind];
-      errors.push(fieldError(`${field}.${code}`, "invalid_field", { vi: `"${code}" không phải ${what[0]} của ${d.id}.`, en: `"${code}" is not ${what[1]} of ${d.id}.` }));
+      const what = {
+        given: ["tiêu chí chấm qua thẩm định (A)", "an appraised (A) criterion"],
+        survey: ["câu khảo sát lãnh đạo (S)", "a leader-survey (S) item"],
+        sipas: ["điểm SIPAS quy đổi (C)", "the SIPAS conversion (C)"],
+      }[kind];
+      errors.push(
+        fieldError(`${field}.${code}`, "invalid_field", { vi: `"${code}" không phải ${what[0]} của ${d.id}.`, en: `"${code}" is not ${what[1]} of ${d.id}.` }),
+      );
     } else if (!(value >= 0 && value <= m + 1e-9)) {
-      errors.push(fieldError(`${field}.${code}`, "out_of_range", { vi: `Điểm của ${code} phải từ 0 đến ${m}.`, en: `The points of ${code} must be from 0 to ${m}.` }));
+      errors.push(
+        fieldError(`${field}.${code}`, "out_of_range", { vi: `Điểm của ${code} phải từ 0 đến ${m}.`, en: `The points of ${code} must be from 0 to ${m}.` }),
+      );
     }
   }
   return errors;
 }
 
 /** A source round must exist, be visible to the caller and be of the edition the definition reads. */
-export async function checkSource(ctx: AppContext, user: User, d: ParIndexDefinition, source: ParSourceInput | null, field: "survey" | "sipas"): Promise<FieldError[]> {
+export async function checkSource(
+  ctx: AppContext,
+  user: User,
+  d: ParIndexDefinition,
+  source: ParSourceInput | null,
+  field: "survey" | "sipas",
+): Promise<FieldError[]> {
   if (!source) return [];
   if ("published" in source) return checkPoints(d, field, source.published, `${field}.published`);
   requireRounds(user, [{ field: `${field}.round`, value: source.round }]);
   const round = await findRound(ctx.db.kysely, source.round);
   const edition = field === "survey" ? d.surveyEdition : d.sipasEdition;
   if (!round || round.editionId !== edition) {
-    return [fieldError(`${field}.round`, "invalid_field", { vi: `Cần một đợt khảo sát của ${edition ?? "?"}; "${source.round}" không phải.`, en: `Needs a round of ${edition ?? "?"}; "${source.round}" is not one.` })];
+    return [
+      fieldError(`${field}.round`, "invalid_field", {
+        vi: `Cần một đợt khảo sát của ${edition ?? "?"}; "${source.round}" không phải.`,
+        en: `Needs a round of ${edition ?? "?"}; "${source.round}" is not one.`,
+      }),
+    ];
   }
   return [];
 }
@@ -138,7 +168,13 @@ function pointsByCode(node: ResultNode, into: Record<string, number | null> = {}
  * round, docs/security.md "Analyst scope"): the part stays empty, with the reason. `viewer` null is
  * the server itself (demo, command line).
  */
-async function sourceValues(ctx: AppContext, source: ParSourceInput | null, unit: string, kind: "survey" | "sipas", viewer: User | null): Promise<{ values: Record<string, number | null>; info: SourceInfo }> {
+async function sourceValues(
+  ctx: AppContext,
+  source: ParSourceInput | null,
+  unit: string,
+  kind: "survey" | "sipas",
+  viewer: User | null,
+): Promise<{ values: Record<string, number | null>; info: SourceInfo }> {
   if (!source) return { values: {}, info: { kind: "none" } };
   if ("published" in source) return { values: source.published, info: { kind: "published" } };
   if (viewer && !canSeeRound(viewer, source.round)) return { values: {}, info: { kind: "round", round: source.round, note: "round_not_assigned" } };
@@ -194,7 +230,7 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   }
   const ranks = competitionRanks(totals, pr.definition.decimals);
   const at = entered.indexOf(unitKey);
-  const rank = { rank: at >= 0 ? ranks[at] ?? null : null, of: totals.filter((t) => t !== null).length };
+  const rank = { rank: at >= 0 ? (ranks[at] ?? null) : null, of: totals.filter((t) => t !== null).length };
 
   let previous: { round: string; points: Record<string, number | null> } | null = null;
   if (options.compare) {
@@ -220,7 +256,13 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   }
 
   // Stored targets of the round (round-wide or this unit's) with the points and ranks still needed.
-  const targets = evaluateParTargets(applicableTargets(await visibleTargets(ctx, pr.round.id, options.viewer), unitKey, group), result.nodes, rank, others, pr.definition.decimals);
+  const targets = evaluateParTargets(
+    applicableTargets(await visibleTargets(ctx, pr.round.id, options.viewer), unitKey, group),
+    result.nodes,
+    rank,
+    others,
+    pr.definition.decimals,
+  );
 
   // The other group side by side: self-assessed against appraised, the nodes where they differ.
   const otherGroup = pr.round.groups.find((g): g is AssessmentGroup => g !== group && (g === "tu-danh-gia" || g === "tham-dinh"));
@@ -235,7 +277,14 @@ export async function parResults(ctx: AppContext, pr: ParRound, unitKey: string,
   return {
     round: pr.round.id,
     other: groups,
-    index: { id: pr.definition.id, title: pr.definition.title, year: pr.definition.year, decimals: pr.definition.decimals, leafDecimals: pr.definition.leafDecimals, parts: pr.definition.parts },
+    index: {
+      id: pr.definition.id,
+      title: pr.definition.title,
+      year: pr.definition.year,
+      decimals: pr.definition.decimals,
+      leafDecimals: pr.definition.leafDecimals,
+      parts: pr.definition.parts,
+    },
     unit: unitRef(unit),
     group,
     statuses,
@@ -257,7 +306,13 @@ export async function groupStatuses(ctx: AppContext, pr: ParRound, unit: string)
   return out;
 }
 
-export async function belowMaximumRows(ctx: AppContext, pr: ParRound, unitKey: string, group: AssessmentGroup, viewer: User | null): Promise<BelowMaximumRow[]> {
+export async function belowMaximumRows(
+  ctx: AppContext,
+  pr: ParRound,
+  unitKey: string,
+  group: AssessmentGroup,
+  viewer: User | null,
+): Promise<BelowMaximumRow[]> {
   await assessedUnit(ctx, pr, unitKey);
   const { inputs } = await unitInputs(ctx, pr, unitKey, group, viewer);
   const result = scoreParIndex(pr.definition, inputs);
@@ -273,7 +328,12 @@ const COLUMNS: Column[] = [
   { key: "max", label: { vi: "Điểm tối đa", en: "Maximum" }, type: "number", width: 10, numFmt: "0.00" },
   { key: "points", label: { vi: "Điểm đạt", en: "Score" }, type: "number", width: 10, numFmt: "0.0000" },
   { key: "lost", label: { vi: "Điểm bị trừ", en: "Points lost" }, type: "number", width: 10, numFmt: "0.0000" },
-  { key: "reason", label: { vi: "Nguyên nhân (số liệu, tài liệu kiểm chứng, giải trình)", en: "Reason (figures, supporting documents, notes)" }, type: "text", width: 80 },
+  {
+    key: "reason",
+    label: { vi: "Nguyên nhân (số liệu, tài liệu kiểm chứng, giải trình)", en: "Reason (figures, supporting documents, notes)" },
+    type: "text",
+    width: 80,
+  },
   { key: "agency", label: { vi: "Cơ quan chủ trì", en: "Lead agency" }, type: "text", width: 30 },
 ];
 
@@ -299,7 +359,10 @@ export function belowMaximumTable(rows: BelowMaximumRow[], lang: "vi" | "en", na
 }
 
 /** What a proposal may hold: evidence answers that validate, and points within each node's range. */
-export function checkProposal(pr: ParRound, proposal: { given?: Record<string, number> | undefined; survey?: Record<string, number> | undefined; sipas?: Record<string, number> | undefined }): FieldError[] {
+export function checkProposal(
+  pr: ParRound,
+  proposal: { given?: Record<string, number> | undefined; survey?: Record<string, number> | undefined; sipas?: Record<string, number> | undefined },
+): FieldError[] {
   return [
     ...checkPoints(pr.definition, "given", proposal.given, "proposal.given"),
     ...checkPoints(pr.definition, "survey", proposal.survey, "proposal.survey"),

@@ -38,45 +38,84 @@ export async function checkParTargets(ctx: AppContext, pr: ParRound, targets: re
   for (const [i, t] of targets.entries()) {
     const at = `targets.${i}`;
     if (t.kind !== "value" && t.kind !== "rank") {
-      errors.push(fieldError(`${at}.kind`, "invalid_choice", { vi: "Mục tiêu của Chỉ số CCHC là một mức điểm (value) hoặc một thứ hạng (rank).", en: "A PAR INDEX target is a value or a rank." }));
+      errors.push(
+        fieldError(`${at}.kind`, "invalid_choice", {
+          vi: "Mục tiêu của Chỉ số CCHC là một mức điểm (value) hoặc một thứ hạng (rank).",
+          en: "A PAR INDEX target is a value or a rank.",
+        }),
+      );
       continue;
     }
     if (unit !== undefined && t.unit !== unit) {
-      errors.push(fieldError(`${at}.unit`, "invalid_field", { vi: `Mục tiêu phải của đơn vị ${unit} (unit=${unit}).`, en: `The target must be for unit ${unit} (unit=${unit}).` }));
+      errors.push(
+        fieldError(`${at}.unit`, "invalid_field", {
+          vi: `Mục tiêu phải của đơn vị ${unit} (unit=${unit}).`,
+          en: `The target must be for unit ${unit} (unit=${unit}).`,
+        }),
+      );
     }
     if (t.unit) {
       const u = await ctx.units.get(t.unit);
       const inRound = u && (pr.round.scope.length === 0 ? u.registry === pr.round.registry : pr.round.scope.some((s) => ctx.units.isWithin(t.unit!, s)));
       if (!u || u.level !== pr.definition.unitLevel || !inRound) {
-        errors.push(fieldError(`${at}.unit`, "unit_not_in_scope", { vi: `"${t.unit}" không phải đơn vị được đánh giá của đợt ${pr.round.id}.`, en: `"${t.unit}" is not an assessed unit of round ${pr.round.id}.` }));
+        errors.push(
+          fieldError(`${at}.unit`, "unit_not_in_scope", {
+            vi: `"${t.unit}" không phải đơn vị được đánh giá của đợt ${pr.round.id}.`,
+            en: `"${t.unit}" is not an assessed unit of round ${pr.round.id}.`,
+          }),
+        );
       }
     }
     if (t.group && !pr.round.groups.includes(t.group)) {
-      errors.push(fieldError(`${at}.group`, "group_not_allowed", { vi: `Nhóm phải là một trong: ${pr.round.groups.join(", ")}.`, en: `The group must be one of: ${pr.round.groups.join(", ")}.` }));
+      errors.push(
+        fieldError(`${at}.group`, "group_not_allowed", {
+          vi: `Nhóm phải là một trong: ${pr.round.groups.join(", ")}.`,
+          en: `The group must be one of: ${pr.round.groups.join(", ")}.`,
+        }),
+      );
     }
     const node = nodes.get(t.node);
     if (!node) {
-      errors.push(fieldError(`${at}.node`, "invalid_field", { vi: `Không có tiêu chí "${t.node}" trong ${pr.definition.id}.`, en: `There is no node "${t.node}" in ${pr.definition.id}.` }));
+      errors.push(
+        fieldError(`${at}.node`, "invalid_field", {
+          vi: `Không có tiêu chí "${t.node}" trong ${pr.definition.id}.`,
+          en: `There is no node "${t.node}" in ${pr.definition.id}.`,
+        }),
+      );
       continue;
     }
     if (t.kind === "value") {
       const limit = (t.measure ?? "percent") === "percent" ? 100 : node.max;
       if (t.value > limit + EPS) {
-        errors.push(fieldError(`${at}.value`, "out_of_range", { vi: `Mục tiêu của ${t.node} phải từ 0 đến ${limit}.`, en: `The target of ${t.node} must be from 0 to ${limit}.` }));
+        errors.push(
+          fieldError(`${at}.value`, "out_of_range", {
+            vi: `Mục tiêu của ${t.node} phải từ 0 đến ${limit}.`,
+            en: `The target of ${t.node} must be from 0 to ${limit}.`,
+          }),
+        );
       }
     } else {
       // Ranks are among the units entered in the round, on the total.
       if (t.node !== pr.definition.root.code) {
-        errors.push(fieldError(`${at}.node`, "invalid_field", { vi: `Thứ hạng chỉ xếp theo tổng điểm (${pr.definition.root.code}).`, en: `Ranks are of the total (${pr.definition.root.code}) only.` }));
+        errors.push(
+          fieldError(`${at}.node`, "invalid_field", {
+            vi: `Thứ hạng chỉ xếp theo tổng điểm (${pr.definition.root.code}).`,
+            en: `Ranks are of the total (${pr.definition.root.code}) only.`,
+          }),
+        );
       }
       if (t.peers) {
-        errors.push(fieldError(`${at}.peers`, "invalid_field", { vi: "Thứ hạng của Chỉ số CCHC là trong các đơn vị đã nhập của đợt; không dùng nhóm so sánh.", en: "A PAR INDEX rank is among the units entered in the round; peer groups do not apply." }));
+        errors.push(
+          fieldError(`${at}.peers`, "invalid_field", {
+            vi: "Thứ hạng của Chỉ số CCHC là trong các đơn vị đã nhập của đợt; không dùng nhóm so sánh.",
+            en: "A PAR INDEX rank is among the units entered in the round; peer groups do not apply.",
+          }),
+        );
       }
     }
   }
   return errors;
 }
-
 
 /**
  * The targets that concern a unit and group: a unit's own target replaces a round-wide one of the
@@ -94,7 +133,13 @@ export function applicableTargets(targets: readonly Target[], unit: string, grou
  * entered in the round (same group): the points a rank target needs are those of the unit now at
  * that rank.
  */
-export function evaluateParTargets(targets: readonly Target[], nodes: Map<string, ParNodeResult>, rank: { rank: number | null; of: number }, others: number[], decimals: number): ParTargetResult[] {
+export function evaluateParTargets(
+  targets: readonly Target[],
+  nodes: Map<string, ParNodeResult>,
+  rank: { rank: number | null; of: number },
+  others: number[],
+  decimals: number,
+): ParTargetResult[] {
   const round = (x: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
   const out: ParTargetResult[] = [];
   for (const t of targets) {
@@ -107,7 +152,17 @@ export function evaluateParTargets(targets: readonly Target[], nodes: Map<string
       const goalPoints = measure === "percent" ? (node.max * t.value) / 100 : t.value;
       const current = node.points;
       const needed = current === null ? null : Math.max(0, goalPoints - current);
-      out.push({ kind: "value", ...common, measure, goal: t.value, goalPoints, current, met: needed === null ? null : needed < EPS, pointsNeeded: needed, ranksNeeded: null });
+      out.push({
+        kind: "value",
+        ...common,
+        measure,
+        goal: t.value,
+        goalPoints,
+        current,
+        met: needed === null ? null : needed < EPS,
+        pointsNeeded: needed,
+        ranksNeeded: null,
+      });
       continue;
     }
     const current = rank.rank;

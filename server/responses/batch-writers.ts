@@ -1,9 +1,10 @@
 /**
- * How a planned batch of responses reaches the database. The same operations twice: through
- * Kysely (PostgreSQL, portable SQL), and through cached better-sqlite3 prepared statements
- * (SQLite), where one writer thread makes per-statement overhead the limit on throughput.
+ * How a planned batch of responses reaches the database. On SQLite, cached better-sqlite3
+ * prepared statements, where one writer makes per-statement overhead the limit on throughput.
+ * On PostgreSQL, one statement per batch (`postgresBatch`): the round trip, not the rows, is what
+ * costs there, and several batches are in flight at once (docs/decisions/0021-one-statement-per-batch.md).
  */
-import { sql, type Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type SQLite from "better-sqlite3";
 import type { AnswerTable, CellTotalTable, Database, ResponseTable, RollupTable, RoundRollupTable } from "../db/types.js";
 
@@ -21,88 +22,6 @@ export interface BatchWriter {
   addCells(rows: CellRow[]): Promise<void>;
   addRollups(rows: RollupRow[]): Promise<void>;
   addRoundRollups(rows: RoundRollupRow[]): Promise<void>;
-}
-
-/** Rows per multi-row insert: under SQLite's and PostgreSQL's parameter limits for the widest table. */
-const CHUNK = 2000;
-
-function chunks<T>(rows: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
-export function kyselyWriter(trx: Transaction<Database>): BatchWriter {
-  return {
-    async claimInvitation(token, day) {
-      const result = await trx.updateTable("invitations").set({ used_on: day }).where("token", "=", token).where("used_on", "is", null).executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
-    async insertResponses(rows) {
-      const inserted = new Set<string>();
-      for (const chunk of chunks(rows, 200)) {
-        const ids = await trx.insertInto("responses").values(chunk).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute();
-        for (const r of ids) inserted.add(r.id);
-      }
-      return inserted;
-    },
-    async storedHashes(ids) {
-      const out = new Map<string, { content_hash: string; receipt_code: string }>();
-      for (const chunk of chunks(ids, 500)) {
-        const rows = await trx.selectFrom("responses").select(["id", "content_hash", "receipt_code"]).where("id", "in", chunk).execute();
-        for (const r of rows) out.set(r.id, r);
-      }
-      return out;
-    },
-    async insertAnswers(rows) {
-      for (const chunk of chunks(rows, CHUNK)) await trx.insertInto("answers").values(chunk).execute();
-    },
-    async addCells(rows) {
-      for (const chunk of chunks(rows, CHUNK)) {
-        await trx
-          .insertInto("cell_totals")
-          .values(chunk)
-          .onConflict((oc) =>
-            oc.columns(["round_id", "unit_key", "group_code"]).doUpdateSet({
-              n: sql`cell_totals.n + excluded.n`,
-              w: sql`cell_totals.w + excluded.w`,
-              w2: sql`cell_totals.w2 + excluded.w2`,
-            }),
-          )
-          .execute();
-      }
-    },
-    async addRoundRollups(rows) {
-      for (const chunk of chunks(rows, CHUNK)) {
-        await trx
-          .insertInto("round_rollups")
-          .values(chunk)
-          .onConflict((oc) =>
-            oc.columns(["round_id", "group_code", "question_id", "code"]).doUpdateSet({
-              n: sql`round_rollups.n + excluded.n`,
-              w: sql`round_rollups.w + excluded.w`,
-              w2: sql`round_rollups.w2 + excluded.w2`,
-            }),
-          )
-          .execute();
-      }
-    },
-    async addRollups(rows) {
-      for (const chunk of chunks(rows, CHUNK)) {
-        await trx
-          .insertInto("rollups")
-          .values(chunk)
-          .onConflict((oc) =>
-            oc.columns(["round_id", "unit_key", "group_code", "question_id", "code"]).doUpdateSet({
-              n: sql`rollups.n + excluded.n`,
-              w: sql`rollups.w + excluded.w`,
-              w2: sql`rollups.w2 + excluded.w2`,
-            }),
-          )
-          .execute();
-      }
-    },
-  };
 }
 
 /**
@@ -190,4 +109,134 @@ export function sqliteWriter(db: SQLite.Database): BatchWriter {
       st.addRollups(rows.map((r) => [r.round_id, r.unit_key, r.group_code, r.question_id, r.code, r.n, r.w, r.w2]));
     },
   };
+}
+
+/** What one PostgreSQL batch statement reports: the ids it inserted, and the stored hash of each other id. */
+export interface PostgresBatchResult {
+  inserted: Set<string>;
+  existing: Map<string, { content_hash: string; receipt_code: string }>;
+}
+
+/**
+ * Inserts `rows` (ids unique, sorted) with their answers, and adds what they count to the cell
+ * totals and both rollup tables — in ONE statement, so one round trip and, outside a transaction,
+ * one atomic commit. Every column travels as one array parameter (unnest), so the statement text
+ * and the number of parameters do not grow with the batch. The rollup deltas are summed in the
+ * statement, per key, for the responses actually inserted (a resend counts nothing), and upserted
+ * in key order so that concurrent batches lock rollup rows in the same order.
+ *
+ * `lookup` are the ids whose stored content hash is wanted when not inserted (duplicates).
+ */
+export async function postgresBatch(
+  db: Kysely<Database> | Transaction<Database>,
+  rows: Array<{ response: ResponseTable; answers: AnswerTable[]; coded: Array<[string, string]> }>,
+  lookup: string[],
+): Promise<PostgresBatchResult> {
+  const r = rows.map((x) => x.response);
+  const col = <K extends keyof ResponseTable>(k: K) => r.map((x) => x[k] ?? null);
+  const a = rows.flatMap((x) => x.answers);
+  const codedIds: string[] = [];
+  const codedQuestions: string[] = [];
+  const codedCodes: string[] = [];
+  for (const x of rows) {
+    for (const [q, code] of x.coded) {
+      codedIds.push(x.response.id);
+      codedQuestions.push(q);
+      codedCodes.push(code);
+    }
+  }
+  const result = await sql<{ id: string; content_hash: string | null; receipt_code: string | null }>`
+    with input as (
+      select * from unnest(
+        ${col("id")}::text[], ${col("round_id")}::text[], ${col("edition_id")}::text[], ${col("edition_version")}::text[],
+        ${col("unit_key")}::text[], ${col("group_code")}::text[], ${col("channel")}::text[], ${col("device_id")}::text[],
+        ${col("enumerator_id")}::text[], ${col("started_at")}::text[], ${col("submitted_at")}::text[], ${col("received_on")}::text[],
+        ${col("received_at")}::text[], ${col("clock_offset_s")}::integer[], ${col("time_review")}::text[], ${col("status")}::text[],
+        ${col("weight")}::double precision[], ${col("payload_json")}::text[], ${col("content_hash")}::text[], ${col("receipt_code")}::text[]
+      ) as t(id, round_id, edition_id, edition_version, unit_key, group_code, channel, device_id, enumerator_id,
+             started_at, submitted_at, received_on, received_at, clock_offset_s, time_review, status, weight, payload_json, content_hash, receipt_code)
+    ),
+    ins as (
+      insert into responses (id, round_id, edition_id, edition_version, unit_key, group_code, channel, device_id, enumerator_id,
+        started_at, submitted_at, received_on, received_at, clock_offset_s, time_review, status, weight, payload_json, content_hash, receipt_code)
+      select * from input order by id
+      on conflict (id) do nothing
+      returning id
+    ),
+    kept as (
+      select i.round_id, i.unit_key, i.group_code, i.id, coalesce(i.weight, 1) as w from input i where i.id in (select id from ins)
+    ),
+    answer_rows as (
+      insert into answers (response_id, question_id, seq, code, num, text)
+      select * from unnest(
+        ${a.map((x) => x.response_id)}::text[], ${a.map((x) => x.question_id)}::text[], ${a.map((x) => x.seq)}::integer[],
+        ${a.map((x) => x.code)}::text[], ${a.map((x) => x.num)}::double precision[], ${a.map((x) => x.text)}::text[]
+      ) as a(response_id, question_id, seq, code, num, text)
+      where a.response_id in (select id from ins)
+    ),
+    coded as (
+      select k.round_id, k.unit_key, k.group_code, c.question_id, c.code, k.w
+      from unnest(${codedIds}::text[], ${codedQuestions}::text[], ${codedCodes}::text[]) as c(response_id, question_id, code)
+      join kept k on k.id = c.response_id
+    ),
+    cells as (
+      insert into cell_totals (round_id, unit_key, group_code, n, w, w2)
+      select round_id, unit_key, group_code, count(*), sum(w), sum(w * w) from kept
+      group by round_id, unit_key, group_code order by round_id, unit_key, group_code
+      on conflict (round_id, unit_key, group_code) do update
+        set n = cell_totals.n + excluded.n, w = cell_totals.w + excluded.w, w2 = cell_totals.w2 + excluded.w2
+    ),
+    unit_rollups as (
+      insert into rollups (round_id, unit_key, group_code, question_id, code, n, w, w2)
+      select round_id, unit_key, group_code, question_id, code, count(*), sum(w), sum(w * w) from coded
+      group by round_id, unit_key, group_code, question_id, code order by round_id, unit_key, group_code, question_id, code
+      on conflict (round_id, unit_key, group_code, question_id, code) do update
+        set n = rollups.n + excluded.n, w = rollups.w + excluded.w, w2 = rollups.w2 + excluded.w2
+    ),
+    round_totals as (
+      insert into round_rollups (round_id, group_code, question_id, code, n, w, w2)
+      select round_id, group_code, question_id, code, count(*), sum(w), sum(w * w) from coded
+      group by round_id, group_code, question_id, code order by round_id, group_code, question_id, code
+      on conflict (round_id, group_code, question_id, code) do update
+        set n = round_rollups.n + excluded.n, w = round_rollups.w + excluded.w, w2 = round_rollups.w2 + excluded.w2
+    )
+    select id, null as content_hash, null as receipt_code from ins
+    union all
+    select id, content_hash, receipt_code from responses where id = any(${lookup}::text[])
+  `.execute(db);
+  const inserted = new Set<string>();
+  const existing = new Map<string, { content_hash: string; receipt_code: string }>();
+  // The responses table is read as it was when the statement began: an id inserted by this very
+  // statement is not among the stored ones, an id stored before is.
+  for (const row of result.rows) {
+    if (row.content_hash === null) inserted.add(row.id);
+    else existing.set(row.id, { content_hash: row.content_hash, receipt_code: row.receipt_code! });
+  }
+  // An id neither inserted nor seen was committed by a concurrent transaction after this
+  // statement's snapshot was taken (the insert waited for it): read it now.
+  const missing = lookup.filter((id) => !inserted.has(id) && !existing.has(id));
+  if (missing.length > 0) {
+    const late = await sql<{
+      id: string;
+      content_hash: string;
+      receipt_code: string;
+    }>`select id, content_hash, receipt_code from responses where id = any(${missing}::text[])`.execute(db);
+    for (const row of late.rows) existing.set(row.id, row);
+  }
+  return { inserted, existing };
+}
+
+/**
+ * Marks invitation tokens used, all in one statement; returns the tokens it marked (a token
+ * already used is not among them). Tokens must be distinct.
+ */
+export async function postgresClaims(trx: Transaction<Database>, claims: Array<{ token: string; day: string }>): Promise<Set<string>> {
+  const sorted = [...claims].sort((x, y) => (x.token < y.token ? -1 : 1));
+  const result = await sql<{ token: string }>`
+    update invitations set used_on = c.day
+    from unnest(${sorted.map((c) => c.token)}::text[], ${sorted.map((c) => c.day)}::text[]) as c(token, day)
+    where invitations.token = c.token and invitations.used_on is null
+    returning invitations.token
+  `.execute(trx);
+  return new Set(result.rows.map((r) => r.token));
 }

@@ -10,7 +10,7 @@ import { Problem } from "../http/problem.js";
 import { problemFromDatabaseError } from "../db/errors.js";
 import { allow, canSeeRound, currentUser, principal, CSRF_HEADER } from "../http/access.js";
 import { publicRateLimit } from "../http/rate-limit.js";
-import { SyncBatchSchema, type SyncItemResult } from "../../shared/api/schemas.js";
+import { SyncBatchSchema, type Receipt, type SyncItemResult } from "../../shared/api/schemas.js";
 import { fieldError } from "../../shared/errors.js";
 import { prepareSubmission, cachedRound, type PreparedResponse } from "./prepare.js";
 import type { Round } from "../rounds/repository.js";
@@ -35,7 +35,7 @@ export function responseRoutes() {
     if (collector && prepared.response.channel === "enumerator") checkCollectorScope(ctx, collector, prepared);
     const outcome = await ctx.store.store(prepared);
     if (outcome.status === "conflict" || outcome.status === "token_used") throw new Problem("duplicate_conflict", undefined, { id: outcome.id });
-    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status }, outcome.status === "stored" ? 201 : 200);
+    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status } satisfies Receipt, outcome.status === "stored" ? 201 : 200);
   });
 
   app.post("/sync", allow(["enumerator", "admin"]), async (c) => {
@@ -111,6 +111,11 @@ async function enumeratorFor(c: Context<AppEnv>, round: Round): Promise<User | n
 export function checkCollectorScope(ctx: AppContext, user: User, item: PreparedResponse): void {
   if (user.unitScope.length === 0) return;
   if (!user.unitScope.some((s) => ctx.units.isWithin(item.response.unit_key, s))) {
-    throw new Problem("invalid", [fieldError("unit", "unit_not_in_scope", { vi: "Đơn vị này không thuộc địa bàn được phân công cho bạn.", en: "This unit is not in the area assigned to you." })]);
+    throw new Problem("invalid", [
+      fieldError("unit", "unit_not_in_scope", {
+        vi: "Đơn vị này không thuộc địa bàn được phân công cho bạn.",
+        en: "This unit is not in the area assigned to you.",
+      }),
+    ]);
   }
 }

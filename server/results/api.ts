@@ -13,7 +13,8 @@ import { fieldError } from "../../shared/errors.js";
 import { PeerGroupBodySchema, PeerGroupIdSchema, TargetsBodySchema, type Target } from "../../shared/results/schemas.js";
 import { checkTargets } from "../../shared/results/targets.js";
 import type { ProgressResponse } from "../../shared/results/types.js";
-import { evaluateRoundTargets, loadRoundEdition, unitRef, UNIT_LEVELS, type RoundEdition } from "./service.js";
+import { evaluateRoundTargets, loadRoundEdition, unitRef, type RoundEdition } from "./service.js";
+import { UNIT_LEVELS } from "../../shared/units/levels.js";
 import { findRound, type Round } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { parseQuery, scoreQuery } from "./query.js";
@@ -21,6 +22,9 @@ import { getPeerGroup, getTargets, listPeerGroups, putPeerGroup, registryIds, re
 import { targetFilter, unitVisible, type Viewer } from "./scope.js";
 import { roundCells } from "./counts.js";
 import { exportRoutes } from "../exports/routes.js";
+import { checkDesign, describeDesign, storeDesign } from "./design.js";
+
+const ADMINS = ["admin"] as const;
 
 export function resultsApi() {
   const app = new Hono<AppEnv>();
@@ -36,8 +40,15 @@ export function resultsApi() {
     const user = currentUser(c);
     const re = await loadRoundEdition(ctx, c.req.param("id"));
     const body = parseWith(TargetsBodySchema, await readJson(c));
-    requireRounds(user, body.targets.map((t, i) => ({ field: `targets.${i}.base`, value: t.kind === "rule" ? t.base : null })));
-    await requireUnits(ctx.units, user, body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit })));
+    requireRounds(
+      user,
+      body.targets.map((t, i) => ({ field: `targets.${i}.base`, value: t.kind === "rule" ? t.base : null })),
+    );
+    await requireUnits(
+      ctx.units,
+      user,
+      body.targets.map((t, i) => ({ field: `targets.${i}.unit`, value: t.unit })),
+    );
     await checkTargetList(ctx, re, body.targets);
     const visible = await targetFilter(ctx, user, (await getTargets(ctx.db.kysely, re.round.id)).targets);
     await replaceTargets(ctx.db.kysely, ctx.db.dialect, re.round.id, visible, body.targets);
@@ -45,7 +56,9 @@ export function resultsApi() {
     return c.json(await targetsView(ctx, re.round.id, c.req.query(), user));
   });
 
-  app.get("/rounds/:id/progress", allow(ANALYSTS), roundAccess("round"), async (c) => c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null, currentUser(c))));
+  app.get("/rounds/:id/progress", allow(ANALYSTS), roundAccess("round"), async (c) =>
+    c.json(await progress(c.var.ctx, c.req.param("id"), c.req.query("level") || null, currentUser(c))),
+  );
 
   app.get("/peer-groups", allow(ANALYSTS), async (c) => {
     const groups = await listPeerGroups(c.var.ctx.db.kysely);
@@ -73,17 +86,41 @@ export function resultsApi() {
     for (const [i, key] of body.members.entries()) {
       const unit = await ctx.units.get(key);
       if (!unit || unit.registry !== body.registry) {
-        errors.push(fieldError(`members.${i}`, "unit_not_found", {
-          vi: `Không có đơn vị "${key}" trong danh mục ${body.registry}.`,
-          en: `No unit "${key}" in registry ${body.registry}.`,
-        }));
+        errors.push(
+          fieldError(`members.${i}`, "unit_not_found", {
+            vi: `Không có đơn vị "${key}" trong danh mục ${body.registry}.`,
+            en: `No unit "${key}" in registry ${body.registry}.`,
+          }),
+        );
       }
     }
     if (errors.length) throw new Problem("invalid", errors);
     // Checked again in the write itself: another account may have created the same id meanwhile.
-    if (!(await putPeerGroup(ctx.db.kysely, { id: id.data, label: body.label, registry: body.registry, members: [...new Set(body.members)] }, by))) throw peerGroupNotOwned(id.data);
+    if (!(await putPeerGroup(ctx.db.kysely, { id: id.data, label: body.label, registry: body.registry, members: [...new Set(body.members)] }, by)))
+      throw peerGroupNotOwned(id.data);
     await audit(ctx.db.kysely, user.username, "peer-group.set", id.data, { members: body.members.length });
     return c.json({ peerGroup: await getPeerGroup(ctx.db.kysely, id.data) });
+  });
+
+  // The sampling design: methodological, so administrators declare it (docs/statistics.md §1).
+  app.get("/rounds/:id/design", allow(ADMINS), async (c) => {
+    const ctx = c.var.ctx;
+    const re = await loadRoundEdition(ctx, c.req.param("id"));
+    return c.json(await describeDesign(ctx, re.round, re.instrument.unitLevel));
+  });
+
+  app.put("/rounds/:id/design", allow(ADMINS), async (c) => {
+    const ctx = c.var.ctx;
+    const user = currentUser(c);
+    const re = await loadRoundEdition(ctx, c.req.param("id"));
+    const { design } = await checkDesign(ctx, re.round, re.instrument.unitLevel, await readJson(c));
+    await storeDesign(ctx.db.kysely, re.round.id, design);
+    await audit(ctx.db.kysely, user.username, "design.set", re.round.id, {
+      psuLevel: design.psuLevel,
+      strataLevel: design.strataLevel,
+      lonelyPsu: design.lonelyPsu,
+    });
+    return c.json(await describeDesign(ctx, re.round, re.instrument.unitLevel));
   });
 
   app.route("/rounds/:id/export", exportRoutes());
@@ -100,11 +137,13 @@ async function checkTargetList(ctx: AppContext, re: RoundEdition, targets: Targe
   for (const [i, t] of targets.entries()) {
     if (t.unit && !(await ctx.units.get(t.unit))) problems.push({ path: `targets.${i}.unit`, message: `no unit "${t.unit}"` });
     if (t.group && !re.round.groups.includes(t.group)) problems.push({ path: `targets.${i}.group`, message: `group "${t.group}" is not part of this round` });
-    if (t.kind === "rank" && t.peers && !(await getPeerGroup(ctx.db.kysely, t.peers))) problems.push({ path: `targets.${i}.peers`, message: `no peer group "${t.peers}"` });
+    if (t.kind === "rank" && t.peers && !(await getPeerGroup(ctx.db.kysely, t.peers)))
+      problems.push({ path: `targets.${i}.peers`, message: `no peer group "${t.peers}"` });
     if (t.kind === "rule" && t.base && t.base !== re.round.id) {
       try {
         await loadRoundEdition(ctx, t.base).then((base) => {
-          if (base.instrument.family !== re.instrument.family) problems.push({ path: `targets.${i}.base`, message: `round "${t.base}" belongs to another index family` });
+          if (base.instrument.family !== re.instrument.family)
+            problems.push({ path: `targets.${i}.base`, message: `round "${t.base}" belongs to another index family` });
         });
       } catch (e) {
         if (!(e instanceof Problem) || e.status >= 500) throw e;
@@ -169,7 +208,10 @@ export async function progress(ctx: AppContext, roundId: string, levelParam: str
   for (const key of new Set(allCells.map((c) => c.unit))) if (!ctx.units.getCached(key)) await ctx.units.get(key);
   const cells = allCells.filter((cell) => area.inside(cell.unit));
   const targets = (await sampleTargets(ctx.db.kysely, round.id)).filter((t) => area.inside(t.unit_key));
-  const level = levelParam ?? (targets[0] ? ctx.units.getCached(targets[0].unit_key)?.level : null) ?? (instrument.unitLevel === "village" ? "commune" : instrument.unitLevel);
+  const level =
+    levelParam ??
+    (targets[0] ? ctx.units.getCached(targets[0].unit_key)?.level : null) ??
+    (instrument.unitLevel === "village" ? "commune" : instrument.unitLevel);
   if (!(UNIT_LEVELS as readonly string[]).includes(level)) {
     throw new Problem("bad_request", undefined, { level }, { vi: `Không có cấp "${level}".`, en: `Unknown level "${level}".` });
   }
@@ -211,9 +253,7 @@ export async function progress(ctx: AppContext, roundId: string, levelParam: str
     round: round.id,
     level,
     total: { responses: total, target: targetTotal },
-    byUnit: [...rowsUnits.values()]
-      .sort((a, b) => (a.code < b.code ? -1 : 1))
-      .map((unit) => ({ unit, ...byUnit.get(unit.key)! })),
+    byUnit: [...rowsUnits.values()].sort((a, b) => (a.code < b.code ? -1 : 1)).map((unit) => ({ unit, ...byUnit.get(unit.key)! })),
     byGroup: [...byGroup.entries()].map(([group, v]) => ({ group, label: labels.get(group) ?? { vi: group, en: group }, ...v })),
     byDay: (await responseCountsBy(ctx.db.kysely, round.id, "received_on", area.whole ? null : area.inside)).map((r) => ({ day: r.key, responses: r.n })),
     byChannel: (await responseCountsBy(ctx.db.kysely, round.id, "channel", area.whole ? null : area.inside)).map((r) => ({ channel: r.key, responses: r.n })),

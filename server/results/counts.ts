@@ -6,13 +6,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { emptyCounts, type AnswerCounts } from "../../shared/scoring/counts.js";
-import type { UnitDirectory } from "../units/directory.js";
-
-export interface CellFilter {
-  /** Only cells whose unit is this unit or under it. */
-  unit?: string | null;
-  group?: string | null;
-}
 
 export interface Cell {
   unit: string;
@@ -28,16 +21,6 @@ export async function roundCells(db: Kysely<Database>, roundId: string, group?: 
   if (group) query = query.where("group_code", "=", group);
   const rows = await query.execute();
   return rows.map((r) => ({ unit: r.unit_key, group: r.group_code, n: Number(r.n), w: Number(r.w), w2: Number(r.w2) }));
-}
-
-/**
- * Sums rollups of the cells that pass the filter. The unit filter is resolved in memory against
- * the unit directory (cells are few: one per village × group), then rollups are read for those cells.
- */
-export async function countsFor(db: Kysely<Database>, units: UnitDirectory, roundId: string, filter: CellFilter): Promise<AnswerCounts> {
-  const cells = (await roundCells(db, roundId, filter.group)).filter((cell) => !filter.unit || units.isWithin(cell.unit, filter.unit));
-  const { total } = await aggregateCells(db, roundId, cells, { group: filter.group ?? null, all: !filter.unit, rowOf: () => null });
-  return total;
 }
 
 export interface AggregateOptions {
@@ -106,7 +89,15 @@ export async function aggregateCells(
     if (batch) query = query.where("unit_key", "in", batch);
     if (perUnit) query = query.select("unit_key").groupBy("unit_key");
     if (options.byGroup) query = query.select("group_code").groupBy("group_code");
-    const result = (await query.execute()) as Array<{ question_id: string; code: string; n: number; w: number; w2: number; unit_key?: string; group_code?: string }>;
+    const result = (await query.execute()) as Array<{
+      question_id: string;
+      code: string;
+      n: number;
+      w: number;
+      w2: number;
+      unit_key?: string;
+      group_code?: string;
+    }>;
     for (const r of result) {
       const n = Number(r.n);
       const w = Number(r.w);

@@ -1,6 +1,5 @@
 /** The query parameters the results endpoints share (unit, group, variant, asOf, by, compare), checked once. */
-import type { Context } from "hono";
-import type { AppContext, AppEnv } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
 import {
   applyComparison,
@@ -33,7 +32,12 @@ export interface ParsedQuery {
 }
 
 /** Reads and checks the shared parameters from a request (or a plain record, for the command line). */
-export async function parseQuery(ctx: AppContext, roundId: string, params: Record<string, string | undefined>, options: { by?: boolean; viewer: Viewer }): Promise<ParsedQuery> {
+export async function parseQuery(
+  ctx: AppContext,
+  roundId: string,
+  params: Record<string, string | undefined>,
+  options: { by?: boolean; viewer: Viewer },
+): Promise<ParsedQuery> {
   const re = await loadRoundEdition(ctx, roundId);
   const asOf = params.asOf || re.round.registry;
   await checkRegistry(ctx, asOf);
@@ -52,19 +56,28 @@ export async function parseQuery(ctx: AppContext, roundId: string, params: Recor
   }
   const group = params.group || null;
   if (group && !re.round.groups.includes(group)) {
-    throw bad(`Nhóm "${group}" không có trong đợt này (có: ${re.round.groups.join(", ")}).`, `Group "${group}" is not part of this round (groups: ${re.round.groups.join(", ")}).`, { group });
+    throw bad(
+      `Nhóm "${group}" không có trong đợt này (có: ${re.round.groups.join(", ")}).`,
+      `Group "${group}" is not part of this round (groups: ${re.round.groups.join(", ")}).`,
+      { group },
+    );
   }
   const variant = params.variant || undefined;
   if (variant && variant !== "default" && !re.index.variants.some((v) => v.id === variant)) {
-    throw bad(`Chỉ số không có phương án "${variant}".`, `The index has no variant "${variant}".`, { variant, available: ["default", ...re.index.variants.map((v) => v.id)] });
+    throw bad(`Chỉ số không có phương án "${variant}".`, `The index has no variant "${variant}".`, {
+      variant,
+      available: ["default", ...re.index.variants.map((v) => v.id)],
+    });
   }
   const by = options.by ? params.by || null : null;
   if (by) checkBreakdown(ctx, by, asOf, unit);
-  return { re, q: { unit, group, variant, by, space }, compare: params.compare || null, rank: params.rank === "1" || params.rank === "true", viewer: options.viewer };
-}
-
-export function queryParams(c: Context<AppEnv>): Record<string, string | undefined> {
-  return c.req.query();
+  return {
+    re,
+    q: { unit, group, variant, by, space },
+    compare: params.compare || null,
+    rank: params.rank === "1" || params.rank === "true",
+    viewer: options.viewer,
+  };
 }
 
 export interface Scored {
@@ -109,7 +122,10 @@ export async function scoreQuery(ctx: AppContext, parsed: ParsedQuery): Promise<
       partial: computed.mapping.partial.filter((p) => p.candidates.includes(unit.key)),
     });
     if (comparison?.info.mapping) {
-      comparison.info.mapping = restrictMapping(ctx, parsed.viewer, { ...comparison.info.mapping, partial: comparison.info.mapping.partial.filter((p) => p.candidates.includes(unit.key)) });
+      comparison.info.mapping = restrictMapping(ctx, parsed.viewer, {
+        ...comparison.info.mapping,
+        partial: comparison.info.mapping.partial.filter((p) => p.candidates.includes(unit.key)),
+      });
     }
     return { total, rows: [], peers: computed.rows, mapping, comparison };
   }

@@ -27,15 +27,31 @@ export async function getTargets(db: Kysely<Database>, roundId: string): Promise
  * in one transaction. The row is locked on PostgreSQL (SQLite runs one write transaction at a time),
  * so two analysts saving targets for different areas at once do not drop each other's.
  */
-export async function replaceTargets(db: Kysely<Database>, dialect: Dialect, roundId: string, visible: (t: Target) => boolean, incoming: Target[]): Promise<string> {
+export async function replaceTargets(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  roundId: string,
+  visible: (t: Target) => boolean,
+  incoming: Target[],
+): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const t = tables(trx);
     const updatedAt = new Date().toISOString();
-    await t.insertInto("index_targets").values({ round_id: roundId, targets_json: "[]", updated_at: updatedAt }).onConflict((oc) => oc.column("round_id").doNothing()).execute();
+    await t
+      .insertInto("index_targets")
+      .values({ round_id: roundId, targets_json: "[]", updated_at: updatedAt })
+      .onConflict((oc) => oc.column("round_id").doNothing())
+      .execute();
     const select = t.selectFrom("index_targets").select("targets_json").where("round_id", "=", roundId);
     const row = await (dialect === "postgres" ? select.forUpdate() : select).executeTakeFirstOrThrow();
-    const kept = TargetSchema.array().parse(JSON.parse(row.targets_json)).filter((target) => !visible(target));
-    await t.updateTable("index_targets").set({ targets_json: JSON.stringify([...kept, ...incoming]), updated_at: updatedAt }).where("round_id", "=", roundId).execute();
+    const kept = TargetSchema.array()
+      .parse(JSON.parse(row.targets_json))
+      .filter((target) => !visible(target));
+    await t
+      .updateTable("index_targets")
+      .set({ targets_json: JSON.stringify([...kept, ...incoming]), updated_at: updatedAt })
+      .where("round_id", "=", roundId)
+      .execute();
     return updatedAt;
   });
 }
@@ -73,7 +89,11 @@ export async function getPeerGroup(db: Kysely<Database>, id: string): Promise<Pe
  * One statement decides both, so two accounts creating the same id at once cannot take over each
  * other's group. False when the group exists and `by` may not change it.
  */
-export async function putPeerGroup(db: Kysely<Database>, group: Omit<PeerGroup, "updatedAt" | "createdBy">, by: { userId: string; admin: boolean }): Promise<boolean> {
+export async function putPeerGroup(
+  db: Kysely<Database>,
+  group: Omit<PeerGroup, "updatedAt" | "createdBy">,
+  by: { userId: string; admin: boolean },
+): Promise<boolean> {
   const values = {
     id: group.id,
     label_vi: group.label.vi,
@@ -87,7 +107,13 @@ export async function putPeerGroup(db: Kysely<Database>, group: Omit<PeerGroup, 
     .insertInto("peer_groups")
     .values(values)
     .onConflict((oc) => {
-      const update = oc.column("id").doUpdateSet({ label_vi: values.label_vi, label_en: values.label_en, registry: values.registry, members_json: values.members_json, updated_at: values.updated_at });
+      const update = oc.column("id").doUpdateSet({
+        label_vi: values.label_vi,
+        label_en: values.label_en,
+        registry: values.registry,
+        members_json: values.members_json,
+        updated_at: values.updated_at,
+      });
       return by.admin ? update : update.where("peer_groups.created_by", "=", by.userId);
     })
     .executeTakeFirst();
@@ -113,13 +139,23 @@ export async function responseCountsBy(
   column: "received_on" | "channel",
   inside: ((unitKey: string) => boolean) | null = null,
 ): Promise<Array<{ key: string; n: number }>> {
-  const counts = db.selectFrom("responses").select((eb) => eb.fn.countAll<number>().as("n")).where("round_id", "=", roundId);
+  const counts = db
+    .selectFrom("responses")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("round_id", "=", roundId);
   if (!inside) {
-    const rows = await counts.select([`${column} as key`]).groupBy(column).orderBy(column).execute();
+    const rows = await counts
+      .select([`${column} as key`])
+      .groupBy(column)
+      .orderBy(column)
+      .execute();
     return rows.map((r) => ({ key: String(r.key), n: Number(r.n) }));
   }
   // The area is a unit subtree: counted per unit here, summed for the units inside it.
-  const rows = await counts.select([`${column} as key`, "unit_key"]).groupBy([column, "unit_key"]).execute();
+  const rows = await counts
+    .select([`${column} as key`, "unit_key"])
+    .groupBy([column, "unit_key"])
+    .execute();
   const sums = new Map<string, number>();
   for (const r of rows) if (inside(r.unit_key)) sums.set(String(r.key), (sums.get(String(r.key)) ?? 0) + Number(r.n));
   return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, n]) => ({ key, n }));

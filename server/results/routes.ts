@@ -59,7 +59,8 @@ export function resultRoutes() {
     const ctx = c.var.ctx;
     const params = c.req.query();
     const level = params.level;
-    if (!level || level === "group") throw bad("Cần chọn cấp đơn vị để xếp hạng (level=province|commune|…).", "Choose the unit level to rank (level=province|commune|…).", { level });
+    if (!level || level === "group")
+      throw bad("Cần chọn cấp đơn vị để xếp hạng (level=province|commune|…).", "Choose the unit level to rank (level=province|commune|…).", { level });
     // The `unit` of a ranking is the area ranked within; rows are the units at `level` under it.
     const parsed = await parseQuery(ctx, c.req.param("id")!, { ...params, by: level }, { by: true, viewer: currentUser(c) });
     const nodeCode = params.node || parsed.re.index.root.code;
@@ -72,7 +73,11 @@ export function resultRoutes() {
     const parsed = await parseQuery(ctx, c.req.param("id")!, params, { viewer: currentUser(c) });
     const level = params.level || defaultWorkLevel(parsed.re.index);
     if (!levelsOf(parsed.re.index).includes(level)) {
-      throw bad(`Chỉ số không có cấp "${level}" (có: ${levelsOf(parsed.re.index).join(", ")}).`, `The index has no level "${level}" (levels: ${levelsOf(parsed.re.index).join(", ")}).`, { level });
+      throw bad(
+        `Chỉ số không có cấp "${level}" (có: ${levelsOf(parsed.re.index).join(", ")}).`,
+        `The index has no level "${level}" (levels: ${levelsOf(parsed.re.index).join(", ")}).`,
+        { level },
+      );
     }
     const against = params.against || "max";
     if (against !== "max" && against !== "target") throw bad("against phải là max hoặc target.", "against must be max or target.", { against });
@@ -147,7 +152,10 @@ export async function ranking(ctx: AppContext, parsed: ParsedQuery, nodeCode: st
   const groups = k > 0 ? performanceGroups(values, k) : null;
   const members = peers ? new Set(peers.members) : null;
   const peerRanks = members
-    ? competitionRanks(values.map((v, i) => (members.has(scored.rows[i]!.unit!.key) ? v : null)), re.index.decimals)
+    ? competitionRanks(
+        values.map((v, i) => (members.has(scored.rows[i]!.unit!.key) ? v : null)),
+        re.index.decimals,
+      )
     : null;
   const peerOf = peerRanks ? peerRanks.filter((r) => r !== null).length : 0;
   const rows: RankingRow[] = scored.rows.map((r, i) => {
@@ -164,7 +172,14 @@ export async function ranking(ctx: AppContext, parsed: ParsedQuery, nodeCode: st
       of: node?.of ?? 0,
       ...(peerRanks && members!.has(r.unit!.key) ? { peerRank: peerRanks[i]!, peerOf } : {}),
       performanceGroup: g !== null ? { index: g, label: re.index.performanceGroups![g]! } : null,
-      ...(parsed.compare ? { previous: node?.previous ? { value: node.previous.value, rank: node.previous.rank } : null, delta: node?.delta ?? null } : {}),
+      ...(parsed.compare
+        ? {
+            previous: node?.previous ? { value: node.previous.value, rank: node.previous.rank } : null,
+            delta: node?.delta ?? null,
+            change: node?.change ?? null,
+          }
+        : {}),
+      ...(node && node.se !== undefined ? { se: node.se, ci: node.ci ?? null, unreliable: node.unreliable ?? false, rankRange: node.rankRange ?? null } : {}),
     };
   });
   rows.sort((a, b) => (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) || (a.unit.code < b.unit.code ? -1 : 1));

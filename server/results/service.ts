@@ -21,7 +21,10 @@ import type { BreakdownRow, ComparisonInfo, MappingReport, ResultNode, ScoredCel
 import { aggregateCells, roundCells, type Cell } from "./counts.js";
 import { crosswalkLinks, getPeerGroup, getTargets, registryIds } from "./repository.js";
 import { complementarySuppression } from "./suppression.js";
+import { attachUncertainty } from "./uncertainty.js";
+import { attachChanges, attachRankRanges, targetStatusOf } from "./comparisons.js";
 import { roundVisible, targetFilter, type Viewer } from "./scope.js";
+import { UNIT_LEVELS, levelDepth } from "../../shared/units/levels.js";
 
 export interface RoundEdition {
   round: Round;
@@ -40,10 +43,6 @@ export async function loadRoundEdition(ctx: AppContext, roundId: string): Promis
   }
   return { round, instrument: edition.instrument, index: edition.index };
 }
-
-/** Unit levels from the top down; agencies hang under provinces. */
-export const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
-const DEPTH: Record<string, number> = { province: 0, district: 1, commune: 2, village: 3, agency: 3 };
 
 export function unitRef(u: UnitInfo): UnitRef {
   return { key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level };
@@ -87,11 +86,10 @@ export async function unitSpace(ctx: AppContext, from: string, asOf: string): Pr
   if (from === asOf) return { registry: asOf, from, map: ancestorMapping((key) => ctx.units.getCached(key)) };
   const crosswalk = await crosswalkBetween(ctx, from, asOf);
   if (!crosswalk) {
-    throw badRequest(
-      `Không có bảng chuyển đổi giữa danh mục ${from} và ${asOf}.`,
-      `There is no crosswalk between registries ${from} and ${asOf}.`,
-      { from, asOf },
-    );
+    throw badRequest(`Không có bảng chuyển đổi giữa danh mục ${from} và ${asOf}.`, `There is no crosswalk between registries ${from} and ${asOf}.`, {
+      from,
+      asOf,
+    });
   }
   return { registry: asOf, from, map: (key, level) => crosswalk.map(key, level) };
 }
@@ -99,7 +97,9 @@ export async function unitSpace(ctx: AppContext, from: string, asOf: string): Pr
 export async function checkRegistry(ctx: AppContext, registry: string): Promise<void> {
   const ids = await registryIds(ctx.db.kysely);
   if (!ids.includes(registry)) {
-    throw badRequest(`Không có danh mục đơn vị "${registry}" (có: ${ids.join(", ")}).`, `No unit registry "${registry}" (known: ${ids.join(", ")}).`, { asOf: registry });
+    throw badRequest(`Không có danh mục đơn vị "${registry}" (có: ${ids.join(", ")}).`, `No unit registry "${registry}" (known: ${ids.join(", ")}).`, {
+      asOf: registry,
+    });
   }
 }
 
@@ -130,8 +130,12 @@ export function checkBreakdown(ctx: AppContext, by: string, registry: string, un
   if (ctx.units.atLevel(registry, by).length === 0) {
     throw badRequest(`Danh mục ${registry} không có đơn vị cấp "${by}".`, `Registry ${registry} has no units at level "${by}".`, { by, registry });
   }
-  if (unit && DEPTH[by]! <= DEPTH[unit.level]!) {
-    throw badRequest(`Cấp "${by}" phải thấp hơn cấp của đơn vị đã chọn (${unit.level}).`, `Level "${by}" must be below the selected unit's level (${unit.level}).`, { by, unit: unit.key });
+  if (unit && levelDepth(by) <= levelDepth(unit.level)) {
+    throw badRequest(
+      `Cấp "${by}" phải thấp hơn cấp của đơn vị đã chọn (${unit.level}).`,
+      `Level "${by}" must be below the selected unit's level (${unit.level}).`,
+      { by, unit: unit.key },
+    );
   }
 }
 
@@ -196,9 +200,7 @@ export async function computeResults(ctx: AppContext, re: RoundEdition, q: Resul
   let rows: BreakdownRow[] = [];
   if (q.by === "group") {
     const order = re.round.groups;
-    rows = [...counts.rows.entries()]
-      .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
-      .map(([group, c]) => ({ unit: null, group, ...score(c, group) }));
+    rows = [...counts.rows.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([group, c]) => ({ unit: null, group, ...score(c, group) }));
   } else if (q.by) {
     rows = [...counts.rows.entries()]
       .map(([key, c]) => {
@@ -208,7 +210,9 @@ export async function computeResults(ctx: AppContext, re: RoundEdition, q: Resul
       .sort((a, b) => (a.unit!.code < b.unit!.code ? -1 : a.unit!.code > b.unit!.code ? 1 : 0));
   }
   if (re.round.modes.includes("invitation")) await applyComplementarySuppression(ctx, re, q, total, rows);
+  await attachUncertainty(ctx, re, { cells: inFilter, q }, total, rows);
   rankRows(rows, re.index.decimals);
+  attachRankRanges(rows);
 
   const ref = (key: string) => {
     const u = ctx.units.getCached(key);
@@ -314,34 +318,20 @@ export function emptyCell(re: RoundEdition, group: string | null = null): Scored
 /** Attaches earlier values to the filter cell and to each row (matched by unit key or group). */
 export function applyComparison(computed: Computed, comparison: Comparison): Computed {
   const earlierRows = new Map(comparison.computed.rows.map((r) => [r.unit?.key ?? r.group ?? "", r]));
+  // Each node also gets its change with SE and interval (server/results/comparisons.ts).
+  const withChange = (root: ResultNode, earlier: ResultNode | null) =>
+    attachChanges(attachPrevious(root, earlier, comparison.matching), earlier, comparison.matching);
   return {
     ...computed,
-    total: { ...computed.total, root: attachPrevious(computed.total.root, comparison.computed.total.root, comparison.matching) },
+    total: { ...computed.total, root: withChange(computed.total.root, comparison.computed.total.root) },
     rows: computed.rows.map((r) => ({
       ...r,
-      root: attachPrevious(r.root, earlierRows.get(r.unit?.key ?? r.group ?? "")?.root ?? null, comparison.matching),
+      root: withChange(r.root, earlierRows.get(r.unit?.key ?? r.group ?? "")?.root ?? null),
     })),
   };
 }
 
-// ---------------------------------------------------------------- one unit among its peers
-
-/**
- * The tree of one unit with its rank among all units at its level in the round (the "33/63"): the
- * breakdown at that level, of which the unit is one row.
- */
-export async function unitAmongPeers(ctx: AppContext, re: RoundEdition, q: ResultsQuery): Promise<{ row: BreakdownRow | null; computed: Computed }> {
-  const unit = q.unit!;
-  const computed = await computeResults(ctx, re, { ...q, unit: null, by: unit.level });
-  const row = computed.rows.find((r) => r.unit?.key === unit.key) ?? null;
-  return { row, computed };
-}
-
 // ---------------------------------------------------------------- targets
-
-export interface TargetEvaluation {
-  results: TargetResult[];
-}
 
 /**
  * Evaluates the round's targets that concern a unit and group against the given results: only the
@@ -393,7 +383,7 @@ export async function evaluateRoundTargets(
       if (!unitKey || k === 0) return null;
       const values = peerMaps.map((p) => p.nodes.get(node)?.value ?? null);
       const i = peerMaps.findIndex((p) => p.key === unitKey);
-      return i < 0 ? null : performanceGroups(values, k).groups[i] ?? null;
+      return i < 0 ? null : (performanceGroups(values, k).groups[i] ?? null);
     },
   });
 }
@@ -423,7 +413,17 @@ export function attachTargets(root: ResultNode, results: TargetResult[]): Result
     const t = byNode.get(node.code);
     return {
       ...node,
-      ...(t ? { target: { value: t.goal!, measure: t.measure as "percent" | "points", gap: t.gap, flags: t.flags } } : {}),
+      ...(t
+        ? {
+            target: {
+              value: t.goal!,
+              measure: t.measure as "percent" | "points",
+              gap: t.gap,
+              flags: t.flags,
+              status: targetStatusOf(node, t.goal!, t.measure as "percent" | "points"),
+            },
+          }
+        : {}),
       ...(node.children ? { children: node.children.map(visit) } : {}),
     };
   };

@@ -13,7 +13,6 @@ import { getEdition } from "../instruments/repository.js";
 import type { OfflineUnit } from "../../shared/api/schemas.js";
 import { unitsInScope } from "../units/walk.js";
 
-
 /** A sample target of the round for one unit the device may collect in, with the responses held for it. */
 export interface OfflineTarget {
   unit: string;
@@ -62,7 +61,9 @@ export function offlineRoutes() {
  * (every device's): the device shows done / target per unit offline. Group "" = any group.
  */
 async function targetsFor(db: Kysely<Database>, roundId: string, units: ReadonlySet<string>): Promise<OfflineTarget[]> {
-  const targets = (await db.selectFrom("round_targets").select(["unit_key", "group_code", "target"]).where("round_id", "=", roundId).execute()).filter((t) => units.has(t.unit_key));
+  const targets = (await db.selectFrom("round_targets").select(["unit_key", "group_code", "target"]).where("round_id", "=", roundId).execute()).filter((t) =>
+    units.has(t.unit_key),
+  );
   if (targets.length === 0) return [];
   const cells = await db.selectFrom("cell_totals").select(["unit_key", "group_code", "n"]).where("round_id", "=", roundId).execute();
   const received = new Map<string, number>();
@@ -74,4 +75,3 @@ async function targetsFor(db: Kysely<Database>, roundId: string, units: Readonly
     .map((t) => ({ unit: t.unit_key, group: t.group_code, target: Number(t.target), received: received.get(`${t.unit_key}\u0000${t.group_code}`) ?? 0 }))
     .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.group < b.group ? -1 : 1));
 }
-

@@ -114,11 +114,7 @@ export async function setRoundStatus(db: Kysely<Database>, id: string, status: R
   await db.updateTable("rounds").set({ status }).where("id", "=", id).execute();
 }
 
-export async function setTargets(
-  db: Kysely<Database>,
-  roundId: string,
-  targets: Array<{ unitKey: string; group: string; target: number }>,
-): Promise<void> {
+export async function setTargets(db: Kysely<Database>, roundId: string, targets: Array<{ unitKey: string; group: string; target: number }>): Promise<void> {
   for (const t of targets) {
     await db
       .insertInto("round_targets")

@@ -65,9 +65,16 @@ export function roundRoutes() {
     const who = await principal(c);
     const seesCount = who !== null && canSeeRound(who.user, round.id) && seesWholeRound(who.user);
     const totals = seesCount
-      ? await ctx.db.kysely.selectFrom("cell_totals").select((eb) => eb.fn.sum<number>("n").as("n")).where("round_id", "=", round.id).executeTakeFirst()
+      ? await ctx.db.kysely
+          .selectFrom("cell_totals")
+          .select((eb) => eb.fn.sum<number>("n").as("n"))
+          .where("round_id", "=", round.id)
+          .executeTakeFirst()
       : undefined;
-    return c.json({ round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }), responses: seesCount ? Number(totals?.n ?? 0) : null });
+    return c.json({
+      round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }),
+      responses: seesCount ? Number(totals?.n ?? 0) : null,
+    });
   });
 
   app.get("/:id/form", allow("public"), async (c) => {
@@ -83,7 +90,10 @@ export function roundRoutes() {
     const input = parseWith(NewRoundSchema, await readJson(c));
     const edition = await getEdition(ctx.db.kysely, input.edition, input.version);
     const errors = [];
-    if (!edition) errors.push(fieldError("edition", "instrument_not_found", { vi: "Không có bộ câu hỏi với mã và phiên bản này.", en: "No questionnaire with this id and version." }));
+    if (!edition)
+      errors.push(
+        fieldError("edition", "instrument_not_found", { vi: "Không có bộ câu hỏi với mã và phiên bản này.", en: "No questionnaire with this id and version." }),
+      );
     // A taken id is a conflict (409), the same answer a simultaneous duplicate gets from the database.
     if (await findRound(ctx.db.kysely, input.id)) {
       throw new Problem("already_exists", [fieldError("id", "already_exists", { vi: "Mã đợt khảo sát đã có.", en: "This round id is taken." })]);

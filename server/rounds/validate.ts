@@ -14,7 +14,9 @@ export async function newRoundErrors(ctx: AppContext, input: z.infer<typeof NewR
   const errors: FieldError[] = [];
   const registry = await ctx.db.kysely.selectFrom("unit_registries").select("id").where("id", "=", input.registry).executeTakeFirst();
   if (!registry) {
-    errors.push(fieldError("registry", "invalid_field", { vi: `Không có danh mục đơn vị “${input.registry}”.`, en: `There is no unit registry “${input.registry}”.` }));
+    errors.push(
+      fieldError("registry", "invalid_field", { vi: `Không có danh mục đơn vị “${input.registry}”.`, en: `There is no unit registry “${input.registry}”.` }),
+    );
   }
   for (const [i, key] of input.scope.entries()) {
     const unit = await ctx.units.get(key);

@@ -24,12 +24,22 @@ export function unitImportRoutes() {
     const db = ctx.db.kysely;
     const kind = c.req.query("kind");
     if (kind !== "village" && kind !== "agency") {
-      throw new Problem("bad_request", undefined, { kind: kind ?? null }, { vi: "Tham số kind phải là village hoặc agency.", en: "The kind parameter must be village or agency." });
+      throw new Problem(
+        "bad_request",
+        undefined,
+        { kind: kind ?? null },
+        { vi: "Tham số kind phải là village hoặc agency.", en: "The kind parameter must be village or agency." },
+      );
     }
     const registryId = c.req.query("registry") ?? "";
     const registry = await db.selectFrom("unit_registries").selectAll().where("id", "=", registryId).executeTakeFirst();
     if (!registry) {
-      throw new Problem("bad_request", undefined, { registry: registryId }, { vi: `Không có danh mục đơn vị “${registryId}”.`, en: `There is no unit registry “${registryId}”.` });
+      throw new Problem(
+        "bad_request",
+        undefined,
+        { registry: registryId },
+        { vi: `Không có danh mục đơn vị “${registryId}”.`, en: `There is no unit registry “${registryId}”.` },
+      );
     }
     const text = await readCsvBody(c);
     const ref = { id: registry.id, validFrom: registry.valid_from, validTo: registry.valid_to };
@@ -38,13 +48,25 @@ export function unitImportRoutes() {
     const parsed = kind === "agency" ? parseAgencyCsv(text, ref, known) : parseVillageCsv(text, ref, known);
     if (parsed.errors.length) {
       const lines = new Set(parsed.errors.map((e) => e.line)).size;
-      throw new Problem("invalid", parsed.errors.slice(0, MAX_REPORTED_ERRORS).map(toFieldError), { errorCount: parsed.errors.length, lines }, {
-        vi: `Tệp có lỗi ở ${lines} dòng; chưa nhập đơn vị nào.`,
-        en: `The file has errors on ${lines} line(s); no unit was imported.`,
-      });
+      throw new Problem(
+        "invalid",
+        parsed.errors.slice(0, MAX_REPORTED_ERRORS).map(toFieldError),
+        { errorCount: parsed.errors.length, lines },
+        {
+          vi: `Tệp có lỗi ở ${lines} dòng; chưa nhập đơn vị nào.`,
+          en: `The file has errors on ${lines} line(s); no unit was imported.`,
+        },
+      );
     }
     if (parsed.units.length === 0) {
-      throw new Problem("invalid", [{ question: "line 2", code: "required", message_vi: "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.", message_en: "The file has no data lines below the header." }]);
+      throw new Problem("invalid", [
+        {
+          question: "line 2",
+          code: "required",
+          message_vi: "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.",
+          message_en: "The file has no data lines below the header.",
+        },
+      ]);
     }
     const user = currentUser(c);
     const added = await db.transaction().execute(async (trx) => {

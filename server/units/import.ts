@@ -10,10 +10,7 @@ export interface RegistryImportReport {
   crosswalkInserted: number;
 }
 
-export async function importVendoredRegistries(
-  db: Kysely<Database>,
-  onProgress?: (done: number, total: number) => void,
-): Promise<RegistryImportReport> {
+export async function importVendoredRegistries(db: Kysely<Database>, onProgress?: (done: number, total: number) => void): Promise<RegistryImportReport> {
   const data = loadVendoredUnits();
   const report: RegistryImportReport = { registries: [], unitsInserted: 0, crosswalkInserted: 0 };
   await db.transaction().execute(async (trx) => {

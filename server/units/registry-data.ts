@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { ProblemCode } from "../../shared/errors.js";
 import type { Text } from "../../shared/i18n.js";
-import type { UnitLevel } from "../../shared/units/search.js";
+import type { UnitLevel } from "../../shared/units/levels.js";
 import { CsvFileError, parseCsv, type CsvTable } from "../lib/csv.js";
 
 export interface RegistryInfo {
@@ -73,7 +73,9 @@ function readData(name: string): string {
  * line is one row as a JSON array. Columns are looked up by name so that adding one stays compatible.
  */
 function readTable<C extends string>(name: string, columns: readonly C[]): Record<C, unknown>[] {
-  const lines = readData(name).split("\n").filter((l) => l !== "");
+  const lines = readData(name)
+    .split("\n")
+    .filter((l) => l !== "");
   const header = JSON.parse(lines[1] ?? "[]") as unknown[];
   const at = columns.map((c) => {
     const i = header.indexOf(c);
@@ -191,12 +193,7 @@ function importCsv(text: string, registry: RegistryRef, spec: ImportSpec): Impor
       const key = `${registry.id}:${unit.code}`;
       const first = seen.get(key);
       if (first !== undefined) {
-        error(
-          spec.codeField,
-          "invalid_field",
-          `Mã "${unit.code}" trùng với dòng ${first}.`,
-          `The code "${unit.code}" repeats line ${first}.`,
-        );
+        error(spec.codeField, "invalid_field", `Mã "${unit.code}" trùng với dòng ${first}.`, `The code "${unit.code}" repeats line ${first}.`);
       } else {
         seen.set(key, record.line);
         units.push({ ...unit, registry: registry.id, key, validFrom: registry.validFrom, validTo: registry.validTo });
@@ -240,7 +237,8 @@ export function parseVillageCsv(text: string, registry: RegistryRef, knownUnitKe
       const commune = gsoCode(communeRaw, 5);
       const parentKey = commune === null ? null : `${registry.id}:${commune}`;
       if (communeRaw === "") error("commune_code", "required", "Thiếu mã xã.", "The commune code is missing.");
-      else if (commune === null) error("commune_code", "invalid_field", `Mã xã "${communeRaw}" phải gồm tối đa 5 chữ số.`, `The commune code "${communeRaw}" must be up to 5 digits.`);
+      else if (commune === null)
+        error("commune_code", "invalid_field", `Mã xã "${communeRaw}" phải gồm tối đa 5 chữ số.`, `The commune code "${communeRaw}" must be up to 5 digits.`);
       else if (!knownUnitKeys.has(parentKey!)) {
         error(
           "commune_code",
@@ -290,7 +288,13 @@ export function parseAgencyCsv(text: string, registry: RegistryRef, knownUnitKey
       const province = gsoCode(provinceRaw, 2);
       const parentKey = province === null ? null : `${registry.id}:${province}`;
       if (provinceRaw === "") error("province_code", "required", "Thiếu mã tỉnh.", "The province code is missing.");
-      else if (province === null) error("province_code", "invalid_field", `Mã tỉnh "${provinceRaw}" phải gồm tối đa 2 chữ số.`, `The province code "${provinceRaw}" must be up to 2 digits.`);
+      else if (province === null)
+        error(
+          "province_code",
+          "invalid_field",
+          `Mã tỉnh "${provinceRaw}" phải gồm tối đa 2 chữ số.`,
+          `The province code "${provinceRaw}" must be up to 2 digits.`,
+        );
       else if (!knownUnitKeys.has(parentKey!)) {
         error(
           "province_code",

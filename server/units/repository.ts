@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database, UnitTable } from "../db/types.js";
 import { foldVietnamese } from "../../shared/text.js";
 import type { UnitInfo } from "./directory.js";
+import { UNIT_LEVELS } from "../../shared/units/levels.js";
 
 export interface UnitRow {
   key: string;
@@ -43,12 +44,16 @@ export function toUnitInfo(u: UnitRow): UnitInfo {
 
 /** Inserts units parents-first in chunks; existing keys are left as they are (imports are repeatable). */
 export async function insertUnits(db: Kysely<Database>, units: UnitRow[]): Promise<number> {
-  const depth = (u: UnitRow) => ["province", "district", "commune", "village", "agency"].indexOf(u.level);
+  const depth = (u: UnitRow) => (UNIT_LEVELS as readonly string[]).indexOf(u.level);
   const ordered = [...units].sort((a, b) => depth(a) - depth(b));
   let inserted = 0;
   for (let i = 0; i < ordered.length; i += 500) {
     const chunk = ordered.slice(i, i + 500).map(toTableRow);
-    const result = await db.insertInto("units").values(chunk).onConflict((oc) => oc.column("key").doNothing()).executeTakeFirst();
+    const result = await db
+      .insertInto("units")
+      .values(chunk)
+      .onConflict((oc) => oc.column("key").doNothing())
+      .executeTakeFirst();
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   return inserted;

@@ -17,16 +17,36 @@ export function unitRoutes() {
     const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 200);
     const within = c.req.query("within");
     const registry = c.req.query("registry") ?? (await registryAsOf(c.var.ctx.db.kysely, c.req.query("asOf")));
-    if (!registry) throw new Problem("bad_request", undefined, { asOf: c.req.query("asOf") }, {
-      vi: "Không có danh mục đơn vị hành chính nào có hiệu lực vào ngày này.",
-      en: "No unit registry is valid on that date.",
-    });
+    if (!registry)
+      throw new Problem(
+        "bad_request",
+        undefined,
+        { asOf: c.req.query("asOf") },
+        {
+          vi: "Không có danh mục đơn vị hành chính nào có hiệu lực vào ngày này.",
+          en: "No unit registry is valid on that date.",
+        },
+      );
     const hits = units.search(registry, q, { ...(level ? { level } : {}), limit, ...(within ? { within } : {}) });
     return c.json({
       registry,
       units: hits.map((h) => {
         const u = units.getCached(h.unit.key)!;
-        return { key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, type: u.type, parentKey: u.parentKey, formerNames: u.formerNames, matchedFormerName: h.matchedFormerName ?? null, path: units.lineage(u.key).slice(1).map((p) => p.fullName) };
+        return {
+          key: u.key,
+          code: u.code,
+          name: u.name,
+          fullName: u.fullName,
+          level: u.level,
+          type: u.type,
+          parentKey: u.parentKey,
+          formerNames: u.formerNames,
+          matchedFormerName: h.matchedFormerName ?? null,
+          path: units
+            .lineage(u.key)
+            .slice(1)
+            .map((p) => p.fullName),
+        };
       }),
     });
   });
@@ -45,7 +65,14 @@ export function unitRoutes() {
     const children = units.childrenOf(parent.key).sort((a, b) => a.name.localeCompare(b.name, "vi"));
     return c.json({
       unit: { key: parent.key, fullName: parent.fullName, level: parent.level },
-      children: children.map((u) => ({ key: u.key, code: u.code, name: u.name, fullName: u.fullName, level: u.level, children: units.childrenOf(u.key).length })),
+      children: children.map((u) => ({
+        key: u.key,
+        code: u.code,
+        name: u.name,
+        fullName: u.fullName,
+        level: u.level,
+        children: units.childrenOf(u.key).length,
+      })),
     });
   });
 

@@ -66,7 +66,10 @@ export const XLSFORM_IMPORT_COMMAND: Command = {
       }
       await withMigratedDatabase(config, io.stderr, async (ctx) => {
         const result = await importXlsformFile(ctx.db.kysely, input);
-        writeLine(io.stdout, `${result.instrument.id} ${result.instrument.version}: ${result.outcome}${result.index ? " (with index)" : " (no index: it cannot be scored until one is attached)"}`);
+        writeLine(
+          io.stdout,
+          `${result.instrument.id} ${result.instrument.version}: ${result.outcome}${result.index ? " (with index)" : " (no index: it cannot be scored until one is attached)"}`,
+        );
       });
     } catch (error) {
       if (error instanceof XlsformProblem) throw printable(error);
@@ -93,13 +96,22 @@ export const XLSFORM_EXPORT_COMMAND: Command = {
     let name: string;
     if (fs.existsSync(target) && (fs.statSync(target).isDirectory() || target.endsWith(".json"))) {
       const { edition, problems } = loadEdition(target);
-      if (!edition) throw new CliError({ vi: "Định nghĩa bộ câu hỏi có lỗi:", en: "The questionnaire definition has problems:" }, 1, problems.map((p) => `${p.file}${p.path ? ` at ${p.path}` : ""}: ${p.reason}`));
+      if (!edition)
+        throw new CliError(
+          { vi: "Định nghĩa bộ câu hỏi có lỗi:", en: "The questionnaire definition has problems:" },
+          1,
+          problems.map((p) => `${p.file}${p.path ? ` at ${p.path}` : ""}: ${p.reason}`),
+        );
       bytes = await writeWorkbook(exportXlsform(edition.instrument));
       name = `${edition.instrument.id} ${edition.instrument.version}`;
     } else {
       const version = stringOption(options, "version");
       const found = await withDatabase(config, (ctx) => exportXlsformFile(ctx.db.kysely, target, version));
-      if (!found) throw new CliError({ vi: `Không có bộ câu hỏi “${target}”${version ? ` phiên bản ${version}` : ""}.`, en: `There is no edition “${target}”${version ? ` version ${version}` : ""}.` });
+      if (!found)
+        throw new CliError({
+          vi: `Không có bộ câu hỏi “${target}”${version ? ` phiên bản ${version}` : ""}.`,
+          en: `There is no edition “${target}”${version ? ` version ${version}` : ""}.`,
+        });
       bytes = found.bytes;
       name = `${found.instrument.id} ${found.instrument.version}`;
     }

@@ -28,7 +28,14 @@ function parseIndexJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new Problem("invalid", [{ question: "index", code: "invalid_field", message_vi: `index.json không phải JSON hợp lệ: ${(e as Error).message.slice(0, 200)}`, message_en: `index.json is not valid JSON: ${(e as Error).message.slice(0, 200)}` }]);
+    throw new Problem("invalid", [
+      {
+        question: "index",
+        code: "invalid_field",
+        message_vi: `index.json không phải JSON hợp lệ: ${(e as Error).message.slice(0, 200)}`,
+        message_en: `index.json is not valid JSON: ${(e as Error).message.slice(0, 200)}`,
+      },
+    ]);
   }
 }
 
@@ -72,9 +79,21 @@ export function xlsformRoutes() {
     const db = c.var.ctx.db.kysely;
     const result = await importXlsformFile(db, { ...upload, ...(id ? { id } : {}), ...(version ? { version } : {}) }, { dryRun });
     const { instrument } = result;
-    if (!dryRun) await audit(db, currentUser(c).username, "xlsform.import", `${instrument.id}@${instrument.version}`, { outcome: result.outcome, index: result.index !== null });
+    if (!dryRun)
+      await audit(db, currentUser(c).username, "xlsform.import", `${instrument.id}@${instrument.version}`, {
+        outcome: result.outcome,
+        index: result.index !== null,
+      });
     return c.json(
-      { id: instrument.id, version: instrument.version, title: instrument.title, outcome: result.outcome, checked: dryRun, withIndex: result.index !== null, sections: instrument.sections.length },
+      {
+        id: instrument.id,
+        version: instrument.version,
+        title: instrument.title,
+        outcome: result.outcome,
+        checked: dryRun,
+        withIndex: result.index !== null,
+        sections: instrument.sections.length,
+      },
       dryRun || result.outcome === "unchanged" ? 200 : 201,
     );
   });

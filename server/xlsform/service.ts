@@ -34,22 +34,33 @@ export interface XlsformImportResult {
 
 /** Problems in a workbook: 422 listing every one with its sheet, row and column. */
 export class XlsformProblem extends Problem {
-  constructor(readonly issues: XlsformIssue[], extra: FieldError[] = []) {
+  constructor(
+    readonly issues: XlsformIssue[],
+    extra: FieldError[] = [],
+  ) {
     const n = issues.length + extra.length;
-    super("invalid", [...issuesToFieldErrors(issues), ...extra], { issues }, {
-      vi: `Tệp XLSForm có ${n} lỗi; chưa nhập gì. Mỗi lỗi ghi trang tính, dòng và cột.`,
-      en: `The XLSForm has ${n} problem(s); nothing was imported. Each names its sheet, row and column.`,
-    });
+    super(
+      "invalid",
+      [...issuesToFieldErrors(issues), ...extra],
+      { issues },
+      {
+        vi: `Tệp XLSForm có ${n} lỗi; chưa nhập gì. Mỗi lỗi ghi trang tính, dòng và cột.`,
+        en: `The XLSForm has ${n} problem(s); nothing was imported. Each names its sheet, row and column.`,
+      },
+    );
   }
 }
 
 /** The workbook as a checked instrument (and index), or an XlsformProblem listing everything wrong. */
-export async function checkXlsform(input: Omit<XlsformImportInput, "fileName"> & { fileName?: string }): Promise<{ instrument: Instrument; index: IndexDefinition | null }> {
+export async function checkXlsform(
+  input: Omit<XlsformImportInput, "fileName"> & { fileName?: string },
+): Promise<{ instrument: Instrument; index: IndexDefinition | null }> {
   let workbook;
   try {
     workbook = await readWorkbook(input.bytes);
   } catch (error) {
-    if (error instanceof WorkbookFileError) throw new Problem("invalid", [{ question: "file", code: "invalid_field", message_vi: error.text.vi, message_en: error.text.en }], undefined, error.text);
+    if (error instanceof WorkbookFileError)
+      throw new Problem("invalid", [{ question: "file", code: "invalid_field", message_vi: error.text.vi, message_en: error.text.en }], undefined, error.text);
     throw error;
   }
   const result = importXlsform(workbook, {
@@ -67,9 +78,17 @@ export async function checkXlsform(input: Omit<XlsformImportInput, "fileName"> &
     message_vi: `Cây chỉ số không hợp lệ: ${message}`,
     message_en: `The index tree is not valid: ${message}`,
   });
-  if (!parsed.success) throw new XlsformProblem([], parsed.error.issues.map((i) => indexError(i.path.map(String).join("."), i.message)));
+  if (!parsed.success)
+    throw new XlsformProblem(
+      [],
+      parsed.error.issues.map((i) => indexError(i.path.map(String).join("."), i.message)),
+    );
   const problems = checkIndex(parsed.data, result.instrument);
-  if (problems.length) throw new XlsformProblem([], problems.map((p) => indexError(p.path, p.message)));
+  if (problems.length)
+    throw new XlsformProblem(
+      [],
+      problems.map((p) => indexError(p.path, p.message)),
+    );
   return { instrument: result.instrument, index: parsed.data };
 }
 

@@ -52,11 +52,19 @@ export function judgePassword(password: string, userInputs: ReadonlyArray<string
       ok: false,
       score: 0,
       reason: "too_short",
-      text: { vi: `Mật khẩu cần ít nhất ${PASSWORD_MIN_LENGTH} ký tự (hiện có ${length}).`, en: `The password needs at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}).` },
+      text: {
+        vi: `Mật khẩu cần ít nhất ${PASSWORD_MIN_LENGTH} ký tự (hiện có ${length}).`,
+        en: `The password needs at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}).`,
+      },
     };
   }
   if (length > PASSWORD_MAX_LENGTH) {
-    return { ok: false, score: 0, reason: "too_long", text: { vi: `Mật khẩu dài tối đa ${PASSWORD_MAX_LENGTH} ký tự.`, en: `The password may have at most ${PASSWORD_MAX_LENGTH} characters.` } };
+    return {
+      ok: false,
+      score: 0,
+      reason: "too_long",
+      text: { vi: `Mật khẩu dài tối đa ${PASSWORD_MAX_LENGTH} ký tự.`, en: `The password may have at most ${PASSWORD_MAX_LENGTH} characters.` },
+    };
   }
   const names = [...new Set(userInputs.flatMap((s) => [s, foldVietnamese(s), ...foldVietnamese(s).split(/[\s._-]+/)]).map((s) => s.toLowerCase()))]
     .filter((s) => s.length >= 3)

@@ -17,14 +17,17 @@ export const InviteeSchema = z
     agency: z.string().min(1),
   })
   .strict();
-export type Invitee = z.infer<typeof InviteeSchema>;
 
 export const InviteeImportSchema = z.object({ invitees: z.array(z.unknown()).min(1).max(20_000) }).strict();
 
 /** Invitation tokens are 24 random bytes in base64url (32 characters). */
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 /** Bytes as base64url, bounded (an RSA-2048 blinded message or signature is 256 bytes). */
-const bytes = (max: number) => z.string().regex(/^[A-Za-z0-9_-]+$/).max(Math.ceil((max * 4) / 3));
+const bytes = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .max(Math.ceil((max * 4) / 3));
 
 export const InvitationLookupSchema = z.object({ token }).strict();
 

@@ -14,9 +14,7 @@ const Version = z.number().int().min(0);
 const Points = z.record(z.string().min(1).max(40), z.number().finite());
 
 /** Saves some questions: `null` clears an answer. `version` is the one read (0: not created yet). */
-export const EvidenceSaveSchema = z
-  .object({ version: Version, answers: z.record(z.string().min(1).max(80), AnswerValueSchema.nullable()) })
-  .strict();
+export const EvidenceSaveSchema = z.object({ version: Version, answers: z.record(z.string().min(1).max(80), AnswerValueSchema.nullable()) }).strict();
 export type EvidenceSave = z.infer<typeof EvidenceSaveSchema>;
 
 export const TransitionSchema = z
@@ -30,10 +28,7 @@ export const TransitionSchema = z
 export type Transition = z.infer<typeof TransitionSchema>;
 
 /** Where S (leader survey) or C (SIPAS) values come from: a round of that edition, or published points by code. */
-export const ParSourceInputSchema = z.union([
-  z.object({ round: z.string().min(1).max(80) }).strict(),
-  z.object({ published: Points }).strict(),
-]);
+export const ParSourceInputSchema = z.union([z.object({ round: z.string().min(1).max(80) }).strict(), z.object({ published: Points }).strict()]);
 export type ParSourceInput = z.infer<typeof ParSourceInputSchema>;
 
 export const ParInputsSchema = z

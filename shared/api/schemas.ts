@@ -10,7 +10,6 @@ import { controlCharacter } from "./strings.js";
 
 export const CHANNELS = ["self", "enumerator", "invitation"] as const;
 export const ChannelSchema = z.enum(CHANNELS);
-export type Channel = z.infer<typeof ChannelSchema>;
 
 export const MODES = ["public", "invitation", "enumerator"] as const;
 export const ModeSchema = z.enum(MODES);

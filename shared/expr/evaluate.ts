@@ -133,7 +133,9 @@ function numbersOf(values: ExprValue[]): number[] {
 function selectedCodes(v: ExprValue): string[] {
   if (v === null) return [];
   if (Array.isArray(v)) return v;
-  return toText(v).split(/\s+/).filter((s) => s !== "");
+  return toText(v)
+    .split(/\s+/)
+    .filter((s) => s !== "");
 }
 
 function arithmetic(op: "+" | "-" | "*" | "div" | "mod", x: number, y: number): number {

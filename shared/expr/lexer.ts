@@ -83,7 +83,13 @@ export function tokenize(source: string): Token[] {
       // XPath strings have no escapes: a quote of the other kind delimits a string containing this one.
       const close = source.indexOf(c, i + 1);
       if (close === -1) {
-        throw new ExprSyntaxError(source, n, `a closing ${c}`, "end of expression", `Unterminated string starting at position ${start}: expected a closing ${c}`);
+        throw new ExprSyntaxError(
+          source,
+          n,
+          `a closing ${c}`,
+          "end of expression",
+          `Unterminated string starting at position ${start}: expected a closing ${c}`,
+        );
       }
       tokens.push({ kind: "string", value: source.slice(i + 1, close), pos: start, text: source.slice(start, close + 1) });
       i = close + 1;

@@ -21,20 +21,20 @@ export type BinaryOp = "or" | "and" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "+"
 
 /** The functions of the language with their arity; anything else is a syntax error. */
 export const FUNCTIONS = {
-  "true": { min: 0, max: 0 },
-  "false": { min: 0, max: 0 },
-  "today": { min: 0, max: 0 },
-  "not": { min: 1, max: 1 },
-  "selected": { min: 2, max: 2 },
+  true: { min: 0, max: 0 },
+  false: { min: 0, max: 0 },
+  today: { min: 0, max: 0 },
+  not: { min: 1, max: 1 },
+  selected: { min: 2, max: 2 },
   "count-selected": { min: 1, max: 1 },
-  "if": { min: 3, max: 3 },
+  if: { min: 3, max: 3 },
   "string-length": { min: 1, max: 1 },
-  "number": { min: 1, max: 1 },
-  "coalesce": { min: 2, max: Infinity },
-  "min": { min: 1, max: Infinity },
-  "max": { min: 1, max: Infinity },
-  "round": { min: 1, max: 2 },
-  "concat": { min: 1, max: Infinity },
+  number: { min: 1, max: 1 },
+  coalesce: { min: 2, max: Infinity },
+  min: { min: 1, max: Infinity },
+  max: { min: 1, max: Infinity },
+  round: { min: 1, max: 2 },
+  concat: { min: 1, max: Infinity },
 } as const satisfies Record<string, { min: number; max: number }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 

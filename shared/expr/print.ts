@@ -16,11 +16,19 @@ export interface PrintOptions {
 
 /** Binding strength of each level of the grammar in parser.ts, loosest first. */
 const PRECEDENCE: Record<BinaryOp, number> = {
-  "or": 1,
-  "and": 2,
-  "=": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
-  "+": 4, "-": 4,
-  "*": 5, "div": 5, "mod": 5,
+  or: 1,
+  and: 2,
+  "=": 3,
+  "!=": 3,
+  "<": 3,
+  "<=": 3,
+  ">": 3,
+  ">=": 3,
+  "+": 4,
+  "-": 4,
+  "*": 5,
+  div: 5,
+  mod: 5,
 };
 const UNARY = 6;
 const ATOM = 7;

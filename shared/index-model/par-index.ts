@@ -20,9 +20,7 @@ export const MaxBasisSchema = z.discriminatedUnion("type", [
 export type MaxBasis = z.infer<typeof MaxBasisSchema>;
 
 /** One band of a steps rule: `from` ≤ value < `below` (either bound may be absent). */
-export const StepSchema = z
-  .object({ from: z.number().optional(), below: z.number().optional(), points: z.number().min(0) })
-  .strict();
+export const StepSchema = z.object({ from: z.number().optional(), below: z.number().optional(), points: z.number().min(0) }).strict();
 
 export interface AppraisalRulePart {
   code: string;
@@ -59,9 +57,7 @@ export const AppraisalRuleSchema: z.ZodType<AppraisalRule> = z.lazy(() =>
     z
       .object({
         type: z.literal("parts"),
-        parts: z
-          .array(z.object({ code: CodeSchema, label: TextSchema, max: z.number().positive(), rule: AppraisalRuleSchema }).strict())
-          .min(2),
+        parts: z.array(z.object({ code: CodeSchema, label: TextSchema, max: z.number().positive(), rule: AppraisalRuleSchema }).strict()).min(2),
       })
       .strict(),
   ]),
@@ -131,12 +127,7 @@ export interface ParInnerNode {
 export type ParNode = ParInnerNode | ParLeaf;
 
 export const ParNodeSchema: z.ZodType<ParNode> = z.lazy(() =>
-  z.union([
-    AppraisalLeafSchema,
-    SurveyLeafSchema,
-    SipasLeafSchema,
-    z.object({ ...NodeBase, children: z.array(ParNodeSchema).min(1) }).strict(),
-  ]),
+  z.union([AppraisalLeafSchema, SurveyLeafSchema, SipasLeafSchema, z.object({ ...NodeBase, children: z.array(ParNodeSchema).min(1) }).strict()]),
 );
 
 export const isParLeaf = (node: ParNode): node is ParLeaf => "source" in node;

@@ -113,7 +113,6 @@ export const DerivedScoreSchema = z
     note: TextSchema.optional(),
   })
   .strict();
-export type DerivedScore = z.infer<typeof DerivedScoreSchema>;
 
 /** Alternative aggregate rules for named nodes, selectable when scoring (e.g. overall = mean of groups). */
 export const VariantSchema = z
@@ -123,7 +122,6 @@ export const VariantSchema = z
     aggregates: z.record(z.string(), AggregateSchema),
   })
   .strict();
-export type Variant = z.infer<typeof VariantSchema>;
 
 export const IndexDefinitionSchema = z
   .object({

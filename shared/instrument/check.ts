@@ -40,8 +40,7 @@ export function zodErrors(issues: readonly z.core.$ZodIssue[], prefix: readonly 
       out.push({ path: dotted(path), message: issue.message });
       continue;
     }
-    const isTypeMismatch = (i: z.core.$ZodIssue) =>
-      i.path.length === 1 && i.path[0] === "type" && (i.code === "invalid_value" || i.code === "invalid_union");
+    const isTypeMismatch = (i: z.core.$ZodIssue) => i.path.length === 1 && i.path[0] === "type" && (i.code === "invalid_value" || i.code === "invalid_union");
     const matching = issue.errors.filter((branch) => !branch.some(isTypeMismatch));
     if (matching.length === 1) {
       out.push(...zodErrors(matching[0]!, path));
@@ -131,7 +130,13 @@ function semanticErrors(instrument: Instrument): DefinitionIssue[] {
     const sPath = `sections.${s}`;
     claim(section.id, "section", sPath);
     if (section.relevant !== undefined) {
-      sites.push({ path: `${sPath}.relevant`, source: section.relevant, kind: "relevant", owner: { kind: "section", id: section.id }, governs: inSection.get(section.id) ?? [] });
+      sites.push({
+        path: `${sPath}.relevant`,
+        source: section.relevant,
+        kind: "relevant",
+        owner: { kind: "section", id: section.id },
+        governs: inSection.get(section.id) ?? [],
+      });
     }
     section.items.forEach((item, j) => {
       const path = `${sPath}.items.${j}`;
@@ -220,18 +225,29 @@ function semanticErrors(instrument: Instrument): DefinitionIssue[] {
     }
     for (const code of groupCodesCompared(expr)) {
       if (!instrument.respondentGroups.some((g) => g.code === code)) {
-        err(site.path, `compares \${_group} with '${code}', which is not a respondent group of this questionnaire (${instrument.respondentGroups.map((g) => g.code).join(", ")})`);
+        err(
+          site.path,
+          `compares \${_group} with '${code}', which is not a respondent group of this questionnaire (${instrument.respondentGroups.map((g) => g.code).join(", ")})`,
+        );
       }
     }
     if (site.owner.kind === "question" && refs.includes(site.owner.id) && site.kind !== "constraint") {
-      err(site.path, site.kind === "relevant"
-        ? `a question's relevance cannot refer to the question itself ('${site.owner.id}')`
-        : `whether a question is required cannot depend on its own answer ('${site.owner.id}'); use a constraint`);
+      err(
+        site.path,
+        site.kind === "relevant"
+          ? `a question's relevance cannot refer to the question itself ('${site.owner.id}')`
+          : `whether a question is required cannot depend on its own answer ('${site.owner.id}'); use a constraint`,
+      );
     }
     parsedSites.push({ site, refs: refs.filter((r) => answerableIds.has(r)) });
   }
 
-  errors.push(...relevanceCycles(answerable.map((it) => it.question.id), parsedSites));
+  errors.push(
+    ...relevanceCycles(
+      answerable.map((it) => it.question.id),
+      parsedSites,
+    ),
+  );
   return errors;
 }
 
@@ -290,12 +306,13 @@ function relevanceCycles(order: string[], sites: { site: ExprSite; refs: string[
         const key = [...new Set(cycle)].sort().join(" ");
         if (!reported.has(key)) {
           reported.add(key);
-          const firstPath = cycle.length > 2 ? edges.get(cycle[0]!)?.get(cycle[1]!) ?? path : path;
+          const firstPath = cycle.length > 2 ? (edges.get(cycle[0]!)?.get(cycle[1]!) ?? path) : path;
           errors.push({
             path: firstPath,
-            message: cycle.length === 2
-              ? `relevance of '${q}' depends on its own answer through the section or grid that contains it`
-              : `relevance cycle: ${cycle.join(" → ")}`,
+            message:
+              cycle.length === 2
+                ? `relevance of '${q}' depends on its own answer through the section or grid that contains it`
+                : `relevance cycle: ${cycle.join(" → ")}`,
           });
         }
       } else if (s === undefined) {

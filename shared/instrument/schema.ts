@@ -4,11 +4,10 @@
  */
 import { z } from "zod";
 import { TextSchema } from "../i18n.js";
+import { UNIT_LEVELS } from "../units/levels.js";
 
 /** Question ids and choice codes are stable identifiers used in exports and expressions. */
-export const QuestionIdSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, "question id: lower-case letters, digits and _ , starting with a letter");
+export const QuestionIdSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, "question id: lower-case letters, digits and _ , starting with a letter");
 export const CodeSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+$/, "choice code: letters, digits, _ . - only")
@@ -32,9 +31,7 @@ export type Choice = z.infer<typeof ChoiceSchema>;
 export const ScaleSchema = z
   .object({
     label: TextSchema,
-    points: z
-      .array(ChoiceSchema.extend({ value: z.number() }).strict())
-      .min(2),
+    points: z.array(ChoiceSchema.extend({ value: z.number() }).strict()).min(2),
     outside: z.array(ChoiceSchema).default([]),
   })
   .strict();
@@ -59,9 +56,7 @@ const QuestionBase = {
   illustrative: z.boolean().default(false),
 };
 
-export const RatingQuestionSchema = z
-  .object({ ...QuestionBase, type: z.literal("rating"), scale: z.string() })
-  .strict();
+export const RatingQuestionSchema = z.object({ ...QuestionBase, type: z.literal("rating"), scale: z.string() }).strict();
 export const SingleChoiceQuestionSchema = z
   .object({
     ...QuestionBase,
@@ -108,8 +103,14 @@ export const DateQuestionSchema = z
   .object({
     ...QuestionBase,
     type: z.literal("date"),
-    min: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-    max: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    min: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+    max: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   })
   .strict();
 export const NoteSchema = z
@@ -134,7 +135,6 @@ export const QuestionSchema = z.discriminatedUnion("type", [
 ]);
 export type Question = z.infer<typeof QuestionSchema>;
 export type AnswerableQuestion = Exclude<Question, { type: "note" }>;
-export type QuestionType = Question["type"];
 
 /** A grid row is a rating question whose scale is the grid's. */
 export const GridRowSchema = z
@@ -180,12 +180,9 @@ export const SectionSchema = z
 export type Section = z.infer<typeof SectionSchema>;
 
 /** The level of the administrative (or organisational) unit a response belongs to. */
-export const UnitLevelSchema = z.enum(["province", "district", "commune", "village", "agency"]);
-export type UnitLevel = z.infer<typeof UnitLevelSchema>;
+export const UnitLevelSchema = z.enum(UNIT_LEVELS);
 
-export const RespondentGroupSchema = z
-  .object({ code: CodeSchema, label: TextSchema, description: TextSchema.optional() })
-  .strict();
+export const RespondentGroupSchema = z.object({ code: CodeSchema, label: TextSchema, description: TextSchema.optional() }).strict();
 export type RespondentGroup = z.infer<typeof RespondentGroupSchema>;
 
 export const InstrumentSchema = z

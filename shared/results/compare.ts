@@ -48,7 +48,7 @@ export function attachPrevious(current: ResultNode, earlier: ResultNode | null, 
   const earlierNodes = earlier ? nodeMap(earlier) : new Map<string, ResultNode>();
   const visit = (node: ResultNode): ResultNode => {
     const code = matching.counterpart.get(node.code) ?? null;
-    const before = code ? earlierNodes.get(code) ?? null : null;
+    const before = code ? (earlierNodes.get(code) ?? null) : null;
     const previous = before ? { value: before.value, percent: before.percent, points: before.points, rank: before.rank ?? null } : null;
     return {
       ...node,

@@ -5,7 +5,10 @@
 import { z } from "zod";
 import { TextSchema } from "../i18n.js";
 
-const NodeCode = z.string().regex(/^[A-Za-z0-9_.-]+$/).max(60);
+const NodeCode = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/)
+  .max(60);
 const UnitKey = z.string().min(1).max(80);
 const GroupCode = z.string().min(1).max(40);
 const Measure = z.enum(["percent", "points"]);
@@ -29,7 +32,16 @@ export const TargetSchema = z.discriminatedUnion("kind", [
    * at `level` gets base value + delta, the base being another round's value (`base`: round id,
    * nodes matched year on year) or this round's own.
    */
-  z.object({ kind: z.literal("rule"), level: z.string().min(1).max(40), delta: z.number().finite(), measure: Measure.optional(), base: z.string().max(80).optional(), ...Scope }).strict(),
+  z
+    .object({
+      kind: z.literal("rule"),
+      level: z.string().min(1).max(40),
+      delta: z.number().finite(),
+      measure: Measure.optional(),
+      base: z.string().max(80).optional(),
+      ...Scope,
+    })
+    .strict(),
 ]);
 export type Target = z.infer<typeof TargetSchema>;
 export type TargetInput = z.input<typeof TargetSchema>;
@@ -45,6 +57,5 @@ export const PeerGroupBodySchema = z
     members: z.array(UnitKey).min(1).max(20000),
   })
   .strict();
-export type PeerGroupBody = z.infer<typeof PeerGroupBodySchema>;
 
 export const PeerGroupIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, "peer group id: lower-case letters, digits and -");

@@ -29,9 +29,7 @@ export interface TargetContext {
 
 /** Targets that concern the given unit and group (absent = the whole round, all groups). */
 export function targetsFor(targets: readonly Target[], unit: string | null, group: string | null): Array<{ target: Target; position: number }> {
-  return targets
-    .map((target, position) => ({ target, position }))
-    .filter(({ target }) => (target.unit ?? null) === unit && (target.group ?? null) === group);
+  return targets.map((target, position) => ({ target, position })).filter(({ target }) => (target.unit ?? null) === unit && (target.group ?? null) === group);
 }
 
 const EPS = 1e-9;
@@ -45,7 +43,12 @@ function maxOf(measure: Measure, node: { max: number | null }): number | null {
   return measure === "percent" ? 100 : node.max;
 }
 
-function valueTarget(goal: number | null, current: number | null, max: number | null, baseMissing: boolean): Pick<TargetResult, "goal" | "current" | "gap" | "met" | "flags"> {
+function valueTarget(
+  goal: number | null,
+  current: number | null,
+  max: number | null,
+  baseMissing: boolean,
+): Pick<TargetResult, "goal" | "current" | "gap" | "met" | "flags"> {
   const flags: TargetFlag[] = [];
   if (baseMissing) flags.push("no_base");
   if (current === null) flags.push("no_value");
@@ -75,7 +78,7 @@ export function evaluateTargets(targets: readonly Target[], ctx: TargetContext):
       walk(ctx.current, (node) => {
         if (node.level !== target.level) return;
         const measure = measureOf(target, display, node);
-        const base = target.base ? baseValues?.get(node.code)?.[measure] ?? null : node[measure];
+        const base = target.base ? (baseValues?.get(node.code)?.[measure] ?? null) : node[measure];
         const goal = base === null ? null : base + target.delta;
         out.push({
           ...common,

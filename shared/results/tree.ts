@@ -32,7 +32,12 @@ export function suppressTree(node: ResultNode): ResultNode {
   };
 }
 
-export function walk<T extends { children?: T[] }>(node: T, visit: (node: T, depth: number, parent: T | null) => void, depth = 0, parent: T | null = null): void {
+export function walk<T extends { children?: T[] }>(
+  node: T,
+  visit: (node: T, depth: number, parent: T | null) => void,
+  depth = 0,
+  parent: T | null = null,
+): void {
   visit(node, depth, parent);
   for (const child of node.children ?? []) walk(child, visit, depth + 1, node);
 }

@@ -4,6 +4,8 @@
  */
 import type { Text } from "../i18n.js";
 import type { NodeResult, DerivedResult } from "../scoring/engine.js";
+import type { Change, RankRange, Uncertainty } from "../api/design.js";
+import type { TargetStatus } from "../statistics/compare.js";
 
 export type Display = "percent" | "points";
 export type Measure = Display;
@@ -16,8 +18,11 @@ export interface UnitRef {
   level: string;
 }
 
-/** A node of a scored tree as the API returns it: the engine's result plus what analysts read beside it. */
-export interface ResultNode extends Omit<NodeResult, "children"> {
+/**
+ * A node of a scored tree as the API returns it: the engine's result plus what analysts read beside it,
+ * with its uncertainty under the round's sampling design (shared/api/design.ts; absent when suppressed).
+ */
+export interface ResultNode extends Omit<NodeResult, "children">, Partial<Uncertainty> {
   /** The value in the index's display measure (percent for SIPAS, points for PAPI and the leader survey). */
   value: number | null;
   /** Rank of this unit (or group) among the rows of the breakdown, or among all units at its level. */
@@ -28,8 +33,12 @@ export interface ResultNode extends Omit<NodeResult, "children"> {
   counterpart?: string | null;
   previous?: { value: number | null; percent: number | null; points: number | null; rank: number | null } | null;
   delta?: { value: number | null; rank: number | null } | null;
-  /** The value target for this node, when one applies (absolute or rule-based). */
-  target?: { value: number; measure: Measure; gap: number | null; flags: TargetFlag[] } | null;
+  /** Year on year: the change with its SE and 95% interval (null: either value has no SE). */
+  change?: Change | null;
+  /** The ranks consistent with the rows' 95% intervals ("19/40" reads "between 12 and 27"). */
+  rankRange?: RankRange | null;
+  /** The value target for this node, when one applies (absolute or rule-based); status at 95%. */
+  target?: { value: number; measure: Measure; gap: number | null; flags: TargetFlag[]; status?: TargetStatus | null } | null;
   children?: ResultNode[];
 }
 
@@ -39,7 +48,7 @@ export interface ScoredCell {
   /** Fewer responses than the round's minimum cell size: no value is shown. */
   suppressed: boolean;
   root: ResultNode;
-  derived: DerivedResult[];
+  derived: Array<DerivedResult & Partial<Uncertainty>>;
 }
 
 export interface BreakdownRow extends ScoredCell {
@@ -99,6 +108,12 @@ export interface RankingRow {
   performanceGroup: { index: number; label: Text } | null;
   previous?: { value: number | null; rank: number | null } | null;
   delta?: { value: number | null; rank: number | null } | null;
+  /** The node's uncertainty, its rank range and its change (as on the tree's nodes). */
+  se?: number | null;
+  ci?: Uncertainty["ci"];
+  unreliable?: boolean;
+  rankRange?: RankRange | null;
+  change?: Change | null;
 }
 
 export interface RankingResponse {

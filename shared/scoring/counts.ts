@@ -50,12 +50,7 @@ export function codedQuestionIds(instrument: Instrument): Set<string> {
   return ids;
 }
 
-export function addResponseToCounts(
-  counts: AnswerCounts,
-  answers: Answers,
-  codedQuestions: ReadonlySet<string>,
-  weight = 1,
-): void {
+export function addResponseToCounts(counts: AnswerCounts, answers: Answers, codedQuestions: ReadonlySet<string>, weight = 1): void {
   addTally(counts.responses, 1, weight, weight * weight);
   for (const [question, code] of codedAnswers(answers, codedQuestions)) {
     const byCode = (counts.questions[question] ??= {});
@@ -63,24 +58,9 @@ export function addResponseToCounts(
   }
 }
 
-export function countResponses(
-  instrument: Instrument,
-  responses: Iterable<{ answers: Answers; weight?: number | null }>,
-): AnswerCounts {
+export function countResponses(instrument: Instrument, responses: Iterable<{ answers: Answers; weight?: number | null }>): AnswerCounts {
   const coded = codedQuestionIds(instrument);
   const counts = emptyCounts();
   for (const r of responses) addResponseToCounts(counts, r.answers, coded, r.weight ?? 1);
   return counts;
-}
-
-/** Adds `source` into `target` (cells of a unit subtree are merged this way). */
-export function mergeCounts(target: AnswerCounts, source: AnswerCounts): AnswerCounts {
-  addTally(target.responses, source.responses.n, source.responses.w, source.responses.w2);
-  for (const [question, byCode] of Object.entries(source.questions)) {
-    const into = (target.questions[question] ??= {});
-    for (const [code, tally] of Object.entries(byCode)) {
-      addTally((into[code] ??= { n: 0, w: 0, w2: 0 }), tally.n, tally.w, tally.w2);
-    }
-  }
-  return target;
 }

@@ -68,12 +68,7 @@ interface LeafValue {
 }
 
 /** Scores from pre-aggregated counts (the server's path). */
-export function scoreFromCounts(
-  index: IndexDefinition,
-  instrument: Instrument,
-  counts: AnswerCounts,
-  options: ScoreOptions = {},
-): ScoreResult {
+export function scoreFromCounts(index: IndexDefinition, instrument: Instrument, counts: AnswerCounts, options: ScoreOptions = {}): ScoreResult {
   const tables = leafScoreTables(index, instrument);
   const leafValue = (node: IndexNode): LeafValue => {
     const table = tables.get(node.code)!;
@@ -92,9 +87,7 @@ export function scoreFromCounts(
     }
     return { percent: den > 0 ? (100 * num) / den : null, valid, answered, rule: table.rule };
   };
-  return buildResult(index, options, counts.responses.n, counts.responses.w, (node) =>
-    node.children ? undefined : leafValue(node),
-  );
+  return buildResult(index, options, counts.responses.n, counts.responses.w, (node) => (node.children ? undefined : leafValue(node)));
 }
 
 /** Scores straight from raw responses, answer by answer (the reference path, used to check rollups). */
@@ -124,9 +117,7 @@ export function scoreResponses(
     return { percent: den > 0 ? (100 * num) / den : null, valid, answered, rule: table.rule };
   };
   const weighted = responses.reduce((s, r) => s + (r.weight ?? 1), 0);
-  return buildResult(index, options, responses.length, weighted, (node) =>
-    node.children ? undefined : leafValue(tables.get(node.code)!),
-  );
+  return buildResult(index, options, responses.length, weighted, (node) => (node.children ? undefined : leafValue(tables.get(node.code)!)));
 }
 
 export type NodeValueInput = { percent: number } | { points: number };
@@ -136,16 +127,11 @@ export type NodeValueInput = { percent: number } | { points: number };
  * leaf; nodes above it are aggregated by the definition's rules. Used by the golden tests and to
  * check a seed's own arithmetic.
  */
-export function scoreFromNodeValues(
-  index: IndexDefinition,
-  values: Record<string, NodeValueInput>,
-  options: ScoreOptions = {},
-): ScoreResult {
+export function scoreFromNodeValues(index: IndexDefinition, values: Record<string, NodeValueInput>, options: ScoreOptions = {}): ScoreResult {
   return buildResult(index, options, 0, 0, (node) => {
     const given = values[node.code];
     if (!given) return node.children ? undefined : { percent: null, valid: 0, answered: 0, rule: "no value" };
-    const percent =
-      "percent" in given ? given.percent : node.max ? (100 * given.points) / node.max : Number.NaN;
+    const percent = "percent" in given ? given.percent : node.max ? (100 * given.points) / node.max : Number.NaN;
     if (Number.isNaN(percent)) throw new Error(`node ${node.code}: points given but the node has no max`);
     return { percent, valid: 0, answered: 0, rule: "given" };
   });

@@ -6,9 +6,7 @@
 import { problem, type DesignProblem } from "./design.js";
 
 /** One stage of selection of a unit: simple random (n of N) or PPS (n draws, measure M_i of total ΣM). */
-export type SelectionStage =
-  | { kind: "srs"; sampled: number; population: number }
-  | { kind: "pps"; sampled: number; measure: number; totalMeasure: number };
+export type SelectionStage = { kind: "srs"; sampled: number; population: number } | { kind: "pps"; sampled: number; measure: number; totalMeasure: number };
 
 /** Inclusion probability of a stage; a PPS unit whose n·M_i ≥ ΣM is selected with certainty (and should be its own stratum). */
 export function inclusionProbability(stage: SelectionStage): number {

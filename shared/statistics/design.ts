@@ -69,7 +69,10 @@ const MESSAGES: Record<DesignProblemCode, { vi: string; en: string }> = {
     vi: "Số PSU trong tổng thể của tầng nhỏ hơn số PSU đã chọn.",
     en: "The stratum's population has fewer PSUs than were sampled.",
   },
-  fpc_missing: { vi: "Thiếu số PSU trong tổng thể của tầng (hiệu chỉnh tổng thể hữu hạn).", en: "The stratum's population PSU count (finite population correction) is missing." },
+  fpc_missing: {
+    vi: "Thiếu số PSU trong tổng thể của tầng (hiệu chỉnh tổng thể hữu hạn).",
+    en: "The stratum's population PSU count (finite population correction) is missing.",
+  },
   weight_not_positive: { vi: "Trọng số phải là số dương.", en: "A weight must be positive." },
   margin_missing_cell: {
     vi: "Có người trả lời thuộc ô không có trong số liệu tổng thể (hoặc ô có dân số bằng 0).",

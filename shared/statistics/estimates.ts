@@ -4,7 +4,7 @@
  * Equal to R's survey package (svymean / svyratio / svyciprop(method = "beta") / svycontrast)
  * on the designs of test/statistics; docs/statistics.md has the formulas.
  */
-import { betaQuantile, tQuantile } from "./distributions.js";
+import { betaQuantile, tQuantile as tQuantileExact } from "./distributions.js";
 import { degreesOfFreedom, quadraticForm, type PsuSums, type RatioCovariance } from "./linearisation.js";
 
 /**
@@ -84,6 +84,18 @@ export function addRespondentMoments(m: CrossMoments, scores: ArrayLike<number |
 
 const alphaOf = (options: EstimateOptions) => 1 - (options.level ?? 0.95);
 
+// t quantiles recur with the same (p, df) on every row of a breakdown: computed once each.
+const tMemo = new Map<string, number>();
+function tQuantile(p: number, df: number): number {
+  const key = `${p}:${df}`;
+  let q = tMemo.get(key);
+  if (q === undefined) {
+    if (tMemo.size > 10_000) tMemo.clear();
+    tMemo.set(key, (q = tQuantileExact(p, df)));
+  }
+  return q;
+}
+
 function srsVariance(sumSquares: number, n: number, total: number, kind: DeffKind): number {
   // R: svyvar = n/(n−1) · Σw(z − z̄)² / Σw; then / n (with replacement) or · (N̂ − n)/(N̂ n).
   const s2 = (n / (n - 1)) * (sumSquares / total);
@@ -120,13 +132,7 @@ export function kornGraubard(p: number, variance: number, df: number, options: E
  * Item k of the domain: the ratio Σw·score / Σw over valid answers. `proportion` (0/1 scores,
  * a "share" leaf) gives the Korn–Graubard interval; otherwise a t interval.
  */
-export function itemEstimate(
-  records: readonly PsuSums[],
-  cov: RatioCovariance,
-  k: number,
-  proportion: boolean,
-  options: EstimateOptions,
-): Estimate | null {
+export function itemEstimate(records: readonly PsuSums[], cov: RatioCovariance, k: number, proportion: boolean, options: EstimateOptions): Estimate | null {
   const p = cov.ratios[k];
   if (p === null || p === undefined) return null;
   let n = 0;

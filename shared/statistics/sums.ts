@@ -44,8 +44,7 @@ export interface ScoredRespondent {
   scores: ReadonlyArray<number | null>;
 }
 
-const recordKey = (r: { stratum: string; psu: string; postStratum?: string | undefined }) =>
-  `${r.stratum}\u0000${r.psu}\u0000${r.postStratum ?? ""}`;
+const recordKey = (r: { stratum: string; psu: string; postStratum?: string | undefined }) => `${r.stratum}\u0000${r.psu}\u0000${r.postStratum ?? ""}`;
 
 /** PSU sums (per PSU × post-stratum when respondents carry one) of the respondents given (a domain). */
 export function sumsFromRespondents(respondents: Iterable<ScoredRespondent>, items: number): PsuSums[] {

@@ -4,10 +4,7 @@
  * person most likely means comes first. Pure: build the index once, query it many times.
  */
 import { foldVietnamese } from "../text.js";
-
-/** Unit levels, from the top of the hierarchy down; villages and agencies are added by CSV import. */
-export const UNIT_LEVELS = ["province", "district", "commune", "village", "agency"] as const;
-export type UnitLevel = (typeof UNIT_LEVELS)[number];
+import { UNIT_LEVELS } from "./levels.js";
 
 /** What the index needs to know about a unit; callers may pass richer objects and get them back. */
 export interface UnitSearchEntry {
@@ -187,10 +184,17 @@ export function buildUnitSearchIndex<T extends UnitSearchEntry>(units: readonly 
   };
   const typeLength = new Int32Array(entries.length);
   const wordsText: string[] = [];
-  const builders = new Map<string, { names: HaystackBuilder; fulls: HaystackBuilder; words: HaystackBuilder; ancestors: HaystackBuilder; codes: [string, number][] }>();
+  const builders = new Map<
+    string,
+    { names: HaystackBuilder; fulls: HaystackBuilder; words: HaystackBuilder; ancestors: HaystackBuilder; codes: [string, number][] }
+  >();
   entries.forEach((unit, i) => {
     let b = builders.get(unit.level);
-    if (!b) builders.set(unit.level, (b = { names: new HaystackBuilder(), fulls: new HaystackBuilder(), words: new HaystackBuilder(), ancestors: new HaystackBuilder(), codes: [] }));
+    if (!b)
+      builders.set(
+        unit.level,
+        (b = { names: new HaystackBuilder(), fulls: new HaystackBuilder(), words: new HaystackBuilder(), ancestors: new HaystackBuilder(), codes: [] }),
+      );
     const name = unitSearchForm(unit.name);
     const typePart =
       unit.fullName === unit.name || unit.fullName.endsWith(" " + unit.name) ? unit.fullName.slice(0, unit.fullName.length - unit.name.length) : null;
@@ -273,11 +277,7 @@ const TIER: Record<UnitMatchKind, number> = { "code-exact": 0, exact: 1, "code-p
  * code prefix, name prefix, under a unit so named, word prefix, substring, all words; within a rank, current names before
  * former names, then shorter names, higher levels and lower codes first.
  */
-export function searchUnits<T extends UnitSearchEntry>(
-  index: UnitSearchIndex<T>,
-  query: string,
-  options: UnitSearchOptions = {},
-): UnitSearchHit<T>[] {
+export function searchUnits<T extends UnitSearchEntry>(index: UnitSearchIndex<T>, query: string, options: UnitSearchOptions = {}): UnitSearchHit<T>[] {
   const limit = options.limit ?? 20;
   const q = unitSearchForm(query);
   if (q === "" || limit <= 0) return [];

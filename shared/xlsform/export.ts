@@ -13,9 +13,23 @@ import { LANGUAGE_SUFFIX, type SheetOut } from "./workbook.js";
 const bilingual = (base: string) => [`${base}::${LANGUAGE_SUFFIX.vi}`, `${base}::${LANGUAGE_SUFFIX.en}`];
 
 const SURVEY_HEADER = [
-  "type", "name", ...bilingual("label"), ...bilingual("hint"), "required", "relevant", "constraint", ...bilingual("constraint_message"), "appearance",
-  SURVEY_COLUMNS.demographic, SURVEY_COLUMNS.illustrative, SURVEY_COLUMNS.document, SURVEY_COLUMNS.min, SURVEY_COLUMNS.max,
-  SURVEY_COLUMNS.maxLength, SURVEY_COLUMNS.maxSelected, SURVEY_COLUMNS.choices,
+  "type",
+  "name",
+  ...bilingual("label"),
+  ...bilingual("hint"),
+  "required",
+  "relevant",
+  "constraint",
+  ...bilingual("constraint_message"),
+  "appearance",
+  SURVEY_COLUMNS.demographic,
+  SURVEY_COLUMNS.illustrative,
+  SURVEY_COLUMNS.document,
+  SURVEY_COLUMNS.min,
+  SURVEY_COLUMNS.max,
+  SURVEY_COLUMNS.maxLength,
+  SURVEY_COLUMNS.maxSelected,
+  SURVEY_COLUMNS.choices,
 ];
 
 type Cells = Partial<Record<string, string | number>>;
@@ -99,7 +113,14 @@ export function exportXlsform(instrument: Instrument): SheetOut[] {
       survey.push(question(it));
       return;
     }
-    survey.push({ type: "begin group", name: it.id, ...text("label", it.label), ...text("hint", it.hint), relevant: expr(it.relevant), appearance: "field-list" });
+    survey.push({
+      type: "begin group",
+      name: it.id,
+      ...text("label", it.label),
+      ...text("hint", it.hint),
+      relevant: expr(it.relevant),
+      appearance: "field-list",
+    });
     for (const row of it.rows) {
       survey.push({
         type: `select_one ${it.scale}`,
@@ -121,7 +142,13 @@ export function exportXlsform(instrument: Instrument): SheetOut[] {
     survey.push({ type: "end group" });
   }
 
-  const choice = (list: string, c: Choice, extra: Cells = {}): Cells => ({ list_name: list, name: c.code, ...text("label", c.label), [CHOICE_COLUMNS.outside]: flag(c.outside), ...extra });
+  const choice = (list: string, c: Choice, extra: Cells = {}): Cells => ({
+    list_name: list,
+    name: c.code,
+    ...text("label", c.label),
+    [CHOICE_COLUMNS.outside]: flag(c.outside),
+    ...extra,
+  });
   for (const [name, scale] of Object.entries(instrument.scales)) {
     for (const p of scale.points) choiceRows.push({ list_name: name, name: p.code, ...text("label", p.label), [CHOICE_COLUMNS.value]: p.value });
     for (const c of scale.outside) choiceRows.push({ list_name: name, name: c.code, ...text("label", c.label), [CHOICE_COLUMNS.outside]: "yes" });
@@ -130,8 +157,18 @@ export function exportXlsform(instrument: Instrument): SheetOut[] {
   for (const { name, choices } of inlineLists) for (const c of choices) choiceRows.push(choice(name, c));
 
   const settingsHeader = [
-    "form_id", "version", "form_title", `${SETTINGS_COLUMNS.title}::${LANGUAGE_SUFFIX.en}`, "default_language", "instance_name",
-    ...bilingual(SETTINGS_COLUMNS.intro), SETTINGS_COLUMNS.family, SETTINGS_COLUMNS.year, SETTINGS_COLUMNS.unitLevel, SETTINGS_COLUMNS.kind, SETTINGS_COLUMNS.source,
+    "form_id",
+    "version",
+    "form_title",
+    `${SETTINGS_COLUMNS.title}::${LANGUAGE_SUFFIX.en}`,
+    "default_language",
+    "instance_name",
+    ...bilingual(SETTINGS_COLUMNS.intro),
+    SETTINGS_COLUMNS.family,
+    SETTINGS_COLUMNS.year,
+    SETTINGS_COLUMNS.unitLevel,
+    SETTINGS_COLUMNS.kind,
+    SETTINGS_COLUMNS.source,
   ];
   const settings: Cells = {
     form_id: instrument.id,
@@ -156,11 +193,21 @@ export function exportXlsform(instrument: Instrument): SheetOut[] {
     { name: SHEETS.survey, header: SURVEY_HEADER, rows: rowsOf(SURVEY_HEADER, survey) },
     { name: SHEETS.choices, header: choicesHeader, rows: rowsOf(choicesHeader, choiceRows) },
     { name: SHEETS.settings, header: settingsHeader, rows: rowsOf(settingsHeader, [settings]) },
-    { name: SHEETS.scales, header: scalesHeader, rows: rowsOf(scalesHeader, Object.entries(instrument.scales).map(([name, s]) => ({ list_name: name, ...text("label", s.label) }))) },
+    {
+      name: SHEETS.scales,
+      header: scalesHeader,
+      rows: rowsOf(
+        scalesHeader,
+        Object.entries(instrument.scales).map(([name, s]) => ({ list_name: name, ...text("label", s.label) })),
+      ),
+    },
     {
       name: SHEETS.groups,
       header: groupsHeader,
-      rows: rowsOf(groupsHeader, instrument.respondentGroups.map((g) => ({ code: g.code, ...text("label", g.label), ...text("description", g.description) }))),
+      rows: rowsOf(
+        groupsHeader,
+        instrument.respondentGroups.map((g) => ({ code: g.code, ...text("label", g.label), ...text("description", g.description) })),
+      ),
     },
   ];
 }

@@ -15,7 +15,9 @@ import type { Text } from "../i18n.js";
 
 export type Translation = { ok: true; text: string } | { ok: false; message: Text };
 
-const SUPPORTED = Object.keys(FUNCTIONS).map((f) => `${f}()`).join(", ");
+const SUPPORTED = Object.keys(FUNCTIONS)
+  .map((f) => `${f}()`)
+  .join(", ");
 
 function refuse(vi: string, en: string): Translation {
   return { ok: false, message: { vi, en } };

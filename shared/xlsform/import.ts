@@ -122,7 +122,8 @@ class Table {
   }
 
   issue(row: number | undefined, column: ColumnName | string | undefined, message: Text): void {
-    const col = typeof column === "string" ? this.columns.get(column)?.plain ?? this.columns.get(column)?.langs.vi ?? this.columns.get(column)?.langs.en : column;
+    const col =
+      typeof column === "string" ? (this.columns.get(column)?.plain ?? this.columns.get(column)?.langs.vi ?? this.columns.get(column)?.langs.en) : column;
     const name = typeof column === "string" && !col ? column : col?.header;
     this.issues.push({
       sheet: this.name,
@@ -143,7 +144,10 @@ const UNSUPPORTED_COLUMNS: Record<string, Text> = {
   calculation: { vi: "phép tính (calculation) không được hỗ trợ", en: "calculations are not supported" },
   trigger: { vi: "trigger không được hỗ trợ", en: "triggers are not supported" },
   parameters: { vi: "tham số (parameters) không được hỗ trợ", en: "parameters are not supported" },
-  required_message: { vi: "chiso dùng thông báo “bắt buộc” chung; không giữ được required_message", en: "chiso shows its own “required” message; required_message cannot be kept" },
+  required_message: {
+    vi: "chiso dùng thông báo “bắt buộc” chung; không giữ được required_message",
+    en: "chiso shows its own “required” message; required_message cannot be kept",
+  },
   guidance_hint: { vi: "guidance_hint không được hỗ trợ; hãy dùng hint", en: "guidance_hint is not supported; use hint" },
   image: { vi: "hình ảnh, âm thanh, video (media) không được hỗ trợ", en: "media (image, audio, video) are not supported" },
   "big-image": { vi: "hình ảnh, âm thanh, video (media) không được hỗ trợ", en: "media (image, audio, video) are not supported" },
@@ -162,8 +166,26 @@ function unsupportedColumn(base: string): Text | undefined {
 
 const METADATA = new Set(["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit", "start-geopoint"]);
 const NOT_HELD = new Set([
-  "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "background-audio", "barcode", "time", "datetime",
-  "range", "rank", "acknowledge", "trigger", "hidden", "xml-external", "csv-external", "background-geopoint", "osm",
+  "geopoint",
+  "geotrace",
+  "geoshape",
+  "image",
+  "audio",
+  "video",
+  "file",
+  "background-audio",
+  "barcode",
+  "time",
+  "datetime",
+  "range",
+  "rank",
+  "acknowledge",
+  "trigger",
+  "hidden",
+  "xml-external",
+  "csv-external",
+  "background-geopoint",
+  "osm",
 ]);
 
 /** The chiso columns each question type may fill. */
@@ -236,7 +258,13 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
   const groupTable = groupsSheet ? new Table(groupsSheet, issues) : null;
   for (const s of workbook.sheets) {
     if (s.name.trim().toLowerCase() === "external_choices") {
-      issues.push({ sheet: s.name, message: { vi: "Danh sách lựa chọn ngoài (external_choices) không được hỗ trợ; hãy đưa vào trang “choices”.", en: "External choice lists (external_choices) are not supported; move them to the “choices” sheet." } });
+      issues.push({
+        sheet: s.name,
+        message: {
+          vi: "Danh sách lựa chọn ngoài (external_choices) không được hỗ trợ; hãy đưa vào trang “choices”.",
+          en: "External choice lists (external_choices) are not supported; move them to the “choices” sheet.",
+        },
+      });
     }
   }
   // Stored text holds no control character but tab and line breaks (docs/security.md, "Input rules").
@@ -248,8 +276,14 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
         if (!c) return;
         const header = table.sheet.header[i] ?? "";
         issues.push({
-          sheet: table.name, row: row.row, ...(header ? { column: header } : {}), letter: columnLetter(i),
-          message: { vi: `Ô chứa ký tự điều khiển ${c}; chỉ cho phép tab và xuống dòng.`, en: `The cell holds the control character ${c}; only tab and line breaks are allowed.` },
+          sheet: table.name,
+          row: row.row,
+          ...(header ? { column: header } : {}),
+          letter: columnLetter(i),
+          message: {
+            vi: `Ô chứa ký tự điều khiển ${c}; chỉ cho phép tab và xuống dòng.`,
+            en: `The cell holds the control character ${c}; only tab and line breaks are allowed.`,
+          },
         });
       });
     }
@@ -291,9 +325,11 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     if (!v) return undefined;
     const n = Number(v);
     if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-      survey.issue(row.row, base, integer
-        ? { vi: `“${v}” không phải số nguyên.`, en: `“${v}” is not a whole number.` }
-        : { vi: `“${v}” không phải số.`, en: `“${v}” is not a number.` });
+      survey.issue(
+        row.row,
+        base,
+        integer ? { vi: `“${v}” không phải số nguyên.`, en: `“${v}” is not a whole number.` } : { vi: `“${v}” không phải số.`, en: `“${v}” is not a number.` },
+      );
       return undefined;
     }
     return n;
@@ -337,13 +373,16 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     for (const col of survey.filled(row, (b) => b.startsWith("chiso::"))) {
       if (allowed.has(col.base)) continue;
       const known = (Object.values(SURVEY_COLUMNS) as string[]).includes(col.base);
-      survey.issue(row.row, col, known
-        ? { vi: `Cột ${col.header} không áp dụng cho loại “${kind}”.`, en: `The column ${col.header} does not apply to type “${kind}”.` }
-        : { vi: `Cột ${col.header} không có trong chiso.`, en: `chiso has no column ${col.header}.` });
+      survey.issue(
+        row.row,
+        col,
+        known
+          ? { vi: `Cột ${col.header} không áp dụng cho loại “${kind}”.`, en: `The column ${col.header} does not apply to type “${kind}”.` }
+          : { vi: `Cột ${col.header} không có trong chiso.`, en: `chiso has no column ${col.header}.` },
+      );
     }
   };
-  const appearanceOf = (row: Row): string[] =>
-    survey.get(row, "appearance").split(/\s+/).filter(Boolean);
+  const appearanceOf = (row: Row): string[] => survey.get(row, "appearance").split(/\s+/).filter(Boolean);
   /** Appearances other than the meaningful ones and the display-only ones are refused. */
   const checkAppearance = (row: Row, meaningful: readonly string[]) => {
     for (const a of appearanceOf(row)) {
@@ -366,7 +405,14 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
   const sections: SectionDraft[] = [];
   let section: SectionDraft | null = null;
   let implicit: SectionDraft | null = null;
-  let grid: { row: Row; id?: string; label?: Text; hint?: Text; relevant?: string; rows: Array<{ place: Place; row: Row; build: () => Grid["rows"][number] | null }> } | null = null;
+  let grid: {
+    row: Row;
+    id?: string;
+    label?: Text;
+    hint?: Text;
+    relevant?: string;
+    rows: Array<{ place: Place; row: Row; build: () => Grid["rows"][number] | null }>;
+  } | null = null;
   /** Open groups, innermost last: what each begin group became. */
   const stack: Array<{ kind: "section" | "grid" | "refused"; row: Row }> = [];
   const title = settings ? settingsRowText(settings, SETTINGS_COLUMNS.title, "form_title") : undefined;
@@ -413,7 +459,14 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
         const label = labelOf(row, { vi: "bảng", en: "grid" });
         const hint = survey.text(row, "hint");
         const relevant = expr(survey, row, "relevant");
-        grid = { row, ...(id ? { id } : {}), ...(label ? { label } : {}), ...(hint ? { hint } : {}), ...(relevant !== undefined ? { relevant } : {}), rows: [] };
+        grid = {
+          row,
+          ...(id ? { id } : {}),
+          ...(label ? { label } : {}),
+          ...(hint ? { hint } : {}),
+          ...(relevant !== undefined ? { relevant } : {}),
+          rows: [],
+        };
         stack.push({ kind: "grid", row });
       } else {
         survey.issue(row.row, "type", {
@@ -435,13 +488,17 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
         grid = null;
       }
       if (closed.kind === "section") {
-        if (section && section.items.length === 0) survey.issue(closed.row.row, "type", { vi: "Nhóm không có câu hỏi nào.", en: "The group holds no question." });
+        if (section && section.items.length === 0)
+          survey.issue(closed.row.row, "type", { vi: "Nhóm không có câu hỏi nào.", en: "The group holds no question." });
         section = null;
       }
       continue;
     }
     if (/^(begin|end)[ _]repeat$/.test(type)) {
-      survey.issue(row.row, "type", { vi: "Nhóm lặp (repeat) không được hỗ trợ: mỗi phiếu của chiso là một bộ câu trả lời.", en: "Repeats are not supported: a chiso response is one set of answers." });
+      survey.issue(row.row, "type", {
+        vi: "Nhóm lặp (repeat) không được hỗ trợ: mỗi phiếu của chiso là một bộ câu trả lời.",
+        en: "Repeats are not supported: a chiso response is one set of answers.",
+      });
       if (type.startsWith("begin")) stack.push({ kind: "refused", row });
       else stack.pop();
       continue;
@@ -455,13 +512,23 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     if (head === "select_one" || head === "select_multiple") {
       const list = rawType.split(" ")[1];
       if (words.length > 2) {
-        survey.issue(row.row, "type", words[2] === "or_other"
-          ? { vi: "“or_other” không được hỗ trợ; hãy thêm lựa chọn “khác” và một câu text có relevant.", en: "“or_other” is not supported; add an “other” option and a text question with a relevant." }
-          : { vi: `Loại “${rawType}” không hợp lệ.`, en: `The type “${rawType}” is not valid.` });
+        survey.issue(
+          row.row,
+          "type",
+          words[2] === "or_other"
+            ? {
+                vi: "“or_other” không được hỗ trợ; hãy thêm lựa chọn “khác” và một câu text có relevant.",
+                en: "“or_other” is not supported; add an “other” option and a text question with a relevant.",
+              }
+            : { vi: `Loại “${rawType}” không hợp lệ.`, en: `The type “${rawType}” is not valid.` },
+        );
         continue;
       }
       if (!list) {
-        survey.issue(row.row, "type", { vi: `“${head}” cần tên danh sách lựa chọn, ví dụ “${head} yes_no”.`, en: `“${head}” needs a list name, e.g. “${head} yes_no”.` });
+        survey.issue(row.row, "type", {
+          vi: `“${head}” cần tên danh sách lựa chọn, ví dụ “${head} yes_no”.`,
+          en: `“${head}” needs a list name, e.g. “${head} yes_no”.`,
+        });
         continue;
       }
       if (!lists.has(list)) {
@@ -471,13 +538,26 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
       const appearance = appearanceOf(row);
       const inline = survey.get(row, SURVEY_COLUMNS.choices);
       if (inline && inline.toLowerCase() !== "inline") {
-        survey.issue(row.row, SURVEY_COLUMNS.choices, { vi: `Chỉ nhận giá trị “inline”, không phải “${inline}”.`, en: `Only “inline” is accepted, not “${inline}”.` });
+        survey.issue(row.row, SURVEY_COLUMNS.choices, {
+          vi: `Chỉ nhận giá trị “inline”, không phải “${inline}”.`,
+          en: `Only “inline” is accepted, not “${inline}”.`,
+        });
       }
-      const use: SelectUse = { list, one: head === "select_one", likert: appearance.includes("likert"), inGrid: where === "grid", inline: inline.toLowerCase() === "inline", row };
+      const use: SelectUse = {
+        list,
+        one: head === "select_one",
+        likert: appearance.includes("likert"),
+        inGrid: where === "grid",
+        inline: inline.toLowerCase() === "inline",
+        row,
+      };
       uses.push(use);
       if (where === "grid") {
         if (!use.one) {
-          survey.issue(row.row, "type", { vi: "Một dòng của bảng phải là câu select_one trên thang đo của bảng.", en: "A grid row must be a select_one question on the grid's scale." });
+          survey.issue(row.row, "type", {
+            vi: "Một dòng của bảng phải là câu select_one trên thang đo của bảng.",
+            en: "A grid row must be a select_one question on the grid's scale.",
+          });
           continue;
         }
         addGridRow(row);
@@ -503,14 +583,30 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
         en: `“${head}” is ODK metadata; chiso records the time, device and collector itself. Delete this row.`,
       });
       continue;
-    } else if (NOT_HELD.has(head) || head.endsWith("_from_file") || head.endsWith("_external") || head === "select_one_from_file" || head === "select_multiple_from_file") {
-      survey.issue(row.row, "type", head.includes("file") || head.includes("external")
-        ? { vi: `Danh sách lựa chọn từ tệp ngoài (${head}) không được hỗ trợ; hãy đưa các lựa chọn vào trang “choices”.`, en: `Choices from an external file (${head}) are not supported; put the options in the “choices” sheet.` }
-        : { vi: `Loại câu hỏi “${head}” không được hỗ trợ.`, en: `The question type “${head}” is not supported.` });
+    } else if (
+      NOT_HELD.has(head) ||
+      head.endsWith("_from_file") ||
+      head.endsWith("_external") ||
+      head === "select_one_from_file" ||
+      head === "select_multiple_from_file"
+    ) {
+      survey.issue(
+        row.row,
+        "type",
+        head.includes("file") || head.includes("external")
+          ? {
+              vi: `Danh sách lựa chọn từ tệp ngoài (${head}) không được hỗ trợ; hãy đưa các lựa chọn vào trang “choices”.`,
+              en: `Choices from an external file (${head}) are not supported; put the options in the “choices” sheet.`,
+            }
+          : { vi: `Loại câu hỏi “${head}” không được hỗ trợ.`, en: `The question type “${head}” is not supported.` },
+      );
       continue;
     } else if (["integer", "int", "decimal", "text", "string", "date", "note"].includes(head) && words.length === 1) {
       if (where === "grid") {
-        survey.issue(row.row, "type", { vi: "Một bảng chỉ chứa các câu select_one trên cùng thang đo.", en: "A grid holds only select_one questions on one scale." });
+        survey.issue(row.row, "type", {
+          vi: "Một bảng chỉ chứa các câu select_one trên cùng thang đo.",
+          en: "A grid holds only select_one questions on one scale.",
+        });
         continue;
       }
       item = buildQuestionRow(row, head);
@@ -527,7 +623,8 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     }
     target.items.push({ place: { sheet: survey.name, row: row.row }, finish: item });
   }
-  for (const open of stack) survey.issue(open.row.row, "type", { vi: "Nhóm này không được đóng (thiếu “end group”).", en: "This group is never closed (no “end group”)." });
+  for (const open of stack)
+    survey.issue(open.row.row, "type", { vi: "Nhóm này không được đóng (thiếu “end group”).", en: "This group is never closed (no “end group”)." });
   if (grid && section) finishGrid(grid, section);
   if (sections.length === 0) survey.issue(undefined, undefined, { vi: "Trang “survey” không có câu hỏi nào.", en: "The “survey” sheet holds no question." });
 
@@ -539,8 +636,10 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
       place: { sheet: survey.name, row: row.row },
       row,
       build: () => {
-        if (survey.get(row, "constraint")) survey.issue(row.row, "constraint", { vi: "Dòng của bảng không có điều kiện (constraint).", en: "A grid row takes no constraint." });
-        if (survey.text(row, "constraint_message")) survey.issue(row.row, "constraint_message", { vi: "Dòng của bảng không có constraint_message.", en: "A grid row takes no constraint_message." });
+        if (survey.get(row, "constraint"))
+          survey.issue(row.row, "constraint", { vi: "Dòng của bảng không có điều kiện (constraint).", en: "A grid row takes no constraint." });
+        if (survey.text(row, "constraint_message"))
+          survey.issue(row.row, "constraint_message", { vi: "Dòng của bảng không có constraint_message.", en: "A grid row takes no constraint_message." });
         const id = idOf(row);
         const label = labelOf(row, { vi: "dòng của bảng", en: "grid row" });
         const hint = survey.text(row, "hint");
@@ -597,7 +696,8 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     const common = { ...(hint ? { hint } : {}), ...(relevant !== undefined ? { relevant } : {}) };
     if (kind === "note") {
       noAnswerColumns(row, "ghi chú / note");
-      if (survey.text(row, "constraint_message")) survey.issue(row.row, "constraint_message", { vi: "Ghi chú không có constraint_message.", en: "A note takes no constraint_message." });
+      if (survey.text(row, "constraint_message"))
+        survey.issue(row.row, "constraint_message", { vi: "Ghi chú không có constraint_message.", en: "A note takes no constraint_message." });
       return id && label ? () => ({ id, type: "note", label, ...common }) : null;
     }
     const required = requiredOf(row);
@@ -681,7 +781,11 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
       const outside: Choice[] = [];
       for (const c of l.rows) {
         if (c.outside) {
-          if (c.value !== undefined) choices!.issue(c.row.row, CHOICE_COLUMNS.value, { vi: "Lựa chọn nằm ngoài thang đo (chiso::outside) không có giá trị.", en: "An option outside the scale (chiso::outside) has no value." });
+          if (c.value !== undefined)
+            choices!.issue(c.row.row, CHOICE_COLUMNS.value, {
+              vi: "Lựa chọn nằm ngoài thang đo (chiso::outside) không có giá trị.",
+              en: "An option outside the scale (chiso::outside) has no value.",
+            });
           outside.push({ code: c.code, label: c.label });
           continue;
         }
@@ -715,7 +819,11 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     }
   }
   for (const [name, entry] of scaleLabels) {
-    if (!scaleLists.has(name)) scaleTable!.issue(entry.row, "list_name", { vi: `Không có thang đo “${name}” trong trang “choices”.`, en: `There is no scale “${name}” in the “choices” sheet.` });
+    if (!scaleLists.has(name))
+      scaleTable!.issue(entry.row, "list_name", {
+        vi: `Không có thang đo “${name}” trong trang “choices”.`,
+        en: `There is no scale “${name}” in the “choices” sheet.`,
+      });
   }
 
   // --- settings, respondent groups
@@ -770,7 +878,10 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
     const known = new Set(answerableQuestions(checked.instrument).map((q) => q.question.id));
     const unknown = references(parseExpr(header.fields.instanceName)).filter((r) => !known.has(r));
     if (unknown.length) {
-      settings!.issue(header.row, "instance_name", { vi: `instance_name dùng câu hỏi không có: ${unknown.join(", ")}.`, en: `instance_name refers to unknown questions: ${unknown.join(", ")}.` });
+      settings!.issue(header.row, "instance_name", {
+        vi: `instance_name dùng câu hỏi không có: ${unknown.join(", ")}.`,
+        en: `instance_name refers to unknown questions: ${unknown.join(", ")}.`,
+      });
       return { ok: false, issues };
     }
   }
@@ -780,7 +891,10 @@ export function importXlsform(workbook: Workbook, options: ImportOptions): Impor
 /** The type with single spaces and the older spellings read as today's ("select one from x" → "select_one x"). */
 function canonicalType(type: string): string {
   const t = type.replace(/\s+/g, " ").trim();
-  const m = /^(select one from|select all that apply from|select one|select all that apply|select multiple|select_one|select_multiple)\s+(\S+)(?:\s+(or specify other|or_other))?$/i.exec(t);
+  const m =
+    /^(select one from|select all that apply from|select one|select all that apply|select multiple|select_one|select_multiple)\s+(\S+)(?:\s+(or specify other|or_other))?$/i.exec(
+      t,
+    );
   if (m) {
     const head = /^select (one|_one)|^select_one/i.test(m[1]!) ? "select_one" : "select_multiple";
     return `${head} ${m[2]}${m[3] ? " or_other" : ""}`;
@@ -797,7 +911,8 @@ function toChoice(c: ChoiceRow): Choice {
 function readChoices(table: Table | null): Map<string, ListDraft> {
   const lists = new Map<string, ListDraft>();
   if (!table) return lists;
-  if (!table.column("list_name")) table.issue(1, "list_name", { vi: "Trang “choices” thiếu cột “list_name”.", en: "The “choices” sheet has no “list_name” column." });
+  if (!table.column("list_name"))
+    table.issue(1, "list_name", { vi: "Trang “choices” thiếu cột “list_name”.", en: "The “choices” sheet has no “list_name” column." });
   if (!table.column("name")) table.issue(1, "name", { vi: "Trang “choices” thiếu cột “name”.", en: "The “choices” sheet has no “name” column." });
   for (const row of table.sheet.rows) {
     const list = table.get(row, "list_name");
@@ -810,7 +925,10 @@ function readChoices(table: Table | null): Map<string, ListDraft> {
     if (!list) table.issue(row.row, "list_name", { vi: "Thiếu tên danh sách (list_name).", en: "The list name is missing." });
     if (!code) table.issue(row.row, "name", { vi: "Thiếu mã lựa chọn (name).", en: "The option's name (code) is missing." });
     else if (!CodeSchema.safeParse(code).success) {
-      table.issue(row.row, "name", { vi: `Mã “${code}” không hợp lệ: chữ cái không dấu, chữ số, _ . - và tối đa 40 ký tự.`, en: `The code “${code}” is not valid: letters, digits, _ . - and at most 40 characters.` });
+      table.issue(row.row, "name", {
+        vi: `Mã “${code}” không hợp lệ: chữ cái không dấu, chữ số, _ . - và tối đa 40 ký tự.`,
+        en: `The code “${code}” is not valid: letters, digits, _ . - and at most 40 characters.`,
+      });
     }
     if (!label) table.issue(row.row, "label", { vi: "Thiếu nhãn (label) của lựa chọn.", en: "The option has no label." });
     const valueText = table.get(row, CHOICE_COLUMNS.value);
@@ -865,14 +983,16 @@ function readGroups(table: Table | null): { groups: RespondentGroup[]; places: P
     const description = table.text(row, "description");
     if (!code && !label && !description) continue;
     if (!code) table.issue(row.row, "code", { vi: "Thiếu mã nhóm (code).", en: "The group code is missing." });
-    else if (!CodeSchema.safeParse(code).success) table.issue(row.row, "code", { vi: `Mã nhóm “${code}” không hợp lệ.`, en: `The group code “${code}” is not valid.` });
+    else if (!CodeSchema.safeParse(code).success)
+      table.issue(row.row, "code", { vi: `Mã nhóm “${code}” không hợp lệ.`, en: `The group code “${code}” is not valid.` });
     if (!label) table.issue(row.row, "label", { vi: "Thiếu nhãn (label) của nhóm.", en: "The group has no label." });
     if (code && label) {
       groups.push({ code, label, ...(description ? { description } : {}) });
       places.push({ sheet: table.name, row: row.row });
     }
   }
-  if (groups.length === 0) table.issue(undefined, undefined, { vi: "Trang chiso_groups không có nhóm người trả lời nào.", en: "The chiso_groups sheet lists no respondent group." });
+  if (groups.length === 0)
+    table.issue(undefined, undefined, { vi: "Trang chiso_groups không có nhóm người trả lời nào.", en: "The chiso_groups sheet lists no respondent group." });
   return { groups, places };
 }
 
@@ -891,8 +1011,16 @@ function readSettings(table: Table | null, options: ImportOptions, issues: Xlsfo
     else issues.push({ sheet: SHEETS.settings, column: base, message });
   };
   const columnOf: Record<string, string> = {
-    id: "form_id", version: "version", title: "form_title", intro: SETTINGS_COLUMNS.intro, family: SETTINGS_COLUMNS.family,
-    year: SETTINGS_COLUMNS.year, unitLevel: SETTINGS_COLUMNS.unitLevel, kind: SETTINGS_COLUMNS.kind, source: SETTINGS_COLUMNS.source, instanceName: "instance_name",
+    id: "form_id",
+    version: "version",
+    title: "form_title",
+    intro: SETTINGS_COLUMNS.intro,
+    family: SETTINGS_COLUMNS.family,
+    year: SETTINGS_COLUMNS.year,
+    unitLevel: SETTINGS_COLUMNS.unitLevel,
+    kind: SETTINGS_COLUMNS.kind,
+    source: SETTINGS_COLUMNS.source,
+    instanceName: "instance_name",
   };
   if (get("public_key")) fail("public_key", { vi: "Biểu mẫu mã hóa (public_key) không được hỗ trợ.", en: "Encrypted forms (public_key) are not supported." });
   if (table && row) {
@@ -901,10 +1029,22 @@ function readSettings(table: Table | null, options: ImportOptions, issues: Xlsfo
     }
   }
 
-  const fromFile = options.fileName ? options.fileName.replace(/\.[^.]*$/, "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") : "";
+  const fromFile = options.fileName
+    ? options.fileName
+        .replace(/\.[^.]*$/, "")
+        .toLowerCase()
+        .normalize("NFD")
+        .replace(/[\u0300-\u036f]/g, "")
+        .replace(/đ/g, "d")
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+    : "";
   const id = options.id ?? (get("form_id") || fromFile);
   if (id === "") {
-    fail("form_id", { vi: "Thiếu mã bộ câu hỏi: điền form_id trong trang settings hoặc dùng --id.", en: "No edition id: fill in form_id on the settings sheet or give --id." });
+    fail("form_id", {
+      vi: "Thiếu mã bộ câu hỏi: điền form_id trong trang settings hoặc dùng --id.",
+      en: "No edition id: fill in form_id on the settings sheet or give --id.",
+    });
   } else if (!/^[a-z][a-z0-9-]*$/.test(id)) {
     fail("form_id", {
       vi: `Mã bộ câu hỏi “${id}” không hợp lệ: chữ thường không dấu, chữ số và dấu -, bắt đầu bằng chữ cái (ví dụ sipas-2025); có thể đặt mã khác bằng --id.`,
@@ -924,13 +1064,18 @@ function readSettings(table: Table | null, options: ImportOptions, issues: Xlsfo
   const family = get(SETTINGS_COLUMNS.family) || id.replace(/-\d{4}$/, "") || id;
   const yearText = get(SETTINGS_COLUMNS.year);
   const year = yearText ? Number(yearText) : trailingYear ? Number(trailingYear) : options.defaultYear;
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) fail(SETTINGS_COLUMNS.year, { vi: `Năm “${yearText}” không hợp lệ (2000–2100).`, en: `The year “${yearText}” is not valid (2000–2100).` });
+  if (!Number.isInteger(year) || year < 2000 || year > 2100)
+    fail(SETTINGS_COLUMNS.year, { vi: `Năm “${yearText}” không hợp lệ (2000–2100).`, en: `The year “${yearText}” is not valid (2000–2100).` });
   const unitLevel = get(SETTINGS_COLUMNS.unitLevel) || "village";
   if (!UnitLevelSchema.safeParse(unitLevel).success) {
-    fail(SETTINGS_COLUMNS.unitLevel, { vi: `Cấp đơn vị “${unitLevel}” không hợp lệ; dùng: ${UnitLevelSchema.options.join(", ")}.`, en: `The unit level “${unitLevel}” is not valid; use ${UnitLevelSchema.options.join(", ")}.` });
+    fail(SETTINGS_COLUMNS.unitLevel, {
+      vi: `Cấp đơn vị “${unitLevel}” không hợp lệ; dùng: ${UnitLevelSchema.options.join(", ")}.`,
+      en: `The unit level “${unitLevel}” is not valid; use ${UnitLevelSchema.options.join(", ")}.`,
+    });
   }
   const kind = get(SETTINGS_COLUMNS.kind);
-  if (kind && kind !== "survey" && kind !== "assessment") fail(SETTINGS_COLUMNS.kind, { vi: "chiso::kind là survey hoặc assessment.", en: "chiso::kind is survey or assessment." });
+  if (kind && kind !== "survey" && kind !== "assessment")
+    fail(SETTINGS_COLUMNS.kind, { vi: "chiso::kind là survey hoặc assessment.", en: "chiso::kind is survey or assessment." });
   const source = get(SETTINGS_COLUMNS.source);
   let instanceName: string | undefined;
   const instance = get("instance_name");
@@ -943,7 +1088,12 @@ function readSettings(table: Table | null, options: ImportOptions, issues: Xlsfo
     row: rowNo,
     columnOf,
     fields: {
-      id, family, version, year, title, intro,
+      id,
+      family,
+      version,
+      year,
+      title,
+      intro,
       ...(source ? { source } : {}),
       ...(kind ? { kind: kind as "survey" | "assessment" } : {}),
       unitLevel,
@@ -954,10 +1104,25 @@ function readSettings(table: Table | null, options: ImportOptions, issues: Xlsfo
 
 /** The column a definition field comes from, by the last part of its path. */
 const FIELD_COLUMN: Record<string, string> = {
-  id: "name", label: "label", hint: "hint", title: "label", intro: "hint", relevant: "relevant", required: "required",
-  constraint: "constraint", constraintMessage: "constraint_message", scale: "type", choices: "type", type: "type",
-  min: SURVEY_COLUMNS.min, max: SURVEY_COLUMNS.max, maxLength: SURVEY_COLUMNS.maxLength, maxSelected: SURVEY_COLUMNS.maxSelected,
-  code: "name", value: CHOICE_COLUMNS.value, description: "description",
+  id: "name",
+  label: "label",
+  hint: "hint",
+  title: "label",
+  intro: "hint",
+  relevant: "relevant",
+  required: "required",
+  constraint: "constraint",
+  constraintMessage: "constraint_message",
+  scale: "type",
+  choices: "type",
+  type: "type",
+  min: SURVEY_COLUMNS.min,
+  max: SURVEY_COLUMNS.max,
+  maxLength: SURVEY_COLUMNS.maxLength,
+  maxSelected: SURVEY_COLUMNS.maxSelected,
+  code: "name",
+  value: CHOICE_COLUMNS.value,
+  description: "description",
 };
 
 /** A checkInstrument finding placed on the cell its path came from (the longest known prefix). */
@@ -989,5 +1154,11 @@ function placeIssue(
 function sortIssues(issues: XlsformIssue[]): XlsformIssue[] {
   const known = [SHEETS.settings, SHEETS.survey, SHEETS.choices, SHEETS.scales, SHEETS.groups] as string[];
   const order = (s: string) => (known.includes(s) ? known.indexOf(s) : known.length);
-  return [...issues].sort((a, b) => order(a.sheet) - order(b.sheet) || (a.row ?? 0) - (b.row ?? 0) || (a.letter ?? "").length - (b.letter ?? "").length || (a.letter ?? "").localeCompare(b.letter ?? ""));
+  return [...issues].sort(
+    (a, b) =>
+      order(a.sheet) - order(b.sheet) ||
+      (a.row ?? 0) - (b.row ?? 0) ||
+      (a.letter ?? "").length - (b.letter ?? "").length ||
+      (a.letter ?? "").localeCompare(b.letter ?? ""),
+  );
 }

@@ -14,7 +14,20 @@ import { addDemoResponses } from "../../server/demo/seed.js";
 import { findRound } from "../../server/rounds/repository.js";
 import { ensureDemoParRound } from "../../server/par-index/demo.js";
 import { REPO_ROOT } from "../../server/config.js";
-import { answerPage, chromiumAvailable, completeForm, focused, launchBrowser, newContext, PHONE, pressNext, screenshot, startClientServer, storedResponses, watchErrors } from "./helpers.js";
+import {
+  answerPage,
+  chromiumAvailable,
+  completeForm,
+  focused,
+  launchBrowser,
+  newContext,
+  PHONE,
+  pressNext,
+  screenshot,
+  startClientServer,
+  storedResponses,
+  watchErrors,
+} from "./helpers.js";
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -96,7 +109,13 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
 
   async function open(viewport: { width: number; height: number }, url: string): Promise<{ page: Page; errors: string[] }> {
     const phone = viewport.width === PHONE.width;
-    const context = await newContext(browser, { baseURL: server.url, viewport, locale: "vi-VN", ...(phone ? { deviceScaleFactor: 2, hasTouch: true, isMobile: true } : {}), serviceWorkers: "block" });
+    const context = await newContext(browser, {
+      baseURL: server.url,
+      viewport,
+      locale: "vi-VN",
+      ...(phone ? { deviceScaleFactor: 2, hasTouch: true, isMobile: true } : {}),
+      serviceWorkers: "block",
+    });
     contexts.push(context);
     const page = await context.newPage();
     const errors = watchErrors(page);
@@ -112,7 +131,11 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
   async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
     if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
     const found = await page.evaluate(async (tags) => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: { run(ctx: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown[] }> }> }> };
+        }
+      ).axe;
       const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
       return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
     }, WCAG21AA);
@@ -414,7 +437,10 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     const links = (await (await fetch(`${server.url}/api/rounds/${round}/invitations/links.csv`, { headers })).text()).split("\r\n");
     // The token stays in the fragment (/i/#…); each size opens its own invitation, as each is opened once.
     const linkOf = (name: string) => new URL(links.find((l) => l.startsWith(name))!.match(/https?:\/\/\S+\/i\/#[A-Za-z0-9_-]+/)![0]);
-    for (const [viewport, name] of [[PHONE, names[0]!], [DESKTOP, names[1]!]] as const) {
+    for (const [viewport, name] of [
+      [PHONE, names[0]!],
+      [DESKTOP, names[1]!],
+    ] as const) {
       const link = linkOf(name);
       const { page, errors } = await open(viewport, `${link.pathname}${link.hash}`);
       await page.getByText(`Kính gửi ${name},`).waitFor();
@@ -495,7 +521,12 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     const radio = await focusedNode(page);
     expect(radio.role).toBe("radio");
     expect(radio.properties.invalid).toBe("true");
-    expect(radio.description).toContain(await page.locator(`#${firstWrong}-err`).textContent().then((t) => t!.replace("⚠ ", "").trim()));
+    expect(radio.description).toContain(
+      await page
+        .locator(`#${firstWrong}-err`)
+        .textContent()
+        .then((t) => t!.replace("⚠ ", "").trim()),
+    );
   });
 
   it("keyboard only: the whole SIPAS form is answered and submitted with Tab, Space, typing and Enter", async () => {
@@ -688,7 +719,10 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     expect(await outside.count()).toBeGreaterThan(0);
     // Visibly apart: below the scale's points, in their own box.
     const [lastPointBottom, firstOutsideTop] = await Promise.all([
-      rating.locator(".options.scale .option").last().evaluate((el) => el.getBoundingClientRect().bottom),
+      rating
+        .locator(".options.scale .option")
+        .last()
+        .evaluate((el) => el.getBoundingClientRect().bottom),
       outside.first().evaluate((el) => el.getBoundingClientRect().top),
     ]);
     expect(firstOutsideTop).toBeGreaterThan(lastPointBottom);
@@ -708,7 +742,12 @@ describe.skipIf(!chromiumAvailable)("accessibility in Chromium", () => {
     await page.getByTestId("receipt").waitFor();
     const code = (await page.getByTestId("receipt").textContent())!.trim();
     const spoken = (await axTree(page)).map((n) => n.name).find((n) => n.startsWith(code[0]! + " "));
-    expect(spoken).toBe(code.split("-").map((p) => [...p].join(" ")).join(", "));
+    expect(spoken).toBe(
+      code
+        .split("-")
+        .map((p) => [...p].join(" "))
+        .join(", "),
+    );
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
     await page.getByRole("button", { name: "Chép mã" }).click();
     await expect.poll(() => page.locator(".copy-row [role=status]").textContent()).toBe("Đã chép mã biên nhận.");

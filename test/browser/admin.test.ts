@@ -115,7 +115,10 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
   });
 
   it("imports invitees (a bad row, then a cell below the minimum, refused first), links download with the session, progress counts an opening and a response", async () => {
-    await page.locator(`tr[data-round="${ROUND.id}"]`).getByRole("link", { name: `Thư mời: ${ROUND.vi}` }).click();
+    await page
+      .locator(`tr[data-round="${ROUND.id}"]`)
+      .getByRole("link", { name: `Thư mời: ${ROUND.vi}` })
+      .click();
     await page.locator("#invitees-file").waitFor();
     expect(new URL(page.url()).pathname).toBe("/admin/invitations");
     expect(await page.locator("#invitation-round").inputValue()).toBe(ROUND.id);
@@ -131,8 +134,11 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     expect(await server.count("invitations")).toBe(0);
 
     // Every row is right, but the HĐND cell has one invitee: fewer than the round's minimum of 3, refused whole.
-    const header = "\uFEFFname,email,group,agency\nNguyễn Văn An,an@example.vn,so,SNV\nTrần Thị Bình,binh@example.vn,so,STP\nĐỗ Văn Dũng,dung@example.vn,so,SNV\n";
-    await page.locator("#invitees-file").setInputFiles({ name: "moi.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}Lê Văn Cường,cuong@example.vn,hdnd,HDND\n`) });
+    const header =
+      "\uFEFFname,email,group,agency\nNguyễn Văn An,an@example.vn,so,SNV\nTrần Thị Bình,binh@example.vn,so,STP\nĐỗ Văn Dũng,dung@example.vn,so,SNV\n";
+    await page
+      .locator("#invitees-file")
+      .setInputFiles({ name: "moi.csv", mimeType: "text/csv", buffer: Buffer.from(`${header}Lê Văn Cường,cuong@example.vn,hdnd,HDND\n`) });
     await page.getByRole("button", { name: "Tải lên" }).click();
     await expect.poll(() => page.locator("#upload-title").locator("xpath=..").innerText()).toMatch(/chỉ có 1 người được mời, ít hơn cỡ ô tối thiểu 3/);
     expect(await server.count("invitations")).toBe(0);
@@ -154,7 +160,9 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     // One invitee opens the link (credential issued) and answers; another only opens it.
     const leaders = await instrumentOf(server.ctx, "par-leaders-2022");
     const answering = await openInvitation(server, tokens[0]!);
-    const answer = await server.api("/api/invitations/responses", { json: anonymousAnswer(answering, makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" }).answers) });
+    const answer = await server.api("/api/invitations/responses", {
+      json: anonymousAnswer(answering, makeSubmission(leaders, "ignored", "ignored", seededRng(5), { channel: "invitation" }).answers),
+    });
     expect(answer.status, JSON.stringify(answer.body)).toBe(201);
     await openInvitation(server, tokens[1]!);
 
@@ -231,7 +239,8 @@ describe.skipIf(!chromiumAvailable)("administration screens in Chromium", () => 
     await tab("Nhật ký").click();
     await page.locator("#audit-log tbody tr").first().waitFor();
     const actions = await page.locator("#audit-log tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
-    for (const a of ["round.create", "round.open", "invitations.import", "invitations.export-links", "user.create", "device.revoke", "units.import"]) expect(actions).toContain(a);
+    for (const a of ["round.create", "round.open", "invitations.import", "invitations.export-links", "user.create", "device.revoke", "units.import"])
+      expect(actions).toContain(a);
     expect(actions[0]).toBe("units.import");
     expect(actions.indexOf("units.import")).toBeLessThan(actions.indexOf("round.create"));
     expect(await page.locator("#audit-log tbody tr").first().innerText()).toMatch(/Nhập đơn vị/);

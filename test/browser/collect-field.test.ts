@@ -94,7 +94,11 @@ describe.skipIf(!chromiumAvailable)("enumerator app in the field", () => {
     expect(await count(page, "rejected")).toBe("0");
     await expect.poll(() => page.getByTestId("sync-message").textContent()).toBe("Đã gửi 1 phiếu lên máy chủ.");
 
-    const [row] = await server.ctx.db.kysely.selectFrom("responses").select(["submitted_at", "received_at", "clock_offset_s", "time_review"]).where("round_id", "=", round).execute();
+    const [row] = await server.ctx.db.kysely
+      .selectFrom("responses")
+      .select(["submitted_at", "received_at", "clock_offset_s", "time_review"])
+      .where("round_id", "=", round)
+      .execute();
     expect(Date.parse(row!.submitted_at!) - Date.now()).toBeGreaterThan(3 * DAY - 3600_000); // kept as the device reported it
     expect(Math.abs(Date.parse(row!.received_at!) - Date.now())).toBeLessThan(120_000);
     expect(Math.abs(Number(row!.clock_offset_s) - 3 * 24 * 3600)).toBeLessThan(120);
@@ -102,7 +106,9 @@ describe.skipIf(!chromiumAvailable)("enumerator app in the field", () => {
 
     // The app learnt the offset: it says so, with what to do, and shows the server's time.
     await expect.poll(() => page.getByTestId("clock-offset").textContent()).toContain("nhanh 3 ngày");
-    const [realDay, deviceDay] = await page.evaluate(() => [Date.now() - 3 * 86_400_000, Date.now()].map((t) => new Date(t).toLocaleDateString("vi-VN", { dateStyle: "short" })));
+    const [realDay, deviceDay] = await page.evaluate(() =>
+      [Date.now() - 3 * 86_400_000, Date.now()].map((t) => new Date(t).toLocaleDateString("vi-VN", { dateStyle: "short" })),
+    );
     const sent = await page.getByTestId("sent-list").textContent();
     expect(sent).toContain(realDay!);
     expect(sent).not.toContain(deviceDay!);
@@ -255,7 +261,11 @@ describe.skipIf(!chromiumAvailable)("enumerator app in the field", () => {
   });
 
   it("names interviews by the instrument's instance name and shows progress against the sample targets, offline", async () => {
-    const base = (await getEdition(server.ctx.db.kysely, "sipas-2022", (await findRound(server.ctx.db.kysely, await server.createRound("sipas-2022")))!.editionVersion))!;
+    const base = (await getEdition(
+      server.ctx.db.kysely,
+      "sipas-2022",
+      (await findRound(server.ctx.db.kysely, await server.createRound("sipas-2022")))!.editionVersion,
+    ))!;
     const instrument = { ...base.instrument, id: "sipas-named", instanceName: 'concat("Phiếu ", ${gender}, "-", ${age_group})' };
     await importEdition(server.ctx.db.kysely, { dir: "", instrument, index: null });
     const round = await server.createRound("sipas-named");

@@ -13,7 +13,17 @@ import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js
 import { seededRng } from "../../server/demo/random.js";
 import { PROBLEMS } from "../../shared/errors.js";
 import { forgetRound } from "../../server/responses/prepare.js";
-import { chromiumAvailable, completeForm, focusWhenShown, launchBrowser, phoneContext, screenshot, startClientServer, storedResponses, watchErrors } from "./helpers.js";
+import {
+  chromiumAvailable,
+  completeForm,
+  focusWhenShown,
+  launchBrowser,
+  phoneContext,
+  screenshot,
+  startClientServer,
+  storedResponses,
+  watchErrors,
+} from "./helpers.js";
 
 describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
   let server: TestServer;
@@ -184,7 +194,11 @@ describe.skipIf(!chromiumAvailable)("enumerator app in Chromium", () => {
     // outside the new scope is refused on sync: a situation only the server can detect.
     const communes = server.ctx.units.childrenOf(DEMO_PROVINCE).filter((u) => u.level === "commune");
     const kept = communes.find((c) => c.name === "Phong Điền")!;
-    await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kept.key]) }).where("id", "=", round).execute();
+    await server.ctx.db.kysely
+      .updateTable("rounds")
+      .set({ scope_json: JSON.stringify([kept.key]) })
+      .where("id", "=", round)
+      .execute();
     forgetRound(round); // changed behind the server's back: drop its brief cache of the round
 
     await interview(page, "thon mau 1 kim long");

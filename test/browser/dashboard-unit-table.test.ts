@@ -41,17 +41,28 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     await page.goto(`/dashboard#${hash}`);
   };
   const table = () => page.locator("table.units-nodes");
-  const header = (code: string) => table().locator("thead th").filter({ has: page.locator(".code", { hasText: new RegExp(`^${code.replace(/\./g, "\\.")}$`) }) });
+  const header = (code: string) =>
+    table()
+      .locator("thead th")
+      .filter({ has: page.locator(".code", { hasText: new RegExp(`^${code.replace(/\./g, "\\.")}$`) }) });
   const columnTexts = async (code: string) => {
-    const index = await table().locator("thead th").evaluateAll((ths, c) => ths.findIndex((th) => th.querySelector(".code")?.textContent === c), code);
-    return table().locator("tbody tr").evaluateAll((trs, i) => trs.map((tr) => (tr.children[i] as HTMLElement).innerText), index);
+    const index = await table()
+      .locator("thead th")
+      .evaluateAll((ths, c) => ths.findIndex((th) => th.querySelector(".code")?.textContent === c), code);
+    return table()
+      .locator("tbody tr")
+      .evaluateAll((trs, i) => trs.map((tr) => (tr.children[i] as HTMLElement).innerText), index);
   };
 
   beforeAll(async () => {
     if (!fs.existsSync(path.join(DIST, "dashboard.html"))) throw new Error(`The built client is missing in ${DIST}: run \`npx vite build\` first.`);
     server = await startTestServer("sqlite", { clientDir: DIST });
     // The leader survey is listed first and open: the dashboard must still open on the citizens' survey.
-    rounds.leaders = await server.createRound("par-leaders-2022", { id: "leaders-demo", title: { vi: "Lãnh đạo 2022 (mẫu)", en: "Leaders 2022 (demo)" }, modes: ["public", "invitation"] } as never);
+    rounds.leaders = await server.createRound("par-leaders-2022", {
+      id: "leaders-demo",
+      title: { vi: "Lãnh đạo 2022 (mẫu)", en: "Leaders 2022 (demo)" },
+      modes: ["public", "invitation"],
+    } as never);
     await addDemoResponses(server.ctx, (await findRound(server.ctx.db.kysely, rounds.leaders))!, 80, 5);
     rounds.sipas = await server.createRound("sipas-2022", { id: "sipas-demo", title: { vi: "SIPAS 2022 (mẫu)", en: "SIPAS 2022 (demo)" } } as never);
     await addDemoResponses(server.ctx, (await findRound(server.ctx.db.kysely, rounds.sipas))!, 400, 2);
@@ -79,10 +90,14 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     await expect.poll(() => page.locator("select[name=round]").inputValue()).toBe(rounds.sipas);
     await table().waitFor();
     // No "Huyện" on the 2025 registry, no "Cơ quan" for a survey of citizens; groups, as there are two.
-    await expect.poll(() => page.locator("select[name=by] option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["commune", "village", "group"]);
+    await expect
+      .poll(() => page.locator("select[name=by] option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
+      .toEqual(["commune", "village", "group"]);
     await expect.poll(() => table().locator("tbody tr").count()).toBe(40);
     // Columns: the total and the nine components, each cell a value and its rank.
-    await expect.poll(() => table().locator("thead th .code").allTextContents()).toEqual(["SIPAS", "I.1", "I.2", "I.3", "I.4", "II.1", "II.2", "II.3", "II.4", "II.5"]);
+    await expect
+      .poll(() => table().locator("thead th .code").allTextContents())
+      .toEqual(["SIPAS", "I.1", "I.2", "I.3", "I.4", "II.1", "II.2", "II.3", "II.4", "II.5"]);
     await expect.poll(() => table().locator("tbody tr").first().locator("td").nth(1).innerText()).toMatch(/^\d+,\d{2}\s*(Hạng\s*)?\(\d+\)/);
   });
 
@@ -114,7 +129,12 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     expect(download.suggestedFilename()).toMatch(/^chiso-sipas-demo-toan-dot-commune-component\.csv$/);
     const bytes = fs.readFileSync((await download.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = bytes.subarray(3).toString("utf8").trimEnd().split("\r\n").map((l) => l.split(";"));
+    const lines = bytes
+      .subarray(3)
+      .toString("utf8")
+      .trimEnd()
+      .split("\r\n")
+      .map((l) => l.split(";"));
     const head = lines[0]!;
     expect(head.slice(0, 3)).toEqual(["Đơn vị", "Mã", "Số phiếu"]);
     const ii3 = head.findIndex((h) => h.startsWith("II.3 ") && h.endsWith("(%)"));
@@ -131,7 +151,12 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     await expect.poll(() => table().locator("tbody tr").count()).toBe(1);
     await expect.poll(() => table().locator("tbody th").innerText()).toBe("Xã Khe Tre");
     const [one] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Tải bảng này (CSV)" }).click()]);
-    const oneLines = fs.readFileSync((await one.path())!).subarray(3).toString("utf8").trimEnd().split("\r\n");
+    const oneLines = fs
+      .readFileSync((await one.path())!)
+      .subarray(3)
+      .toString("utf8")
+      .trimEnd()
+      .split("\r\n");
     expect(oneLines).toHaveLength(2);
     expect(oneLines[1]).toMatch(/^Xã Khe Tre;/);
     await page.getByLabel("Lọc theo tên").fill("");
@@ -141,7 +166,10 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     // Split by group, communes with fewer than 5 organisations' responses are hidden, and say so.
     await open(`round=${rounds.sipas}&view=results&group=organisation`);
     await table().waitFor();
-    const small = table().locator("tbody tr").filter({ has: page.locator("td .missing", { hasText: "Ẩn: dưới 5 phiếu" }) }).first();
+    const small = table()
+      .locator("tbody tr")
+      .filter({ has: page.locator("td .missing", { hasText: "Ẩn: dưới 5 phiếu" }) })
+      .first();
     const n = Number(await small.locator("td").first().innerText());
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(5);
@@ -179,7 +207,10 @@ describe.skipIf(!chromiumAvailable)("units × criteria table in Chromium", () =>
     // Raw responses of an invitation round: administrators only (403).
     await page.locator("details.exports li", { hasText: "Phiếu (mỗi phiếu một dòng)" }).getByRole("link", { name: "CSV" }).click();
     await expect.poll(() => page.locator("details.exports [role=alert]").innerText()).toMatch(/Không tải được tệp: Chỉ quản trị viên được xuất phiếu gốc/);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("details.exports li", { hasText: "Bảng kết quả" }).getByRole("link", { name: "CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("details.exports li", { hasText: "Bảng kết quả" }).getByRole("link", { name: "CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     expect(fs.statSync((await download.path())!).size).toBeGreaterThan(100);
     await expect.poll(() => page.locator("details.exports [role=status]").innerText()).toMatch(/^Đã tải /);

@@ -32,7 +32,11 @@ describe.skipIf(!chromiumAvailable)("results dashboard in Chromium", () => {
     await make("sipas", "sipas-2022", "SIPAS 2022 (mẫu)", 400, 2);
     await make("papi", "papi-2022", "PAPI 2022 (mẫu)", 240, 3);
     // Sample targets of 12 per commune and group, so that progress shows how far each has come.
-    await setTargets(server.ctx.db.kysely, rounds.sipas!, demoUnits(server.ctx, "commune").flatMap((unitKey) => ["citizen", "organisation"].map((group) => ({ unitKey, group, target: 6 }))));
+    await setTargets(
+      server.ctx.db.kysely,
+      rounds.sipas!,
+      demoUnits(server.ctx, "commune").flatMap((unitKey) => ["citizen", "organisation"].map((group) => ({ unitKey, group, target: 6 }))),
+    );
     browser = await launchBrowser();
     const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
     page = await context.newPage();

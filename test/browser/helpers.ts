@@ -133,7 +133,13 @@ async function questionsOnPage(page: Page): Promise<QuestionOnPage[]> {
       const choice = el.tagName === "FIELDSET";
       return {
         id: el.id.slice(2),
-        kind: choice ? (el.getAttribute("role") === "group" ? "multiple" : "single") : inputs[0]?.inputMode === "numeric" || inputs[0]?.inputMode === "decimal" ? "number" : "text",
+        kind: choice
+          ? el.getAttribute("role") === "group"
+            ? "multiple"
+            : "single"
+          : inputs[0]?.inputMode === "numeric" || inputs[0]?.inputMode === "decimal"
+            ? "number"
+            : "text",
         rating: el.classList.contains("rating"),
         required: el.querySelector(".req") !== null,
         answered: choice ? inputs.some((i) => i.checked) : inputs.some((i) => i.value !== ""),

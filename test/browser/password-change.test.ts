@@ -67,7 +67,9 @@ describe.skipIf(!chromiumAvailable)("passwords in the administration screens", (
     const temporary = "Cầu Trường Tiền sáu vài";
     await page.locator("#reset-password-input").fill(temporary);
     await page.locator("#reset-password").getByRole("button", { name: "Đặt lại mật khẩu" }).click();
-    await expect.poll(() => page.locator(".notice.ok").textContent()).toBe("Đã đặt lại mật khẩu của “phan-tich-hue”; người dùng phải đổi khi đăng nhập lần sau.");
+    await expect
+      .poll(() => page.locator(".notice.ok").textContent())
+      .toBe("Đã đặt lại mật khẩu của “phan-tich-hue”; người dùng phải đổi khi đăng nhập lần sau.");
     await expect.poll(() => page.locator('tr[data-user="phan-tich-hue"]').innerText()).toMatch(/Phải đổi mật khẩu/);
     await screenshot(page, "admin-password-reset");
     expect((await server.api("/api/auth/me", { headers: before })).body.user).toBeNull();

@@ -35,7 +35,12 @@ describe.skipIf(!chromiumAvailable)("choosing a unit on the respondent form", ()
     }
     await page.locator("#q-unit-in").fill("kim long huế");
     // Until the answer to this query replaces the last one's: then every result lies in Kim Long.
-    await expect.poll(async () => { const r = await results(); return r.length > 0 && r.every((t) => t.includes("Kim Long")); }).toBe(true);
+    await expect
+      .poll(async () => {
+        const r = await results();
+        return r.length > 0 && r.every((t) => t.includes("Kim Long"));
+      })
+      .toBe(true);
     // The path says where each lies: the province is named under the village.
     expect((await results())[0]).toContain("Huế");
     await page.locator("#q-unit-results").scrollIntoViewIfNeeded();

@@ -188,7 +188,11 @@ describe.skipIf(!chromiumAvailable)("respondent form in Chromium", () => {
     // Meanwhile the round was narrowed to another commune: the server refuses the unit (422), and
     // the form goes back to the start page with the reason next to the unit.
     const kimLong = server.ctx.units.childrenOf(DEMO_PROVINCE).find((u) => u.name === "Kim Long")!;
-    await server.ctx.db.kysely.updateTable("rounds").set({ scope_json: JSON.stringify([kimLong.key]) }).where("id", "=", round).execute();
+    await server.ctx.db.kysely
+      .updateTable("rounds")
+      .set({ scope_json: JSON.stringify([kimLong.key]) })
+      .where("id", "=", round)
+      .execute();
     forgetRound(round); // changed behind the server's back: drop its brief cache of the round
     // The start page opens with focus on its error summary, not on the new page's heading; its link leads to the unit.
     const unitFocus = await focusWhenShown(page, "#q-unit-err", () => page.locator("form button[type=submit]").click());

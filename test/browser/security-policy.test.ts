@@ -79,9 +79,7 @@ describe.skipIf(!chromiumAvailable)("content security policy in Chromium", () =>
     await page.setContent(`<iframe src="${server.url}/admin"></iframe>`);
     await expect.poll(() => takeViolations().join("\n")).toMatch(/frame-ancestors/);
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    const framedApp = await frame
-      ?.evaluate(() => document.getElementById("app")?.childElementCount ?? 0)
-      .catch(() => 0);
+    const framedApp = await frame?.evaluate(() => document.getElementById("app")?.childElementCount ?? 0).catch(() => 0);
     expect(framedApp ?? 0).toBe(0);
     await outside.close();
   });

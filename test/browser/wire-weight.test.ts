@@ -29,7 +29,11 @@ async function recordTransfers(cdp: CDPSession) {
   cdp.on("Network.requestWillBeSent", (e) => pending.set(e.requestId, { url: e.request.url }));
   cdp.on("Network.responseReceived", (e) => {
     const entry = pending.get(e.requestId);
-    if (entry) Object.assign(entry, { status: e.response.status, encoding: String(e.response.headers["content-encoding"] ?? e.response.headers["Content-Encoding"] ?? "") });
+    if (entry)
+      Object.assign(entry, {
+        status: e.response.status,
+        encoding: String(e.response.headers["content-encoding"] ?? e.response.headers["Content-Encoding"] ?? ""),
+      });
   });
   cdp.on("Network.loadingFinished", (e) => {
     const entry = pending.get(e.requestId);

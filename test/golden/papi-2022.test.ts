@@ -28,10 +28,8 @@ if (!checked.ok) throw new Error(checked.errors.map((e) => `${e.path}: ${e.messa
 const instrument = checked.instrument;
 const index = IndexDefinitionSchema.parse(readJson("index.json"));
 
-const round2 = (x: number | null | undefined): number | null =>
-  x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2);
-const pointValues = (values: Record<string, number>) =>
-  Object.fromEntries(Object.entries(values).map(([code, points]) => [code, { points }]));
+const round2 = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2));
+const pointValues = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([code, points]) => [code, { points }]));
 
 function pointsOf(result: ScoreResult, code: string): number | null {
   const node = result.nodes.get(code);
@@ -47,8 +45,14 @@ const roundingBound = (parts: number): number => (parts + 1) * 0.005;
 
 const DIMENSIONS = ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8"] as const;
 const subdimensionsOf = (dimension: string, values: Record<string, number>): number[] =>
-  Object.entries(values).filter(([code]) => code.startsWith(`${dimension}.`)).map(([, v]) => v);
-const printedSum = (parts: number[]): number => roundHalfAwayFromZero(parts.reduce((s, v) => s + v, 0), 2);
+  Object.entries(values)
+    .filter(([code]) => code.startsWith(`${dimension}.`))
+    .map(([, v]) => v);
+const printedSum = (parts: number[]): number =>
+  roundHalfAwayFromZero(
+    parts.reduce((s, v) => s + v, 0),
+    2,
+  );
 
 /**
  * Bắc Kạn 365/KH-UBND, Phụ lục 4 (001:316-376), column "Điểm đạt được năm 2022"; total at 001:321.
@@ -56,33 +60,87 @@ const printedSum = (parts: number[]): number => roundHalfAwayFromZero(parts.redu
  * sub-dimension.
  */
 const BAC_KAN_SUBDIMENSIONS: Record<string, number> = {
-  "D1.1": 1.06, "D1.2": 1.74, "D1.3": 1.59, "D1.4": 1.0,
-  "D2.1": 0.93, "D2.2": 1.89, "D2.3": 1.42, "D2.4": 1.24,
-  "D3.1": 2.04, "D3.2": 0.49, "D3.3": 1.82,
-  "D4.1": 1.58, "D4.2": 1.99, "D4.3": 1.06, "D4.4": 1.8,
-  "D5.1": 2.57, "D5.2": 2.35, "D5.3": 2.46,
-  "D6.1": 2.01, "D6.2": 1.42, "D6.3": 1.79, "D6.4": 1.86,
-  "D7.1": 0.8, "D7.2": 1.8, "D7.3": 0.72,
-  "D8.1": 0.49, "D8.2": 2.03, "D8.3": 0.36,
+  "D1.1": 1.06,
+  "D1.2": 1.74,
+  "D1.3": 1.59,
+  "D1.4": 1.0,
+  "D2.1": 0.93,
+  "D2.2": 1.89,
+  "D2.3": 1.42,
+  "D2.4": 1.24,
+  "D3.1": 2.04,
+  "D3.2": 0.49,
+  "D3.3": 1.82,
+  "D4.1": 1.58,
+  "D4.2": 1.99,
+  "D4.3": 1.06,
+  "D4.4": 1.8,
+  "D5.1": 2.57,
+  "D5.2": 2.35,
+  "D5.3": 2.46,
+  "D6.1": 2.01,
+  "D6.2": 1.42,
+  "D6.3": 1.79,
+  "D6.4": 1.86,
+  "D7.1": 0.8,
+  "D7.2": 1.8,
+  "D7.3": 0.72,
+  "D8.1": 0.49,
+  "D8.2": 2.03,
+  "D8.3": 0.36,
 };
 const BAC_KAN_DIMENSIONS: Record<string, number> = {
-  D1: 5.39, D2: 5.49, D3: 4.34, D4: 6.43, D5: 7.38, D6: 7.14, D7: 3.36, D8: 2.88,
+  D1: 5.39,
+  D2: 5.49,
+  D3: 4.34,
+  D4: 6.43,
+  D5: 7.38,
+  D6: 7.14,
+  D7: 3.36,
+  D8: 2.88,
 };
 const BAC_KAN_TOTAL = 42.41;
 
 /** The same table, column "Mục tiêu năm 2023". */
 const BAC_KAN_TARGET_SUBDIMENSIONS: Record<string, number> = {
-  "D1.1": 1.56, "D1.2": 2.24, "D1.3": 2.09, "D1.4": 1.5,
-  "D2.1": 1.43, "D2.2": 2.39, "D2.3": 1.92, "D2.4": 1.74,
-  "D3.1": 2.54, "D3.2": 0.99, "D3.3": 2.32,
-  "D4.1": 2.08, "D4.2": 2.49, "D4.3": 1.56, "D4.4": 2.3,
-  "D5.1": 3.07, "D5.2": 2.85, "D5.3": 2.96,
-  "D6.1": 2.51, "D6.2": 1.92, "D6.3": 2.29, "D6.4": 2.36,
-  "D7.1": 1.3, "D7.2": 2.3, "D7.3": 1.22,
-  "D8.1": 0.99, "D8.2": 2.55, "D8.3": 0.86,
+  "D1.1": 1.56,
+  "D1.2": 2.24,
+  "D1.3": 2.09,
+  "D1.4": 1.5,
+  "D2.1": 1.43,
+  "D2.2": 2.39,
+  "D2.3": 1.92,
+  "D2.4": 1.74,
+  "D3.1": 2.54,
+  "D3.2": 0.99,
+  "D3.3": 2.32,
+  "D4.1": 2.08,
+  "D4.2": 2.49,
+  "D4.3": 1.56,
+  "D4.4": 2.3,
+  "D5.1": 3.07,
+  "D5.2": 2.85,
+  "D5.3": 2.96,
+  "D6.1": 2.51,
+  "D6.2": 1.92,
+  "D6.3": 2.29,
+  "D6.4": 2.36,
+  "D7.1": 1.3,
+  "D7.2": 2.3,
+  "D7.3": 1.22,
+  "D8.1": 0.99,
+  "D8.2": 2.55,
+  "D8.3": 0.86,
 };
 const BAC_KAN_TARGET_DIMENSIONS: Record<string, number> = {
-  D1: 9.63, D2: 7.48, D3: 5.85, D4: 8.43, D5: 8.88, D6: 9.08, D7: 4.82, D8: 4.4,
+  D1: 9.63,
+  D2: 7.48,
+  D3: 5.85,
+  D4: 8.43,
+  D5: 8.88,
+  D6: 9.08,
+  D7: 4.82,
+  D8: 4.4,
 };
 const BAC_KAN_TARGET_TOTAL = 58.57;
 
@@ -92,38 +150,98 @@ const BAC_KAN_TARGET_TOTAL = 58.57;
  * and 5.4 (000:577, 000:583; there is no 5.2); by their labels they are D5.2 and D5.3.
  */
 const BINH_DINH_2022_SUBDIMENSIONS: Record<string, number> = {
-  "D1.1": 0.88, "D1.2": 1.25, "D1.3": 1.24, "D1.4": 0.96,
-  "D2.1": 0.74, "D2.2": 1.6, "D2.3": 1.36, "D2.4": 1.34,
-  "D3.1": 1.96, "D3.2": 0.44, "D3.3": 1.74,
-  "D4.1": 1.84, "D4.2": 2.11, "D4.3": 1.21, "D4.4": 1.91,
-  "D5.1": 2.39, "D5.2": 2.18, "D5.3": 2.46,
-  "D6.1": 2.0, "D6.2": 1.98, "D6.3": 1.84, "D6.4": 1.98,
-  "D7.1": 1.07, "D7.2": 1.87, "D7.3": 0.43,
-  "D8.1": 0.41, "D8.2": 2.08, "D8.3": 0.38,
+  "D1.1": 0.88,
+  "D1.2": 1.25,
+  "D1.3": 1.24,
+  "D1.4": 0.96,
+  "D2.1": 0.74,
+  "D2.2": 1.6,
+  "D2.3": 1.36,
+  "D2.4": 1.34,
+  "D3.1": 1.96,
+  "D3.2": 0.44,
+  "D3.3": 1.74,
+  "D4.1": 1.84,
+  "D4.2": 2.11,
+  "D4.3": 1.21,
+  "D4.4": 1.91,
+  "D5.1": 2.39,
+  "D5.2": 2.18,
+  "D5.3": 2.46,
+  "D6.1": 2.0,
+  "D6.2": 1.98,
+  "D6.3": 1.84,
+  "D6.4": 1.98,
+  "D7.1": 1.07,
+  "D7.2": 1.87,
+  "D7.3": 0.43,
+  "D8.1": 0.41,
+  "D8.2": 2.08,
+  "D8.3": 0.38,
 };
 const BINH_DINH_2022_DIMENSIONS: Record<string, number> = {
-  D1: 4.34, D2: 5.04, D3: 4.14, D4: 7.07, D5: 7.04, D6: 7.81, D7: 3.36, D8: 2.87,
+  D1: 4.34,
+  D2: 5.04,
+  D3: 4.14,
+  D4: 7.07,
+  D5: 7.04,
+  D6: 7.81,
+  D7: 3.36,
+  D8: 2.87,
 };
 const BINH_DINH_2022_TOTAL = 41.67;
 /** The performance group printed under each 2022 value (spacing and capitals as in the seed). */
 const BINH_DINH_2022_GROUPS: Record<string, string> = {
-  D1: "Nhóm thấp nhất", D2: "Nhóm trung bình thấp", D3: "Nhóm thấp nhất", D4: "Nhóm cao nhất",
-  D5: "Nhóm thấp nhất", D6: "Nhóm cao nhất", D7: "Nhóm trung bình thấp", D8: "Nhóm trung bình thấp",
+  D1: "Nhóm thấp nhất",
+  D2: "Nhóm trung bình thấp",
+  D3: "Nhóm thấp nhất",
+  D4: "Nhóm cao nhất",
+  D5: "Nhóm thấp nhất",
+  D6: "Nhóm cao nhất",
+  D7: "Nhóm trung bình thấp",
+  D8: "Nhóm trung bình thấp",
   PAPI: "Nhóm Trung bình  thấp",
 };
 
 const BINH_DINH_2021_SUBDIMENSIONS: Record<string, number> = {
-  "D1.1": 0.66, "D1.2": 1.51, "D1.3": 1.36, "D1.4": 1.09,
-  "D2.1": 0.81, "D2.2": 1.51, "D2.3": 1.26, "D2.4": 1.36,
-  "D3.1": 2.0, "D3.2": 0.49, "D3.3": 1.67,
-  "D4.1": 1.59, "D4.2": 2.06, "D4.3": 1.22, "D4.4": 1.92,
-  "D5.1": 2.27, "D5.2": 2.22, "D5.3": 2.47,
-  "D6.1": 2.08, "D6.2": 1.96, "D6.3": 1.9, "D6.4": 1.97,
-  "D7.1": 1.06, "D7.2": 1.78, "D7.3": 0.79,
-  "D8.1": 0.43, "D8.2": 2.09, "D8.3": 0.43,
+  "D1.1": 0.66,
+  "D1.2": 1.51,
+  "D1.3": 1.36,
+  "D1.4": 1.09,
+  "D2.1": 0.81,
+  "D2.2": 1.51,
+  "D2.3": 1.26,
+  "D2.4": 1.36,
+  "D3.1": 2.0,
+  "D3.2": 0.49,
+  "D3.3": 1.67,
+  "D4.1": 1.59,
+  "D4.2": 2.06,
+  "D4.3": 1.22,
+  "D4.4": 1.92,
+  "D5.1": 2.27,
+  "D5.2": 2.22,
+  "D5.3": 2.47,
+  "D6.1": 2.08,
+  "D6.2": 1.96,
+  "D6.3": 1.9,
+  "D6.4": 1.97,
+  "D7.1": 1.06,
+  "D7.2": 1.78,
+  "D7.3": 0.79,
+  "D8.1": 0.43,
+  "D8.2": 2.09,
+  "D8.3": 0.43,
 };
 const BINH_DINH_2021_DIMENSIONS: Record<string, number> = {
-  D1: 4.62, D2: 4.91, D3: 4.16, D4: 6.79, D5: 6.96, D6: 7.91, D7: 3.63, D8: 2.95,
+  D1: 4.62,
+  D2: 4.91,
+  D3: 4.16,
+  D4: 6.79,
+  D5: 6.96,
+  D6: 7.91,
+  D7: 3.63,
+  D8: 2.95,
 };
 const BINH_DINH_2021_TOTAL = 41.93;
 
@@ -152,7 +270,10 @@ describe("papi-2022 definition", () => {
     expect(byLevel("dimension").map((d) => d.code)).toEqual([...DIMENSIONS]);
     for (const d of byLevel("dimension")) {
       expect(d, d.code).toMatchObject({ max: 10, aggregate: { type: "sum" } });
-      expect(d.children!.reduce((s, c) => s + c.max!, 0), d.code).toBeCloseTo(10, 10);
+      expect(
+        d.children!.reduce((s, c) => s + c.max!, 0),
+        d.code,
+      ).toBeCloseTo(10, 10);
     }
     const subdimensions = byLevel("subdimension");
     expect(subdimensions.map((s) => s.code)).toEqual(Object.keys(BAC_KAN_SUBDIMENSIONS));
@@ -189,21 +310,14 @@ describe("papi-2022 definition", () => {
   });
 
   it("lists the four performance groups from highest to lowest", () => {
-    expect(index.performanceGroups?.map((g) => g.vi)).toEqual([
-      "Nhóm cao nhất",
-      "Nhóm trung bình cao",
-      "Nhóm trung bình thấp",
-      "Nhóm thấp nhất",
-    ]);
+    expect(index.performanceGroups?.map((g) => g.vi)).toEqual(["Nhóm cao nhất", "Nhóm trung bình cao", "Nhóm trung bình thấp", "Nhóm thấp nhất"]);
   });
 
   it("runs from 0 to 80 on answers: the best answer to every item scores 80, the worst 0", () => {
     // Unlike official PAPI, whose rescaled sub-dimensions never fall below 0.25 (0.33).
     const tables = leafScoreTables(index, instrument);
     const answersScoring = (target: 0 | 1): Answers =>
-      Object.fromEntries(
-        [...tables.values()].map((t) => [t.question, [...t.scores].find(([, score]) => score === target)![0]]),
-      );
+      Object.fromEntries([...tables.values()].map((t) => [t.question, [...t.scores].find(([, score]) => score === target)![0]]));
     const best = scoreResponses(index, instrument, [{ answers: answersScoring(1) }]);
     const worst = scoreResponses(index, instrument, [{ answers: answersScoring(0) }]);
     expect(best.root.points).toBeCloseTo(80, 10);
@@ -315,9 +429,7 @@ describe("Bình Định 2022 (000:433-679): sub-dimensions → dimensions → to
     const published = BINH_DINH_2022_DIMENSIONS[code]!;
     expect(pointsOf(result, code)).not.toBe(published);
     expect(Math.abs(round2(computed)! - published)).toBeCloseTo(0.01, 10);
-    expect(Math.abs(computed - published)).toBeLessThanOrEqual(
-      roundingBound(subdimensionsOf(code, BINH_DINH_2022_SUBDIMENSIONS).length),
-    );
+    expect(Math.abs(computed - published)).toBeLessThanOrEqual(roundingBound(subdimensionsOf(code, BINH_DINH_2022_SUBDIMENSIONS).length));
   });
 
   it("reproduces the total 41.67/80 from the printed dimensions", () => {

@@ -25,16 +25,14 @@ import {
   type ParIndexInputs,
 } from "../../shared/scoring/index.js";
 
-const readJson = (edition: string, name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../surveys/${edition}/${name}`, import.meta.url), "utf8"));
+const readJson = (edition: string, name: string): unknown => JSON.parse(readFileSync(new URL(`../../surveys/${edition}/${name}`, import.meta.url), "utf8"));
 
 const definition = ParIndexDefinitionSchema.parse(readJson("par-index-2022", "par-index.json"));
 const instrument = InstrumentSchema.parse(readJson("par-index-2022", "instrument.json"));
 const leaders = IndexDefinitionSchema.parse(readJson("par-leaders-2022", "index.json"));
 const sipas = IndexDefinitionSchema.parse(readJson("sipas-2022", "index.json"));
 
-const round = (x: number | null | undefined, decimals = 2): number | null =>
-  x === null || x === undefined ? null : roundHalfAwayFromZero(x, decimals);
+const round = (x: number | null | undefined, decimals = 2): number | null => (x === null || x === undefined ? null : roundHalfAwayFromZero(x, decimals));
 
 const nodes = allParNodes(definition.root);
 const leaves = nodes.filter(isParLeaf);
@@ -90,16 +88,11 @@ const NOT_ADDING_UP = ["1.7", "3.4.1", "7.3.7"];
 const evidence: Answers = Object.assign({}, ...HUE_BELOW_MAX.map((r) => r.evidence));
 const listed = new Set(HUE_BELOW_MAX.map((r) => r.code));
 /** 50/68 and 4/6 sub-criteria at their maximum (004:44-46): every appraisal leaf not in the appendix. */
-const atMaximum: Record<string, number> = Object.fromEntries(
-  leaves.filter((l) => l.source === "A" && !listed.has(l.code)).map((l) => [l.code, l.max]),
-);
+const atMaximum: Record<string, number> = Object.fromEntries(leaves.filter((l) => l.source === "A" && !listed.has(l.code)).map((l) => [l.code, l.max]));
 /** The appendix's printed scores, as the appraisal council's scores. */
 const printedScores: Record<string, number> = Object.fromEntries(HUE_BELOW_MAX.map((r) => [r.code, r.printed]));
 
-const hueLeaders = scoreFromNodeValues(
-  leaders,
-  Object.fromEntries(Object.entries(HUE_LEADER_ITEMS).map(([code, points]) => [code, { points }])),
-);
+const hueLeaders = scoreFromNodeValues(leaders, Object.fromEntries(Object.entries(HUE_LEADER_ITEMS).map(([code, points]) => [code, { points }])));
 /** Huế's SIPAS points as published (004:37, 004:102): its group I is not published, so they are a round's published value. */
 const HUE_SIPAS = { "PAR-8.1": 7.92 };
 
@@ -136,8 +129,17 @@ describe("par-index-2022 definition", () => {
     expect(definition.root.max).toBe(100);
     expect(nodes.filter((n) => n.level === "area").map((n) => n.code)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"]);
     expect(nodes.filter((n) => n.level === "criterion")).toHaveLength(37);
-    expect(definition.parts.map((p) => [p.source, p.max])).toEqual([["A", 68], ["S", 22], ["C", 10]]);
-    expect(leaves.filter((l) => l.source === "S").map((l) => (l as { item: string }).item).sort()).toEqual(Object.keys(HUE_LEADER_ITEMS).sort());
+    expect(definition.parts.map((p) => [p.source, p.max])).toEqual([
+      ["A", 68],
+      ["S", 22],
+      ["C", 10],
+    ]);
+    expect(
+      leaves
+        .filter((l) => l.source === "S")
+        .map((l) => (l as { item: string }).item)
+        .sort(),
+    ).toEqual(Object.keys(HUE_LEADER_ITEMS).sort());
   });
 
   it("has 68 appraised sub-criteria in areas 1–7 and 6 in area 8, as 004:44-46 counts them (50 + 18, 4 + 2)", () => {
@@ -219,7 +221,10 @@ describe("the self-assessment is a form like any other", () => {
 
   it("refuses, on its field, a numerator above its total and a percentage above 100", () => {
     const errors = validateAnswers(instrument, { ...evidence, a3_4_1_done: 134484, a6_1_3_rate: 164.16 });
-    expect(errors.map((e) => [e.question, e.code])).toEqual([["a3_4_1_done", "constraint"], ["a6_1_3_rate", "out_of_range"]]);
+    expect(errors.map((e) => [e.question, e.code])).toEqual([
+      ["a3_4_1_done", "constraint"],
+      ["a6_1_3_rate", "out_of_range"],
+    ]);
   });
 });
 
@@ -304,7 +309,14 @@ describe("Thừa Thiên Huế 2022 (004:27-38, 004:355-363): area parts → area
 
   it("reproduces the appraisal percentages of 004:56-65 from the printed area points, at their printed decimals", () => {
     const printed: Array<[string, number, number]> = [
-      ["1", 98.1, 1], ["2", 100, 0], ["3", 95.23, 2], ["4", 93.38, 2], ["5", 87.5, 1], ["6", 77.5, 1], ["7", 82, 0], ["8", 88.46, 2],
+      ["1", 98.1, 1],
+      ["2", 100, 0],
+      ["3", 95.23, 2],
+      ["4", 93.38, 2],
+      ["5", 87.5, 1],
+      ["6", 77.5, 1],
+      ["7", 82, 0],
+      ["8", 88.46, 2],
     ];
     for (const [code, percent, decimals] of printed) {
       expect(round((100 * HUE_AREAS[code]!.a) / HUE_AREAS[code]!.aMax, decimals), `area ${code}`).toBe(percent);
@@ -325,7 +337,11 @@ describe("the S and C parts come from the leader-survey and SIPAS rounds", () =>
 
   it("C: Huế's SIPAS round (service components only) has no 8.1 conversion, so the total waits for the published 7.92", () => {
     const hueSipas = scoreFromNodeValues(sipas, {
-      "II.1": { percent: 83.08 }, "II.2": { percent: 80.95 }, "II.3": { percent: 77.36 }, "II.4": { percent: 79.69 }, "II.5": { percent: 76.72 },
+      "II.1": { percent: 83.08 },
+      "II.2": { percent: 80.95 },
+      "II.3": { percent: 77.36 },
+      "II.4": { percent: 79.69 },
+      "II.5": { percent: 76.72 },
     });
     const inputs: ParIndexInputs = { given: { ...atMaximum, ...printedScores }, survey: surveyPoints(hueLeaders), sipas: derivedValues(hueSipas) };
     const withRound = scoreParIndex(definition, inputs);

@@ -16,19 +16,32 @@ const readJson = (name: string): unknown => JSON.parse(readFileSync(new URL(name
 const index = IndexDefinitionSchema.parse(readJson("index.json"));
 const instrument = InstrumentSchema.parse(readJson("instrument.json"));
 
-const round2 = (x: number | null | undefined): number | null =>
-  x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2);
-const points = (values: Record<string, number>) =>
-  Object.fromEntries(Object.entries(values).map(([code, p]) => [code, { points: p }]));
-
+const round2 = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2));
+const points = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([code, p]) => [code, { points: p }]));
 
 /** The item percentages printed beside them ("Tỷ lệ (%)"). */
 const HUE_ITEM_PERCENTS: Record<string, number> = {
-  "2.4.1": 80.34, "2.4.2": 78.67, "2.4.3": 77.33, "2.4.4": 88.97,
-  "4.1.4": 80.04, "4.1.5": 79.88, "4.1.6": 81.16, "4.3.4": 80.71,
-  "5.2.a": 80.99, "5.2.b": 84.59, "5.3.a": 81.39, "5.3.b": 85.93, "5.5.a": 76.05,
-  "5.7.a": 75.73, "5.7.b": 73.64, "5.7.c": 82.86, "5.7.d": 66.69,
-  "6.1.4": 74.02, "6.2.4": 75.78, "6.2.5": 78.02, "6.3.5": 73.29,
+  "2.4.1": 80.34,
+  "2.4.2": 78.67,
+  "2.4.3": 77.33,
+  "2.4.4": 88.97,
+  "4.1.4": 80.04,
+  "4.1.5": 79.88,
+  "4.1.6": 81.16,
+  "4.3.4": 80.71,
+  "5.2.a": 80.99,
+  "5.2.b": 84.59,
+  "5.3.a": 81.39,
+  "5.3.b": 85.93,
+  "5.5.a": 76.05,
+  "5.7.a": 75.73,
+  "5.7.b": 73.64,
+  "5.7.c": 82.86,
+  "5.7.d": 66.69,
+  "6.1.4": 74.02,
+  "6.2.4": 75.78,
+  "6.2.5": 78.02,
+  "6.3.5": 73.29,
   "7.3.2": 85.26,
 };
 
@@ -74,12 +87,9 @@ describe("Thừa Thiên Huế 2022 (004:278-318): items → areas → total", ()
     return found;
   };
 
-  it.each(Object.entries(HUE_ITEM_PERCENTS).filter(([code]) => code !== "5.7.d"))(
-    "reproduces item %s = %s%%",
-    (code, published) => {
-      expect(round2(node(code).percent)).toBe(published);
-    },
-  );
+  it.each(Object.entries(HUE_ITEM_PERCENTS).filter(([code]) => code !== "5.7.d"))("reproduces item %s = %s%%", (code, published) => {
+    expect(round2(node(code).percent)).toBe(published);
+  });
 
   // 004:307 prints 0.6696 points and 66.69%: the digits of the percentage are transposed
   // (0.6696 of 1 point is 66.96%).
@@ -115,10 +125,7 @@ describe("Thừa Thiên Huế 2022 (004:278-318): items → areas → total", ()
 });
 
 describe("Thừa Thiên Huế 2022: the table's area percentages, from its rounded area points", () => {
-  const result = scoreFromNodeValues(
-    index,
-    points(Object.fromEntries(Object.entries(HUE_AREAS).map(([code, a]) => [code, a.points]))),
-  );
+  const result = scoreFromNodeValues(index, points(Object.fromEntries(Object.entries(HUE_AREAS).map(([code, a]) => [code, a.points]))));
 
   it.each(Object.entries(HUE_AREAS).filter(([code]) => code !== "5"))("reproduces area %s percent", (code, published) => {
     expect(round2(result.nodes.get(code)?.percent)).toBe(published.percent);

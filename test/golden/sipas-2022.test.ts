@@ -15,10 +15,8 @@ const readJson = (name: string): unknown => JSON.parse(readFileSync(new URL(name
 const index = IndexDefinitionSchema.parse(readJson("index.json"));
 const instrument = InstrumentSchema.parse(readJson("instrument.json"));
 
-const round2 = (x: number | null | undefined): number | null =>
-  x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2);
-const percents = (values: Record<string, number>) =>
-  Object.fromEntries(Object.entries(values).map(([code, percent]) => [code, { percent }]));
+const round2 = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : roundHalfAwayFromZero(x, 2));
+const percents = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([code, percent]) => [code, { percent }]));
 
 function percentOf(result: ReturnType<typeof scoreFromNodeValues>, code: string): number | null {
   const node = result.nodes.get(code);
@@ -28,28 +26,66 @@ function percentOf(result: ReturnType<typeof scoreFromNodeValues>, code: string)
 
 /** Bắc Kạn 365/KH-UBND, Phụ lục 3 (001:229-314): the 33 sub-criteria, 2022 results. */
 const BAC_KAN_ITEMS: Record<string, number> = {
-  "I.1.1": 75.59, "I.1.2": 76.71,
-  "I.2.1": 74.57, "I.2.2": 73.13,
-  "I.3.1": 72.1, "I.3.2": 78.6, "I.3.3": 78.18, "I.3.4": 78.26, "I.3.5": 70.98, "I.3.6": 73.86, "I.3.7": 75.22, "I.3.8": 78.26,
-  "I.4.1": 73.45, "I.4.2": 75.43,
-  "II.1.1": 74.98, "II.1.2": 78.26, "II.1.3": 78.67, "II.1.4": 72.92,
-  "II.2.1": 79.7, "II.2.2": 81.89, "II.2.3": 79.21, "II.2.4": 74.16,
-  "II.3.1": 76.41, "II.3.2": 73.95, "II.3.3": 76.25, "II.3.4": 78.18, "II.3.5": 73.66,
-  "II.4.1": 73.74, "II.4.2": 75.8, "II.4.3": 73.86,
-  "II.5.1": 72.42, "II.5.2": 73.45, "II.5.3": 69.95,
+  "I.1.1": 75.59,
+  "I.1.2": 76.71,
+  "I.2.1": 74.57,
+  "I.2.2": 73.13,
+  "I.3.1": 72.1,
+  "I.3.2": 78.6,
+  "I.3.3": 78.18,
+  "I.3.4": 78.26,
+  "I.3.5": 70.98,
+  "I.3.6": 73.86,
+  "I.3.7": 75.22,
+  "I.3.8": 78.26,
+  "I.4.1": 73.45,
+  "I.4.2": 75.43,
+  "II.1.1": 74.98,
+  "II.1.2": 78.26,
+  "II.1.3": 78.67,
+  "II.1.4": 72.92,
+  "II.2.1": 79.7,
+  "II.2.2": 81.89,
+  "II.2.3": 79.21,
+  "II.2.4": 74.16,
+  "II.3.1": 76.41,
+  "II.3.2": 73.95,
+  "II.3.3": 76.25,
+  "II.3.4": 78.18,
+  "II.3.5": 73.66,
+  "II.4.1": 73.74,
+  "II.4.2": 75.8,
+  "II.4.3": 73.86,
+  "II.5.1": 72.42,
+  "II.5.2": 73.45,
+  "II.5.3": 69.95,
 };
 
 /** The component values and the total printed beside them (001:235-313). */
 const BAC_KAN_PUBLISHED: Record<string, number> = {
-  "I.1": 76.15, "I.2": 73.85, "I.3": 75.68, "I.4": 74.44,
-  "II.1": 76.21, "II.2": 78.74, "II.3": 75.69, "II.4": 74.48, "II.5": 71.94,
+  "I.1": 76.15,
+  "I.2": 73.85,
+  "I.3": 75.68,
+  "I.4": 74.44,
+  "II.1": 76.21,
+  "II.2": 78.74,
+  "II.3": 75.69,
+  "II.4": 74.48,
+  "II.5": 71.94,
   SIPAS: 75.24,
 };
 
 /** Bình Định plan 2023, Phụ lục II (000:369-429): components and groups; total 81.78 (000:12). */
 const BINH_DINH_COMPONENTS: Record<string, number> = {
-  "I.1": 80.24, "I.2": 74.09, "I.3": 82.27, "I.4": 83.73,
-  "II.1": 87.88, "II.2": 87.1, "II.3": 78.93, "II.4": 85.84, "II.5": 77.71,
+  "I.1": 80.24,
+  "I.2": 74.09,
+  "I.3": 82.27,
+  "I.4": 83.73,
+  "II.1": 87.88,
+  "II.2": 87.1,
+  "II.3": 78.93,
+  "II.4": 85.84,
+  "II.5": 77.71,
 };
 
 function findNode(node: IndexNode, code: string): IndexNode | undefined {
@@ -77,12 +113,9 @@ describe("sipas-2022 definition", () => {
 describe("Bắc Kạn 2022 (001:229-314): sub-criteria → components → total", () => {
   const result = scoreFromNodeValues(index, percents(BAC_KAN_ITEMS));
 
-  it.each(Object.entries(BAC_KAN_PUBLISHED).filter(([code]) => code !== "II.4"))(
-    "reproduces %s = %s",
-    (code, published) => {
-      expect(percentOf(result, code)).toBe(published);
-    },
-  );
+  it.each(Object.entries(BAC_KAN_PUBLISHED).filter(([code]) => code !== "II.4"))("reproduces %s = %s", (code, published) => {
+    expect(percentOf(result, code)).toBe(published);
+  });
 
   it("the total is the mean of the 9 components (default rule), not of the 2 groups", () => {
     expect(result.nodes.get("SIPAS")?.rule).toBe("mean of 9 component");
@@ -144,10 +177,7 @@ describe("Bình Định 2022 (000:369-429): components → groups → total with
 
 describe("Thừa Thiên Huế 2022 (004:108-113): the service index is the mean of its 5 components", () => {
   it("reproduces the service index 79.56", () => {
-    const result = scoreFromNodeValues(
-      index,
-      percents({ "II.1": 83.08, "II.2": 80.95, "II.3": 77.36, "II.4": 79.69, "II.5": 76.72 }),
-    );
+    const result = scoreFromNodeValues(index, percents({ "II.1": 83.08, "II.2": 80.95, "II.3": 77.36, "II.4": 79.69, "II.5": 76.72 }));
     expect(percentOf(result, "II")).toBe(79.56);
     // Group I is not published by Huế, so the overall index and the derived points have no value.
     expect(result.nodes.get("I")?.percent).toBeNull();

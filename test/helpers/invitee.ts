@@ -32,5 +32,12 @@ export async function openInvitation(server: TestServer, token: string): Promise
 /** The body of an anonymous answer. */
 export function anonymousAnswer(opened: OpenedInvitation, answers: Record<string, unknown>) {
   const { form, credential } = opened;
-  return { round: form.cell.round, group: form.cell.group, unit: form.cell.unit, instrument: { id: form.instrument.id, version: form.instrument.version }, credential, answers };
+  return {
+    round: form.cell.round,
+    group: form.cell.group,
+    unit: form.cell.unit,
+    instrument: { id: form.instrument.id, version: form.instrument.version },
+    credential,
+    answers,
+  };
 }

@@ -107,25 +107,49 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
       return id;
     },
     async count(table) {
-      const row = await ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const row = await ctx.db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async createUser(role, options = {}) {
       const username = options.username ?? `${role}-${++userSeq}`;
       const password = randomBytes(15).toString("base64url");
-      const user = await createUser(ctx.db.kysely, { username, displayName: username, role, password, unitScope: options.unitScope ?? [], rounds: options.rounds ?? [] });
+      const user = await createUser(ctx.db.kysely, {
+        username,
+        displayName: username,
+        role,
+        password,
+        unitScope: options.unitScope ?? [],
+        rounds: options.rounds ?? [],
+      });
       return { username, password, id: user.id };
     },
     async signIn(username, password) {
-      const res = await fetch(server.url + "/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+      const res = await fetch(server.url + "/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password }),
+      });
       if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { csrfToken: string };
-      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
       return { cookie, "x-csrf-token": body.csrfToken };
     },
     async deviceHeaders(options = {}) {
       const username = `enumerator-${++userSeq}`;
-      const user = await createUser(ctx.db.kysely, { username, displayName: username, role: "enumerator", password: `${username}-password`, unitScope: options.unitScope ?? [], rounds: options.rounds ?? [] });
+      const user = await createUser(ctx.db.kysely, {
+        username,
+        displayName: username,
+        role: "enumerator",
+        password: `${username}-password`,
+        unitScope: options.unitScope ?? [],
+        rounds: options.rounds ?? [],
+      });
       const device = await createDeviceToken(ctx.db.kysely, user.id, "test tablet");
       return { authorization: `Bearer ${device.token}` };
     },

@@ -29,7 +29,8 @@ async function install(): Promise<Engine> {
     const prefix = wanted || null;
     if (prefix === "xml") return "http://www.w3.org/XML/1998/namespace";
     if (prefix === "xmlns") return XMLNS;
-    let el: AnyElement | null | undefined = this.nodeType === 9 ? this.documentElement : this.nodeType === 2 ? this.ownerElement : this.nodeType === 1 ? (this as AnyElement) : this.parentElement;
+    let el: AnyElement | null | undefined =
+      this.nodeType === 9 ? this.documentElement : this.nodeType === 2 ? this.ownerElement : this.nodeType === 1 ? (this as AnyElement) : this.parentElement;
     for (; el; el = el.parentElement) {
       if (el.namespaceURI && (el.prefix || null) === prefix) return el.namespaceURI;
       const declared = el.getAttribute(prefix ? `xmlns:${prefix}` : "xmlns");
@@ -39,11 +40,22 @@ async function install(): Promise<Engine> {
   };
 
   // happy-dom's own node types; only what the rebuild uses.
-  interface DomNode { nodeType: number; data?: string }
-  interface DomElement extends DomNode { prefix: string | null; localName: string; attributes: ArrayLike<{ name: string; value: string }>; childNodes: ArrayLike<DomNode> }
+  interface DomNode {
+    nodeType: number;
+    data?: string;
+  }
+  interface DomElement extends DomNode {
+    prefix: string | null;
+    localName: string;
+    attributes: ArrayLike<{ name: string; value: string }>;
+    childNodes: ArrayLike<DomNode>;
+  }
   interface DomDocument {
     documentElement: DomElement | null;
-    createElementNS(ns: string | null, name: string): DomElement & { setAttribute(n: string, v: string): void; setAttributeNS(ns: string | null, n: string, v: string): void; appendChild(n: unknown): void };
+    createElementNS(
+      ns: string | null,
+      name: string,
+    ): DomElement & { setAttribute(n: string, v: string): void; setAttributeNS(ns: string | null, n: string, v: string): void; appendChild(n: unknown): void };
     createTextNode(text: string): unknown;
     replaceChild(a: unknown, b: unknown): void;
   }

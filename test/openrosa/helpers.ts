@@ -70,7 +70,13 @@ export async function loadListedForm(form: ListedForm, auth: Record<string, stri
  * Fills a new instance as an enumerator would: the unit (each level of the cascade), the group,
  * then every answer in questionnaire order. Returns the instance and its nodes by reference.
  */
-export async function fill(form: Awaited<ReturnType<typeof loadListedForm>>, instrument: Instrument, lineage: readonly string[], group: string, answers: Answers) {
+export async function fill(
+  form: Awaited<ReturnType<typeof loadListedForm>>,
+  instrument: Instrument,
+  lineage: readonly string[],
+  group: string,
+  answers: Answers,
+) {
   const instance = form.result.createInstance();
   const root = instance.root as unknown as EngineNode;
   const nodes = nodesByReference(root);

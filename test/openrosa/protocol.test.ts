@@ -38,7 +38,11 @@ function instanceXml(instrument: Instrument, round: string, unit: string, group:
   return `<?xml version="1.0"?><data id="${round}" version="${instrument.version}"><chiso><unit>${unit}</unit><group>${group}</group></chiso>${body}<meta><instanceID>uuid:${id}</instanceID></meta></data>`;
 }
 
-const messageOf = (xml: string) => elementText(xml, "message")?.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&") ?? "";
+const messageOf = (xml: string) =>
+  elementText(xml, "message")
+    ?.replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&") ?? "";
 
 describe.each(DIALECTS)("OpenRosa protocol on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -123,7 +127,11 @@ describe.each(DIALECTS)("OpenRosa protocol on %s", (dialect) => {
     const manifest = await (await odkFetch(form!.manifestUrl, { headers: localAuth })).text();
     const csvUrl = elementText(manifest, "downloadUrl")!.replace(/&amp;/g, "&");
     const csv = await (await odkFetch(csvUrl, { headers: localAuth })).text();
-    const keys = csv.trim().split("\n").slice(1).map((line) => line.split(",")[0]);
+    const keys = csv
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(",")[0]);
     expect(keys.sort()).toEqual([commune, ...inCommune].sort());
     expect(elementText(manifest, "hash")).toBe(`md5:${(await import("node:crypto")).createHash("md5").update(csv).digest("hex")}`);
 
@@ -180,7 +188,10 @@ describe.each(DIALECTS)("OpenRosa protocol on %s", (dialect) => {
     expect(entity.status).toBe(422);
     expect(messageOf(entity.text)).toContain("DOCTYPE");
     const sample = makeSubmission(instrument, units[0]!, "citizen", seededRng(11));
-    const edit = instanceXml(instrument, round, units[0]!, "citizen", sample.answers, randomUUID()).replace("</meta>", `<deprecatedID>uuid:${randomUUID()}</deprecatedID></meta>`);
+    const edit = instanceXml(instrument, round, units[0]!, "citizen", sample.answers, randomUUID()).replace(
+      "</meta>",
+      `<deprecatedID>uuid:${randomUUID()}</deprecatedID></meta>`,
+    );
     const edited = await submitXml(server, auth, edit);
     expect(edited.status).toBe(422);
     expect(messageOf(edited.text)).toContain("cannot be edited");

@@ -71,7 +71,10 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
     const body = res.body as ResultsResponse;
     expect(body).toMatchObject({ responses: 280, suppressed: false, display: "percent", registry: "2025", by: null, minCellSize: 5 });
     expectSameTree(body.root, score(responses).root);
-    expect(body.weightedResponses).toBeCloseTo(responses.reduce((s, r) => s + (r.weight ?? 1), 0), 9);
+    expect(body.weightedResponses).toBeCloseTo(
+      responses.reduce((s, r) => s + (r.weight ?? 1), 0),
+      9,
+    );
     const variant = await server.api(`/api/rounds/${round}/results?variant=mean-of-groups`);
     expectSameTree(variant.body.root, score(responses, null, "mean-of-groups").root);
     expect(variant.body.root.value).not.toBeCloseTo(body.root.value!, 6);
@@ -140,7 +143,8 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
     const [a, b, c] = villages.slice(20, 23) as [string, string, string];
     const one = makeSubmission(sipas.instrument, a, "citizen", seededRng(5));
     const other = makeSubmission(sipas.instrument, c, "citizen", seededRng(6));
-    const copies = (base: typeof one, unit: string, n: number) => Array.from({ length: n }, () => ({ ...base, id: crypto.randomUUID(), unit, answers: { ...base.answers } }));
+    const copies = (base: typeof one, unit: string, n: number) =>
+      Array.from({ length: n }, () => ({ ...base, id: crypto.randomUUID(), unit, answers: { ...base.answers } }));
     await submitAll(server, tieRound, [...copies(one, a, 5), ...copies(one, b, 5), ...copies(other, c, 5)]);
     const ranking = await server.api(`/api/rounds/${tieRound}/results/ranking?level=village`);
     expect(ranking.status).toBe(200);
@@ -162,7 +166,10 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
     expect(peerRows.get(a)!.peerRank).toBeUndefined();
     expect(peerRows.get(b)).toMatchObject({ peerRank: cHigher ? 2 : 1, peerOf: 2 });
     expect(peerRows.get(c)).toMatchObject({ peerRank: cHigher ? 1 : 2, peerOf: 2 });
-    const badPeers = await server.api("/api/peer-groups/vung-sai", { method: "PUT", json: { label: { vi: "Sai", en: "Wrong" }, registry: "2025", members: ["2025:nope"] } });
+    const badPeers = await server.api("/api/peer-groups/vung-sai", {
+      method: "PUT",
+      json: { label: { vi: "Sai", en: "Wrong" }, registry: "2025", members: ["2025:nope"] },
+    });
     expect(badPeers.status).toBe(422);
     expect(badPeers.body.error.errors[0].question).toBe("members.0");
     expect((await server.api(`/api/rounds/${tieRound}/results/ranking?level=village&peers=none`)).status).toBe(400);
@@ -185,9 +192,17 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
     }
     const ranking = await server.api(`/api/rounds/${papiRound}/results/ranking?level=commune&node=D3`);
     expect(ranking.body.node).toMatchObject({ code: "D3", max: 10 });
-    expect(ranking.body.performanceGroups.labels.map((l: { vi: string }) => l.vi)).toEqual(["Nhóm cao nhất", "Nhóm trung bình cao", "Nhóm trung bình thấp", "Nhóm thấp nhất"]);
+    expect(ranking.body.performanceGroups.labels.map((l: { vi: string }) => l.vi)).toEqual([
+      "Nhóm cao nhất",
+      "Nhóm trung bình cao",
+      "Nhóm trung bình thấp",
+      "Nhóm thấp nhất",
+    ]);
     const rows = ranking.body.rows as RankingRow[];
-    const expected = performanceGroups(rows.map((r) => r.value), 4).groups;
+    const expected = performanceGroups(
+      rows.map((r) => r.value),
+      4,
+    ).groups;
     rows.forEach((r, i) => expect(r.performanceGroup?.index ?? null).toBe(expected[i]));
     expect(new Set(rows.filter((r) => r.performanceGroup).map((r) => r.performanceGroup!.index))).toEqual(new Set([0, 1, 2, 3]));
     // Rows come ranked: values never increase down the list.
@@ -232,7 +247,11 @@ describe.each(DIALECTS)("results API on %s", (dialect) => {
   it.skipIf(skip)("progress: responses by unit, group, day and channel against sample targets", async () => {
     const { setTargets } = await import("../../server/rounds/repository.js");
     const communes = [...new Set(villages.slice(0, 4).map((v) => ancestor(v, "commune")!))];
-    await setTargets(server.ctx.db.kysely, round, communes.map((c) => ({ unitKey: c, group: "citizen", target: 30 })));
+    await setTargets(
+      server.ctx.db.kysely,
+      round,
+      communes.map((c) => ({ unitKey: c, group: "citizen", target: 30 })),
+    );
     const res = await server.api(`/api/rounds/${round}/progress`);
     expect(res.status).toBe(200);
     expect(res.body.level).toBe("commune");

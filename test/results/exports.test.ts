@@ -137,7 +137,11 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     }
     expect(weighted).toBeGreaterThan(0);
     expect(rows.some((r) => r[col("procedure_name")] === TRICKY)).toBe(true);
-    for (const formula of FORMULAS) expect(rows.some((r) => r[col("procedure_name")] === `'${formula}`), formula).toBe(true);
+    for (const formula of FORMULAS)
+      expect(
+        rows.some((r) => r[col("procedure_name")] === `'${formula}`),
+        formula,
+      ).toBe(true);
   });
 
   it.skipIf(skip)("a mixed round's raw exports leave its anonymous (invitation) responses out; an invitation-only round has none (403)", async () => {
@@ -149,14 +153,31 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     // Anonymous answers stored as the invitation route stores them, each with a text found nowhere else.
     const anonymous: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const answers = { ...makeSubmission(sipas, villages[0]!, "citizen", seededRng(90 + i)).answers, did_procedure: "yes", procedure_name: `Thủ tục ẩn danh ${i}` };
-      const prepared = await prepareAnonymous(server.ctx, mixed, { id: randomUUID(), instrument: { id: sipas.id, version: sipas.version }, unit: DEMO_PROVINCE, group: "citizen", answers });
+      const answers = {
+        ...makeSubmission(sipas, villages[0]!, "citizen", seededRng(90 + i)).answers,
+        did_procedure: "yes",
+        procedure_name: `Thủ tục ẩn danh ${i}`,
+      };
+      const prepared = await prepareAnonymous(server.ctx, mixed, {
+        id: randomUUID(),
+        instrument: { id: sipas.id, version: sipas.version },
+        unit: DEMO_PROVINCE,
+        group: "citizen",
+        answers,
+      });
       await server.ctx.store.store(prepared);
       anonymous.push(prepared.response.id);
     }
     const stored = await server.ctx.db.kysely.selectFrom("responses").select("id").where("round_id", "=", mixed).where("channel", "=", "invitation").execute();
     expect(stored.map((r) => r.id).sort()).toEqual([...anonymous].sort());
-    for (const [layout, format] of [["wide", "csv"], ["wide", "xlsx"], ["wide", "json"], ["wide", "ndjson"], ["long", "csv"], ["long", "ndjson"]] as const) {
+    for (const [layout, format] of [
+      ["wide", "csv"],
+      ["wide", "xlsx"],
+      ["wide", "json"],
+      ["wide", "ndjson"],
+      ["long", "csv"],
+      ["long", "ndjson"],
+    ] as const) {
       const { res, buffer } = await get(`/api/rounds/${mixed}/export/${layout}?format=${format}`);
       expect(res.status, `${layout} ${format}`).toBe(200);
       let ids: string[];
@@ -174,10 +195,15 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
         for (const id of anonymous) expect(text, `${layout} ${format}`).not.toContain(id);
         ids =
           format === "csv"
-            ? parseCsv(text.slice(1), ",").slice(1).map((r) => r[0]!)
+            ? parseCsv(text.slice(1), ",")
+                .slice(1)
+                .map((r) => r[0]!)
             : format === "json"
               ? (JSON.parse(text) as Array<{ _id: string }>).map((r) => r._id)
-              : text.trim().split("\n").map((l) => (JSON.parse(l) as { _id: string })._id);
+              : text
+                  .trim()
+                  .split("\n")
+                  .map((l) => (JSON.parse(l) as { _id: string })._id);
       }
       expect(new Set(ids), `${layout} ${format}`).toEqual(named);
     }
@@ -277,54 +303,99 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     expect(new Set(rows.map((r) => r.question))).toEqual(new Set(questions().map((q) => q.id)));
     const rating = rows.filter((r) => r.question === "s2_3_1");
     expect(rating.map((r) => r.code)).toEqual(["1", "2", "3", "4", "5", "dk", "na"]);
-    expect(rating.find((r) => r.code === "5")).toMatchObject({ value: 5, code_label_vi: "Rất hài lòng", code_label_en: "Very satisfied", scale: "satisfaction" });
+    expect(rating.find((r) => r.code === "5")).toMatchObject({
+      value: 5,
+      code_label_vi: "Rất hài lòng",
+      code_label_en: "Very satisfied",
+      scale: "satisfaction",
+    });
     expect(rating.find((r) => r.code === "dk")).toMatchObject({ outside: "yes", value: null });
     expect(rows.find((r) => r.question === "channel_other")!.relevant).toContain("selected(${channel}, 'other')");
   });
 
   it.skipIf(skip)("results in the appendix layout: values, target and gap, previous year; CSV and XLSX agree with the API", async () => {
-    await server.api(`/api/rounds/${round}/targets`, { method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 85 }, { kind: "rule", level: "component", delta: 10 }] } });
+    await server.api(`/api/rounds/${round}/targets`, {
+      method: "PUT",
+      json: {
+        targets: [
+          { kind: "value", node: "SIPAS", value: 85 },
+          { kind: "rule", level: "component", delta: 10 },
+        ],
+      },
+    });
     const earlier = await server.createRound("sipas-2022", { minCellSize: 3 });
     await submitAll(server, earlier, randomSubmissions(sipas, demoUnits(server.ctx, "village").slice(0, 10), ["citizen"], 20, 22));
     const api = (await server.api(`/api/rounds/${round}/results?compare=${earlier}`)).body as ResultsResponse;
     const nodes = nodeMap(api.root);
-    const csv = (await get(`/api/rounds/${round}/export/results?format=csv&sep=semicolon&decimal=comma&compare=${earlier}&labels=vi`)).buffer.toString("utf8").slice(1);
-    const [keys, labels, ...rows] = parseCsv(csv, ";");
-    expect(keys).toEqual(["code", "name", "level", "max", "points", "percent", "rank", "of", "previous", "change", "rank_previous", "target", "gap", "valid"]);
-    expect(labels!.slice(0, 6)).toEqual(["Mã", "Tiêu chí / nội dung", "Cấp", "Điểm tối đa", "Điểm đạt được", "Tỷ lệ (%)"]);
+    // titles=0: the header row first (the title rows are tested in appendix.test.ts); full precision to compare with the API.
+    const csv = (await get(`/api/rounds/${round}/export/results?format=csv&sep=semicolon&decimal=comma&compare=${earlier}&titles=0&precision=full`)).buffer
+      .toString("utf8")
+      .slice(1);
+    const [labels, ...rows] = parseCsv(csv, ";");
+    expect(labels).toEqual([
+      "Mã",
+      "Tiêu chí / nội dung",
+      "Cấp",
+      "Tỷ lệ (%)",
+      "Năm trước (%)",
+      "Tăng/giảm (điểm %)",
+      "Mục tiêu (%)",
+      "Còn thiếu so với mục tiêu",
+      "Số câu trả lời hợp lệ",
+      "Số người trả lời (n)",
+      "Sai số chuẩn (điểm %)",
+      "KTC 95%: cận dưới",
+      "KTC 95%: cận trên",
+      "Hệ số thiết kế (deff)",
+      "Cỡ mẫu hiệu dụng",
+      "Độ tin cậy",
+      "Thay đổi có ý nghĩa (95%)",
+    ]);
     expect(rows).toHaveLength(nodes.size);
     const num = (s: string) => (s === "" ? null : Number(s.replace(",", ".")));
     for (const row of rows) {
       const node = nodes.get(row[0]!)!;
-      expect(row[1]!.trim()).toBe(node.label.vi);
-      expect(num(row[5]!)).toBeCloseTo(node.percent!, 9);
-      expect(num(row[8]!)).toBeCloseTo(node.previous!.value!, 9);
-      expect(num(row[9]!)).toBeCloseTo(node.delta!.value!, 9);
-      expect(num(row[11]!)).toEqual(node.target ? expect.closeTo(node.target.value, 9) : null);
+      expect(row[1]).toBe(node.label.vi);
+      expect(num(row[3]!)).toBeCloseTo(node.percent!, 9);
+      expect(num(row[4]!)).toBeCloseTo(node.previous!.value!, 9);
+      expect(num(row[5]!)).toBeCloseTo(node.delta!.value!, 9);
+      expect(num(row[6]!)).toEqual(node.target ? expect.closeTo(node.target.value, 9) : null);
+      // The uncertainty columns are the API's, under the round's design.
+      expect(num(row[9]!)).toBe(node.n ?? null);
+      expect(num(row[10]!)).toEqual(node.se === null || node.se === undefined ? null : expect.closeTo(node.se, 9));
+      expect(num(row[11]!)).toEqual(node.ci ? expect.closeTo(node.ci.lo, 9) : null);
+      expect(num(row[12]!)).toEqual(node.ci ? expect.closeTo(node.ci.hi, 9) : null);
+      expect(row[16]).toBe(node.change ? (node.change.significant ? "Có" : "Không") : "");
     }
-    expect(num(rows[0]![11]!)).toBe(85);
+    expect(num(rows[0]![6]!)).toBe(85);
     const component = rows.find((r) => r[0] === "II.3")!;
-    expect(num(component[11]!)).toBeCloseTo(nodes.get("II.3")!.percent! + 10, 9);
-    expect(num(component[12]!)).toBeCloseTo(10, 9);
+    expect(num(component[6]!)).toBeCloseTo(nodes.get("II.3")!.percent! + 10, 9);
+    expect(num(component[7]!)).toBeCloseTo(10, 9);
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await get(`/api/rounds/${round}/export/results?format=xlsx&lang=en`)).buffer as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
-    expect(sheet.getRow(2).getCell(1).value).toBe("SIPAS");
-    expect(sheet.getRow(2).getCell(2).value).toBe(api.root.label.en);
-    expect(sheet.getRow(2).getCell(6).value).toBeCloseTo(api.root.percent!, 9);
-    expect(sheet.getRow(2).getCell(6).numFmt).toBe("0.00");
+    let header = 1;
+    while (sheet.getRow(header).getCell(1).value !== "Code") header++;
+    expect(sheet.getRow(header + 1).getCell(1).value).toBe("SIPAS");
+    expect(sheet.getRow(header + 1).getCell(2).value).toBe(api.root.label.en);
+    expect(sheet.getRow(header + 1).getCell(4).value).toBe(Math.round(api.root.percent! * 100) / 100);
+    expect(sheet.getRow(header + 1).getCell(4).numFmt).toBe("0.00");
   });
 
-  it.skipIf(skip)("suppressed results export no values", async () => {
+  it.skipIf(skip)("suppressed results export no values, and say why", async () => {
     const counts = new Map<string, number>();
     for (const r of responses) counts.set(r.unit, (counts.get(r.unit) ?? 0) + 1);
     const small = [...counts.entries()].find(([, n]) => n < 3)?.[0];
     const unit = small ?? demoUnits(server.ctx, "village").at(-1)!;
-    const csv = (await get(`/api/rounds/${round}/export/results?format=csv&unit=${unit}`)).buffer.toString("utf8").slice(1);
-    const [, ...rows] = parseCsv(csv, ",");
+    const csv = (await get(`/api/rounds/${round}/export/results?format=csv&unit=${unit}&titles=0`)).buffer.toString("utf8").slice(1);
+    const [header, ...rows] = parseCsv(csv, ",");
+    expect(header).toEqual(["Mã", "Tiêu chí / nội dung", "Cấp", "Tỷ lệ (%)", "Số câu trả lời hợp lệ", "Ghi chú"]);
     expect(rows.length).toBeGreaterThan(40);
-    for (const row of rows) expect(row.slice(3, 8).concat(row.slice(13))).toEqual(["", "", "", "", "", ""]);
+    for (const row of rows) {
+      expect(row.slice(3, 5)).toEqual(["", ""]);
+      expect(row[5]).toMatch(small ? /^Ẩn: [12] phiếu, dưới mức tối thiểu 3 phiếu$/ : /^Không có phiếu$/);
+    }
   });
 
   describe("refuses bad export parameters before sending anything", () => {
@@ -356,7 +427,9 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     // Stop reading: the server fills its buffers and waits. A submission must not wait for it.
     await new Promise((r) => setTimeout(r, 300));
     const t0 = performance.now();
-    const submitted = await server.api(`/api/rounds/${big}/responses`, { json: makeSubmission(sipas, demoUnits(server.ctx, "village")[0]!, "citizen", seededRng(3), { id: randomUUID() }) });
+    const submitted = await server.api(`/api/rounds/${big}/responses`, {
+      json: makeSubmission(sipas, demoUnits(server.ctx, "village")[0]!, "citizen", seededRng(3), { id: randomUUID() }),
+    });
     expect(submitted.status).toBe(201);
     expect(performance.now() - t0).toBeLessThan(2000);
     let bytes = first.value!.byteLength;
@@ -387,14 +460,17 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
       return { code, stderr };
     };
     const out = path.join(dir, "wide.csv");
-    expect((await chiso("export", "--round", round, "--layout", "wide", "--format", "csv", "--sep", "semicolon", "--decimal", "comma", "--out", out)).code).toBe(0);
+    expect(
+      (await chiso("export", "--round", round, "--layout", "wide", "--format", "csv", "--sep", "semicolon", "--decimal", "comma", "--out", out)).code,
+    ).toBe(0);
     const viaHttp = (await get(`/api/rounds/${round}/export/wide?format=csv&sep=semicolon&decimal=comma`)).buffer;
     expect(fs.readFileSync(out)).toEqual(viaHttp);
     const xlsx = path.join(dir, "results.xlsx");
     expect((await chiso("export", "--round", round, "--layout", "results", "--out", xlsx)).code).toBe(0);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(xlsx);
-    expect(workbook.worksheets[0]!.getRow(2).getCell(1).value).toBe("SIPAS");
+    const values = workbook.worksheets[0]!.getColumn(1).values;
+    expect(values[values.indexOf("Mã") + 1]).toBe("SIPAS");
     const missing = await chiso("export", "--round", "nope", "--out", path.join(dir, "x.csv"));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("Survey round not found.");
@@ -402,5 +478,4 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     expect((await chiso("export")).code).toBe(2);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
 });

@@ -19,7 +19,14 @@ export interface Stored {
 }
 
 /** Random valid submissions spread over units and groups; some carry a survey weight. */
-export function randomSubmissions(instrument: Instrument, units: readonly string[], groups: readonly string[], count: number, seed: number, options: { weights?: boolean } = {}) {
+export function randomSubmissions(
+  instrument: Instrument,
+  units: readonly string[],
+  groups: readonly string[],
+  count: number,
+  seed: number,
+  options: { weights?: boolean } = {},
+) {
   const rng = seededRng(seed);
   return Array.from({ length: count }, () => {
     const unit = units[rng.int(0, units.length - 1)]!;
@@ -38,7 +45,9 @@ export async function submitAll(server: TestServer, round: string, submissions: 
   for (let i = 0; i < submissions.length; i += 250) {
     const res = await server.api("/api/sync", { json: { round, responses: submissions.slice(i, i + 250) }, headers: await headers });
     expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
-    expect(res.body.summary.stored, JSON.stringify(res.body.results.find((r: { status: string }) => r.status !== "stored"))).toBe(submissions.slice(i, i + 250).length);
+    expect(res.body.summary.stored, JSON.stringify(res.body.results.find((r: { status: string }) => r.status !== "stored"))).toBe(
+      submissions.slice(i, i + 250).length,
+    );
   }
 }
 

@@ -99,7 +99,15 @@ describe("syntax writers", () => {
   const tricky = "Ông/Bà's \"ý kiến\"\nlần 2 — `x' $HOME \\ back";
   const columns: DataColumn[] = [
     { key: "response_id", label: label("Mã phiếu", "Response id"), type: "text" },
-    { key: "q1", label: label(tricky), type: "number", values: [{ value: 1, code: "a", label: label(tricky) }, { value: 9, code: "dk", label: label("Không biết", "Don't know"), missing: true }] },
+    {
+      key: "q1",
+      label: label(tricky),
+      type: "number",
+      values: [
+        { value: 1, code: "a", label: label(tricky) },
+        { value: 9, code: "dk", label: label("Không biết", "Don't know"), missing: true },
+      ],
+    },
     { key: "q2", label: label("Đ".repeat(100)), type: "number" },
   ];
   const options: SyntaxOptions = { lang: "vi", csvFile: "r1-data.csv", separator: ",", decimal: "." };
@@ -136,7 +144,14 @@ describe("syntax writers", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiso-labels-"));
     fs.writeFileSync(path.join(dir, "r1-data.csv"), "\uFEFFresponse_id,q1,q2\r\nabc,1,2.5\r\n'-x,9,\r\n");
     fs.writeFileSync(path.join(dir, "labels.R"), rSyntax(columns, options));
-    const out = execFileSync("Rscript", ["-e", 'source("labels.R", encoding = "UTF-8"); cat(attr(chiso_data$q1, "label"), names(attr(chiso_data$q1, "labels"))[1], chiso_data$response_id[2], class(chiso_data$q2), sep = "\\n")'], { cwd: dir, encoding: "utf8" });
+    const out = execFileSync(
+      "Rscript",
+      [
+        "-e",
+        'source("labels.R", encoding = "UTF-8"); cat(attr(chiso_data$q1, "label"), names(attr(chiso_data$q1, "labels"))[1], chiso_data$response_id[2], class(chiso_data$q2), sep = "\\n")',
+      ],
+      { cwd: dir, encoding: "utf8" },
+    );
     const oneLine = tricky.replace(/\n/g, " ");
     expect(out.split("\n").slice(0, 4)).toEqual([oneLine, oneLine, "-x", "numeric"]);
     // Semicolons and decimal commas, as Vietnamese Excel writes them.
@@ -162,7 +177,7 @@ describe("the data layout, read by R", () => {
     round = await server.createRound("sipas-2022", { modes: ["public", "enumerator"], minCellSize: 3 });
     const submissions = randomSubmissions(sipas, demoUnits(server.ctx, "village").slice(0, 6), ["citizen", "organisation"], 30, 16, { weights: true });
     let n = 0;
-    for (const s of submissions) if (s.answers.did_procedure === "yes") s.answers.procedure_name = n++ % 2 ? FORMULA : "Cấp \"giấy\" phép; lần 2\nở Huế";
+    for (const s of submissions) if (s.answers.did_procedure === "yes") s.answers.procedure_name = n++ % 2 ? FORMULA : 'Cấp "giấy" phép; lần 2\nở Huế';
     await submitAll(server, round, submissions);
     responses = await storedResponses(server, round);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiso-labels-"));
@@ -251,12 +266,20 @@ describe("the data layout, read by R", () => {
     execFileSync("Rscript", ["-e", script], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     const summary = fs.readFileSync(path.join(dir, "summary.txt"), "utf8");
     expect(summary).toBe(summary.normalize("NFC"));
-    const line = (key: string) => summary.split("\n").find((l) => l.startsWith(`${key} `))!.slice(key.length + 1);
+    const line = (key: string) =>
+      summary
+        .split("\n")
+        .find((l) => l.startsWith(`${key} `))!
+        .slice(key.length + 1);
     expect(line("rows")).toBe(String(responses.length));
     expect(line("class")).toBe("numeric double");
     const s231 = questionById(sipas).get("s2_3_1")!;
     expect(line("label")).toContain(s231.label.vi);
-    expect(line("labels")).toBe(choicesOf(sipas, s231).map((c, i) => `${c.label.vi}=${i + 1}`).join("|"));
+    expect(line("labels")).toBe(
+      choicesOf(sipas, s231)
+        .map((c, i) => `${c.label.vi}=${i + 1}`)
+        .join("|"),
+    );
     expect(line("labels")).toContain("Rất hài lòng=5");
     expect(line("na_values")).toBe("6 7");
     expect(Number(line("factor5"))).toBe(responses.filter((x) => x.answers.s2_3_1 === "5").length);
@@ -314,12 +337,16 @@ describe("the data layout, read by R", () => {
       const sink = new Writable({ write: (_c, _e, done) => done() });
       return main(args, { stdin: new PassThrough(), stdout: sink, stderr: sink }, env);
     };
-    for (const [format, ext] of [["sps", "sps"], ["do", "do"], ["r", "R"]] as const) {
+    for (const [format, ext] of [
+      ["sps", "sps"],
+      ["do", "do"],
+      ["r", "R"],
+    ] as const) {
       const out = path.join(dir, `cli.${ext}`);
       expect(await chiso("export", "--round", round, "--layout", "data", "--format", format, "--labels", "en", "--out", out)).toBe(0);
       const viaHttp = (await get(`/api/rounds/${round}/export/data?format=${format}&labels=en`)).buffer;
       expect(fs.readFileSync(out)).toEqual(viaHttp);
     }
-    expect(fs.readFileSync(path.join(dir, "cli.do"), "utf8")).toContain("label define chiso_selected 0 `\"Not selected\"' 1 `\"Selected\"', replace");
+    expect(fs.readFileSync(path.join(dir, "cli.do"), "utf8")).toContain('label define chiso_selected 0 `"Not selected"\' 1 `"Selected"\', replace');
   });
 });

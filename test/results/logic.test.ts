@@ -175,7 +175,8 @@ describe("year on year", () => {
   });
 
   it("attaches previous values and deltas; a gained place is a positive rank delta", () => {
-    const values = (bump: number) => Object.fromEntries([...nodeMap(sipas.root).values()].filter((n) => !n.children).map((n) => [n.code, { percent: 70 + bump }]));
+    const values = (bump: number) =>
+      Object.fromEntries([...nodeMap(sipas.root).values()].filter((n) => !n.children).map((n) => [n.code, { percent: 70 + bump }]));
     const earlier = toResultTree(scoreFromNodeValues(sipas, values(0)).root, "percent");
     const nextValues = Object.fromEntries([...nodeMap(next.root).values()].filter((n) => !n.children).map((n) => [n.code, { percent: 75 }]));
     const current = toResultTree(scoreFromNodeValues(next, nextValues).root, "percent");
@@ -254,7 +255,14 @@ describe("targets", () => {
     expect(low!.flags).toContain("below_current");
     expect(low!.met).toBe(true);
     expect(rank).toMatchObject({ goal: 20, current: 33, gap: 13, met: false, flags: [] });
-    expect(group).toMatchObject({ goal: 2, current: 3, gap: 1, met: false, goalLabel: { vi: "Nhóm trung bình cao" }, currentLabel: { vi: "Nhóm trung bình thấp" } });
+    expect(group).toMatchObject({
+      goal: 2,
+      current: 3,
+      gap: 1,
+      met: false,
+      goalLabel: { vi: "Nhóm trung bình cao" },
+      currentLabel: { vi: "Nhóm trung bình thấp" },
+    });
     expect(impossibleGroup!.flags).toContain("above_max");
   });
 

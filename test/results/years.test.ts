@@ -201,10 +201,25 @@ describe.each(DIALECTS)("results across years and registries on %s", (dialect) =
     const cases: Array<[string, () => RequestInit & { json?: unknown }, number, string]> = [
       ["unknown node", () => ({ method: "PUT", json: { targets: [{ kind: "value", node: "NOPE", value: 80 }] } }), 422, "targets.0.node"],
       ["unknown level", () => ({ method: "PUT", json: { targets: [{ kind: "rule", level: "criterion", delta: 10 }] } }), 422, "targets.0.level"],
-      ["points on a percent node", () => ({ method: "PUT", json: { targets: [{ kind: "value", node: "II.1.1", value: 2, measure: "points" }] } }), 422, "targets.0.measure"],
-      ["performance groups the index lacks", () => ({ method: "PUT", json: { targets: [{ kind: "performanceGroup", node: "SIPAS", atLeast: 2 }] } }), 422, "targets.0.kind"],
+      [
+        "points on a percent node",
+        () => ({ method: "PUT", json: { targets: [{ kind: "value", node: "II.1.1", value: 2, measure: "points" }] } }),
+        422,
+        "targets.0.measure",
+      ],
+      [
+        "performance groups the index lacks",
+        () => ({ method: "PUT", json: { targets: [{ kind: "performanceGroup", node: "SIPAS", atLeast: 2 }] } }),
+        422,
+        "targets.0.kind",
+      ],
       ["unknown base round", () => ({ method: "PUT", json: { targets: [{ kind: "rule", level: "item", delta: 1, base: "nope" }] } }), 422, "targets.0.base"],
-      ["group outside the round", () => ({ method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 80, group: "hdnd" }] } }), 422, "targets.0.group"],
+      [
+        "group outside the round",
+        () => ({ method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 80, group: "hdnd" }] } }),
+        422,
+        "targets.0.group",
+      ],
       ["wrong shape", () => ({ method: "PUT", json: { targets: [{ kind: "rank", node: "SIPAS", rank: 0 }] } }), 422, "targets.0.rank"],
       ["malformed JSON", () => ({ method: "PUT", body: "{", headers: { "content-type": "application/json" } }), 400, ""],
       ["not JSON", () => ({ method: "PUT", body: "a=1", headers: { "content-type": "text/plain" } }), 415, ""],
@@ -230,8 +245,14 @@ describe.each(DIALECTS)("results across years and registries on %s", (dialect) =
     const linksFrom = new Map<string, string[]>();
     for (const l of links) linksFrom.set(l.from_key, [...(linksFrom.get(l.from_key) ?? []), l.to_key]);
     const communes = server.ctx.units.atLevel("pre2025", "commune").filter((c) => server.ctx.units.isWithin(c.key, "pre2025:30"));
-    const whole = communes.filter((c) => linksFrom.get(c.key)?.length === 1).slice(0, 4).map((c) => c.key);
-    const split = communes.filter((c) => (linksFrom.get(c.key)?.length ?? 0) > 1).slice(0, 2).map((c) => c.key);
+    const whole = communes
+      .filter((c) => linksFrom.get(c.key)?.length === 1)
+      .slice(0, 4)
+      .map((c) => c.key);
+    const split = communes
+      .filter((c) => (linksFrom.get(c.key)?.length ?? 0) > 1)
+      .slice(0, 2)
+      .map((c) => c.key);
     expect(whole).toHaveLength(4);
     expect(split).toHaveLength(2);
     const villages = await addVillages(server, [...whole, ...split]);

@@ -95,7 +95,10 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
     expect(weak.body.error.message_vi).toMatch(/dễ đoán/);
     expect(weak.body.error.message_en).toMatch(/easy to guess/);
     expect((await server.api("/api/auth/password", { json: { currentPassword: user.password, password: strong() } })).status).toBe(401);
-    const withoutCsrf = await server.api("/api/auth/password", { json: { currentPassword: user.password, password: strong() }, headers: { cookie: here.cookie! } });
+    const withoutCsrf = await server.api("/api/auth/password", {
+      json: { currentPassword: user.password, password: strong() },
+      headers: { cookie: here.cookie! },
+    });
     expect(withoutCsrf.status).toBe(403);
 
     const password = strong();
@@ -112,7 +115,11 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
     const target = await server.createUser("admin");
     const targetSession = await server.signIn(target.username, target.password);
     const admin = await server.authenticate("admin");
-    const weak = await server.api(`/api/users/${target.id}/password`, { method: "PUT", json: { password: `${target.username}${target.username}` }, headers: admin });
+    const weak = await server.api(`/api/users/${target.id}/password`, {
+      method: "PUT",
+      json: { password: `${target.username}${target.username}` },
+      headers: admin,
+    });
     expect(weak.status).toBe(422);
     expect(weak.body.error.errors[0]).toMatchObject({ question: "password", code: "weak_password" });
     const temporary = strong();
@@ -134,7 +141,8 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
 
   it.skipIf(skip)("refuses short, common and username-based passwords for new accounts, naming the field in both languages", async () => {
     const headers = await server.authenticate("admin");
-    const attempt = (username: string, password: string) => server.api("/api/users", { json: { username, displayName: "Cán bộ", role: "analyst", password }, headers });
+    const attempt = (username: string, password: string) =>
+      server.api("/api/users", { json: { username, displayName: "Cán bộ", role: "analyst", password }, headers });
     const short = await attempt("can-bo-1", "Ab1-xy");
     expect(short.status).toBe(422);
     expect(short.body.error.errors).toEqual([expect.objectContaining({ question: "password", code: "weak_password" })]);
@@ -180,12 +188,20 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
     expect((await server.api("/api/auth/me", { headers: bearer })).body.via).toBe("device");
     // A device with ten days left is pushed back to the full lifetime by its next use…
     const db = server.ctx.db.kysely;
-    await db.updateTable("device_tokens").set({ expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() }).where("id", "=", device.body.id).execute();
+    await db
+      .updateTable("device_tokens")
+      .set({ expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() })
+      .where("id", "=", device.body.id)
+      .execute();
     expect((await server.api("/api/auth/me", { headers: bearer })).body.via).toBe("device");
     const refreshed = await db.selectFrom("device_tokens").select("expires_at").where("id", "=", device.body.id).executeTakeFirstOrThrow();
     expect(Date.parse(refreshed.expires_at!) - Date.now()).toBeGreaterThan(89 * 86_400_000);
     // …and one left unused past its expiry stops working.
-    await db.updateTable("device_tokens").set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", device.body.id).execute();
+    await db
+      .updateTable("device_tokens")
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where("id", "=", device.body.id)
+      .execute();
     expect((await server.api("/api/auth/me", { headers: bearer })).body.user).toBeNull();
     expect((await server.api("/api/sync", { json: { round: "x", responses: [] }, headers: bearer })).status).toBe(401);
   });
@@ -262,7 +278,11 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
     const headers = await server.signIn(user.username, user.password);
     const token = decodeURIComponent(headers.cookie!.split("=")[1]!);
     const setLastSeen = (minutesAgo: number) =>
-      db.updateTable("sessions").set({ last_seen_at: new Date(Date.now() - minutesAgo * 60_000).toISOString() }).where("token_hash", "=", tokenHash(token)).execute();
+      db
+        .updateTable("sessions")
+        .set({ last_seen_at: new Date(Date.now() - minutesAgo * 60_000).toISOString() })
+        .where("token_hash", "=", tokenHash(token))
+        .execute();
     await setLastSeen(20);
     expect((await server.api("/api/auth/me", { headers })).body.user.username).toBe(user.username);
     const touched = await db.selectFrom("sessions").select("last_seen_at").where("token_hash", "=", tokenHash(token)).executeTakeFirstOrThrow();
@@ -273,7 +293,11 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
     // The idle timeout is configurable.
     const again = await server.signIn(user.username, user.password);
     const next = decodeURIComponent(again.cookie!.split("=")[1]!);
-    await db.updateTable("sessions").set({ last_seen_at: new Date(Date.now() - 6 * 60_000).toISOString() }).where("token_hash", "=", tokenHash(next)).execute();
+    await db
+      .updateTable("sessions")
+      .set({ last_seen_at: new Date(Date.now() - 6 * 60_000).toISOString() })
+      .where("token_hash", "=", tokenHash(next))
+      .execute();
     await withEnv({ CHISO_SESSION_IDLE_MINUTES: "5" }, async () => {
       expect((await server.api("/api/auth/me", { headers: again })).body.user).toBeNull();
     });
@@ -282,7 +306,11 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
   it.skipIf(skip)("names the cookie __Host-chiso_session, Secure, Path=/ and without Domain when served over HTTPS", async () => {
     const user = await server.createUser("analyst");
     await withEnv({ CHISO_PUBLIC_URL: "https://chiso.example.vn" }, async () => {
-      const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ username: user.username, password: user.password }) });
+      const res = await fetch(`${server.url}/api/auth/login`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ username: user.username, password: user.password }),
+      });
       const cookie = res.headers.get("set-cookie")!;
       expect(cookie).toMatch(/^__Host-chiso_session=/);
       expect(cookie).toMatch(/;\s*Secure/i);
@@ -307,7 +335,8 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
       const sipas = await instrumentOf(server.ctx, "sipas-2022");
       round = await server.createRound("sipas-2022");
       const village = demoUnits(server.ctx, "village")[0]!;
-      submit = async (headers, i) => (await server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, village, "citizen", seededRng(1000 + i)), headers })).status;
+      submit = async (headers, i) =>
+        (await server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, village, "citizen", seededRng(1000 + i)), headers })).status;
     });
     const limited = async (fn: () => Promise<void>) => {
       const saved = server.ctx.rateLimits.perAddress;

@@ -22,7 +22,11 @@ describe.each(DIALECTS)("accounts on %s", (dialect) => {
 
   it.skipIf(skip)("signs in with an httpOnly SameSite cookie and ends the session at sign-out", async () => {
     const admin = await server.createUser("admin");
-    const res = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: admin.username, password: admin.password }) });
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: admin.username, password: admin.password }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get("set-cookie")!;
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -75,7 +79,11 @@ describe.each(DIALECTS)("accounts on %s", (dialect) => {
     const device = await server.api("/api/devices", { json: { label: "Máy tính bảng 01" }, headers: session });
     expect(device.status).toBe(201);
     const bearer = { authorization: `Bearer ${device.body.token}` };
-    const sync = () => server.api("/api/sync", { json: { round, responses: [makeSubmission(sipas, village, "citizen", seededRng(Math.random() * 1e6), { channel: "enumerator" })] }, headers: bearer });
+    const sync = () =>
+      server.api("/api/sync", {
+        json: { round, responses: [makeSubmission(sipas, village, "citizen", seededRng(Math.random() * 1e6), { channel: "enumerator" })] },
+        headers: bearer,
+      });
     expect((await sync()).body.results[0].status).toBe("stored");
 
     const admin = await server.createUser("admin");
@@ -100,7 +108,13 @@ describe.each(DIALECTS)("accounts on %s", (dialect) => {
     const outside = villages.find((v) => !server.ctx.units.isWithin(v, commune))!;
     const device = await server.deviceHeaders({ unitScope: [commune] });
     const res = await server.api("/api/sync", {
-      json: { round, responses: [makeSubmission(sipas, villages[0]!, "citizen", seededRng(5), { channel: "enumerator" }), makeSubmission(sipas, outside, "citizen", seededRng(6), { channel: "enumerator" })] },
+      json: {
+        round,
+        responses: [
+          makeSubmission(sipas, villages[0]!, "citizen", seededRng(5), { channel: "enumerator" }),
+          makeSubmission(sipas, outside, "citizen", seededRng(6), { channel: "enumerator" }),
+        ],
+      },
       headers: device,
     });
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(["stored", "invalid"]);
@@ -126,7 +140,8 @@ describe("rate limiter", () => {
       const round = await server.createRound("sipas-2022");
       const village = demoUnits(server.ctx, "village")[0]!;
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, village, "citizen", seededRng(i)) })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, village, "citizen", seededRng(i)) })).status);
       expect(statuses).toEqual([201, 201, 429]);
     } finally {
       await server.close();

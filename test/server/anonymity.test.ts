@@ -10,7 +10,8 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "kysely";
-import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
+import pg from "pg";
+import { DIALECTS, PG_ADMIN_URL, postgresAvailable } from "../helpers/databases.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { anonymousAnswer, openInvitation, type OpenedInvitation } from "../helpers/invitee.js";
@@ -50,6 +51,8 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
   let walStart: string | null = null;
   let walEnd: string | null = null;
   let walInspect: string | null = null;
+  /** The connection holding a replication slot that keeps the scenario's WAL, where the server allows one. */
+  let walSlot: pg.Client | null = null;
   /** PostgreSQL: each invitee row's transaction id and physical position right after the import. */
   let importedRows: Array<{ token: string; xmin: string; ctid: string }> = [];
 
@@ -63,7 +66,12 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     round = await server.createRound("par-leaders-2022", { modes: ["invitation"], groups: ["hdnd", ...GROUPS] });
     const agencies = demoUnits(server.ctx, "agency").slice(0, 3);
     const list = GROUPS.flatMap((group, g) =>
-      Array.from({ length: PER_GROUP }, (_, i) => ({ name: `Lãnh đạo ${g}-${i}`, email: `ld${g}.${i}@example.vn`, group, agency: agencies[i % agencies.length]! })),
+      Array.from({ length: PER_GROUP }, (_, i) => ({
+        name: `Lãnh đạo ${g}-${i}`,
+        email: `ld${g}.${i}@example.vn`,
+        group,
+        agency: agencies[i % agencies.length]!,
+      })),
     );
     const imported = await server.api(`/api/rounds/${round}/invitations`, { json: { invitees: list }, headers: admin });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
@@ -79,6 +87,15 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     if (dialect === "postgres") {
       try {
         await sql`create extension if not exists pg_walinspect`.execute(server.ctx.db.kysely);
+        // A replication slot keeps the WAL from here on until the test has read it: on a busy
+        // server (other tests, benchmarks) the segments would otherwise be recycled first.
+        // A temporary slot, on a connection of its own: it goes when that connection closes.
+        walSlot = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await walSlot.connect();
+        await walSlot.query("select pg_create_physical_replication_slot($1, true, true)", [`chiso_anonymity_${process.pid}`]).catch(async () => {
+          await walSlot?.end();
+          walSlot = null;
+        });
         walStart = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(server.ctx.db.kysely)).rows[0]!.lsn;
       } catch (error) {
         walInspect = (error as Error).message;
@@ -98,7 +115,8 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     const answered = new Set<string>();
     const answerable = () => answerOrder.filter((t) => opened.has(t) && !answered.has(t));
     vi.useFakeTimers({ toFake: ["Date"] });
-    const capture = (method: "log" | "info" | "warn" | "error") => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(" ")));
+    const capture = (method: "log" | "info" | "warn" | "error") =>
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(" ")));
     const restore = [capture("log"), capture("info"), capture("warn"), capture("error")];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
@@ -132,19 +150,30 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     if (walStart) walEnd = (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(server.ctx.db.kysely)).rows[0]!.lsn;
   }, 180_000);
   afterAll(async () => {
-    if (!skip) await server.close();
+    if (skip) return;
+    await walSlot?.end();
+    await server.close();
   });
 
   const db = () => server.ctx.db.kysely;
   const invitationRowsPhysically = async () =>
-    (await sql<{ token: string; xmin: string; ctid: string }>`select token, xmin::text as xmin, ctid::text as ctid from invitations where round_id = ${round} order by ctid`.execute(db())).rows;
+    (
+      await sql<{
+        token: string;
+        xmin: string;
+        ctid: string;
+      }>`select token, xmin::text as xmin, ctid::text as ctid from invitations where round_id = ${round} order by ctid`.execute(db())
+    ).rows;
   const openedSet = async () => {
     const row = await db().selectFrom("invitation_openings").select("opened").where("round_id", "=", round).executeTakeFirstOrThrow();
     return { text: row.opened, tokens: Object.keys(JSON.parse(row.opened) as Record<string, unknown>) };
   };
   const tables = async (): Promise<string[]> =>
     dialect === "sqlite"
-      ? server.ctx.db.sqlite!.prepare("select name from sqlite_master where type = 'table'").all().map((r) => (r as { name: string }).name)
+      ? server.ctx.db
+          .sqlite!.prepare("select name from sqlite_master where type = 'table'")
+          .all()
+          .map((r) => (r as { name: string }).name)
       : (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(db())).rows.map((r) => r.tablename);
   const identities = () => [...invitees.entries()].flatMap(([token, i]) => [token, i.name, i.email]);
 
@@ -159,7 +188,11 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
         const identity = identities().some((s) => text.includes(s));
         const response = responseIds.some((id) => text.includes(id)) || receipts.some((r) => text.includes(r));
         expect(identity && response, `${table} links an invitee and a response`).toBe(false);
-        if (response) expect([...agencies].some((a) => text.includes(a)), `${table} keeps the agency of a response`).toBe(false);
+        if (response)
+          expect(
+            [...agencies].some((a) => text.includes(a)),
+            `${table} keeps the agency of a response`,
+          ).toBe(false);
       }
     }
     const responses = await db().selectFrom("responses").selectAll().where("round_id", "=", round).execute();
@@ -235,27 +268,39 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     return { correct, chance, bound: Math.ceil(chance + 3 * Math.sqrt(chance) + 1) };
   }
 
-  it.skipIf(skip || dialect !== "sqlite")("SQLite: rows come back in the order of random keys; file and WAL hold no time and no token beside a response", async () => {
-    const sqlite = server.ctx.db.sqlite!;
-    const natural = sqlite.prepare("select id from responses where round_id = ?").all(round).map((r) => (r as { id: string }).id);
-    expect(natural).toEqual([...natural].sort());
-    const openedTokens = new Set((await openedSet()).tokens);
-    const invitationsNatural = sqlite.prepare("select token from invitations where round_id = ?").all(round).map((r) => (r as { token: string }).token).filter((t) => openedTokens.has(t));
-    expect(invitationsNatural).toEqual([...invitationsNatural].sort());
-    const attack = await orderAttack(invitationsNatural, natural);
-    expect(attack.correct, `order attack: ${attack.correct} right, chance ≈ ${attack.chance.toFixed(1)}`).toBeLessThanOrEqual(attack.bound);
-    for (const s of sqlite.prepare("select sql from sqlite_master where name in ('responses', 'invitations', 'invitation_openings', 'answers', 'credential_keys')").all() as Array<{ sql: string }>) {
-      expect(s.sql).toMatch(/without rowid/i);
-    }
-    // The write-ahead log as it was after each answer, before any checkpoint: response pages only.
-    expect(walSnapshots.length).toBe(12);
-    for (const wal of walSnapshots) {
-      for (const token of invitees.keys()) expect(wal.includes(token), "the WAL holds an invitation next to responses").toBe(false);
-      for (const day of DAYS) expect(wal.includes(day)).toBe(false);
-    }
-    const file = fs.readFileSync(sqlite.name);
-    for (const day of DAYS) expect(file.includes(day), `the database file holds ${day}`).toBe(false);
-  });
+  it.skipIf(skip || dialect !== "sqlite")(
+    "SQLite: rows come back in the order of random keys; file and WAL hold no time and no token beside a response",
+    async () => {
+      const sqlite = server.ctx.db.sqlite!;
+      const natural = sqlite
+        .prepare("select id from responses where round_id = ?")
+        .all(round)
+        .map((r) => (r as { id: string }).id);
+      expect(natural).toEqual([...natural].sort());
+      const openedTokens = new Set((await openedSet()).tokens);
+      const invitationsNatural = sqlite
+        .prepare("select token from invitations where round_id = ?")
+        .all(round)
+        .map((r) => (r as { token: string }).token)
+        .filter((t) => openedTokens.has(t));
+      expect(invitationsNatural).toEqual([...invitationsNatural].sort());
+      const attack = await orderAttack(invitationsNatural, natural);
+      expect(attack.correct, `order attack: ${attack.correct} right, chance ≈ ${attack.chance.toFixed(1)}`).toBeLessThanOrEqual(attack.bound);
+      for (const s of sqlite
+        .prepare("select sql from sqlite_master where name in ('responses', 'invitations', 'invitation_openings', 'answers', 'credential_keys')")
+        .all() as Array<{ sql: string }>) {
+        expect(s.sql).toMatch(/without rowid/i);
+      }
+      // The write-ahead log as it was after each answer, before any checkpoint: response pages only.
+      expect(walSnapshots.length).toBe(12);
+      for (const wal of walSnapshots) {
+        for (const token of invitees.keys()) expect(wal.includes(token), "the WAL holds an invitation next to responses").toBe(false);
+        for (const day of DAYS) expect(wal.includes(day)).toBe(false);
+      }
+      const file = fs.readFileSync(sqlite.name);
+      for (const day of DAYS) expect(file.includes(day), `the database file holds ${day}`).toBe(false);
+    },
+  );
 
   it.skipIf(skip || dialect !== "postgres")("PostgreSQL: no invitee row moved or was rewritten after the import; xmin and ctid pair nothing", async () => {
     // Opening never writes an invitee's row: the transaction id and physical position of every row
@@ -264,7 +309,8 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     expect(now).toEqual(importedRows);
     const openedTokens = new Set((await openedSet()).tokens);
     const byCtid = now.filter((r) => openedTokens.has(r.token)).map((r) => r.token);
-    const res = (await sql<{ id: string; xmin: string }>`select id, xmin::text as xmin from responses where round_id = ${round} order by ctid`.execute(db())).rows;
+    const res = (await sql<{ id: string; xmin: string }>`select id, xmin::text as xmin from responses where round_id = ${round} order by ctid`.execute(db()))
+      .rows;
     for (const order of [res.map((r) => r.id), [...res].sort((a, b) => Number(a.xmin) - Number(b.xmin)).map((r) => r.id)]) {
       const attack = await orderAttack(byCtid, order);
       expect(attack.correct, `order attack: ${attack.correct} right, chance ≈ ${attack.chance.toFixed(1)}`).toBeLessThanOrEqual(attack.bound);
@@ -275,49 +321,65 @@ describe.each(DIALECTS)("anonymity of invitation responses on %s", (dialect) => 
     expect(res.some((r) => r.xmin === openings[0]!.xmin)).toBe(false);
   });
 
-  it.skipIf(skip || dialect !== "postgres")("PostgreSQL WAL: no transaction writes both an opening and a response, none writes an invitee row, and no record holds a day", async (ctx) => {
-    if (!walStart || !walEnd) {
-      console.warn(`PostgreSQL WAL check skipped: ${walInspect ?? "no WAL position"}`);
-      ctx.skip();
-      return;
-    }
-    const filenode = async (table: string) => (await sql<{ f: string }>`select pg_relation_filenode(${table})::text as f`.execute(db())).rows[0]!.f;
-    const invitationsNode = await filenode("invitations");
-    const responsesNode = await filenode("responses");
-    // The opened set, and its TOAST table once it outgrows a page.
-    const toast = (await sql<{ f: string | null }>`select pg_relation_filenode(reltoastrelid)::text as f from pg_class where oid = 'invitation_openings'::regclass`.execute(db())).rows[0]!.f;
-    const openingNodes = [await filenode("invitation_openings"), ...(toast ? [toast] : [])];
-    const records = (await sql<{ xid: string; block_ref: string | null }>`select xid::text as xid, block_ref from pg_get_wal_records_info(${walStart}::pg_lsn, ${walEnd}::pg_lsn)`.execute(db())).rows;
-    const touches = new Map<string, Set<string>>();
-    const relOf = (ref: string | null) => (ref?.match(/rel \d+\/\d+\/(\d+)/g) ?? []).map((m) => m.split("/").pop()!);
-    for (const r of records) {
-      if (r.xid === "0") continue;
-      const set = touches.get(r.xid) ?? new Set<string>();
-      for (const rel of relOf(r.block_ref)) set.add(rel);
-      touches.set(r.xid, set);
-    }
-    const opens = (set: Set<string>) => openingNodes.some((n) => set.has(n));
-    const opening = [...touches.values()].filter(opens).length;
-    const storing = [...touches.values()].filter((s) => s.has(responsesNode)).length;
-    expect(opening).toBeGreaterThanOrEqual(15);
-    expect(storing).toBeGreaterThan(0);
-    for (const set of touches.values()) {
-      // After the import no transaction writes an invitee's row at all.
-      expect(set.has(invitationsNode), "a transaction after the import wrote an invitee row").toBe(false);
-      expect(opens(set) && set.has(responsesNode)).toBe(false);
-    }
-    // The WAL segments' bytes (read by the server itself): no day of opening or answering anywhere.
-    const segments = (await sql<{ name: string }>`select distinct pg_walfile_name(lsn) as name from (values (${walStart}::pg_lsn), (${walEnd}::pg_lsn)) as v(lsn)`.execute(db())).rows;
-    try {
-      for (const { name } of segments) {
-        const bytes = (await sql<{ b: Buffer }>`select pg_read_binary_file(${`pg_wal/${name}`}) as b`.execute(db())).rows[0]!.b;
-        for (const day of DAYS) expect(bytes.includes(day), `WAL ${name} holds ${day}`).toBe(false);
+  it.skipIf(skip || dialect !== "postgres")(
+    "PostgreSQL WAL: no transaction writes both an opening and a response, none writes an invitee row, and no record holds a day",
+    async (ctx) => {
+      if (!walStart || !walEnd) {
+        console.warn(`PostgreSQL WAL check skipped: ${walInspect ?? "no WAL position"}`);
+        ctx.skip();
+        return;
       }
-    } catch (error) {
-      if ((error as { code?: string }).code !== "42501") throw error;
-      console.warn("reading WAL files needs pg_read_server_files: that part is skipped");
-    }
-  });
+      const filenode = async (table: string) => (await sql<{ f: string }>`select pg_relation_filenode(${table})::text as f`.execute(db())).rows[0]!.f;
+      const invitationsNode = await filenode("invitations");
+      const responsesNode = await filenode("responses");
+      // The opened set, and its TOAST table once it outgrows a page.
+      const toast = (
+        await sql<{
+          f: string | null;
+        }>`select pg_relation_filenode(reltoastrelid)::text as f from pg_class where oid = 'invitation_openings'::regclass`.execute(db())
+      ).rows[0]!.f;
+      const openingNodes = [await filenode("invitation_openings"), ...(toast ? [toast] : [])];
+      const records = (
+        await sql<{
+          xid: string;
+          block_ref: string | null;
+        }>`select xid::text as xid, block_ref from pg_get_wal_records_info(${walStart}::pg_lsn, ${walEnd}::pg_lsn)`.execute(db())
+      ).rows;
+      const touches = new Map<string, Set<string>>();
+      const relOf = (ref: string | null) => (ref?.match(/rel \d+\/\d+\/(\d+)/g) ?? []).map((m) => m.split("/").pop()!);
+      for (const r of records) {
+        if (r.xid === "0") continue;
+        const set = touches.get(r.xid) ?? new Set<string>();
+        for (const rel of relOf(r.block_ref)) set.add(rel);
+        touches.set(r.xid, set);
+      }
+      const opens = (set: Set<string>) => openingNodes.some((n) => set.has(n));
+      const opening = [...touches.values()].filter(opens).length;
+      const storing = [...touches.values()].filter((s) => s.has(responsesNode)).length;
+      expect(opening).toBeGreaterThanOrEqual(15);
+      expect(storing).toBeGreaterThan(0);
+      for (const set of touches.values()) {
+        // After the import no transaction writes an invitee's row at all.
+        expect(set.has(invitationsNode), "a transaction after the import wrote an invitee row").toBe(false);
+        expect(opens(set) && set.has(responsesNode)).toBe(false);
+      }
+      // The WAL segments' bytes (read by the server itself): no day of opening or answering anywhere.
+      const segments = (
+        await sql<{ name: string }>`select distinct pg_walfile_name(lsn) as name from (values (${walStart}::pg_lsn), (${walEnd}::pg_lsn)) as v(lsn)`.execute(
+          db(),
+        )
+      ).rows;
+      try {
+        for (const { name } of segments) {
+          const bytes = (await sql<{ b: Buffer }>`select pg_read_binary_file(${`pg_wal/${name}`}) as b`.execute(db())).rows[0]!.b;
+          for (const day of DAYS) expect(bytes.includes(day), `WAL ${name} holds ${day}`).toBe(false);
+        }
+      } catch (error) {
+        if ((error as { code?: string }).code !== "42501") throw error;
+        console.warn("reading WAL files needs pg_read_server_files: that part is skipped");
+      }
+    },
+  );
 });
 
 /** A small unit tree for the rule alone: round scope R with units A, B, C; groups g1…g3. */
@@ -341,27 +403,37 @@ describe("complementary suppression (the rule)", () => {
     let secondary = 0;
     for (let t = 0; t < 500; t++) {
       const cells: Cell[] = [];
-      for (const u of ["A", "B", "C"]) for (const g of ["g1", "g2", "g3"]) {
-        const n = rng.next() < 0.3 ? rng.int(0, 4) : rng.int(5, 12);
-        if (n > 0) cells.push({ unit: u, group: g, n, w: n, w2: n });
-      }
+      for (const u of ["A", "B", "C"])
+        for (const g of ["g1", "g2", "g3"]) {
+          const n = rng.next() < 0.3 ? rng.int(0, 4) : rng.int(5, 12);
+          if (n > 0) cells.push({ unit: u, group: g, n, w: n, w2: n });
+        }
       const rule = complementarySuppression(cells, treeDirectory(parents), ["R"], min);
       const count = (keys: string[]) => keys.reduce((s, k) => s + (cells.find((c) => `${c.unit}/${c.group}` === k)?.n ?? 0), 0);
-      const published = unitsOf.flatMap((u) => groupsOf.map((g) => ({ u, g, keys: cover(u, g) }))).filter((f) => count(f.keys) > 0 && !rule.suppressed(f.u, f.g));
+      const published = unitsOf
+        .flatMap((u) => groupsOf.map((g) => ({ u, g, keys: cover(u, g) })))
+        .filter((f) => count(f.keys) > 0 && !rule.suppressed(f.u, f.g));
       for (const f of unitsOf.flatMap((u) => groupsOf.map((g) => ({ u, g })))) {
         const n = count(cover(f.u, f.g));
         if (n > 0 && n < min) expect(rule.suppressed(f.u, f.g)).toBe(true);
         if (n >= min && rule.suppressed(f.u, f.g)) secondary++;
       }
       // Every difference of two published figures where one covers a part of the other.
-      for (const a of published) for (const b of published) {
-        if (a === b || !b.keys.every((k) => a.keys.includes(k))) continue;
-        const rest = count(a.keys) - count(b.keys);
-        expect(rest === 0 || rest >= min, `table ${t}: ${a.u}/${a.g} − ${b.u}/${b.g} covers ${rest}`).toBe(true);
-      }
+      for (const a of published)
+        for (const b of published) {
+          if (a === b || !b.keys.every((k) => a.keys.includes(k))) continue;
+          const rest = count(a.keys) - count(b.keys);
+          expect(rest === 0 || rest >= min, `table ${t}: ${a.u}/${a.g} − ${b.u}/${b.g} covers ${rest}`).toBe(true);
+        }
       // A published figure minus any set of its published parts (groups of a unit, units of the scope).
       for (const a of published) {
-        const parts = published.filter((b) => b !== a && b.keys.every((k) => a.keys.includes(k)) && (b.u === a.u || (a.u === null || a.u === "R") && b.g === a.g) && b.keys.length < a.keys.length);
+        const parts = published.filter(
+          (b) =>
+            b !== a &&
+            b.keys.every((k) => a.keys.includes(k)) &&
+            (b.u === a.u || ((a.u === null || a.u === "R") && b.g === a.g)) &&
+            b.keys.length < a.keys.length,
+        );
         const disjoint = parts.filter((b, i) => parts.slice(0, i).every((c) => !c.keys.some((k) => b.keys.includes(k))));
         for (let mask = 1; mask < 1 << disjoint.length; mask++) {
           const chosen = disjoint.filter((_, i) => mask & (1 << i));
@@ -396,15 +468,27 @@ describe.each(DIALECTS)("suppressed results of an anonymous round on %s", (diale
     for (const [r, plan] of PLAN.entries()) {
       const round = await server.createRound("par-leaders-2022", { modes: ["invitation"], groups: Object.keys(plan) });
       rounds.push(round);
-      const invitees = Object.keys(plan).flatMap((group) => Array.from({ length: 8 }, (_, i) => ({ name: `L ${r} ${group} ${i}`, email: `l${r}.${group}.${i}@example.vn`, group, agency: agencies[i % agencies.length]! })));
+      const invitees = Object.keys(plan).flatMap((group) =>
+        Array.from({ length: 8 }, (_, i) => ({
+          name: `L ${r} ${group} ${i}`,
+          email: `l${r}.${group}.${i}@example.vn`,
+          group,
+          agency: agencies[i % agencies.length]!,
+        })),
+      );
       expect((await server.api(`/api/rounds/${round}/invitations`, { json: { invitees }, headers: admin })).status).toBe(201);
       const links = await (await fetch(`${server.url}/api/rounds/${round}/invitations/links.csv`, { headers: admin })).text();
       let seed = 100 * r;
       for (const [group, count] of Object.entries(plan)) {
-        const tokens = links.split(/\r?\n/).filter((l) => l.includes(`.${group}.`)).map((l) => /\/i\/#([A-Za-z0-9_-]+)/.exec(l)![1]!);
+        const tokens = links
+          .split(/\r?\n/)
+          .filter((l) => l.includes(`.${group}.`))
+          .map((l) => /\/i\/#([A-Za-z0-9_-]+)/.exec(l)![1]!);
         for (const token of tokens.slice(0, count)) {
           const opened = await openInvitation(server, token);
-          const res = await server.api("/api/invitations/responses", { json: anonymousAnswer(opened, makeSubmission(leaders, "x", group, seededRng(++seed)).answers) });
+          const res = await server.api("/api/invitations/responses", {
+            json: anonymousAnswer(opened, makeSubmission(leaders, "x", group, seededRng(++seed)).answers),
+          });
           expect(res.status).toBe(201);
         }
       }
@@ -424,31 +508,56 @@ describe.each(DIALECTS)("suppressed results of an anonymous round on %s", (diale
       const all = await server.api(`${base}by=group`, { headers: admin });
       expect(all.status, JSON.stringify(all.body)).toBe(200);
       out.push({ label: `${unit ?? "round"}/all`, n: all.body.responses, value: all.body.root.value, cells: groups, previous: all.body.root.previous?.value });
-      for (const row of all.body.rows) out.push({ label: `${unit ?? "round"}/${row.group} (row)`, n: row.responses, value: row.root.value, cells: [row.group], previous: row.root.previous?.value });
+      for (const row of all.body.rows)
+        out.push({
+          label: `${unit ?? "round"}/${row.group} (row)`,
+          n: row.responses,
+          value: row.root.value,
+          cells: [row.group],
+          previous: row.root.previous?.value,
+        });
       for (const group of groups) {
         const one = await server.api(`${base}group=${group}`, { headers: admin });
-        out.push({ label: `${unit ?? "round"}/${group}`, n: one.body.responses, value: one.body.root.value, cells: [group], previous: one.body.root.previous?.value });
+        out.push({
+          label: `${unit ?? "round"}/${group}`,
+          n: one.body.responses,
+          value: one.body.root.value,
+          cells: [group],
+          previous: one.body.root.previous?.value,
+        });
       }
     }
     return out;
   }
 
-  it.skipIf(skip)("a group below the minimum, and enough others, show no value in any query; no difference of two published figures isolates fewer than the minimum", async () => {
-    for (const [r, round] of rounds.entries()) {
-      const published = (await figures(round)).filter((f) => f.value !== null);
-      expect(published.length, `round ${r}: something is published`).toBeGreaterThan(3);
-      const small = Object.entries(PLAN[r]!).find(([, n]) => n < 5)![0];
-      expect(published.some((f) => f.cells.length === 1 && f.cells[0] === small), `round ${r}: ${small} is published`).toBe(false);
-      // Across groups and across units (here the whole round and its one province): every pair.
-      for (const a of published) for (const b of published) {
-        if (!b.cells.every((c) => a.cells.includes(c))) continue;
-        const rest = a.n - b.n;
-        expect(rest === 0 || rest >= 5, `round ${r}: ${a.label} − ${b.label} covers ${rest} responses`).toBe(true);
+  it.skipIf(skip)(
+    "a group below the minimum, and enough others, show no value in any query; no difference of two published figures isolates fewer than the minimum",
+    async () => {
+      for (const [r, round] of rounds.entries()) {
+        const published = (await figures(round)).filter((f) => f.value !== null);
+        expect(published.length, `round ${r}: something is published`).toBeGreaterThan(3);
+        const small = Object.entries(PLAN[r]!).find(([, n]) => n < 5)![0];
+        expect(
+          published.some((f) => f.cells.length === 1 && f.cells[0] === small),
+          `round ${r}: ${small} is published`,
+        ).toBe(false);
+        // Across groups and across units (here the whole round and its one province): every pair.
+        for (const a of published)
+          for (const b of published) {
+            if (!b.cells.every((c) => a.cells.includes(c))) continue;
+            const rest = a.n - b.n;
+            expect(rest === 0 || rest >= 5, `round ${r}: ${a.label} − ${b.label} covers ${rest} responses`).toBe(true);
+          }
+        // One more group is withheld so that the total minus the published groups is not the small group.
+        expect(
+          published
+            .filter((f) => f.cells.length === 1)
+            .map((f) => f.cells[0])
+            .filter((g, i, all) => all.indexOf(g) === i).length,
+        ).toBeLessThanOrEqual(Object.keys(PLAN[r]!).length - 2);
       }
-      // One more group is withheld so that the total minus the published groups is not the small group.
-      expect(published.filter((f) => f.cells.length === 1).map((f) => f.cells[0]).filter((g, i, all) => all.indexOf(g) === i).length).toBeLessThanOrEqual(Object.keys(PLAN[r]!).length - 2);
-    }
-  });
+    },
+  );
 
   it.skipIf(skip)("two rounds compared: earlier figures appear only where the earlier round publishes them", async () => {
     const earlier = new Map((await figures(rounds[1]!)).map((f) => [f.label, f.value]));

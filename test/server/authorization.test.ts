@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createApp, routeDeclarations } from "../../server/app.js";
-import type { Access } from "../../server/http/access.js";
+import { API_TOKEN_ROUTES, type Access } from "../../server/http/access.js";
 import type { Role } from "../../server/accounts/repository.js";
 import { demoUnits, makeSubmission } from "../helpers/responses.js";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
@@ -17,12 +17,14 @@ import { latestEdition } from "../../server/instruments/repository.js";
 import { seededRng } from "../../server/demo/random.js";
 import { randomSubmissions, submitAll } from "../results/fixtures.js";
 
-type Caller = "anonymous" | "device" | Role;
-const CALLERS: Caller[] = ["anonymous", "device", "enumerator", "analyst", "admin"];
+type Caller = "anonymous" | "device" | "api-token" | Role;
+const CALLERS: Caller[] = ["anonymous", "device", "api-token", "enumerator", "analyst", "admin"];
 
-function allowed(access: Access, caller: Caller): boolean {
+/** `route`: "METHOD /api/path"; an analyst's API token reaches only the reads of API_TOKEN_ROUTES. */
+function allowed(access: Access, caller: Caller, route: string): boolean {
   if (access === "public" || access === "token") return true;
   if (caller === "anonymous") return false;
+  if (caller === "api-token") return access.includes("analyst") && API_TOKEN_ROUTES.has(route);
   return access.includes(caller === "device" ? "enumerator" : caller);
 }
 
@@ -39,7 +41,12 @@ describe("authorization matrix", () => {
     const admin = await server.createUser("admin");
     const adminHeaders = await server.signIn(admin.username, admin.password);
     // A cell at the round's minimum size, so that the invitation routes have invitees to work on.
-    const invitees = ["Lê Văn Tám", "Trần Thị Chín", "Phạm Văn Mười"].map((name, i) => ({ name, email: `moi${i}@example.vn`, group: "so", agency: params.key }));
+    const invitees = ["Lê Văn Tám", "Trần Thị Chín", "Phạm Văn Mười"].map((name, i) => ({
+      name,
+      email: `moi${i}@example.vn`,
+      group: "so",
+      agency: params.key,
+    }));
     const imported = await server.api(`/api/rounds/${params.id}/invitations`, { json: { invitees }, headers: adminHeaders });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     const links = await (await fetch(`${server.url}/api/rounds/${params.id}/invitations/links.csv`, { headers: adminHeaders })).text();
@@ -54,7 +61,16 @@ describe("authorization matrix", () => {
     if (hit) return hit;
     let headers: Record<string, string> = {};
     if (caller === "device") headers = await server.deviceHeaders();
-    else if (caller !== "anonymous") {
+    else if (caller === "api-token") {
+      const user = await server.createUser("analyst");
+      const made = await server.api("/api/api-tokens", {
+        method: "POST",
+        json: { label: "matrix", expiresInDays: 1 },
+        headers: await server.signIn(user.username, user.password),
+      });
+      expect(made.status).toBe(201);
+      headers = { authorization: `Bearer ${made.body.token}` };
+    } else if (caller !== "anonymous") {
       const user = await server.createUser(caller);
       headers = await server.signIn(user.username, user.password);
     }
@@ -87,6 +103,7 @@ describe("authorization matrix", () => {
         const path = route.path.replace(/:(\w+)/g, (_, name: string) => {
           if (route.path.startsWith("/api/users/")) return "00000000-0000-4000-8000-000000000000";
           if (route.path.startsWith("/api/devices/")) return "00000000-0000-4000-8000-000000000000";
+          if (route.path.startsWith("/api/api-tokens/")) return "00000000-0000-4000-8000-000000000000";
           if (route.path.startsWith("/api/peer-groups/")) return params.peerGroupId!;
           return params[name] ?? name;
         });
@@ -99,10 +116,11 @@ describe("authorization matrix", () => {
         });
         await res.arrayBuffer();
         const refused = res.status === 401 || res.status === 403;
-        const expectAllowed = allowed(route.access, caller);
+        const expectAllowed = allowed(route.access, caller, `${route.method} ${route.path}`);
         // An allowed caller may still get 4xx for the empty body, never a refusal or a server error.
         if (expectAllowed && (refused || res.status >= 500)) failures.push(`${route.method} ${route.path} as ${caller}: ${res.status}, expected access`);
-        if (!expectAllowed && res.status !== (caller === "anonymous" ? 401 : 403)) failures.push(`${route.method} ${route.path} as ${caller}: ${res.status}, expected ${caller === "anonymous" ? 401 : 403}`);
+        if (!expectAllowed && res.status !== (caller === "anonymous" ? 401 : 403))
+          failures.push(`${route.method} ${route.path} as ${caller}: ${res.status}, expected ${caller === "anonymous" ? 401 : 403}`);
         // Signing out ends the session; the next call as this caller signs in again.
         if (route.path === "/api/auth/logout") headersCache.delete(caller);
       }
@@ -132,7 +150,12 @@ describe("authorization matrix", () => {
       const user = await server.createUser(role);
       return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}` };
     };
-    const as: Record<string, Record<string, string>> = { anonymous: {}, enumerator: await basic("enumerator"), analyst: await basic("analyst"), admin: await basic("admin") };
+    const as: Record<string, Record<string, string>> = {
+      anonymous: {},
+      enumerator: await basic("enumerator"),
+      analyst: await basic("analyst"),
+      admin: await basic("admin"),
+    };
     const failures: string[] = [];
     for (const route of OPENROSA_ROUTES) {
       const [method, pattern] = route.split(" ") as [string, string];
@@ -141,9 +164,11 @@ describe("authorization matrix", () => {
         const res = await fetch(server.url + path, { method, headers });
         await res.arrayBuffer();
         const refused = res.status === 401 || res.status === 403;
-        if (caller === "anonymous" && (res.status !== 401 || !/^Basic /.test(res.headers.get("www-authenticate") ?? ""))) failures.push(`${route} as anonymous: ${res.status}, expected 401 with a Basic challenge`);
+        if (caller === "anonymous" && (res.status !== 401 || !/^Basic /.test(res.headers.get("www-authenticate") ?? "")))
+          failures.push(`${route} as anonymous: ${res.status}, expected 401 with a Basic challenge`);
         if (caller === "analyst" && res.status !== 403) failures.push(`${route} as analyst: ${res.status}, expected 403`);
-        if ((caller === "enumerator" || caller === "admin") && (refused || res.status >= 500)) failures.push(`${route} as ${caller}: ${res.status}, expected access`);
+        if ((caller === "enumerator" || caller === "admin") && (refused || res.status >= 500))
+          failures.push(`${route} as ${caller}: ${res.status}, expected access`);
       }
     }
     expect(failures).toEqual([]);
@@ -203,10 +228,30 @@ const outOfScope: Outcome = { status: 403, code: "unit_out_of_scope" };
 /** The probes every results-like GET shares: the round in the path, `compare=`, `unit=` (required). */
 function resultProbes(suffix: string, extra = ""): Probe[] {
   return [
-    { field: "path id", names: "round", request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}${suffix}?unit=${fx.unit}${extra}` }), outcome: notAssigned },
-    { field: "query compare", names: "round", request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?unit=${fx.unit}${extra}${out ? `&compare=${fx.otherRound}` : ""}` }), outcome: notAssigned },
-    { field: "query unit", names: "unit", request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?unit=${unitOrOther(fx, out)}${extra}` }), outcome: outOfScope },
-    { field: "query unit (absent: the whole round)", names: "unit", request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?${out ? "" : `unit=${fx.unit}`}${extra}` }), outcome: outOfScope },
+    {
+      field: "path id",
+      names: "round",
+      request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}${suffix}?unit=${fx.unit}${extra}` }),
+      outcome: notAssigned,
+    },
+    {
+      field: "query compare",
+      names: "round",
+      request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?unit=${fx.unit}${extra}${out ? `&compare=${fx.otherRound}` : ""}` }),
+      outcome: notAssigned,
+    },
+    {
+      field: "query unit",
+      names: "unit",
+      request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?unit=${unitOrOther(fx, out)}${extra}` }),
+      outcome: outOfScope,
+    },
+    {
+      field: "query unit (absent: the whole round)",
+      names: "unit",
+      request: (fx, out) => ({ path: `/api/rounds/${fx.round}${suffix}?${out ? "" : `unit=${fx.unit}`}${extra}` }),
+      outcome: outOfScope,
+    },
   ];
 }
 
@@ -223,7 +268,9 @@ const CROSS_SCOPE: Record<string, Entry> = {
         // Peer groups are shared definitions: ranking among another account's group is allowed, the rows stay in the area.
         field: "query peers",
         names: "peer group",
-        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/results/ranking?unit=${fx.unit}&level=village&peers=${out ? fx.otherPeerGroup : fx.ownPeerGroup}` }),
+        request: (fx, out) => ({
+          path: `/api/rounds/${fx.round}/results/ranking?unit=${fx.unit}&level=village&peers=${out ? fx.otherPeerGroup : fx.ownPeerGroup}`,
+        }),
         outcome: {
           restricted(body, fx) {
             expect(body.rows.length).toBeGreaterThan(0);
@@ -239,24 +286,41 @@ const CROSS_SCOPE: Record<string, Entry> = {
     caller: "analyst",
     probes: [
       ...resultProbes("/targets").map((p): Probe => ({ ...p, request: (fx, out) => ({ ...p.request(fx, out), method: "PUT", body: target(fx, {}) }) })),
-      { field: "body targets.0.unit", names: "unit", request: (fx, out) => ({ path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`, method: "PUT", body: target(fx, { unit: unitOrOther(fx, out) }) }), outcome: outOfScope },
+      {
+        field: "body targets.0.unit",
+        names: "unit",
+        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`, method: "PUT", body: target(fx, { unit: unitOrOther(fx, out) }) }),
+        outcome: outOfScope,
+      },
       {
         field: "body targets.0.unit (absent: the whole round)",
         names: "unit",
-        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`, method: "PUT", body: { targets: [{ kind: "value", node: "SIPAS", value: 80, ...(out ? {} : { unit: fx.unit }) }] } }),
+        request: (fx, out) => ({
+          path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`,
+          method: "PUT",
+          body: { targets: [{ kind: "value", node: "SIPAS", value: 80, ...(out ? {} : { unit: fx.unit }) }] },
+        }),
         outcome: outOfScope,
       },
       {
         field: "body targets.0.base",
         names: "base round",
-        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`, method: "PUT", body: { targets: [{ kind: "rule", level: "component", delta: 5, unit: fx.unit, base: roundOrOther(fx, out) }] } }),
+        request: (fx, out) => ({
+          path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`,
+          method: "PUT",
+          body: { targets: [{ kind: "rule", level: "component", delta: 5, unit: fx.unit, base: roundOrOther(fx, out) }] },
+        }),
         outcome: notAssigned,
       },
       {
         // A rank target may name any peer group (shared definitions); what is stored and shown stays the caller's.
         field: "body targets.0.peers",
         names: "peer group",
-        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`, method: "PUT", body: { targets: [{ kind: "rank", node: "SIPAS", rank: 1, unit: fx.unit, peers: out ? fx.otherPeerGroup : fx.ownPeerGroup }] } }),
+        request: (fx, out) => ({
+          path: `/api/rounds/${fx.round}/targets?unit=${fx.unit}`,
+          method: "PUT",
+          body: { targets: [{ kind: "rank", node: "SIPAS", rank: 1, unit: fx.unit, peers: out ? fx.otherPeerGroup : fx.ownPeerGroup }] },
+        }),
         outcome: {
           restricted(body, fx) {
             expect(body.unit.key).toBe(fx.unit);
@@ -288,9 +352,19 @@ const CROSS_SCOPE: Record<string, Entry> = {
     caller: "analyst",
     probes: [
       ...resultProbes("/export/results", "&format=json"),
-      { field: "path id (codebook)", names: "round", request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}/export/codebook` }), outcome: notAssigned },
+      {
+        field: "path id (codebook)",
+        names: "round",
+        request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}/export/codebook` }),
+        outcome: notAssigned,
+      },
       // Raw layouts are responses of the whole round: never for an account limited to an area.
-      { field: "path layout (raw responses of the whole round)", names: "unit", request: (fx, out) => ({ path: `/api/rounds/${fx.round}/export/${out ? "wide" : "codebook"}` }), outcome: outOfScope },
+      {
+        field: "path layout (raw responses of the whole round)",
+        names: "unit",
+        request: (fx, out) => ({ path: `/api/rounds/${fx.round}/export/${out ? "wide" : "codebook"}` }),
+        outcome: outOfScope,
+      },
     ],
   },
   "GET /api/peer-groups": { none: "peer groups are shared definitions of sets of units, readable by every analyst" },
@@ -308,7 +382,12 @@ const CROSS_SCOPE: Record<string, Entry> = {
   "PUT /api/peer-groups/:id": {
     caller: "analyst",
     probes: [
-      { field: "path id", names: "peer group", request: (fx, out) => ({ path: `/api/peer-groups/${out ? fx.otherPeerGroup : fx.ownPeerGroup}`, method: "PUT", body: peerGroup([fx.unit]) }), outcome: { status: 403, code: "peer_group_not_owned" } },
+      {
+        field: "path id",
+        names: "peer group",
+        request: (fx, out) => ({ path: `/api/peer-groups/${out ? fx.otherPeerGroup : fx.ownPeerGroup}`, method: "PUT", body: peerGroup([fx.unit]) }),
+        outcome: { status: 403, code: "peer_group_not_owned" },
+      },
       {
         // Members are only names of units to rank among; ranks are shown for the caller's area only.
         field: "body members.0",
@@ -322,7 +401,12 @@ const CROSS_SCOPE: Record<string, Entry> = {
     caller: "device",
     probes: [
       // The enumerator app treats a round it is not assigned to as gone.
-      { field: "path id", names: "round", request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}/offline-units` }), outcome: { status: 404, code: "round_not_found" } },
+      {
+        field: "path id",
+        names: "round",
+        request: (fx, out) => ({ path: `/api/rounds/${roundOrOther(fx, out)}/offline-units` }),
+        outcome: { status: 404, code: "round_not_found" },
+      },
       {
         field: "the round's units",
         names: "unit",
@@ -339,29 +423,64 @@ const CROSS_SCOPE: Record<string, Entry> = {
   "POST /api/sync": {
     caller: "device",
     probes: [
-      { field: "body round", names: "round", request: (fx, out) => ({ path: "/api/sync", method: "POST", body: { round: roundOrOther(fx, out), responses: [fx.submission(fx.unit)] } }), outcome: { status: 404, code: "round_not_found" } },
+      {
+        field: "body round",
+        names: "round",
+        request: (fx, out) => ({ path: "/api/sync", method: "POST", body: { round: roundOrOther(fx, out), responses: [fx.submission(fx.unit)] } }),
+        outcome: { status: 404, code: "round_not_found" },
+      },
       {
         // One item outside the area is refused on its own; the batch is answered.
         field: "body responses.0.unit",
         names: "unit",
         request: (fx, out) => ({ path: "/api/sync", method: "POST", body: { round: fx.round, responses: [fx.submission(out ? fx.otherUnit : fx.unit)] } }),
-        outcome: { restricted: (body) => expect(body.results[0]).toMatchObject({ status: "invalid", error: { errors: [{ question: "unit", code: "unit_not_in_scope" }] } }) },
+        outcome: {
+          restricted: (body) =>
+            expect(body.results[0]).toMatchObject({ status: "invalid", error: { errors: [{ question: "unit", code: "unit_not_in_scope" }] } }),
+        },
       },
     ],
   },
-  "GET /api/par/rounds": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round/assessments/:unit/:group": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "PUT /api/par/:round/assessments/:unit/:group": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "POST /api/par/:round/assessments/:unit/:group/transition": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round/inputs/:unit": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "PUT /api/par/:round/inputs/:unit": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round/results": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round/below-maximum": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "POST /api/par/:round/what-if": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "GET /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
-  "PUT /api/par/:round/targets": { none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts" },
+  "GET /api/par/rounds": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round/assessments/:unit/:group": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "PUT /api/par/:round/assessments/:unit/:group": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "POST /api/par/:round/assessments/:unit/:group/transition": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round/inputs/:unit": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "PUT /api/par/:round/inputs/:unit": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round/results": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round/below-maximum": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "POST /api/par/:round/what-if": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "GET /api/par/:round/targets": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
+  "PUT /api/par/:round/targets": {
+    none: "PAR INDEX rounds assess provinces, outside the commune this fixture assigns; round and unit scope of every /api/par route are probed in test/server/par-index.test.ts",
+  },
   "POST /api/devices": { none: "names no round or unit: the token carries the account's own scope" },
+  "POST /api/api-tokens": { none: "names no round or unit: the token carries its analyst's own scope (test/server/api-tokens.test.ts)" },
+  "GET /api/api-tokens": { none: "names no round or unit: lists the caller's own tokens" },
+  "DELETE /api/api-tokens/:id": { none: "names no round or unit: revokes one of the caller's own tokens" },
   "POST /api/odk/settings": { none: "names no round or unit: the device token it makes carries the account's own scope" },
   "POST /api/auth/logout": { none: "names no round or unit" },
   "POST /api/auth/password": { none: "names no round or unit" },
@@ -385,7 +504,8 @@ describe.each(DIALECTS)("cross-scope parameters on %s", (dialect) => {
     const otherUnit = communeOf(villages.find((v) => communeOf(v) !== unit)!);
     const inUnit = villages.filter((v) => communeOf(v) === unit);
     const inOther = villages.filter((v) => communeOf(v) === otherUnit);
-    for (const r of [round, otherRound]) await submitAll(server, r, [...randomSubmissions(sipas, inUnit, ["citizen"], 8, 3), ...randomSubmissions(sipas, inOther, ["citizen"], 20, 4)]);
+    for (const r of [round, otherRound])
+      await submitAll(server, r, [...randomSubmissions(sipas, inUnit, ["citizen"], 8, 3), ...randomSubmissions(sipas, inOther, ["citizen"], 20, 4)]);
     const admin = await server.createUser("admin");
     const adminHeaders = await server.signIn(admin.username, admin.password);
     const analyst = await server.createUser("analyst", { unitScope: [unit], rounds: [round] });
@@ -393,8 +513,12 @@ describe.each(DIALECTS)("cross-scope parameters on %s", (dialect) => {
     headers.device = await server.deviceHeaders({ unitScope: [unit], rounds: [round] });
     const ownPeerGroup = "nhom-rieng";
     const otherPeerGroup = "nhom-nguoi-khac";
-    expect((await server.api(`/api/peer-groups/${ownPeerGroup}`, { method: "PUT", json: peerGroup([unit, otherUnit]), headers: headers.analyst })).status).toBe(200);
-    expect((await server.api(`/api/peer-groups/${otherPeerGroup}`, { method: "PUT", json: peerGroup([unit, otherUnit]), headers: adminHeaders })).status).toBe(200);
+    expect((await server.api(`/api/peer-groups/${ownPeerGroup}`, { method: "PUT", json: peerGroup([unit, otherUnit]), headers: headers.analyst })).status).toBe(
+      200,
+    );
+    expect((await server.api(`/api/peer-groups/${otherPeerGroup}`, { method: "PUT", json: peerGroup([unit, otherUnit]), headers: adminHeaders })).status).toBe(
+      200,
+    );
     let seq = 0;
     fx = {
       round,
@@ -405,7 +529,10 @@ describe.each(DIALECTS)("cross-scope parameters on %s", (dialect) => {
       otherPeerGroup,
       ctx: server.ctx,
       responsesInUnit: 8,
-      submission: (u) => makeSubmission(sipas, server.ctx.units.childrenOf(u).find((v) => v.level === "village")?.key ?? u, "citizen", seededRng(++seq), { channel: "enumerator" }),
+      submission: (u) =>
+        makeSubmission(sipas, server.ctx.units.childrenOf(u).find((v) => v.level === "village")?.key ?? u, "citizen", seededRng(++seq), {
+          channel: "enumerator",
+        }),
     };
   }, 120_000);
   afterAll(async () => {
@@ -419,48 +546,52 @@ describe.each(DIALECTS)("cross-scope parameters on %s", (dialect) => {
     expect(Object.keys(CROSS_SCOPE).filter((key) => !scoped.some((r) => `${r.method} ${r.path}` === key))).toEqual([]);
   });
 
-  it.skipIf(skip)("refuses, or restricts to the scope, every parameter that names a round, a unit, a peer group or a base round", async () => {
-    const failures: string[] = [];
-    const send = async (caller: "analyst" | "device", req: Req) => {
-      const write = req.body !== undefined;
-      const res = await fetch(server.url + req.path, {
-        method: req.method ?? "GET",
-        headers: { ...headers[caller], ...(write ? { "content-type": "application/json" } : {}) },
-        ...(write ? { body: JSON.stringify(req.body) } : {}),
-      });
-      const text = await res.text();
-      let body: any = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        /* an export file */
-      }
-      return { status: res.status, body };
-    };
-    for (const [route, entry] of Object.entries(CROSS_SCOPE)) {
-      if ("none" in entry) continue;
-      for (const probe of entry.probes) {
-        const name = `${route} ${probe.field} (${probe.names})`;
-        // Inside the scope the same request is answered: the refusal below is the scope's doing.
-        const inside = await send(entry.caller, probe.request(fx, false));
-        if (inside.status >= 300) failures.push(`${name}: inside the scope ${inside.status} ${JSON.stringify(inside.body).slice(0, 200)}`);
-        const outside = await send(entry.caller, probe.request(fx, true));
-        if ("restricted" in probe.outcome) {
-          if (outside.status !== 200) failures.push(`${name}: ${outside.status}, expected 200 restricted to the scope`);
-          else {
-            try {
-              probe.outcome.restricted(outside.body, fx);
-            } catch (error) {
-              failures.push(`${name}: ${(error as Error).message}`);
+  it.skipIf(skip)(
+    "refuses, or restricts to the scope, every parameter that names a round, a unit, a peer group or a base round",
+    async () => {
+      const failures: string[] = [];
+      const send = async (caller: "analyst" | "device", req: Req) => {
+        const write = req.body !== undefined;
+        const res = await fetch(server.url + req.path, {
+          method: req.method ?? "GET",
+          headers: { ...headers[caller], ...(write ? { "content-type": "application/json" } : {}) },
+          ...(write ? { body: JSON.stringify(req.body) } : {}),
+        });
+        const text = await res.text();
+        let body: any = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* an export file */
+        }
+        return { status: res.status, body };
+      };
+      for (const [route, entry] of Object.entries(CROSS_SCOPE)) {
+        if ("none" in entry) continue;
+        for (const probe of entry.probes) {
+          const name = `${route} ${probe.field} (${probe.names})`;
+          // Inside the scope the same request is answered: the refusal below is the scope's doing.
+          const inside = await send(entry.caller, probe.request(fx, false));
+          if (inside.status >= 300) failures.push(`${name}: inside the scope ${inside.status} ${JSON.stringify(inside.body).slice(0, 200)}`);
+          const outside = await send(entry.caller, probe.request(fx, true));
+          if ("restricted" in probe.outcome) {
+            if (outside.status !== 200) failures.push(`${name}: ${outside.status}, expected 200 restricted to the scope`);
+            else {
+              try {
+                probe.outcome.restricted(outside.body, fx);
+              } catch (error) {
+                failures.push(`${name}: ${(error as Error).message}`);
+              }
             }
+          } else if (outside.status !== probe.outcome.status || outside.body?.error?.code !== probe.outcome.code) {
+            failures.push(`${name}: ${outside.status} ${outside.body?.error?.code}, expected ${probe.outcome.status} ${probe.outcome.code}`);
+          } else if (!outside.body.error.message_vi || !outside.body.error.message_en) {
+            failures.push(`${name}: refusal without a message in both languages`);
           }
-        } else if (outside.status !== probe.outcome.status || outside.body?.error?.code !== probe.outcome.code) {
-          failures.push(`${name}: ${outside.status} ${outside.body?.error?.code}, expected ${probe.outcome.status} ${probe.outcome.code}`);
-        } else if (!outside.body.error.message_vi || !outside.body.error.message_en) {
-          failures.push(`${name}: refusal without a message in both languages`);
         }
       }
-    }
-    expect(failures).toEqual([]);
-  }, 180_000);
+      expect(failures).toEqual([]);
+    },
+    180_000,
+  );
 });

@@ -76,7 +76,20 @@ function expectReadable(stderr: string): void {
   for (const code of Object.keys(PROBLEMS).filter((c) => c.includes("_"))) expect(stderr).not.toContain(code);
 }
 
-const ROUND = ["round", "create", "--id", "sipas-ba-dinh", "--edition", "sipas-2022", "--title-vi", "SIPAS phường Ba Đình", "--title-en", "SIPAS Ba Dinh", "--scope", "2025:00004"];
+const ROUND = [
+  "round",
+  "create",
+  "--id",
+  "sipas-ba-dinh",
+  "--edition",
+  "sipas-2022",
+  "--title-vi",
+  "SIPAS phường Ba Đình",
+  "--title-en",
+  "SIPAS Ba Dinh",
+  "--scope",
+  "2025:00004",
+];
 
 beforeAll(async () => {
   const migrated = await chiso(["migrate"]);
@@ -88,7 +101,8 @@ describe("chiso command line", () => {
   it("lists its commands (real process)", async () => {
     const listed = await spawned("--help");
     expect(listed.code).toBe(0);
-    for (const command of ["serve", "migrate", "import", "units import", "round create", "round list", "demo", "user add", "export"]) expect(listed.stdout).toContain(`chiso ${command}`);
+    for (const command of ["serve", "migrate", "import", "units import", "round create", "round list", "demo", "user add", "export"])
+      expect(listed.stdout).toContain(`chiso ${command}`);
   }, 120_000);
 
   it("refuses an unknown command with exit status 2", async () => {
@@ -124,7 +138,7 @@ describe("chiso command line", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/line 2, commune_code: Không có xã mã 99999 .* \/ No commune with code 99999/);
     const good = path.join(dir, "villages.csv");
-    fs.writeFileSync(good, "\uFEFFcommune_code;village_code;name\n00004;01;Thôn Đông\n00004;02;\"Thôn Tây; xóm mới\"\n");
+    fs.writeFileSync(good, '\uFEFFcommune_code;village_code;name\n00004;01;Thôn Đông\n00004;02;"Thôn Tây; xóm mới"\n');
     const ok = await chiso(["units", "import", good, "--kind", "village", "--registry", "2025"]);
     expect(ok.stdout).toMatch(/2 villages added/);
   });
@@ -193,7 +207,20 @@ describe("chiso command line", () => {
 
     it("a misspelt --scope does not create a round open to the whole registry", async () => {
       const before = rounds();
-      const result = await chiso(["round", "create", "--id", "open-to-all", "--edition", "sipas-2022", "--title-vi", "a", "--title-en", "b", "--scop", "2025:00004"]);
+      const result = await chiso([
+        "round",
+        "create",
+        "--id",
+        "open-to-all",
+        "--edition",
+        "sipas-2022",
+        "--title-vi",
+        "a",
+        "--title-en",
+        "b",
+        "--scop",
+        "2025:00004",
+      ]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("--scop");
       expect(result.stderr).toContain("“chiso round create” has no option --scop");
@@ -234,9 +261,15 @@ describe("chiso command line", () => {
       [["round", "open", "sipas-ba-dinh", "extra"], "takes no argument “extra”"],
       [["user", "add", "boss01", "--role", "boss"], '--role "boss" is not valid; use admin, analyst, enumerator'],
       [["serve", "--port", "eighty"], '--port "eighty" must be a whole number 0–65535'],
-      [["round", "create", "--id", "r-modes", "--edition", "sipas-2022", "--title-vi", "a", "--title-en", "b", "--modes", "public,mail"], "--modes: “mail” is not valid"],
+      [
+        ["round", "create", "--id", "r-modes", "--edition", "sipas-2022", "--title-vi", "a", "--title-en", "b", "--modes", "public,mail"],
+        "--modes: “mail” is not valid",
+      ],
       // The API's text rule: no stored text holds a control character, whichever way it comes in.
-      [["round", "create", "--id", "r-bell", "--edition", "sipas-2022", "--title-vi", "Đợt\u0007 một", "--title-en", "b"], "--title-vi holds the control character U+0007"],
+      [
+        ["round", "create", "--id", "r-bell", "--edition", "sipas-2022", "--title-vi", "Đợt\u0007 một", "--title-en", "b"],
+        "--title-vi holds the control character U+0007",
+      ],
       [["user", "add", "bell01", "--role", "analyst", "--name", "Chu\u001bông"], "--name holds the control character U+001B"],
       [["user", "disable", "bell\u007f01"], "USERNAME holds the control character U+007F"],
     ])("%j", async (args, message) => {
@@ -253,7 +286,11 @@ describe("chiso command line", () => {
     it.each(["serve", "migrate", "import", "user add", "round list", "units import", "export", "demo"])("%s --help", async (command) => {
       const words = command.split(" ");
       const fresh = path.join(dir, `help-${words.join("-")}.db`);
-      for (const help of [[...words, "--help"], ["help", ...words], [...words, "-h"]]) {
+      for (const help of [
+        [...words, "--help"],
+        ["help", ...words],
+        [...words, "-h"],
+      ]) {
         const result = await chiso(help, { db: fresh });
         expect(result.code, result.stderr).toBe(0);
         expect(result.stdout.startsWith(`chiso ${words.join(" ")}`)).toBe(true);
@@ -291,7 +328,10 @@ describe("chiso command line", () => {
     it("a reader that closes the pipe early ends the export quietly (real process)", async () => {
       // Far more than a pipe holds, so the export is still writing when the reader leaves.
       expect((await chiso(["demo", "--round", "sipas-ba-dinh", "--responses", "300"])).code).toBe(0);
-      const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/chiso.js"), "export", "--round", "sipas-ba-dinh", "--layout", "long"], { env, cwd: dir });
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/chiso.js"), "export", "--round", "sipas-ba-dinh", "--layout", "long"], {
+        env,
+        cwd: dir,
+      });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
       // Like `| head -1`: read the first chunk, then close the pipe.
@@ -320,7 +360,11 @@ describe("chiso command line", () => {
       const last = (db.prepare("select name from chiso_migrations order by name desc limit 1").get() as { name: string }).name;
       db.prepare("delete from chiso_migrations where name = ?").run(last);
       db.close();
-      for (const args of [["round", "list"], ["user", "list"], ["demo", "--round", "sipas-ba-dinh", "--responses", "1"]]) {
+      for (const args of [
+        ["round", "list"],
+        ["user", "list"],
+        ["demo", "--round", "sipas-ba-dinh", "--responses", "1"],
+      ]) {
         const result = await chiso(args, { db: behind });
         expect(result.code, args.join(" ")).toBe(1);
         expect(result.stderr).toContain("chiso migrate");

@@ -8,6 +8,8 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
+import { codedQuestionIds } from "../../shared/scoring/counts.js";
+import { prepareSubmission } from "../../server/responses/prepare.js";
 
 describe.each(DIALECTS)("collection server on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;
@@ -84,9 +86,7 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
   it.skipIf(skip)("20 concurrent resends of one UUID store exactly one response", async () => {
     const submission = makeSubmission(sipas, villages[1]!, "citizen", seededRng(8));
     const before = await server.count("responses");
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => server.api(`/api/rounds/${round}/responses`, { json: submission })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => server.api(`/api/rounds/${round}/responses`, { json: submission })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(19);
     expect(new Set(results.map((r) => r.body.receipt)).size).toBe(1);
@@ -100,17 +100,33 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
     const day = 24 * 3600 * 1000;
     const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
     // A device three days ahead, one whose clock was reset to 1970, one that changed its clock mid-interview.
-    const future = makeSubmission(sipas, villages[0]!, "citizen", seededRng(31), { channel: "enumerator", deviceId: "tab-clock", startedAt: ahead(3 * day - 600_000), submittedAt: ahead(3 * day) });
-    const reset = makeSubmission(sipas, villages[0]!, "citizen", seededRng(32), { channel: "enumerator", deviceId: "tab-clock", startedAt: "1970-01-01T00:10:00Z", submittedAt: "1970-01-01T00:30:00Z" });
+    const future = makeSubmission(sipas, villages[0]!, "citizen", seededRng(31), {
+      channel: "enumerator",
+      deviceId: "tab-clock",
+      startedAt: ahead(3 * day - 600_000),
+      submittedAt: ahead(3 * day),
+    });
+    const reset = makeSubmission(sipas, villages[0]!, "citizen", seededRng(32), {
+      channel: "enumerator",
+      deviceId: "tab-clock",
+      startedAt: "1970-01-01T00:10:00Z",
+      submittedAt: "1970-01-01T00:30:00Z",
+    });
     const backwards = makeSubmission(sipas, villages[0]!, "citizen", seededRng(33), { startedAt: "2026-11-02T00:00:00Z", submittedAt: "2026-11-01T00:00:00Z" });
-    const res = await server.api("/api/sync", { json: { round, deviceId: "tab-clock", deviceClock: ahead(3 * day), responses: [future, reset] }, headers: device });
+    const res = await server.api("/api/sync", {
+      json: { round, deviceId: "tab-clock", deviceClock: ahead(3 * day), responses: [future, reset] },
+      headers: device,
+    });
     expect(res.status).toBe(200);
     expect(res.body.summary).toEqual({ stored: 2, duplicate: 0, conflict: 0, invalid: 0 });
     expect(Math.abs(Date.parse(res.body.serverTime) - Date.now())).toBeLessThan(60_000);
     const single = await server.api(`/api/rounds/${round}/responses`, { json: backwards });
     expect(single.status).toBe(201);
     // The same batch again (the device's clock has moved on): duplicates, nothing new.
-    const again = await server.api("/api/sync", { json: { round, deviceId: "tab-clock", deviceClock: ahead(3 * day + 5000), responses: [future, reset] }, headers: device });
+    const again = await server.api("/api/sync", {
+      json: { round, deviceId: "tab-clock", deviceClock: ahead(3 * day + 5000), responses: [future, reset] },
+      headers: device,
+    });
     expect(again.body.summary).toEqual({ stored: 0, duplicate: 2, conflict: 0, invalid: 0 });
 
     const rows = await server.ctx.db.kysely
@@ -131,16 +147,65 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
 
   describe("refuses bad requests with a clear error and writes nothing", () => {
     const cases: Array<[string, () => Promise<{ status: number; body: any }>, number, string]> = [
-      ["malformed JSON", () => server.api(`/api/rounds/${round}/responses`, { method: "POST", body: "{not json", headers: { "content-type": "application/json" } }), 400, "malformed_json"],
-      ["wrong content type", () => server.api(`/api/rounds/${round}/responses`, { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type"],
-      ["too large", () => server.api(`/api/rounds/${round}/responses`, { method: "POST", body: JSON.stringify({ pad: "x".repeat(1_100_000) }), headers: { "content-type": "application/json" } }), 413, "payload_too_large"],
+      [
+        "malformed JSON",
+        () => server.api(`/api/rounds/${round}/responses`, { method: "POST", body: "{not json", headers: { "content-type": "application/json" } }),
+        400,
+        "malformed_json",
+      ],
+      [
+        "wrong content type",
+        () => server.api(`/api/rounds/${round}/responses`, { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+        415,
+        "unsupported_media_type",
+      ],
+      [
+        "too large",
+        () =>
+          server.api(`/api/rounds/${round}/responses`, {
+            method: "POST",
+            body: JSON.stringify({ pad: "x".repeat(1_100_000) }),
+            headers: { "content-type": "application/json" },
+          }),
+        413,
+        "payload_too_large",
+      ],
       ["unknown round", () => server.api(`/api/rounds/nope/responses`, { json: makeSubmission(sipas, villages[0]!, "citizen") }), 404, "round_not_found"],
-      ["wrong instrument version", () => server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, villages[0]!, "citizen", seededRng(2), { instrument: { id: "sipas-2022", version: "0.9.0" } }) }), 409, "version_mismatch"],
-      ["missing id", () => server.api(`/api/rounds/${round}/responses`, { json: { ...makeSubmission(sipas, villages[0]!, "citizen"), id: undefined } }), 422, "invalid"],
+      [
+        "wrong instrument version",
+        () =>
+          server.api(`/api/rounds/${round}/responses`, {
+            json: makeSubmission(sipas, villages[0]!, "citizen", seededRng(2), { instrument: { id: "sipas-2022", version: "0.9.0" } }),
+          }),
+        409,
+        "version_mismatch",
+      ],
+      [
+        "missing id",
+        () => server.api(`/api/rounds/${round}/responses`, { json: { ...makeSubmission(sipas, villages[0]!, "citizen"), id: undefined } }),
+        422,
+        "invalid",
+      ],
       ["unit outside scope", () => server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, "2025:00004", "citizen") }), 422, "invalid"],
       ["group not allowed", () => server.api(`/api/rounds/${round}/responses`, { json: makeSubmission(sipas, villages[0]!, "hdnd") }), 422, "invalid"],
-      ["answer off the scale", () => server.api(`/api/rounds/${round}/responses`, { json: { ...makeSubmission(sipas, villages[0]!, "citizen"), answers: { ...makeSubmission(sipas, villages[0]!, "citizen").answers, s1_1_1: "7" } } }), 422, "invalid"],
-      ["unknown question", () => server.api(`/api/rounds/${round}/responses`, { json: { ...makeSubmission(sipas, villages[0]!, "citizen"), answers: { ...makeSubmission(sipas, villages[0]!, "citizen").answers, zz_nope: "1" } } }), 422, "invalid"],
+      [
+        "answer off the scale",
+        () =>
+          server.api(`/api/rounds/${round}/responses`, {
+            json: { ...makeSubmission(sipas, villages[0]!, "citizen"), answers: { ...makeSubmission(sipas, villages[0]!, "citizen").answers, s1_1_1: "7" } },
+          }),
+        422,
+        "invalid",
+      ],
+      [
+        "unknown question",
+        () =>
+          server.api(`/api/rounds/${round}/responses`, {
+            json: { ...makeSubmission(sipas, villages[0]!, "citizen"), answers: { ...makeSubmission(sipas, villages[0]!, "citizen").answers, zz_nope: "1" } },
+          }),
+        422,
+        "invalid",
+      ],
     ];
     it.skipIf(skip).each(cases)("%s", async (_name, send, status, code) => {
       const before = await snapshot();
@@ -193,6 +258,94 @@ describe.each(DIALECTS)("collection server on %s", (dialect) => {
     const conflictRes = await server.api("/api/sync", { json: { round, responses: [conflicting] }, headers: device });
     expect(conflictRes.body.results[0].status).toBe("conflict");
   });
+
+  it.skipIf(skip)(
+    "batches in flight together, with the same ids in several of them, store every id once and add exactly the counts of what they stored",
+    async () => {
+      const own = await server.createRound("sipas-2022");
+      const rng = seededRng(41);
+      const submissions = Array.from({ length: 40 }, (_, i) =>
+        makeSubmission(sipas, villages[i % 3]!, i % 4 ? "citizen" : "organisation", rng, i % 5 === 0 ? { weight: 1.5 + (i % 3) } : {}),
+      );
+      // Each response prepared three times before any is stored, as three devices resending at once
+      // would be: none is known as stored yet, so the database itself must tell the copies apart.
+      const prepare = (s: (typeof submissions)[number]) => prepareSubmission(server.ctx, own, s, { allowedChannels: ["self"] });
+      const copies = await Promise.all([0, 1, 2].map(() => Promise.all(submissions.map(prepare))));
+      // Waves one event-loop turn apart become separate batches (in flight together on PostgreSQL),
+      // overlapping in ids; the last wave also holds one id twice.
+      const waves = [
+        copies[0]!.slice(0, 20),
+        copies[1]!.slice(10, 30),
+        [...copies[2]!.slice(25, 40), ...copies[0]!.slice(30, 40), copies[1]!.slice(0, 10), copies[2]![0]!].flat(),
+      ];
+      const pending: Array<Promise<{ status: string; id: string; receipt?: string }>> = [];
+      for (const wave of waves) {
+        for (const item of wave) pending.push(server.ctx.store.store(item));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const outcomes = new Map<string, Array<{ status: string; receipt?: string }>>();
+      for (const o of await Promise.all(pending)) outcomes.set(o.id, [...(outcomes.get(o.id) ?? []), o]);
+      for (const s of submissions) {
+        const mine = outcomes.get(s.id)!;
+        expect(
+          mine.filter((o) => o.status === "stored"),
+          s.id,
+        ).toHaveLength(1);
+        expect(mine.every((o) => o.status === "stored" || o.status === "duplicate")).toBe(true);
+        expect(new Set(mine.map((o) => o.receipt)).size).toBe(1);
+      }
+      const again = await server.api(`/api/rounds/${own}/responses`, { json: submissions[5] });
+      expect(again.body).toMatchObject({ status: "duplicate", receipt: outcomes.get(submissions[5]!.id)![0]!.receipt });
+
+      // What was stored, recounted from the submissions themselves.
+      const coded = codedQuestionIds(sipas);
+      const expected = new Map<string, { n: number; w: number }>();
+      const expectedRound = new Map<string, { n: number; w: number }>();
+      const add = (m: Map<string, { n: number; w: number }>, key: string, w: number) => {
+        const e = m.get(key) ?? { n: 0, w: 0 };
+        e.n += 1;
+        e.w += w;
+        m.set(key, e);
+      };
+      let answerRows = 0;
+      for (const s of submissions) {
+        const w = (s as { weight?: number }).weight ?? 1;
+        for (const [q, v] of Object.entries(s.answers)) {
+          answerRows += Array.isArray(v) ? v.length : 1;
+          if (!coded.has(q)) continue;
+          for (const code of Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : []) {
+            add(expected, `${s.unit}|${s.group}|${q}|${code}`, w);
+            add(expectedRound, `${s.group}|${q}|${code}`, w);
+          }
+        }
+      }
+      const k = server.ctx.db.kysely;
+      expect(await k.selectFrom("responses").select("id").where("round_id", "=", own).execute()).toHaveLength(40);
+      const answers = await k
+        .selectFrom("answers")
+        .innerJoin("responses", "responses.id", "answers.response_id")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("round_id", "=", own)
+        .executeTakeFirstOrThrow();
+      expect(Number(answers.n)).toBe(answerRows);
+      const cells = await k.selectFrom("cell_totals").select(["n", "w"]).where("round_id", "=", own).execute();
+      expect(cells.reduce((sum, c) => sum + Number(c.n), 0)).toBe(40);
+      const rollups = await k.selectFrom("rollups").select(["unit_key", "group_code", "question_id", "code", "n", "w"]).where("round_id", "=", own).execute();
+      expect(rollups).toHaveLength(expected.size);
+      for (const r of rollups) {
+        const e = expected.get(`${r.unit_key}|${r.group_code}|${r.question_id}|${r.code}`)!;
+        expect(Number(r.n)).toBe(e.n);
+        expect(Number(r.w)).toBeCloseTo(e.w, 9);
+      }
+      const totals = await k.selectFrom("round_rollups").select(["group_code", "question_id", "code", "n", "w"]).where("round_id", "=", own).execute();
+      expect(totals).toHaveLength(expectedRound.size);
+      for (const r of totals) {
+        const e = expectedRound.get(`${r.group_code}|${r.question_id}|${r.code}`)!;
+        expect(Number(r.n)).toBe(e.n);
+        expect(Number(r.w)).toBeCloseTo(e.w, 9);
+      }
+    },
+  );
 
   it.skipIf(skip)("finds units by name without diacritics and by code", async () => {
     const hanoi = await server.api("/api/units?q=ha%20noi&level=province");

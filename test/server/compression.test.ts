@@ -77,7 +77,10 @@ describe("compressed responses over HTTP", () => {
     const plain = await rawGet(url, {});
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(plain.headers.vary).toMatch(/accept-encoding/i);
-    for (const [accept, encoding] of [["gzip, deflate, br", "br"], ["gzip", "gzip"]] as const) {
+    for (const [accept, encoding] of [
+      ["gzip, deflate, br", "br"],
+      ["gzip", "gzip"],
+    ] as const) {
       const packed = await rawGet(url, { "accept-encoding": accept });
       expect(packed.headers["content-encoding"]).toBe(encoding);
       expect(packed.body.length).toBeLessThan(plain.body.length / 3);

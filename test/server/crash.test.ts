@@ -65,11 +65,31 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
     const sipas = (await latestEdition(ctx.db.kysely, "sipas-2022"))!.instrument;
     const leaders = (await latestEdition(ctx.db.kysely, "par-leaders-2022"))!.instrument;
     const common = { status: "open" as const, periodStart: null, periodEnd: null, registry: "2025", scope: [DEMO_PROVINCE], minCellSize: 1 };
-    await insertRound(ctx.db.kysely, { ...common, id: "crash", title: { vi: "Tắt đột ngột", en: "Killed" }, edition: sipas.id, version: sipas.version, groups: ["citizen", "organisation"], modes: ["public"] });
-    await insertRound(ctx.db.kysely, { ...common, id: "crash-inv", title: { vi: "Thư mời, tắt đột ngột", en: "Invitations, killed" }, edition: leaders.id, version: leaders.version, groups: ["so"], modes: ["invitation"] });
+    await insertRound(ctx.db.kysely, {
+      ...common,
+      id: "crash",
+      title: { vi: "Tắt đột ngột", en: "Killed" },
+      edition: sipas.id,
+      version: sipas.version,
+      groups: ["citizen", "organisation"],
+      modes: ["public"],
+    });
+    await insertRound(ctx.db.kysely, {
+      ...common,
+      id: "crash-inv",
+      title: { vi: "Thư mời, tắt đột ngột", en: "Invitations, killed" },
+      edition: leaders.id,
+      version: leaders.version,
+      groups: ["so"],
+      modes: ["invitation"],
+    });
     const agency = demoUnits(ctx, "agency")[0]!;
     await ensureCellKeys(ctx.db.kysely, [{ round: "crash-inv", group: "so", unit: DEMO_PROVINCE }]);
-    const rows = await insertInvitations(ctx.db.kysely, "crash-inv", Array.from({ length: 24 }, (_, i) => ({ name: `Lãnh đạo ${i}`, email: `ld${i}@example.vn`, group: "so", agencyKey: agency })));
+    const rows = await insertInvitations(
+      ctx.db.kysely,
+      "crash-inv",
+      Array.from({ length: 24 }, (_, i) => ({ name: `Lãnh đạo ${i}`, email: `ld${i}@example.vn`, group: "so", agencyKey: agency })),
+    );
     tokens.push(...rows.map((r) => r.token));
     await createUser(ctx.db.kysely, { username: "phan-tich", displayName: "Phân tích", role: "analyst", password: "mat-khau-phan-tich-dai" });
   }, 180_000);
@@ -81,100 +101,125 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
     await database?.drop();
   });
 
-  it.skipIf(skip)(`loses nothing acknowledged and stores nothing twice across ${KILLS} kills`, async () => {
-    const { instrument, index } = (await latestEdition(ctx.db.kysely, "sipas-2022"))!;
-    const leaders = (await latestEdition(ctx.db.kysely, "par-leaders-2022"))!.instrument;
-    const villages = demoUnits(ctx, "village").slice(0, 8);
-    const rng = seededRng(91);
-    const submissions = Array.from({ length: 400 }, (_, i) => makeSubmission(instrument, villages[i % villages.length]!, i % 4 ? "citizen" : "organisation", rng));
-    /** id → receipt, for every acknowledgement seen (before or after a kill). */
-    const acknowledged = new Map<string, string>();
-    /** Invitation answers: credential opened once (before the first kill), answered possibly many times. */
-    const opened: OpenedInvitation[] = [];
-    const answerIds = new Map<number, string>();
-    /** Requests the kill cut off, unanswered: the kill did land in the middle of writes. */
-    let cut = 0;
+  it.skipIf(skip)(
+    `loses nothing acknowledged and stores nothing twice across ${KILLS} kills`,
+    async () => {
+      const { instrument, index } = (await latestEdition(ctx.db.kysely, "sipas-2022"))!;
+      const leaders = (await latestEdition(ctx.db.kysely, "par-leaders-2022"))!.instrument;
+      const villages = demoUnits(ctx, "village").slice(0, 8);
+      const rng = seededRng(91);
+      const submissions = Array.from({ length: 400 }, (_, i) =>
+        makeSubmission(instrument, villages[i % villages.length]!, i % 4 ? "citizen" : "organisation", rng),
+      );
+      /** id → receipt, for every acknowledgement seen (before or after a kill). */
+      const acknowledged = new Map<string, string>();
+      /** Invitation answers: credential opened once (before the first kill), answered possibly many times. */
+      const opened: OpenedInvitation[] = [];
+      const answerIds = new Map<number, string>();
+      /** Requests the kill cut off, unanswered: the kill did land in the middle of writes. */
+      let cut = 0;
 
-    const send = async (url: string, i: number): Promise<void> => {
-      const s = submissions[i]!;
-      const res = await fetch(`${url}/api/rounds/crash/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(s) });
-      const body = (await res.json()) as { receipt: string };
-      expect([200, 201], JSON.stringify(body)).toContain(res.status);
-      const before = acknowledged.get(s.id);
-      if (before) expect(body.receipt).toBe(before);
-      acknowledged.set(s.id, body.receipt);
-    };
-    const answer = async (url: string, k: number): Promise<void> => {
-      const o = opened[k]!;
-      const res = await fetch(`${url}/api/invitations/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(anonymousAnswer(o, makeSubmission(leaders, DEMO_PROVINCE, "so", seededRng(k + 1)).answers)) });
-      const body = (await res.json()) as { id: string; receipt: string };
-      expect([200, 201], JSON.stringify(body)).toContain(res.status);
-      const before = acknowledged.get(body.id);
-      if (before) expect(body.receipt).toBe(before);
-      acknowledged.set(body.id, body.receipt);
-      answerIds.set(k, body.id);
-    };
+      const send = async (url: string, i: number): Promise<void> => {
+        const s = submissions[i]!;
+        const res = await fetch(`${url}/api/rounds/crash/responses`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(s),
+        });
+        const body = (await res.json()) as { receipt: string };
+        expect([200, 201], JSON.stringify(body)).toContain(res.status);
+        const before = acknowledged.get(s.id);
+        if (before) expect(body.receipt).toBe(before);
+        acknowledged.set(s.id, body.receipt);
+      };
+      const answer = async (url: string, k: number): Promise<void> => {
+        const o = opened[k]!;
+        const res = await fetch(`${url}/api/invitations/responses`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(anonymousAnswer(o, makeSubmission(leaders, DEMO_PROVINCE, "so", seededRng(k + 1)).answers)),
+        });
+        const body = (await res.json()) as { id: string; receipt: string };
+        expect([200, 201], JSON.stringify(body)).toContain(res.status);
+        const before = acknowledged.get(body.id);
+        if (before) expect(body.receipt).toBe(before);
+        acknowledged.set(body.id, body.receipt);
+        answerIds.set(k, body.id);
+      };
 
-    for (let kill = 0; kill <= KILLS; kill++) {
-      server = await spawnServer(env(), await freePort());
-      if (kill === 0) for (const t of tokens) opened.push(await openInvitation(apiOf(server.url), t));
-      const url = server.url;
-      if (kill < KILLS) {
-        // Sixteen senders go through everything; the process is killed once enough are acknowledged.
-        const target = acknowledged.size + 90;
-        const jobs = [...submissions.keys()].map((i) => () => send(url, i)).concat([...opened.keys()].map((k) => () => answer(url, k)));
-        for (let i = jobs.length - 1; i > 0; i--) {
-          const j = Math.floor(rng.next() * (i + 1));
-          [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
-        }
-        let next = 0;
-        const killed = new Promise<void>((resolve) => server!.child.once("exit", () => resolve()));
-        const worker = async () => {
-          while (next < jobs.length && server!.child.exitCode === null) {
-            const job = jobs[next++]!;
-            try {
-              await job();
-            } catch (error) {
-              // A request cut by the kill: not acknowledged, so nothing is expected of it.
-              if (server!.child.exitCode === null && !(error instanceof TypeError)) throw error;
-              cut++;
-            }
-            if (acknowledged.size >= target && server!.child.exitCode === null && server!.child.signalCode === null) server!.child.kill("SIGKILL");
+      for (let kill = 0; kill <= KILLS; kill++) {
+        server = await spawnServer(env(), await freePort());
+        if (kill === 0) for (const t of tokens) opened.push(await openInvitation(apiOf(server.url), t));
+        const url = server.url;
+        if (kill < KILLS) {
+          // Sixteen senders go through everything; the process is killed once enough are acknowledged.
+          const target = acknowledged.size + 90;
+          const jobs = [...submissions.keys()].map((i) => () => send(url, i)).concat([...opened.keys()].map((k) => () => answer(url, k)));
+          for (let i = jobs.length - 1; i > 0; i--) {
+            const j = Math.floor(rng.next() * (i + 1));
+            [jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!];
           }
-        };
-        await Promise.all(Array.from({ length: 16 }, worker));
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
-        await killed;
-        expect(server.child.signalCode).toBe("SIGKILL");
-        server = null;
-      } else {
-        // After the last restart: everything once more, acknowledged or not.
-        for (let i = 0; i < submissions.length; i += 16) await Promise.all(submissions.slice(i, i + 16).map((_, j) => send(url, i + j)));
-        for (let k = 0; k < opened.length; k += 16) await Promise.all(opened.slice(k, k + 16).map((_, j) => answer(url, k + j)));
+          let next = 0;
+          const killed = new Promise<void>((resolve) => server!.child.once("exit", () => resolve()));
+          const worker = async () => {
+            while (next < jobs.length && server!.child.exitCode === null) {
+              const job = jobs[next++]!;
+              try {
+                await job();
+              } catch (error) {
+                // A request cut by the kill: not acknowledged, so nothing is expected of it.
+                if (server!.child.exitCode === null && !(error instanceof TypeError)) throw error;
+                cut++;
+              }
+              if (acknowledged.size >= target && server!.child.exitCode === null && server!.child.signalCode === null) server!.child.kill("SIGKILL");
+            }
+          };
+          await Promise.all(Array.from({ length: 16 }, worker));
+          if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
+          await killed;
+          expect(server.child.signalCode).toBe("SIGKILL");
+          server = null;
+        } else {
+          // After the last restart: everything once more, acknowledged or not.
+          for (let i = 0; i < submissions.length; i += 16) await Promise.all(submissions.slice(i, i + 16).map((_, j) => send(url, i + j)));
+          for (let k = 0; k < opened.length; k += 16) await Promise.all(opened.slice(k, k + 16).map((_, j) => answer(url, k + j)));
+        }
       }
-    }
 
-    expect(cut, "requests in flight when the process was killed").toBeGreaterThan(0);
-    const stored = await ctx.db.kysely.selectFrom("responses").select(["id", "round_id", "receipt_code", "payload_json", "weight"]).execute();
-    const publicRows = stored.filter((r) => r.round_id === "crash");
-    expect(publicRows).toHaveLength(submissions.length);
-    expect(stored.filter((r) => r.round_id === "crash-inv")).toHaveLength(opened.length);
-    expect(new Set(stored.map((r) => r.id)).size).toBe(stored.length);
-    const byId = new Map(stored.map((r) => [r.id, r]));
-    for (const [id, receipt] of acknowledged) expect(byId.get(id)?.receipt_code, id).toBe(receipt);
+      expect(cut, "requests in flight when the process was killed").toBeGreaterThan(0);
+      const stored = await ctx.db.kysely.selectFrom("responses").select(["id", "round_id", "receipt_code", "payload_json", "weight"]).execute();
+      const publicRows = stored.filter((r) => r.round_id === "crash");
+      expect(publicRows).toHaveLength(submissions.length);
+      expect(stored.filter((r) => r.round_id === "crash-inv")).toHaveLength(opened.length);
+      expect(new Set(stored.map((r) => r.id)).size).toBe(stored.length);
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      for (const [id, receipt] of acknowledged) expect(byId.get(id)?.receipt_code, id).toBe(receipt);
 
-    // Rollups written by the killed processes equal recomputation from what was stored.
-    const expected = scoreResponses(index!, instrument, publicRows.map((r) => ({ answers: JSON.parse(r.payload_json).answers, weight: r.weight })));
-    server = await spawnServer(env(), await freePort());
-    const login = await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "phan-tich", password: "mat-khau-phan-tich-dai" }) });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const api = (await (await fetch(`${server.url}/api/rounds/crash/results`, { headers: { cookie } })).json()) as { root: NodeResult; responses: number };
-    expect(api.responses).toBe(submissions.length);
-    const walk = (n: NodeResult, out: Map<string, NodeResult>) => (out.set(n.code, n), (n.children ?? []).forEach((c) => walk(c, out)), out);
-    const got = walk(api.root, new Map());
-    for (const [code, node] of expected.nodes) {
-      if (node.percent === null) expect(got.get(code)!.percent).toBeNull();
-      else expect(got.get(code)!.percent, code).toBeCloseTo(node.percent, 9);
-    }
-  }, 300_000);
+      // Rollups written by the killed processes equal recomputation from what was stored.
+      const expected = scoreResponses(
+        index!,
+        instrument,
+        publicRows.map((r) => ({ answers: JSON.parse(r.payload_json).answers, weight: r.weight })),
+      );
+      server = await spawnServer(env(), await freePort());
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "phan-tich", password: "mat-khau-phan-tich-dai" }),
+      });
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const api = (await (await fetch(`${server.url}/api/rounds/crash/results`, { headers: { cookie } })).json()) as { root: NodeResult; responses: number };
+      expect(api.responses).toBe(submissions.length);
+      const walk = (n: NodeResult, out: Map<string, NodeResult>) => (out.set(n.code, n), (n.children ?? []).forEach((c) => walk(c, out)), out);
+      const got = walk(api.root, new Map());
+      for (const [code, node] of expected.nodes) {
+        if (node.percent === null) expect(got.get(code)!.percent).toBeNull();
+        else expect(got.get(code)!.percent, code).toBeCloseTo(node.percent, 9);
+      }
+    },
+    300_000,
+  );
 });

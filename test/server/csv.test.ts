@@ -43,10 +43,14 @@ describe("the formula guard", () => {
 describe("write, then parse back", () => {
   it("gives the same cells for text with separators, quotes, line breaks, diacritics and formulas, and the numbers", () => {
     const rows = [
-      ["Đăng ký khai sinh; \"gấp\", lần 2\nở Thừa Thiên Huế", 1.25, "=1+1 không phải công thức"],
+      ['Đăng ký khai sinh; "gấp", lần 2\nở Thừa Thiên Huế', 1.25, "=1+1 không phải công thức"],
       ["Thôn Phú Lộc", -3, "-2+3+cmd|' /C calc'!A0"],
     ];
-    for (const style of [{ separator: ",", decimal: "." }, { separator: ";", decimal: "," }, { separator: "\t", decimal: "." }] as const) {
+    for (const style of [
+      { separator: ",", decimal: "." },
+      { separator: ";", decimal: "," },
+      { separator: "\t", decimal: "." },
+    ] as const) {
       const bytes = Buffer.from(toCsv(["text", "number", "formula"], rows, style), "utf8");
       const table = readCsv(bytes);
       expect(table.columns).toEqual(["text", "number", "formula"]);

@@ -24,7 +24,13 @@ describe("demo rounds", () => {
   });
 
   it("each index has this year's open round and last year's closed one, clearly labelled demo", async () => {
-    const rounds = (await server.api("/api/rounds")).body.rounds as Array<{ id: string; status: string; title: { vi: string; en: string }; periodStart: string | null; modes: string[] }>;
+    const rounds = (await server.api("/api/rounds")).body.rounds as Array<{
+      id: string;
+      status: string;
+      title: { vi: string; en: string };
+      periodStart: string | null;
+      modes: string[];
+    }>;
     for (const edition of ["sipas-2022", "papi-2022", "par-leaders-2022"]) {
       const current = rounds.find((r) => r.id === `${edition}-demo`)!;
       const previous = rounds.find((r) => r.id === `${edition}-demo-previous`)!;
@@ -51,7 +57,10 @@ describe("demo rounds", () => {
   });
 
   it("the rule target '+10 points over last year' is evaluated on every sub-criterion", async () => {
-    for (const [edition, level] of [["sipas-2022", 2], ["papi-2022", 2]] as const) {
+    for (const [edition, level] of [
+      ["sipas-2022", 2],
+      ["papi-2022", 2],
+    ] as const) {
       const view = (await server.api(`/api/rounds/${edition}-demo/targets`)).body as { evaluation: TargetResult[] };
       const rules = view.evaluation.filter((t) => t.kind === "rule");
       expect(rules.length, edition).toBeGreaterThan(3);

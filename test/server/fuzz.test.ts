@@ -35,14 +35,38 @@ function nested(depth: number): unknown {
 
 const hostileString = fc.oneof(
   { arbitrary: fc.constantFrom(...CONTROL, ...SURROGATES).map((c) => `Thủ tục${c} cấp phép`), weight: 4 },
-  fc.constantFrom("NaN", "Infinity", "-Infinity", "1e309", "-0", "0x1F", "١٢٣", "", " ", "null", "true", "[]", "{}", "'; drop table responses; --", "../../etc/passwd", "<script>alert(1)</script>"),
+  fc.constantFrom(
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e309",
+    "-0",
+    "0x1F",
+    "١٢٣",
+    "",
+    " ",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "'; drop table responses; --",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+  ),
   fc.string({ unit: fc.constantFrom(...CONTROL, ...SURROGATES, "a", "ế", "e\u0301", "\n", "\t", "😀"), maxLength: 30 }),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.integer({ min: 1000, max: 200_000 }).map((n) => "y".repeat(n)),
 );
 
 const badUuid = fc.oneof(
-  fc.constantFrom("", "not-a-uuid", "00000000-0000-0000-0000-00000000000", "00000000-0000-0000-0000-0000000000000", "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz", "\u0000"),
+  fc.constantFrom(
+    "",
+    "not-a-uuid",
+    "00000000-0000-0000-0000-00000000000",
+    "00000000-0000-0000-0000-0000000000000",
+    "zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz",
+    "\u0000",
+  ),
   fc.uuid().map((u) => u.replace(/-/g, "")),
   fc.uuid().map((u) => `${u}\u0000`),
   fc.uuid().map((u) => u.toUpperCase() + " "),
@@ -94,14 +118,25 @@ function mutationArb(fields: string[], instrument: Instrument): fc.Arbitrary<Mut
 }
 
 const textMutationArb: fc.Arbitrary<TextMutation> = fc.oneof(
-  fc.record({ kind: fc.constant("bytes" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.constantFrom([0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf], [0x80]) }),
-  fc.record({ kind: fc.constant("surrogate" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), escape: fc.constantFrom("\\ud800", "\\udfff", "\\udbff\\u0041", "\\uDC00") }),
+  fc.record({
+    kind: fc.constant("bytes" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.constantFrom([0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf], [0x80]),
+  }),
+  fc.record({
+    kind: fc.constant("surrogate" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    escape: fc.constantFrom("\\ud800", "\\udfff", "\\udbff\\u0041", "\\uDC00"),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant("deep" as const), depth: fc.integer({ min: 1000, max: 100_000 }) }),
 );
 
 /** Most bodies are well-formed JSON text, so that the mutations inside them reach the validation. */
-const textMutationsArb = fc.oneof({ arbitrary: fc.constant([] as TextMutation[]), weight: 3 }, { arbitrary: fc.array(textMutationArb, { minLength: 1, maxLength: 2 }), weight: 1 });
+const textMutationsArb = fc.oneof(
+  { arbitrary: fc.constant([] as TextMutation[]), weight: 3 },
+  { arbitrary: fc.array(textMutationArb, { minLength: 1, maxLength: 2 }), weight: 1 },
+);
 
 function applyMutations(base: Record<string, unknown>, mutations: Mutation[]): unknown {
   let body: unknown = { ...base, answers: { ...(base.answers as object) } };
@@ -287,71 +322,88 @@ describe.each(DIALECTS)("fuzzed submissions on %s", (dialect) => {
   const replay = process.env.CHISO_FUZZ_SEED ? { seed: Number(process.env.CHISO_FUZZ_SEED) } : {};
   const params = { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, ...replay };
 
-  it.skipIf(skip)("a round's responses endpoint: never 5xx, always a bilingual problem", async () => {
-    const questions = new Set(questionById(sipas).keys());
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutationArb(fields, sipas), { minLength: 1, maxLength: 3 }), textMutationsArb, async (mutations, textMutations) => {
-        const body = serialise(applyMutations(valid(), mutations), textMutations);
-        await alongsideValid(`/api/rounds/${round}/responses`, body, questions);
-      }),
-      params,
-    );
-  }, 120_000);
+  it.skipIf(skip)(
+    "a round's responses endpoint: never 5xx, always a bilingual problem",
+    async () => {
+      const questions = new Set(questionById(sipas).keys());
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutationArb(fields, sipas), { minLength: 1, maxLength: 3 }), textMutationsArb, async (mutations, textMutations) => {
+          const body = serialise(applyMutations(valid(), mutations), textMutations);
+          await alongsideValid(`/api/rounds/${round}/responses`, body, questions);
+        }),
+        params,
+      );
+    },
+    120_000,
+  );
 
-  it.skipIf(skip)("/api/sync: never 5xx; the valid items of a batch are stored whatever the others hold", async () => {
-    const questions = new Set(questionById(sipas).keys());
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(mutationArb(fields, sipas), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 4 }),
-        textMutationsArb,
-        fc.boolean(),
-        async (itemMutations, textMutations, mutateBatch) => {
-          const good = [valid("enumerator"), valid("enumerator")];
-          const hostileItems = itemMutations.map((m) => applyMutations(valid("enumerator"), m));
-          const batch: unknown = mutateBatch
-            ? applyMutations({ round, responses: [good[0], ...hostileItems, good[1]] } as never, [{ kind: "field", key: "deviceId", value: hostileItems[0] }])
-            : { round, responses: [good[0], ...hostileItems, good[1]] };
-          const bytes = serialise(batch, textMutations);
-          const res = await alongsideValid("/api/sync", bytes, questions, device);
-          if (res.status === 200) expect(breaksInputRules(bytes, "body only"), "accepted a malformed batch").toBeNull();
-          if (res.status !== 200) return;
-          const results = res.json.results as Array<{ id: string | null; status: string; error?: unknown }>;
-          expect(results).toHaveLength(hostileItems.length + 2);
-          // Only a well-formed batch reaches the items: then the valid ones are stored, the others refused one by one.
-          if (textMutations.length === 0) {
-            expect(results[0]!.status).toBe("stored");
-            expect(results.at(-1)!.status).toBe("stored");
-            validIds.push(String(good[0]!.id), String(good[1]!.id));
-          }
-          for (const r of results) if (r.error) expectProblem(r.error, JSON.stringify(r).slice(0, 300));
-          hostileItems.forEach((item, i) => {
-            const r = results[i + 1]!;
-            // Judged as it travelled: JSON drops a key whose value is undefined.
-            const sent = item === undefined ? item : JSON.parse(JSON.stringify(item));
-            if (r.status === "stored" && textMutations.length === 0) expect(breaksItemRules(sent, questions), "stored an item that breaks the input rules").toBeNull();
-          });
-        },
-      ),
-      params,
-    );
-  }, 120_000);
+  it.skipIf(skip)(
+    "/api/sync: never 5xx; the valid items of a batch are stored whatever the others hold",
+    async () => {
+      const questions = new Set(questionById(sipas).keys());
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(mutationArb(fields, sipas), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 4 }),
+          textMutationsArb,
+          fc.boolean(),
+          async (itemMutations, textMutations, mutateBatch) => {
+            const good = [valid("enumerator"), valid("enumerator")];
+            const hostileItems = itemMutations.map((m) => applyMutations(valid("enumerator"), m));
+            const batch: unknown = mutateBatch
+              ? applyMutations({ round, responses: [good[0], ...hostileItems, good[1]] } as never, [{ kind: "field", key: "deviceId", value: hostileItems[0] }])
+              : { round, responses: [good[0], ...hostileItems, good[1]] };
+            const bytes = serialise(batch, textMutations);
+            const res = await alongsideValid("/api/sync", bytes, questions, device);
+            if (res.status === 200) expect(breaksInputRules(bytes, "body only"), "accepted a malformed batch").toBeNull();
+            if (res.status !== 200) return;
+            const results = res.json.results as Array<{ id: string | null; status: string; error?: unknown }>;
+            expect(results).toHaveLength(hostileItems.length + 2);
+            // Only a well-formed batch reaches the items: then the valid ones are stored, the others refused one by one.
+            if (textMutations.length === 0) {
+              expect(results[0]!.status).toBe("stored");
+              expect(results.at(-1)!.status).toBe("stored");
+              validIds.push(String(good[0]!.id), String(good[1]!.id));
+            }
+            for (const r of results) if (r.error) expectProblem(r.error, JSON.stringify(r).slice(0, 300));
+            hostileItems.forEach((item, i) => {
+              const r = results[i + 1]!;
+              // Judged as it travelled: JSON drops a key whose value is undefined.
+              const sent = item === undefined ? item : JSON.parse(JSON.stringify(item));
+              if (r.status === "stored" && textMutations.length === 0)
+                expect(breaksItemRules(sent, questions), "stored an item that breaks the input rules").toBeNull();
+            });
+          },
+        ),
+        params,
+      );
+    },
+    120_000,
+  );
 
-  it.skipIf(skip)("an invitation's anonymous response endpoint: never 5xx, always a bilingual problem", async () => {
-    const questions = new Set(questionById(leaders).keys());
-    const anonymousFields = ["round", "group", "unit", "instrument", "credential", "answers"];
-    let next = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutationArb(anonymousFields, leaders), { minLength: 1, maxLength: 3 }), textMutationsArb, async (mutations, textMutations) => {
-        // A fresh, genuine credential each time, so that the mutation (not a spent credential) is what is judged.
-        const opened = await openInvitation(server, tokens[next++ % tokens.length]!);
-        const answers = makeSubmission(leaders, "ignored", "ignored", seededRng(++seed), { channel: "invitation" }).answers;
-        const base = anonymousAnswer(opened, answers) as unknown as Record<string, unknown>;
-        const body = serialise(applyMutations(base, mutations), textMutations);
-        await alongsideValid("/api/invitations/responses", body, questions);
-      }),
-      params,
-    );
-  }, 120_000);
+  it.skipIf(skip)(
+    "an invitation's anonymous response endpoint: never 5xx, always a bilingual problem",
+    async () => {
+      const questions = new Set(questionById(leaders).keys());
+      const anonymousFields = ["round", "group", "unit", "instrument", "credential", "answers"];
+      let next = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(mutationArb(anonymousFields, leaders), { minLength: 1, maxLength: 3 }),
+          textMutationsArb,
+          async (mutations, textMutations) => {
+            // A fresh, genuine credential each time, so that the mutation (not a spent credential) is what is judged.
+            const opened = await openInvitation(server, tokens[next++ % tokens.length]!);
+            const answers = makeSubmission(leaders, "ignored", "ignored", seededRng(++seed), { channel: "invitation" }).answers;
+            const base = anonymousAnswer(opened, answers) as unknown as Record<string, unknown>;
+            const body = serialise(applyMutations(base, mutations), textMutations);
+            await alongsideValid("/api/invitations/responses", body, questions);
+          },
+        ),
+        params,
+      );
+    },
+    120_000,
+  );
 
   it.skipIf(skip)("every valid submission sent alongside the hostile ones is stored", async () => {
     expect(validIds.length).toBeGreaterThan(0);

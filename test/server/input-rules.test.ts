@@ -47,7 +47,11 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   const stored = async (id: string) => Boolean(await server.ctx.db.kysely.selectFrom("responses").select("id").where("id", "=", id).executeTakeFirst());
   const send = (json: unknown, to = round) => server.api(`/api/rounds/${to}/responses`, { json });
   const sendRaw = async (body: Uint8Array | string, to = round) => {
-    const res = await fetch(`${server.url}/api/rounds/${to}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: body as BodyInit });
+    const res = await fetch(`${server.url}/api/rounds/${to}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body as BodyInit,
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -96,7 +100,9 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
       if (dialect === "sqlite") {
         await sql`create trigger poison before insert on responses when new.device_id = 'poison' begin select raise(abort, 'poisoned row'); end`.execute(db);
       } else {
-        await sql`create function poison() returns trigger language plpgsql as $$ begin if new.device_id = 'poison' then raise exception 'poisoned row'; end if; return new; end $$`.execute(db);
+        await sql`create function poison() returns trigger language plpgsql as $$ begin if new.device_id = 'poison' then raise exception 'poisoned row'; end if; return new; end $$`.execute(
+          db,
+        );
         await sql`create trigger poison before insert on responses for each row execute function poison()`.execute(db);
       }
     });
@@ -133,7 +139,9 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
       // The invitation's token and round travel in the body (docs/anonymity.md): the same rule holds there.
       await server.api("/api/invitations/lookup", { json: { token: "a\u0000b" } }),
       await server.api("/api/invitations/credential", { json: { token: "a\u0000b", blindedMessage: "AAAA" } }),
-      await server.api("/api/invitations/responses", { json: { round: "a\u0000b", group: "so", unit: "2025:46", instrument: { id: "par-leaders-2022", version: "1" }, credential, answers: {} } }),
+      await server.api("/api/invitations/responses", {
+        json: { round: "a\u0000b", group: "so", unit: "2025:46", instrument: { id: "par-leaders-2022", version: "1" }, credential, answers: {} },
+      }),
     ];
     for (const res of checks) {
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -168,7 +176,12 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
 
   it.skipIf(skip)("refuses lone surrogates in any string or key with 400", async () => {
     const s = withAnswer("procedure_name", "ABC");
-    for (const [from, to] of [['"ABC"', '"A\\ud800C"'], ['"ABC"', '"A\\udfffC"'], ['"procedure_name"', '"procedure_name","x\\ud800":"1"'], ['"unit"', '"u\\udc00nit"']]) {
+    for (const [from, to] of [
+      ['"ABC"', '"A\\ud800C"'],
+      ['"ABC"', '"A\\udfffC"'],
+      ['"procedure_name"', '"procedure_name","x\\ud800":"1"'],
+      ['"unit"', '"u\\udc00nit"'],
+    ]) {
       const res = await sendRaw(JSON.stringify(s).replace(from!, to!));
       expect(res.status, to).toBe(400);
       expect(res.body.error.code).toBe("malformed_json");
@@ -285,7 +298,11 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
     const s = submission();
     const answers: Record<string, unknown> = { ...s.answers };
     for (let i = 0; i < 60_000; i++) answers[`k${i}`] = "1";
-    const res = await fetch(`${server.url}/api/rounds/${round}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...s, answers }) });
+    const res = await fetch(`${server.url}/api/rounds/${round}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...s, answers }),
+    });
     const text = await res.text();
     expect(res.status).toBe(422);
     expect(text.length).toBeLessThan(64 * 1024);
@@ -295,7 +312,11 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
     // Unknown fields of a strict schema are listed one per key, under the same cap.
     const extra: Record<string, unknown> = { ...s };
     for (let i = 0; i < 5000; i++) extra[`x${i}`] = 1;
-    const strict = await fetch(`${server.url}/api/rounds/${round}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(extra) });
+    const strict = await fetch(`${server.url}/api/rounds/${round}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(extra),
+    });
     const strictText = await strict.text();
     expect(strict.status).toBe(422);
     expect(strictText.length).toBeLessThan(64 * 1024);
@@ -306,7 +327,15 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
     const edition = sipas.version;
-    const roundBody = { id: "same-round-2026", title: { vi: "Đợt trùng", en: "Same round" }, edition: "sipas-2022", version: edition, registry: "2025", groups: ["citizen"], modes: ["public"] };
+    const roundBody = {
+      id: "same-round-2026",
+      title: { vi: "Đợt trùng", en: "Same round" },
+      edition: "sipas-2022",
+      version: edition,
+      registry: "2025",
+      groups: ["citizen"],
+      modes: ["public"],
+    };
     const rounds = await Promise.all(Array.from({ length: 8 }, () => server.api("/api/rounds", { json: roundBody, headers })));
     expect(rounds.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of rounds.filter((x) => x.status !== 201)) {
@@ -323,7 +352,16 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   it.skipIf(skip)("a number too large for its column is a 4xx, never a 500", async () => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const body = { id: "big-cell-2026", title: { vi: "Đợt lớn", en: "Big" }, edition: "sipas-2022", version: sipas.version, registry: "2025", groups: ["citizen"], modes: ["public"], minCellSize: 2 ** 40 };
+    const body = {
+      id: "big-cell-2026",
+      title: { vi: "Đợt lớn", en: "Big" },
+      edition: "sipas-2022",
+      version: sipas.version,
+      registry: "2025",
+      groups: ["citizen"],
+      modes: ["public"],
+      minCellSize: 2 ** 40,
+    };
     const res = await server.api("/api/rounds", { json: body, headers });
     // One rule on both databases (SQLite would store it, PostgreSQL's integer column would not): 422 naming the field.
     expect(res.status).toBe(422);
@@ -334,7 +372,10 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   it.skipIf(skip)("the audit log's limit and before are checked: a 400 naming the parameter, never a 500 or the whole log", async () => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const logged = await server.api("/api/users", { json: { username: "audited-user", displayName: "Người được ghi", role: "analyst", password: "Rừng-tràm-4417-xanh-lá-mạ" }, headers });
+    const logged = await server.api("/api/users", {
+      json: { username: "audited-user", displayName: "Người được ghi", role: "analyst", password: "Rừng-tràm-4417-xanh-lá-mạ" },
+      headers,
+    });
     expect(logged.status).toBe(201);
     for (const limit of ["-1", "0", "1.5", "abc", "1e308", "1001"]) {
       const res = await server.api(`/api/audit?limit=${limit}`, { headers });
@@ -352,7 +393,15 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   it.skipIf(skip)("a round's period is two calendar dates, the end not before the start", async () => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const body = { id: "period-2026", title: { vi: "Đợt", en: "Round" }, edition: "sipas-2022", version: sipas.version, registry: "2025", groups: ["citizen"], modes: ["public"] };
+    const body = {
+      id: "period-2026",
+      title: { vi: "Đợt", en: "Round" },
+      edition: "sipas-2022",
+      version: sipas.version,
+      registry: "2025",
+      groups: ["citizen"],
+      modes: ["public"],
+    };
     for (const [period, field] of [
       [{ periodStart: "2026-02-30", periodEnd: null }, "periodStart"],
       [{ periodStart: "2026-01-01", periodEnd: "2026-13-01" }, "periodEnd"],
@@ -370,7 +419,13 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   it.skipIf(skip)("an account's area is made of units that exist: an unknown key is a 422 naming it, and no account is made", async () => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const body = { username: "area-typo", displayName: "Người nhập sai", role: "analyst", password: "Rừng-tràm-4417-xanh-lá-mạ", unitScope: [villages[0]!, "2025:no-such-unit"] };
+    const body = {
+      username: "area-typo",
+      displayName: "Người nhập sai",
+      role: "analyst",
+      password: "Rừng-tràm-4417-xanh-lá-mạ",
+      unitScope: [villages[0]!, "2025:no-such-unit"],
+    };
     const res = await server.api("/api/users", { json: body, headers });
     expect(res.status).toBe(422);
     expect(res.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["unitScope.1"]);
@@ -382,7 +437,16 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
   it.skipIf(skip)("a round in a registry that does not exist is a 422 naming registry, never a 500", async () => {
     const admin = await server.createUser("admin");
     const headers = await server.signIn(admin.username, admin.password);
-    const body = { id: "no-registry-2026", title: { vi: "Đợt", en: "Round" }, edition: "sipas-2022", version: sipas.version, registry: "1999", scope: [], groups: ["citizen"], modes: ["public"] };
+    const body = {
+      id: "no-registry-2026",
+      title: { vi: "Đợt", en: "Round" },
+      edition: "sipas-2022",
+      version: sipas.version,
+      registry: "1999",
+      scope: [],
+      groups: ["citizen"],
+      modes: ["public"],
+    };
     const res = await server.api("/api/rounds", { json: body, headers });
     expect(res.status).toBe(422);
     expect(res.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["registry"]);
@@ -392,17 +456,26 @@ describe.each(DIALECTS)("input rules on %s", (dialect) => {
 
   it.skipIf(skip)("translates the database's own foreign-key violation to 422, the backstop behind the routes' checks", async () => {
     const insert = sql`insert into peer_groups (id, label_vi, label_en, registry, members_json, updated_at) values ('fk-peer', 'Nhóm', 'Group', 'no-such-registry', '[]', '2026-01-01')`;
-    const error = await insert.execute(server.ctx.db.kysely).then(() => null, (e: unknown) => e);
+    const error = await insert.execute(server.ctx.db.kysely).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).not.toBeNull();
     const problem = problemFromDatabaseError(error)!;
     expect(problem.status).toBe(422);
-    expect(problem.body().error).toMatchObject({ code: "invalid", errors: [{ question: dialect === "postgres" ? "registry" : "(body)", code: "invalid_field" }] });
+    expect(problem.body().error).toMatchObject({
+      code: "invalid",
+      errors: [{ question: dialect === "postgres" ? "registry" : "(body)", code: "invalid_field" }],
+    });
   });
 
   it.skipIf(skip)("translates the database's own uniqueness violation to 409 naming the field", async () => {
     const insert = sql`insert into peer_groups (id, label_vi, label_en, registry, members_json, updated_at) values ('dup-peer', 'Nhóm', 'Group', '2025', '[]', '2026-01-01')`;
     await insert.execute(server.ctx.db.kysely);
-    const error = await insert.execute(server.ctx.db.kysely).then(() => null, (e: unknown) => e);
+    const error = await insert.execute(server.ctx.db.kysely).then(
+      () => null,
+      (e: unknown) => e,
+    );
     const problem = problemFromDatabaseError(error)!;
     expect(problem.status).toBe(409);
     expect(problem.body().error).toMatchObject({ code: "already_exists", errors: [{ question: "id", code: "already_exists" }] });

@@ -52,8 +52,17 @@ describe.each(DIALECTS)("invitations on %s", (dialect) => {
   });
 
   it.skipIf(skip)("refuses a cell (group × province) smaller than the minimum, saying which and why", async () => {
-    const rows = ["name,email,group,agency", `Một,mot@example.vn,so,${agencies[0]}`, `Hai,hai@example.vn,so,${agencies[1]}`, `Ba,ba@example.vn,phong,${agencies[0]}`];
-    const res = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: rows.join("\n"), headers: { ...admin, "content-type": "text/csv" } });
+    const rows = [
+      "name,email,group,agency",
+      `Một,mot@example.vn,so,${agencies[0]}`,
+      `Hai,hai@example.vn,so,${agencies[1]}`,
+      `Ba,ba@example.vn,phong,${agencies[0]}`,
+    ];
+    const res = await server.api(`/api/rounds/${round}/invitations`, {
+      method: "POST",
+      body: rows.join("\n"),
+      headers: { ...admin, "content-type": "text/csv" },
+    });
     expect(res.status).toBe(422);
     const errors = res.body.error.errors as Array<{ question: string; message_vi: string; message_en: string }>;
     expect(errors.map((e) => e.question.split(".").slice(0, 2).join("."))).toEqual(["cells.so", "cells.phong"]);
@@ -65,7 +74,11 @@ describe.each(DIALECTS)("invitations on %s", (dialect) => {
   it.skipIf(skip)("imports 12 invitees in 4 cells and exports their links as /i/#token, CSV with a BOM", async () => {
     const rows = ["name,email,group,agency"];
     for (let i = 0; i < 12; i++) rows.push(`Đại biểu ${i + 1},dai.bieu${i + 1}@example.vn,${groups[i % 4]},${agencies[i % agencies.length]}`);
-    const ok = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: `\uFEFF${rows.join("\n")}\n`, headers: { ...admin, "content-type": "text/csv" } });
+    const ok = await server.api(`/api/rounds/${round}/invitations`, {
+      method: "POST",
+      body: `\uFEFF${rows.join("\n")}\n`,
+      headers: { ...admin, "content-type": "text/csv" },
+    });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.imported).toBe(12);
 
@@ -208,25 +221,46 @@ describe.each(DIALECTS)("invitations on %s", (dialect) => {
 
   it.skipIf(skip)("reads an invitee file in UTF-8, UTF-8 with BOM, UTF-16LE with BOM and Windows-1258 to the same names", async () => {
     const names = ["Nguyễn Thị Hồng Nhung", "Trần Văn Đức", "Lê Thị Ánh Tuyết"];
-    const csv = (i: number) => `name;email;group;agency\n${names.map((n, j) => `${n};enc${i}.${j}@example.vn;so;${agencies[j % agencies.length]}`).join("\n")}\n`;
+    const csv = (i: number) =>
+      `name;email;group;agency\n${names.map((n, j) => `${n};enc${i}.${j}@example.vn;so;${agencies[j % agencies.length]}`).join("\n")}\n`;
     for (let i = 0; i < 4; i++) {
       const [encoding, bytes] = encodedFixtures(csv(i))[i]!;
-      const res = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: new Uint8Array(bytes), headers: { ...admin, "content-type": "text/csv" } });
+      const res = await server.api(`/api/rounds/${round}/invitations`, {
+        method: "POST",
+        body: new Uint8Array(bytes),
+        headers: { ...admin, "content-type": "text/csv" },
+      });
       expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(201);
-      const stored = await server.ctx.db.kysely.selectFrom("invitations").select(["name", "email"]).where("email", "like", `enc${i}.%`).orderBy("email").execute();
-      expect(stored.map((r) => r.name), encoding).toEqual(names);
+      const stored = await server.ctx.db.kysely
+        .selectFrom("invitations")
+        .select(["name", "email"])
+        .where("email", "like", `enc${i}.%`)
+        .orderBy("email")
+        .execute();
+      expect(
+        stored.map((r) => r.name),
+        encoding,
+      ).toEqual(names);
     }
   });
 
   it.skipIf(skip)("refuses an invitee file it cannot decode surely, and stores nothing", async () => {
     const before = await server.count("invitations");
     const bytes = Buffer.concat([Buffer.from("name,email,group,agency\n"), TCVN3_THON_PHU_LOC, Buffer.from(`,tcvn3@example.vn,so,${agencies[0]}\n`)]);
-    const res = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: new Uint8Array(bytes), headers: { ...admin, "content-type": "text/csv" } });
+    const res = await server.api(`/api/rounds/${round}/invitations`, {
+      method: "POST",
+      body: new Uint8Array(bytes),
+      headers: { ...admin, "content-type": "text/csv" },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.errors[0]).toMatchObject({ question: "line 2", code: "invalid_field" });
     expect(res.body.error.errors[0].message_vi).toContain("CSV UTF-8");
     expect(res.body.error.errors[0].message_en).toContain("CSV UTF-8");
-    const unclosed = await server.api(`/api/rounds/${round}/invitations`, { method: "POST", body: `name,email,group,agency\n"Open,x@example.vn,so,${agencies[0]}\n`, headers: { ...admin, "content-type": "text/csv" } });
+    const unclosed = await server.api(`/api/rounds/${round}/invitations`, {
+      method: "POST",
+      body: `name,email,group,agency\n"Open,x@example.vn,so,${agencies[0]}\n`,
+      headers: { ...admin, "content-type": "text/csv" },
+    });
     expect(unclosed.status).toBe(422);
     expect(unclosed.body.error.errors[0].question).toBe("line 2");
     expect(await server.count("invitations")).toBe(before);

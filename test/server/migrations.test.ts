@@ -26,6 +26,8 @@ const PINS: Record<string, { sqlite: string; postgres: string }> = {
   "0008-response-times": { sqlite: "d587ab366290f362", postgres: "9f48833725aa26fd" },
   "0009-catch-up-early-databases": { sqlite: "d587ab366290f362", postgres: "9f48833725aa26fd" },
   "0010-invitation-openings": { sqlite: "31736febf32061e9", postgres: "ca936fddcb077f71" },
+  "0011-api-tokens": { sqlite: "c74ffd6ceb30d367", postgres: "163ef33c70ff0549" },
+  "0012-round-designs": { sqlite: "361d27469b444725", postgres: "1168dd23e9de4457" },
 };
 
 async function schemaText(db: Db): Promise<string> {
@@ -61,7 +63,10 @@ async function withDatabase<T>(dialect: TestDialect, run: (db: Db) => Promise<T>
 
 describe("migrations", () => {
   it("list every file in server/db/migrations, in order", () => {
-    const files = fs.readdirSync(path.join(REPO_ROOT, "server/db/migrations")).map((f) => f.replace(/\.ts$/, "")).sort();
+    const files = fs
+      .readdirSync(path.join(REPO_ROOT, "server/db/migrations"))
+      .map((f) => f.replace(/\.ts$/, ""))
+      .sort();
     expect(MIGRATIONS.map((m) => m.name)).toEqual(files);
   });
 
@@ -99,18 +104,19 @@ describe("migrations", () => {
       await migrate(db);
       const k = db.kysely as unknown as Kysely<any>;
       // An early database: rollups written, but neither table, and the catch-up not yet applied.
-      await k.insertInto("rollups").values([
-        { round_id: "r", unit_key: "a", group_code: "g", question_id: "q", code: "1", n: 2, w: 2, w2: 2 },
-        { round_id: "r", unit_key: "b", group_code: "g", question_id: "q", code: "1", n: 3, w: 4.5, w2: 7 },
-      ]).execute();
+      await k
+        .insertInto("rollups")
+        .values([
+          { round_id: "r", unit_key: "a", group_code: "g", question_id: "q", code: "1", n: 2, w: 2, w2: 2 },
+          { round_id: "r", unit_key: "b", group_code: "g", question_id: "q", code: "1", n: 3, w: 4.5, w2: 7 },
+        ])
+        .execute();
       await k.schema.dropTable("round_rollups").execute();
       await k.schema.dropTable("par_agency_members").execute();
       await k.deleteFrom("chiso_migrations").where("name", "=", "0009-catch-up-early-databases").execute();
       expect(await migrate(db)).toEqual(["0009-catch-up-early-databases"]);
       const sums = await k.selectFrom("round_rollups").selectAll().execute();
-      expect(sums.map((r) => ({ ...r, n: Number(r.n) }))).toEqual([
-        { round_id: "r", group_code: "g", question_id: "q", code: "1", n: 5, w: 6.5, w2: 9 },
-      ]);
+      expect(sums.map((r) => ({ ...r, n: Number(r.n) }))).toEqual([{ round_id: "r", group_code: "g", question_id: "q", code: "1", n: 5, w: 6.5, w2: 9 }]);
       expect(await k.selectFrom("par_agency_members").selectAll().execute()).toEqual([]);
     });
   });

@@ -87,7 +87,12 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
     const narrow = await server.createRound("sipas-2022", { scope: [commune.key] });
     const res = await server.api(`/api/rounds/${narrow}/offline-units`, withCode);
     const keys = (res.body.units as Unit[]).map((u) => u.key).sort();
-    expect(keys).toEqual(server.ctx.units.childrenOf(commune.key).map((u) => u.key).sort());
+    expect(keys).toEqual(
+      server.ctx.units
+        .childrenOf(commune.key)
+        .map((u) => u.key)
+        .sort(),
+    );
     expect(keys.length).toBe(2);
 
     const overlapping = await server.createRound("sipas-2022", { scope: [DEMO_PROVINCE, commune.key] });
@@ -100,7 +105,12 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
     const commune = server.ctx.units.childrenOf(DEMO_PROVINCE).filter((u) => u.level === "commune")[3]!;
     const res = await server.api(`/api/rounds/${round}/offline-units`, { headers: await server.deviceHeaders({ unitScope: [commune.key] }) });
     expect(res.status).toBe(200);
-    expect((res.body.units as Unit[]).map((u) => u.key).sort()).toEqual(server.ctx.units.childrenOf(commune.key).map((u) => u.key).sort());
+    expect((res.body.units as Unit[]).map((u) => u.key).sort()).toEqual(
+      server.ctx.units
+        .childrenOf(commune.key)
+        .map((u) => u.key)
+        .sort(),
+    );
   });
 
   it.skipIf(skip)("follows the instrument's level: agencies for the leader survey", async () => {

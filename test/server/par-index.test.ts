@@ -30,28 +30,73 @@ const round2 = (x: number | null | undefined, d = 2) => (x === null || x === und
 const HUE_EVIDENCE: Record<string, Answers> = {
   vpub: { a1_7_total: 82, a1_7_done: 70, a1_7_late: 3, a1_7_overdue: 9 },
   stttt: {
-    a3_2_3_total: 443363, a3_2_3_national: 414477, a3_2_3_province: 443363,
-    a7_1_2_centre: "co", a7_1_2_cloud: "khong", a7_1_4_total: 15, a7_1_4_done: 5,
-    a7_3_6_total: 80728, a7_3_6_done: 55505, a7_3_7_offered: 100, a7_3_7_used: 8.1, a7_3_7_paid: 67.6,
+    a3_2_3_total: 443363,
+    a3_2_3_national: 414477,
+    a3_2_3_province: 443363,
+    a7_1_2_centre: "co",
+    a7_1_2_cloud: "khong",
+    a7_1_4_total: 15,
+    a7_1_4_done: 5,
+    a7_3_6_total: 80728,
+    a7_3_6_done: 55505,
+    a7_3_7_offered: 100,
+    a7_3_7_used: 8.1,
+    a7_3_7_paid: 67.6,
   },
   snv: {
-    a3_2_1_met: "khong", a3_2_1_doc: "Quyết định 514/QĐ-UBND ngày 23/02/2022; Quyết định 472/QĐ-UBND ngày 18/02/2022",
-    a3_4_1_total: 134483, a3_4_1_done: 133474,
-    a3_4_2_total: 119760, a3_4_2_done: 115241, a3_4_2_note: "Thực tế tỷ lệ hồ sơ đúng hạn cấp huyện đạt 88%.",
-    a3_4_3_total: 300991, a3_4_3_done: 295168, a4_1_3_base: 780, a4_1_3_now: 691,
-    a5_1_3_level: "mot-phan", a5_1_3_doc: "Kết luận thanh tra của Bộ Nội vụ", a5_4_leaders: 3,
+    a3_2_1_met: "khong",
+    a3_2_1_doc: "Quyết định 514/QĐ-UBND ngày 23/02/2022; Quyết định 472/QĐ-UBND ngày 18/02/2022",
+    a3_4_1_total: 134483,
+    a3_4_1_done: 133474,
+    a3_4_2_total: 119760,
+    a3_4_2_done: 115241,
+    a3_4_2_note: "Thực tế tỷ lệ hồ sơ đúng hạn cấp huyện đạt 88%.",
+    a3_4_3_total: 300991,
+    a3_4_3_done: 295168,
+    a4_1_3_base: 780,
+    a4_1_3_now: 691,
+    a5_1_3_level: "mot-phan",
+    a5_1_3_doc: "Kết luận thanh tra của Bộ Nội vụ",
+    a5_4_leaders: 3,
   },
   stc: {
-    a6_1_1_plan: 6151.531, a6_1_1_paid: 4338.101, a6_1_3_rate: 64.16, a6_2_2_checked: "co", a6_2_2_database: "khong",
-    a6_2_3_total: 4629, a6_2_3_approved: 3265, a6_3_4_rate: 3.534,
-    a8_4_band: "11-30", a8_4_exceeded: 86.3, a8_5_total: 14, a8_5_exceeded: 7, a8_5_met: 7,
+    a6_1_1_plan: 6151.531,
+    a6_1_1_paid: 4338.101,
+    a6_1_3_rate: 64.16,
+    a6_2_2_checked: "co",
+    a6_2_2_database: "khong",
+    a6_2_3_total: 4629,
+    a6_2_3_approved: 3265,
+    a6_3_4_rate: 3.534,
+    a8_4_band: "11-30",
+    a8_4_exceeded: 86.3,
+    a8_5_total: 14,
+    a8_5_exceeded: 7,
+    a8_5_met: 7,
   },
 };
 /** The council's printed scores of the 20 rows (004:320-349). */
 const PRINTED: Record<string, number> = {
-  "1.7": 1.3171, "3.2.1": 0, "3.2.3": 0.9674, "3.4.1": 1.4886, "3.4.2": 1.4434, "3.4.3": 0.9807, "4.1.3": 0.5705,
-  "5.1.3": 0.5, "5.4": 1, "6.1.1": 0.7052, "6.1.3": 0.6416, "6.2.2": 0.75, "6.2.3": 0.5, "6.3.4": 0.3534,
-  "7.1.2": 0.5, "7.1.4": 0.3333, "7.3.6": 1.031, "7.3.7": 0.8786, "8.4": 1, "8.5": 1.75,
+  "1.7": 1.3171,
+  "3.2.1": 0,
+  "3.2.3": 0.9674,
+  "3.4.1": 1.4886,
+  "3.4.2": 1.4434,
+  "3.4.3": 0.9807,
+  "4.1.3": 0.5705,
+  "5.1.3": 0.5,
+  "5.4": 1,
+  "6.1.1": 0.7052,
+  "6.1.3": 0.6416,
+  "6.2.2": 0.75,
+  "6.2.3": 0.5,
+  "6.3.4": 0.3534,
+  "7.1.2": 0.5,
+  "7.1.4": 0.3333,
+  "7.3.6": 1.031,
+  "7.3.7": 0.8786,
+  "8.4": 1,
+  "8.5": 1.75,
 };
 
 describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
@@ -72,9 +117,15 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     otherRound = await server.createRound("par-index-2022", { modes: ["enumerator"] });
     analyst = await server.authenticate("analyst");
     const definition = (await latestEdition(server.ctx.db.kysely, "par-index-2022"))!.parIndex!;
-    aMaxima = Object.fromEntries(allParNodes(definition.root).filter((n) => isParLeaf(n) && n.source === "A").map((n) => [n.code, n.max]));
+    aMaxima = Object.fromEntries(
+      allParNodes(definition.root)
+        .filter((n) => isParLeaf(n) && n.source === "A")
+        .map((n) => [n.code, n.max]),
+    );
     atMaximum = Object.fromEntries(
-      allParNodes(definition.root).filter((n) => isParLeaf(n) && n.source === "A" && !(n.code in PRINTED)).map((n) => [n.code, n.max]),
+      allParNodes(definition.root)
+        .filter((n) => isParLeaf(n) && n.source === "A" && !(n.code in PRINTED))
+        .map((n) => [n.code, n.max]),
     );
   }, 120_000);
   afterAll(async () => {
@@ -82,7 +133,11 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
   });
 
   it.skipIf(skip)("stores the edition's par-index definition, and lists the round as a PAR INDEX round", async () => {
-    const row = await server.ctx.db.kysely.selectFrom("instrument_editions").select(["par_index_json", "edition_id"]).where("edition_id", "in", ["par-index-2022", "sipas-2022"]).execute();
+    const row = await server.ctx.db.kysely
+      .selectFrom("instrument_editions")
+      .select(["par_index_json", "edition_id"])
+      .where("edition_id", "in", ["par-index-2022", "sipas-2022"])
+      .execute();
     expect(row.find((r) => r.edition_id === "par-index-2022")!.par_index_json).toContain('"par-index-2022"');
     expect(row.find((r) => r.edition_id === "sipas-2022")!.par_index_json).toBeNull();
     const { body } = await server.api("/api/par/rounds");
@@ -98,28 +153,31 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(all).toContain(unit);
   });
 
-  it.skipIf(skip)("departments enter their evidence from one read version without overwriting each other; a stale save of the same question is a 409", async () => {
-    const group = `${cell()}/tu-danh-gia`;
-    const start = await server.api(group);
-    expect(start.body.assessment.version).toBe(0);
-    // Each agency saves its own questions, all from the version it read (0).
-    for (const answers of Object.values(HUE_EVIDENCE)) {
-      const saved = await server.api(group, { method: "PUT", json: { version: 0, answers } });
-      expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-    }
-    const all = await server.api(group);
-    expect(all.body.assessment.version).toBe(4);
-    expect(all.body.assessment.answers).toEqual(Object.assign({}, ...Object.values(HUE_EVIDENCE)));
-    // Another save of a question changed since version 0 is refused; nothing changes.
-    const stale = await server.api(group, { method: "PUT", json: { version: 0, answers: { a4_1_3_now: 700, a6_3_4_rate: 1 } } });
-    expect(stale.status).toBe(409);
-    expect(stale.body.error.code).toBe("assessment_conflict");
-    expect(stale.body.error.detail.questions).toEqual(["a4_1_3_now", "a6_3_4_rate"]);
-    expect(stale.body.error.message_vi).toBeTruthy();
-    const after = await server.api(group);
-    expect(after.body.assessment.answers.a4_1_3_now).toBe(691);
-    expect(after.body.assessment.version).toBe(4);
-  });
+  it.skipIf(skip)(
+    "departments enter their evidence from one read version without overwriting each other; a stale save of the same question is a 409",
+    async () => {
+      const group = `${cell()}/tu-danh-gia`;
+      const start = await server.api(group);
+      expect(start.body.assessment.version).toBe(0);
+      // Each agency saves its own questions, all from the version it read (0).
+      for (const answers of Object.values(HUE_EVIDENCE)) {
+        const saved = await server.api(group, { method: "PUT", json: { version: 0, answers } });
+        expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+      }
+      const all = await server.api(group);
+      expect(all.body.assessment.version).toBe(4);
+      expect(all.body.assessment.answers).toEqual(Object.assign({}, ...Object.values(HUE_EVIDENCE)));
+      // Another save of a question changed since version 0 is refused; nothing changes.
+      const stale = await server.api(group, { method: "PUT", json: { version: 0, answers: { a4_1_3_now: 700, a6_3_4_rate: 1 } } });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.code).toBe("assessment_conflict");
+      expect(stale.body.error.detail.questions).toEqual(["a4_1_3_now", "a6_3_4_rate"]);
+      expect(stale.body.error.message_vi).toBeTruthy();
+      const after = await server.api(group);
+      expect(after.body.assessment.answers.a4_1_3_now).toBe(691);
+      expect(after.body.assessment.version).toBe(4);
+    },
+  );
 
   it.skipIf(skip)("refuses bad evidence on its field (422) and changes nothing", async () => {
     const group = `${cell()}/tu-danh-gia`;
@@ -151,7 +209,16 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(review.body.assessment).toMatchObject({ status: "reviewed", version: 8 });
     const log = await server.ctx.db.kysely.selectFrom("audit_log").selectAll().where("target", "=", `${round}/${unit}/tu-danh-gia`).orderBy("at").execute();
     const steps = log.map((r) => JSON.parse(r.detail_json!) as { from: string; to: string }).map((d) => `${d.from}→${d.to}`);
-    expect(steps).toEqual(["draft→draft", "draft→draft", "draft→draft", "draft→draft", "draft→submitted", "submitted→draft", "draft→submitted", "submitted→reviewed"]);
+    expect(steps).toEqual([
+      "draft→draft",
+      "draft→draft",
+      "draft→draft",
+      "draft→draft",
+      "draft→submitted",
+      "submitted→draft",
+      "draft→submitted",
+      "submitted→reviewed",
+    ]);
     expect(log.every((r) => r.actor.startsWith("analyst-"))).toBe(true);
     expect(JSON.parse(log[0]!.detail_json!).tctp).toEqual(["1.7"]);
   });
@@ -162,7 +229,12 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
       json: { version: 0, survey: { published: { "2.4.1": 2 } }, sipas: { round: otherRound }, given: { "tham-dinh": { "4.1.3": 1.5, "9.9": 1 } } },
     });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.errors.map((e: { question: string }) => e.question).sort()).toEqual(["given.tham-dinh.4.1.3", "given.tham-dinh.9.9", "sipas.round", "survey.published.2.4.1"]);
+    expect(bad.body.error.errors.map((e: { question: string }) => e.question).sort()).toEqual([
+      "given.tham-dinh.4.1.3",
+      "given.tham-dinh.9.9",
+      "sipas.round",
+      "survey.published.2.4.1",
+    ]);
     const put = await server.api(`/api/par/${round}/inputs/${unit}`, {
       method: "PUT",
       json: {
@@ -205,9 +277,22 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
   it.skipIf(skip)("S from a leader-survey round: the S part is that round's result for the province", async () => {
     const leaders = (await latestEdition(server.ctx.db.kysely, "par-leaders-2022"))!.instrument;
     const leaderRound = await server.createRound("par-leaders-2022", { minCellSize: 1 });
-    await submitAll(server, leaderRound, randomSubmissions(leaders, demoUnits(server.ctx, "agency"), leaders.respondentGroups.map((g) => g.code), 30, 7));
+    await submitAll(
+      server,
+      leaderRound,
+      randomSubmissions(
+        leaders,
+        demoUnits(server.ctx, "agency"),
+        leaders.respondentGroups.map((g) => g.code),
+        30,
+        7,
+      ),
+    );
     const inputs = (await server.api(`/api/par/${otherRound}/inputs/${unit}`)).body.inputs;
-    const put = await server.api(`/api/par/${otherRound}/inputs/${unit}`, { method: "PUT", json: { version: inputs.version, survey: { round: leaderRound }, sipas: null, given: {} } });
+    const put = await server.api(`/api/par/${otherRound}/inputs/${unit}`, {
+      method: "PUT",
+      json: { version: inputs.version, survey: { round: leaderRound }, sipas: null, given: {} },
+    });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const par = await server.api(`/api/par/${otherRound}/results?unit=${unit}`);
     const leaderResult = await server.api(`/api/rounds/${leaderRound}/results?unit=${unit}`);
@@ -235,7 +320,9 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(r342.agencies[0].code).toBe("ubnd-huyen");
     expect(r342.evidence.find((e: { question: string }) => e.question === "a3_4_2_done").value).toBe(115241);
 
-    const csv = await fetch(`${server.url}/api/par/${round}/below-maximum?unit=${unit}&group=tu-danh-gia&format=csv&sep=semicolon&decimal=comma`, { headers: analyst });
+    const csv = await fetch(`${server.url}/api/par/${round}/below-maximum?unit=${unit}&group=tu-danh-gia&format=csv&sep=semicolon&decimal=comma`, {
+      headers: analyst,
+    });
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const records = parse((await csv.text()).replace(/^\uFEFF/, ""), { delimiter: ";" }) as string[][];
     expect(records[0]).toEqual(["stt", "code", "criterion", "max", "points", "lost", "reason", "agency"]);
@@ -261,7 +348,10 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     const counts = async () => {
       const out: Record<string, number> = {};
       for (const t of ["assessments", "assessment_answers", "par_inputs", "audit_log"] as const) {
-        const r = await server.ctx.db.kysely.selectFrom(t).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+        const r = await server.ctx.db.kysely
+          .selectFrom(t)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow();
         out[t] = Number(r.n);
       }
       return out;
@@ -300,7 +390,11 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        id: randomUUID(), instrument: { id: "par-index-2022", version: "1.0.0" }, unit, group: "tu-danh-gia", channel: "self",
+        id: randomUUID(),
+        instrument: { id: "par-index-2022", version: "1.0.0" },
+        unit,
+        group: "tu-danh-gia",
+        channel: "self",
         answers: { a1_7_total: 82, a1_7_done: 70 },
       }),
     });
@@ -323,13 +417,22 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     const inputs = await server.api(`/api/par/${round}/inputs/${unit}`, { method: "PUT", json: { version: 1, survey: null, sipas: null, given: {} }, headers });
     expect(inputs.status).toBe(403);
     // A source round the caller is not assigned to is refused too.
-    const source = await server.api(`/api/par/${otherRound}/inputs/${unit}`, { method: "PUT", json: { version: 2, survey: { round }, sipas: null, given: {} }, headers });
+    const source = await server.api(`/api/par/${otherRound}/inputs/${unit}`, {
+      method: "PUT",
+      json: { version: 2, survey: { round }, sipas: null, given: {} },
+      headers,
+    });
     expect(source.status).toBe(403);
     expect(source.body.error.code).toBe("round_not_assigned");
     const commune = server.ctx.units.childrenOf(unit).find((u) => u.level === "commune")!.key;
     const local = await server.createUser("analyst", { unitScope: [commune] });
     const localHeaders = await server.signIn(local.username, local.password);
-    for (const path of [`/api/par/${round}/results?unit=${unit}`, `/api/par/${round}/below-maximum?unit=${unit}`, `${cell()}/tu-danh-gia`, `/api/par/${round}/inputs/${unit}`]) {
+    for (const path of [
+      `/api/par/${round}/results?unit=${unit}`,
+      `/api/par/${round}/below-maximum?unit=${unit}`,
+      `${cell()}/tu-danh-gia`,
+      `/api/par/${round}/inputs/${unit}`,
+    ]) {
       const res = await server.api(path, { headers: localHeaders });
       expect(res.status, path).toBe(403);
       expect(res.body.error.code).toBe("unit_out_of_scope");
@@ -342,24 +445,29 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect((await server.api(`${cell()}/tham-dinh`)).body.assessment.version).toBe(0);
   });
 
-  it.skipIf(skip)("survey editions keep their hashes; a changed par-index.json under a published version is refused; an edition stored before gets its definition once", async () => {
-    const db = server.ctx.db.kysely;
-    const editions = loadSurveys(path.join(REPO_ROOT, "surveys"));
-    const sipas = editions.find((e) => e.instrument.id === "sipas-2022")!;
-    const stored = await db.selectFrom("instrument_editions").select("content_hash").where("edition_id", "=", "sipas-2022").executeTakeFirstOrThrow();
-    expect(stored.content_hash).toBe(contentHash({ instrument: sipas.instrument, index: sipas.index }));
-    const par = editions.find((e) => e.instrument.id === "par-index-2022")!;
-    const changed = structuredClone(par);
-    changed.parIndex!.root.label.vi = "Đổi tên";
-    await expect(importEdition(db, changed)).rejects.toMatchObject({ code: "edition_changed" });
-    // As stored before migration 0006: no definition, the hash of instrument + index only.
-    const where = (q: any) => q.where("edition_id", "=", "par-index-2022").where("version", "=", par.instrument.version);
-    await where(db.updateTable("instrument_editions").set({ par_index_json: null, content_hash: contentHash({ instrument: par.instrument, index: par.index }) })).execute();
-    expect(await importEdition(db, par)).toBe("imported");
-    const row = await where(db.selectFrom("instrument_editions").select(["par_index_json", "content_hash"])).executeTakeFirstOrThrow();
-    expect(JSON.parse(row.par_index_json).id).toBe("par-index-2022");
-    expect(await importEdition(db, par)).toBe("unchanged");
-  });
+  it.skipIf(skip)(
+    "survey editions keep their hashes; a changed par-index.json under a published version is refused; an edition stored before gets its definition once",
+    async () => {
+      const db = server.ctx.db.kysely;
+      const editions = loadSurveys(path.join(REPO_ROOT, "surveys"));
+      const sipas = editions.find((e) => e.instrument.id === "sipas-2022")!;
+      const stored = await db.selectFrom("instrument_editions").select("content_hash").where("edition_id", "=", "sipas-2022").executeTakeFirstOrThrow();
+      expect(stored.content_hash).toBe(contentHash({ instrument: sipas.instrument, index: sipas.index }));
+      const par = editions.find((e) => e.instrument.id === "par-index-2022")!;
+      const changed = structuredClone(par);
+      changed.parIndex!.root.label.vi = "Đổi tên";
+      await expect(importEdition(db, changed)).rejects.toMatchObject({ code: "edition_changed" });
+      // As stored before migration 0006: no definition, the hash of instrument + index only.
+      const where = (q: any) => q.where("edition_id", "=", "par-index-2022").where("version", "=", par.instrument.version);
+      await where(
+        db.updateTable("instrument_editions").set({ par_index_json: null, content_hash: contentHash({ instrument: par.instrument, index: par.index }) }),
+      ).execute();
+      expect(await importEdition(db, par)).toBe("imported");
+      const row = await where(db.selectFrom("instrument_editions").select(["par_index_json", "content_hash"])).executeTakeFirstOrThrow();
+      expect(JSON.parse(row.par_index_json).id).toBe("par-index-2022");
+      expect(await importEdition(db, par)).toBe("unchanged");
+    },
+  );
 
   it.skipIf(skip)("the demo PAR INDEX round of `serve` shows Huế's 86.55/100, its self-assessment reviewed", async () => {
     const demo = await ensureDemoParRound(server.ctx, path.join(REPO_ROOT, "surveys"));
@@ -395,7 +503,9 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect(other.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["answers.a4_1_3_base"]);
     expect((await server.api(path)).body.assessment.answers).toEqual({ a6_2_3_total: 4629, a6_2_3_approved: 3265 });
     expect((await server.api(`${path}/transition`, { json: { action: "submit", version: 1 }, headers })).status).toBe(403);
-    expect((await server.api(`/api/par/${round}/inputs/${unit}`, { method: "PUT", json: { version: 1, survey: null, sipas: null, given: {} }, headers })).status).toBe(403);
+    expect(
+      (await server.api(`/api/par/${round}/inputs/${unit}`, { method: "PUT", json: { version: 1, survey: null, sipas: null, given: {} }, headers })).status,
+    ).toBe(403);
     expect((await server.api(`/api/par/${round}`, { headers })).body.me).toEqual({ agencies: ["stc"] });
   });
 
@@ -414,91 +524,128 @@ describe.each(DIALECTS)("PAR INDEX over HTTP on %s", (dialect) => {
     expect((await server.api("/api/par/agency-members")).status).toBe(403);
   });
 
-  it.skipIf(skip)("targets stored with the round: ≥ 87% and a rank, round-wide or per unit, with the points and ranks needed; each caller only its scope", async () => {
-    const national = await server.createRound("par-index-2022", { modes: ["enumerator"], scope: [] });
-    const provinces = (await server.api(`/api/par/${national}`)).body.units.map((u: { key: string }) => u.key).filter((k: string) => k !== unit);
-    const [p2, p3] = provinces as [string, string];
-    const enter = async (key: string, given: Record<string, number>, sipas: number) => {
-      const put = await server.api(`/api/par/${national}/inputs/${encodeURIComponent(key)}`, {
+  it.skipIf(skip)(
+    "targets stored with the round: ≥ 87% and a rank, round-wide or per unit, with the points and ranks needed; each caller only its scope",
+    async () => {
+      const national = await server.createRound("par-index-2022", { modes: ["enumerator"], scope: [] });
+      const provinces = (await server.api(`/api/par/${national}`)).body.units.map((u: { key: string }) => u.key).filter((k: string) => k !== unit);
+      const [p2, p3] = provinces as [string, string];
+      const enter = async (key: string, given: Record<string, number>, sipas: number) => {
+        const put = await server.api(`/api/par/${national}/inputs/${encodeURIComponent(key)}`, {
+          method: "PUT",
+          json: { version: 0, survey: { published: HUE_LEADER_ITEMS }, sipas: { published: { "PAR-8.1": sipas } }, given: { "tham-dinh": given } },
+        });
+        expect(put.status, JSON.stringify(put.body)).toBe(200);
+      };
+      const allMax = aMaxima;
+      await enter(unit, { ...atMaximum, ...PRINTED }, 7.92); // 86.55
+      await enter(p2, allMax, 9); // 68 + 17.42 + 9 = 94.42
+      await enter(p3, { ...atMaximum, ...PRINTED }, 5); // 83.63
+      const targetsUrl = `/api/par/${national}/targets`;
+
+      // Bad targets: each on its field, in both languages, and nothing stored.
+      const bad = await server.api(targetsUrl, {
         method: "PUT",
-        json: { version: 0, survey: { published: HUE_LEADER_ITEMS }, sipas: { published: { "PAR-8.1": sipas } }, given: { "tham-dinh": given } },
+        json: {
+          targets: [
+            { kind: "performanceGroup", node: "PAR", atLeast: 1 },
+            { kind: "value", node: "9.9", value: 1 },
+            { kind: "value", node: "PAR", value: 120 },
+            { kind: "rank", node: "1", rank: 3 },
+            { kind: "value", node: "PAR", value: 80, group: "citizen" },
+          ],
+        },
       });
-      expect(put.status, JSON.stringify(put.body)).toBe(200);
-    };
-    const allMax = aMaxima;
-    await enter(unit, { ...atMaximum, ...PRINTED }, 7.92); // 86.55
-    await enter(p2, allMax, 9); // 68 + 17.42 + 9 = 94.42
-    await enter(p3, { ...atMaximum, ...PRINTED }, 5); // 83.63
-    const targetsUrl = `/api/par/${national}/targets`;
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.errors.map((e: { question: string }) => e.question)).toEqual([
+        "targets.0.kind",
+        "targets.1.node",
+        "targets.2.value",
+        "targets.3.node",
+        "targets.4.group",
+      ]);
+      expect(bad.body.error.errors.every((e: { message_vi?: string; message_en?: string }) => e.message_vi && e.message_en)).toBe(true);
+      expect((await server.api(targetsUrl)).body.targets).toEqual([]);
 
-    // Bad targets: each on its field, in both languages, and nothing stored.
-    const bad = await server.api(targetsUrl, {
-      method: "PUT",
-      json: {
-        targets: [
-          { kind: "performanceGroup", node: "PAR", atLeast: 1 },
-          { kind: "value", node: "9.9", value: 1 },
-          { kind: "value", node: "PAR", value: 120 },
-          { kind: "rank", node: "1", rank: 3 },
-          { kind: "value", node: "PAR", value: 80, group: "citizen" },
-        ],
-      },
-    });
-    expect(bad.status).toBe(422);
-    expect(bad.body.error.errors.map((e: { question: string }) => e.question)).toEqual(["targets.0.kind", "targets.1.node", "targets.2.value", "targets.3.node", "targets.4.group"]);
-    expect(bad.body.error.errors.every((e: { message_vi?: string; message_en?: string }) => e.message_vi && e.message_en)).toBe(true);
-    expect((await server.api(targetsUrl)).body.targets).toEqual([]);
+      const wide = await server.api(targetsUrl, {
+        method: "PUT",
+        json: {
+          targets: [
+            { kind: "value", node: "PAR", value: 87 },
+            { kind: "rank", node: "PAR", rank: 1 },
+          ],
+        },
+      });
+      expect(wide.status, JSON.stringify(wide.body)).toBe(200);
+      const res = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body;
+      expect(res.rank).toEqual({ rank: 2, of: 3 });
+      const value = res.targets.find((t: { kind: string }) => t.kind === "value");
+      expect(value).toMatchObject({ node: "PAR", unit: null, measure: "percent", goal: 87, goalPoints: 87, met: false });
+      expect(value.pointsNeeded).toBeCloseTo(87 - res.root.points, 9);
+      expect(round2(value.pointsNeeded)).toBe(0.45);
+      const rank = res.targets.find((t: { kind: string }) => t.kind === "rank");
+      expect(rank).toMatchObject({ goal: 1, current: 2, met: false, ranksNeeded: 1 });
+      expect(rank.pointsNeeded).toBeCloseTo(94.42 - 86.55, 9);
+      // The leader has met both.
+      const leader = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p2)}`)).body.targets;
+      expect(leader.map((t: { met: boolean; pointsNeeded: number }) => [t.met, t.pointsNeeded])).toEqual([
+        [true, 0],
+        [true, 0],
+      ]);
 
-    const wide = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 87 }, { kind: "rank", node: "PAR", rank: 1 }] } });
-    expect(wide.status, JSON.stringify(wide.body)).toBe(200);
-    const res = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body;
-    expect(res.rank).toEqual({ rank: 2, of: 3 });
-    const value = res.targets.find((t: { kind: string }) => t.kind === "value");
-    expect(value).toMatchObject({ node: "PAR", unit: null, measure: "percent", goal: 87, goalPoints: 87, met: false });
-    expect(value.pointsNeeded).toBeCloseTo(87 - res.root.points, 9);
-    expect(round2(value.pointsNeeded)).toBe(0.45);
-    const rank = res.targets.find((t: { kind: string }) => t.kind === "rank");
-    expect(rank).toMatchObject({ goal: 1, current: 2, met: false, ranksNeeded: 1 });
-    expect(rank.pointsNeeded).toBeCloseTo(94.42 - 86.55, 9);
-    // The leader has met both.
-    const leader = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p2)}`)).body.targets;
-    expect(leader.map((t: { met: boolean; pointsNeeded: number }) => [t.met, t.pointsNeeded])).toEqual([[true, 0], [true, 0]]);
+      // A unit's own target replaces the round-wide one of the same kind for that unit only; the round-wide ones stay.
+      const own = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, {
+        method: "PUT",
+        json: { targets: [{ kind: "value", node: "PAR", value: 86, unit }] },
+      });
+      expect(own.status, JSON.stringify(own.body)).toBe(200);
+      const mismatched = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, {
+        method: "PUT",
+        json: { targets: [{ kind: "value", node: "PAR", value: 86, unit: p3 }] },
+      });
+      expect(mismatched.status).toBe(422);
+      expect(mismatched.body.error.errors[0].question).toBe("targets.0.unit");
+      const mine = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body.targets;
+      expect(mine.map((t: { kind: string; unit: string | null; met: boolean }) => [t.kind, t.unit, t.met])).toEqual([
+        ["rank", null, false],
+        ["value", unit, true],
+      ]);
+      expect((await server.api(targetsUrl)).body.targets).toHaveLength(3);
 
-    // A unit's own target replaces the round-wide one of the same kind for that unit only; the round-wide ones stay.
-    const own = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 86, unit }] } });
-    expect(own.status, JSON.stringify(own.body)).toBe(200);
-    const mismatched = await server.api(`${targetsUrl}?unit=${encodeURIComponent(unit)}`, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 86, unit: p3 }] } });
-    expect(mismatched.status).toBe(422);
-    expect(mismatched.body.error.errors[0].question).toBe("targets.0.unit");
-    const mine = (await server.api(`/api/par/${national}/results?unit=${unit}`)).body.targets;
-    expect(mine.map((t: { kind: string; unit: string | null; met: boolean }) => [t.kind, t.unit, t.met])).toEqual([["rank", null, false], ["value", unit, true]]);
-    expect((await server.api(targetsUrl)).body.targets).toHaveLength(3);
-
-    // An analyst limited to p3 sees and writes only p3's targets.
-    const local = await server.createUser("analyst", { unitScope: [p3] });
-    const localHeaders = await server.signIn(local.username, local.password);
-    expect((await server.api(targetsUrl, { headers: localHeaders })).body.targets).toEqual([]);
-    const roundWide = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 90 }] }, headers: localHeaders });
-    expect(roundWide.status).toBe(403);
-    expect(roundWide.body.error.code).toBe("unit_out_of_scope");
-    const outside = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 90, unit }] }, headers: localHeaders });
-    expect(outside.status).toBe(403);
-    expect(outside.body.error.errors[0].question).toBe("targets.0.unit");
-    const p3Target = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "3", value: 90, unit: p3 }] }, headers: localHeaders });
-    expect(p3Target.status, JSON.stringify(p3Target.body)).toBe(200);
-    expect(p3Target.body.targets).toEqual([{ kind: "value", node: "3", value: 90, unit: p3 }]);
-    // Its results show only its own target, not the round-wide ones it may not see.
-    const p3Results = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p3)}`, { headers: localHeaders })).body;
-    expect(p3Results.targets.map((t: { node: string }) => t.node)).toEqual(["3"]);
-    // Nothing of anyone else's was dropped.
-    expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
-    // A department's account sets no targets.
-    const adminUser = await server.createUser("admin");
-    const admin = await server.signIn(adminUser.username, adminUser.password);
-    const dept = await server.createUser("analyst");
-    await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc"] }, headers: admin });
-    const deptHeaders = await server.signIn(dept.username, dept.password);
-    expect((await server.api(targetsUrl, { method: "PUT", json: { targets: [] }, headers: deptHeaders })).status).toBe(403);
-    expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
-  });
+      // An analyst limited to p3 sees and writes only p3's targets.
+      const local = await server.createUser("analyst", { unitScope: [p3] });
+      const localHeaders = await server.signIn(local.username, local.password);
+      expect((await server.api(targetsUrl, { headers: localHeaders })).body.targets).toEqual([]);
+      const roundWide = await server.api(targetsUrl, { method: "PUT", json: { targets: [{ kind: "value", node: "PAR", value: 90 }] }, headers: localHeaders });
+      expect(roundWide.status).toBe(403);
+      expect(roundWide.body.error.code).toBe("unit_out_of_scope");
+      const outside = await server.api(targetsUrl, {
+        method: "PUT",
+        json: { targets: [{ kind: "value", node: "PAR", value: 90, unit }] },
+        headers: localHeaders,
+      });
+      expect(outside.status).toBe(403);
+      expect(outside.body.error.errors[0].question).toBe("targets.0.unit");
+      const p3Target = await server.api(targetsUrl, {
+        method: "PUT",
+        json: { targets: [{ kind: "value", node: "3", value: 90, unit: p3 }] },
+        headers: localHeaders,
+      });
+      expect(p3Target.status, JSON.stringify(p3Target.body)).toBe(200);
+      expect(p3Target.body.targets).toEqual([{ kind: "value", node: "3", value: 90, unit: p3 }]);
+      // Its results show only its own target, not the round-wide ones it may not see.
+      const p3Results = (await server.api(`/api/par/${national}/results?unit=${encodeURIComponent(p3)}`, { headers: localHeaders })).body;
+      expect(p3Results.targets.map((t: { node: string }) => t.node)).toEqual(["3"]);
+      // Nothing of anyone else's was dropped.
+      expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
+      // A department's account sets no targets.
+      const adminUser = await server.createUser("admin");
+      const admin = await server.signIn(adminUser.username, adminUser.password);
+      const dept = await server.createUser("analyst");
+      await server.api(`/api/par/agency-members/${dept.username}`, { method: "PUT", json: { agencies: ["stc"] }, headers: admin });
+      const deptHeaders = await server.signIn(dept.username, dept.password);
+      expect((await server.api(targetsUrl, { method: "PUT", json: { targets: [] }, headers: deptHeaders })).status).toBe(403);
+      expect((await server.api(targetsUrl)).body.targets).toHaveLength(4);
+    },
+  );
 });

@@ -42,14 +42,24 @@ describe.each(DIALECTS)("rollups on %s", (dialect) => {
           const rng = seededRng(seed);
           const sent = [];
           for (let i = 0; i < count; i++) {
-            const s = makeSubmission(instrument, units[rng.int(0, units.length - 1)]!, rng.pick(groups), rng, rng.next() < 0.3 ? { weight: 0.5 + rng.next() * 2 } : {});
+            const s = makeSubmission(
+              instrument,
+              units[rng.int(0, units.length - 1)]!,
+              rng.pick(groups),
+              rng,
+              rng.next() < 0.3 ? { weight: 0.5 + rng.next() * 2 } : {},
+            );
             sent.push(s);
           }
           // Send concurrently, with some resends, to exercise the group commit.
           const replies = await Promise.all([...sent, ...sent.slice(0, 3)].map((s) => server.api(`/api/rounds/${round}/responses`, { json: s })));
           expect(replies.every((r) => r.status === 201 || r.status === 200)).toBe(true);
 
-          const stored = await server.ctx.db.kysely.selectFrom("responses").select(["payload_json", "unit_key", "group_code", "weight"]).where("round_id", "=", round).execute();
+          const stored = await server.ctx.db.kysely
+            .selectFrom("responses")
+            .select(["payload_json", "unit_key", "group_code", "weight"])
+            .where("round_id", "=", round)
+            .execute();
           expect(stored).toHaveLength(count);
           const raw = stored.map((r) => ({ answers: JSON.parse(r.payload_json).answers, weight: r.weight, unit: r.unit_key, group: r.group_code }));
 

@@ -60,7 +60,10 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
   it.skipIf(skip)("PUT targets: a scoped analyst replaces only its area's targets and gets its unit's evaluation back", async () => {
     expect((await asAdmin(`/api/rounds/${round}/targets`, { method: "PUT", json: { targets: adminTargets() } })).status).toBe(200);
 
-    const put = await asScoped(`/api/rounds/${round}/targets?unit=${communeA}`, { method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 75, unit: communeA }] } });
+    const put = await asScoped(`/api/rounds/${round}/targets?unit=${communeA}`, {
+      method: "PUT",
+      json: { targets: [{ kind: "value", node: "SIPAS", value: 75, unit: communeA }] },
+    });
     expect(put.status).toBe(200);
     // The evaluation is of the caller's unit, never of the whole round.
     expect(put.body.unit?.key).toBe(communeA);
@@ -97,7 +100,9 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
   it.skipIf(skip)("analysts of two areas saving targets at the same moment keep each other's", async () => {
     const [a, b] = [await server.createUser("analyst", { unitScope: [communeA] }), await server.createUser("analyst", { unitScope: [communeB] })];
     const [ha, hb] = [await server.signIn(a.username, a.password), await server.signIn(b.username, b.password)];
-    expect((await asAdmin(`/api/rounds/${round}/targets`, { method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 90 }] } })).status).toBe(200);
+    expect((await asAdmin(`/api/rounds/${round}/targets`, { method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value: 90 }] } })).status).toBe(
+      200,
+    );
     const save = (headers: Record<string, string>, unit: string, value: number) =>
       server.api(`/api/rounds/${round}/targets?unit=${unit}`, { method: "PUT", json: { targets: [{ kind: "value", node: "SIPAS", value, unit }] }, headers });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => [save(ha, communeA, 60 + i), save(hb, communeB, 70 + i)]).flat());
@@ -159,9 +164,18 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
       const body = res.body as ProgressResponse;
       for (const row of body.byUnit) expect(server.ctx.units.isWithin(row.unit.key, communeA), `${level}: ${row.unit.key}`).toBe(true);
       expect(body.total.responses, level).toBe(12);
-      expect(body.byGroup.reduce((s, g) => s + g.responses, 0), level).toBe(12);
-      expect(body.byDay.reduce((s, d) => s + d.responses, 0), level).toBe(12);
-      expect(body.byChannel.reduce((s, d) => s + d.responses, 0), level).toBe(12);
+      expect(
+        body.byGroup.reduce((s, g) => s + g.responses, 0),
+        level,
+      ).toBe(12);
+      expect(
+        body.byDay.reduce((s, d) => s + d.responses, 0),
+        level,
+      ).toBe(12);
+      expect(
+        body.byChannel.reduce((s, d) => s + d.responses, 0),
+        level,
+      ).toBe(12);
     }
     const communes = (await asScoped(`/api/rounds/${round}/progress?level=commune`)).body as ProgressResponse;
     expect(communes.byUnit.map((r) => r.unit.key)).toEqual([communeA]);
@@ -184,12 +198,36 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
   it.skipIf(skip)("cells that cannot be mapped to the registry shown are reported only inside the analyst's area", async () => {
     // A pre-2025 round over Hải Dương (merged into Hải Phòng, 2025:31) and a province with no crosswalk at all.
     const sipas = (await latestEdition(server.ctx.db.kysely, "sipas-2022"))!.instrument;
-    const hd = (await server.ctx.db.kysely.selectFrom("unit_crosswalk").select("from_key").where("level", "=", "commune").where("from_key", "like", "pre2025:%").execute())
+    const hd = (
+      await server.ctx.db.kysely.selectFrom("unit_crosswalk").select("from_key").where("level", "=", "commune").where("from_key", "like", "pre2025:%").execute()
+    )
       .map((l) => l.from_key)
       .find((key) => server.ctx.units.isWithin(key, "pre2025:30"))!;
     const lone: UnitRow[] = [
-      { key: "pre2025:990", registry: "pre2025", code: "990", level: "province", name: "Thử", fullName: "Tỉnh Thử", type: "Tỉnh", parentKey: null, validFrom: "2008-08-01", validTo: "2025-06-30" },
-      { key: "pre2025:99001", registry: "pre2025", code: "99001", level: "commune", name: "Thử", fullName: "Xã Thử", type: "Xã", parentKey: "pre2025:990", validFrom: "2008-08-01", validTo: "2025-06-30" },
+      {
+        key: "pre2025:990",
+        registry: "pre2025",
+        code: "990",
+        level: "province",
+        name: "Thử",
+        fullName: "Tỉnh Thử",
+        type: "Tỉnh",
+        parentKey: null,
+        validFrom: "2008-08-01",
+        validTo: "2025-06-30",
+      },
+      {
+        key: "pre2025:99001",
+        registry: "pre2025",
+        code: "99001",
+        level: "commune",
+        name: "Thử",
+        fullName: "Xã Thử",
+        type: "Xã",
+        parentKey: "pre2025:990",
+        validFrom: "2008-08-01",
+        validTo: "2025-06-30",
+      },
     ];
     await insertUnits(server.ctx.db.kysely, lone);
     server.ctx.units.remember(lone.map(toUnitInfo));
@@ -217,7 +255,9 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
     const other = await server.signIn(second.username, second.password);
     const group = (label: string, members: string[]) => ({ label: { vi: label, en: label }, registry: "2025", members });
 
-    expect((await server.api("/api/peer-groups/nhom-cua-toi", { method: "PUT", json: group("Của tôi", [communeA, communeB]), headers: owner })).status).toBe(200);
+    expect((await server.api("/api/peer-groups/nhom-cua-toi", { method: "PUT", json: group("Của tôi", [communeA, communeB]), headers: owner })).status).toBe(
+      200,
+    );
     const takeover = await server.api("/api/peer-groups/nhom-cua-toi", { method: "PUT", json: group("Chiếm", [communeA]), headers: other });
     expect(takeover.status).toBe(403);
     expect(takeover.body.error.code).toBe("peer_group_not_owned");
@@ -237,7 +277,13 @@ describe.each(DIALECTS)("analyst scope on %s", (dialect) => {
     const users = await Promise.all(Array.from({ length: 6 }, () => server.createUser("analyst")));
     const headers = await Promise.all(users.map((u) => server.signIn(u.username, u.password)));
     const results = await Promise.all(
-      headers.map((h, i) => server.api("/api/peer-groups/cung-luc", { method: "PUT", json: { label: { vi: `N${i}`, en: `N${i}` }, registry: "2025", members: [communeA] }, headers: h })),
+      headers.map((h, i) =>
+        server.api("/api/peer-groups/cung-luc", {
+          method: "PUT",
+          json: { label: { vi: `N${i}`, en: `N${i}` }, registry: "2025", members: [communeA] },
+          headers: h,
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 403)).toHaveLength(5);

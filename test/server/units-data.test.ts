@@ -136,7 +136,11 @@ describe("search over the real registry", () => {
     const entries = data.units.map((u) => ({ ...u, parentName: u.parentKey ? parents.get(u.parentKey) : undefined }));
     const index = buildUnitSearchIndex(entries);
     const top = (q: string, level?: string) => searchUnits(index, q, { level })[0]?.unit.key;
-    expect(searchUnits(index, "ha noi", { limit: 2 }).map((h) => h.unit.key).sort()).toEqual(["2025:01", "pre2025:01"]);
+    expect(
+      searchUnits(index, "ha noi", { limit: 2 })
+        .map((h) => h.unit.key)
+        .sort(),
+    ).toEqual(["2025:01", "pre2025:01"]);
     expect(top("thua thien hue")).toBe("pre2025:46");
     expect(top("hue", "province")).toMatch(/^(2025|pre2025):46$/);
     expect(top("phuong ba dinh")).toMatch(/:00004$/);
@@ -150,7 +154,10 @@ describe("search over the real registry", () => {
   });
 
   it("folds every real name exactly as foldVietnamese would", () => {
-    const reference = (s: string) => foldVietnamese(s.replace(/['’ʼ‘`]/g, "")).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    const reference = (s: string) =>
+      foldVietnamese(s.replace(/['’ʼ‘`]/g, ""))
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
     const differing = data.units.flatMap((u) => [u.name, u.fullName, ...(u.formerNames ?? [])]).filter((s) => unitSearchForm(s) !== reference(s));
     expect(differing).toEqual([]);
   });
@@ -158,16 +165,13 @@ describe("search over the real registry", () => {
 
 const dataPresent = existsSync(DEFAULT_DATA_DIR);
 describe("build script", () => {
-  it.skipIf(!dataPresent)(
-    `regenerates byte-identical files from ${dataPresent ? DEFAULT_DATA_DIR : "../shared/data (absent here: skipped)"}`,
-    () => {
-      const { files } = buildUnitFiles(DEFAULT_DATA_DIR);
-      for (const name of GENERATED_FILES) {
-        const vendored = readFileSync(fileURLToPath(new URL(`../../server/units/data/${name}`, import.meta.url)), "utf8");
-        expect(files[name] === vendored, `${name} differs: run npx tsx scripts/build-units.ts`).toBe(true);
-      }
-    },
-  );
+  it.skipIf(!dataPresent)(`regenerates byte-identical files from ${dataPresent ? DEFAULT_DATA_DIR : "../shared/data (absent here: skipped)"}`, () => {
+    const { files } = buildUnitFiles(DEFAULT_DATA_DIR);
+    for (const name of GENERATED_FILES) {
+      const vendored = readFileSync(fileURLToPath(new URL(`../../server/units/data/${name}`, import.meta.url)), "utf8");
+      expect(files[name] === vendored, `${name} differs: run npx tsx scripts/build-units.ts`).toBe(true);
+    }
+  });
 });
 
 describe("village CSV import", () => {

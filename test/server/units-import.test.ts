@@ -29,7 +29,15 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
 
   const post = (query: string, body: BodyInit, headers: Record<string, string>, type = "text/csv") =>
     server.api(`/api/units/import?${query}`, { method: "POST", body, headers: { ...headers, "content-type": type } });
-  const unitCount = async () => Number((await server.ctx.db.kysely.selectFrom("units").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const unitCount = async () =>
+    Number(
+      (
+        await server.ctx.db.kysely
+          .selectFrom("units")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it.skipIf(skip)("is for administrators only, and checks kind, registry and content type", async () => {
     const csv = `commune_code,village_code,name\n${commune.code},T01,Thôn Một\n`;
@@ -45,7 +53,13 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
 
   it.skipIf(skip)("refuses a file with bad rows, naming line and column, and writes nothing", async () => {
     const before = await unitCount();
-    const csv = ["commune_code,village_code,name", `${commune.code},T01,Thôn Một`, "99999,T02,Thôn Hai", `${commune.code},T03,`, `${commune.code},T01,Thôn Một lặp`].join("\n");
+    const csv = [
+      "commune_code,village_code,name",
+      `${commune.code},T01,Thôn Một`,
+      "99999,T02,Thôn Hai",
+      `${commune.code},T03,`,
+      `${commune.code},T01,Thôn Một lặp`,
+    ].join("\n");
     const res = await post("kind=village&registry=2025", csv, admin);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("invalid");
@@ -56,7 +70,11 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     expect(await unitCount()).toBe(before);
 
     const notUtf8 = Buffer.concat([Buffer.from(`commune_code,village_code,name\n${commune.code},T09,`), TCVN3_THON_PHU_LOC]);
-    const encoding = await server.api("/api/units/import?kind=village&registry=2025", { method: "POST", body: notUtf8, headers: { ...admin, "content-type": "text/csv" } });
+    const encoding = await server.api("/api/units/import?kind=village&registry=2025", {
+      method: "POST",
+      body: notUtf8,
+      headers: { ...admin, "content-type": "text/csv" },
+    });
     expect(encoding.status).toBe(422);
     expect(encoding.body.error.errors[0].question).toBe("line 2");
     expect(encoding.body.error.errors[0].message_vi).toContain("“CSV UTF-8”");
@@ -72,7 +90,9 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     expect(res.body).toMatchObject({ kind: "village", registry: "2025", rows: 2, added: 2, alreadyPresent: 0 });
     expect(await unitCount()).toBe(before + 2);
 
-    const found = await server.api(`/api/units?registry=2025&level=village&q=${encodeURIComponent("to dan pho so 2")}&within=${encodeURIComponent(commune.key)}`);
+    const found = await server.api(
+      `/api/units?registry=2025&level=village&q=${encodeURIComponent("to dan pho so 2")}&within=${encodeURIComponent(commune.key)}`,
+    );
     expect(found.body.units.map((u: { key: string }) => u.key)).toContain(`${commune.key}-TDP2`);
     const village = await server.api(`/api/units/${encodeURIComponent(`${commune.key}-T01`)}`);
     expect(village.body.unit.fullName).toBe("Thôn Một");
@@ -81,7 +101,11 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
     const again = await post("kind=village&registry=2025", csv, admin);
     expect(again.body).toMatchObject({ rows: 2, added: 0, alreadyPresent: 2 });
 
-    const agencies = await post("kind=agency&registry=2025", `agency_code,name,province_code\nBQLKCN,Ban Quản lý các khu công nghiệp,${DEMO_PROVINCE.split(":")[1]}\n`, admin);
+    const agencies = await post(
+      "kind=agency&registry=2025",
+      `agency_code,name,province_code\nBQLKCN,Ban Quản lý các khu công nghiệp,${DEMO_PROVINCE.split(":")[1]}\n`,
+      admin,
+    );
     expect(agencies.status).toBe(201);
     const agency = await server.api(`/api/units?registry=2025&level=agency&q=${encodeURIComponent("khu cong nghiep")}`);
     expect(agency.body.units.map((u: { key: string }) => u.key)).toContain("2025:A-BQLKCN");
@@ -101,7 +125,10 @@ describe.each(DIALECTS)("units import on %s", (dialect) => {
       expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(201);
       expect(res.body.added, encoding).toBe(3);
       const stored = await server.ctx.db.kysely.selectFrom("units").select("name").where("key", "like", `${commune.key}-E${i}%`).orderBy("key").execute();
-      expect(stored.map((r) => r.name), encoding).toEqual(names);
+      expect(
+        stored.map((r) => r.name),
+        encoding,
+      ).toEqual(names);
     }
   });
 });

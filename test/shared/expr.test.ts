@@ -50,7 +50,14 @@ describe("parser", () => {
     expect(ast).toEqual({
       type: "binary",
       op: "and",
-      left: { type: "call", name: "selected", args: [{ type: "ref", name: "q" }, { type: "string", value: "a" }] },
+      left: {
+        type: "call",
+        name: "selected",
+        args: [
+          { type: "ref", name: "q" },
+          { type: "string", value: "a" },
+        ],
+      },
       right: { type: "binary", op: ">=", left: { type: "ref", name: "n" }, right: { type: "number", value: 2.5 } },
     });
     expect(JSON.parse(JSON.stringify(ast))).toEqual(ast);
@@ -326,8 +333,42 @@ describe("functions", () => {
 });
 
 describe("properties", () => {
-  const pieces = ["${q}", "${m}", ".", "1", "2.5", "'a'", '"b"', "(", ")", ",", " and ", " or ", "+", "-", "*", " div ", " mod ",
-    "=", "!=", "<", ">=", "not(", "if(", "selected(", "count-selected(", "round(", "min(", "today()", "foo(", " ", "$", "{", "}", "!"];
+  const pieces = [
+    "${q}",
+    "${m}",
+    ".",
+    "1",
+    "2.5",
+    "'a'",
+    '"b"',
+    "(",
+    ")",
+    ",",
+    " and ",
+    " or ",
+    "+",
+    "-",
+    "*",
+    " div ",
+    " mod ",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "not(",
+    "if(",
+    "selected(",
+    "count-selected(",
+    "round(",
+    "min(",
+    "today()",
+    "foo(",
+    " ",
+    "$",
+    "{",
+    "}",
+    "!",
+  ];
 
   it("parse throws only ExprSyntaxError on random input", () => {
     const check = (src: string) => {
@@ -340,7 +381,13 @@ describe("properties", () => {
       }
     };
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 60 }), check), { numRuns: 2000 });
-    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((a) => a.join("")), check), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((a) => a.join("")),
+        check,
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   const value: fc.Arbitrary<ExprValue> = fc.oneof(

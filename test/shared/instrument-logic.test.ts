@@ -32,7 +32,12 @@ function definition(sections: unknown[], extra: Record<string, unknown> = {}): R
         outside: [{ code: "dk", label: T("Không biết") }],
       },
     },
-    choiceLists: { yesno: [{ code: "1", label: T("Có") }, { code: "2", label: T("Không") }] },
+    choiceLists: {
+      yesno: [
+        { code: "1", label: T("Có") },
+        { code: "2", label: T("Không") },
+      ],
+    },
     sections,
     ...extra,
   };
@@ -66,9 +71,20 @@ const survey = build([
       q("used_service", "single", { choices: "yesno", required: true }),
       q("visits", "integer", { min: 1, relevant: "${used_service} = 1", required: true }),
       q("visits_more", "text", { maxLength: 10, relevant: "${visits} > 3" }),
-      q("channels", "multiple", { choices: [{ code: "web", label: T("Web") }, { code: "office", label: T("Văn phòng") }, { code: "phone", label: T("Điện thoại") }], maxSelected: 2 }),
+      q("channels", "multiple", {
+        choices: [
+          { code: "web", label: T("Web") },
+          { code: "office", label: T("Văn phòng") },
+          { code: "phone", label: T("Điện thoại") },
+        ],
+        maxSelected: 2,
+      }),
       q("channel_other", "text", { maxLength: 200, required: "count-selected(${channels}) = 0" }),
-      q("wait_hours", "decimal", { min: 0, constraint: ". <= ${visits} * 24", constraintMessage: { vi: "Thời gian chờ quá dài.", en: "Waiting time is too long." } }),
+      q("wait_hours", "decimal", {
+        min: 0,
+        constraint: ". <= ${visits} * 24",
+        constraintMessage: { vi: "Thời gian chờ quá dài.", en: "Waiting time is too long." },
+      }),
       q("visit_date", "date", { min: "2024-01-01", max: "2024-12-31" }),
       q("rating", "rating", { scale: "sat5" }),
       q("odd", "integer", { constraint: ". mod 2 = 1" }),
@@ -96,8 +112,19 @@ describe("walk", () => {
   it("flattens sections and grids in order, grid rows as ratings with the grid's scale", () => {
     const flat = answerableQuestions(survey);
     expect(flat.map((it) => it.question.id)).toEqual([
-      "consent", "age", "used_service", "visits", "visits_more", "channels", "channel_other", "wait_hours", "visit_date",
-      "rating", "odd", "staff_polite", "staff_helpful",
+      "consent",
+      "age",
+      "used_service",
+      "visits",
+      "visits_more",
+      "channels",
+      "channel_other",
+      "wait_hours",
+      "visit_date",
+      "rating",
+      "odd",
+      "staff_polite",
+      "staff_helpful",
     ]);
     const row = flat.find((it) => it.question.id === "staff_helpful")!;
     expect(row.question).toMatchObject({ type: "rating", scale: "sat5", required: false });
@@ -140,7 +167,18 @@ describe("checkInstrument", () => {
   it("reports duplicate ids across sections, grids and questions", () => {
     const errors = problems([
       section("s1", [q("q1", "text", { maxLength: 5 }), q("q1", "integer")]),
-      section("s2", [{ type: "grid", id: "s1", label: T("g"), scale: "sat5", rows: [{ id: "q2", label: T("r") }, { id: "q2", label: T("r") }] }]),
+      section("s2", [
+        {
+          type: "grid",
+          id: "s1",
+          label: T("g"),
+          scale: "sat5",
+          rows: [
+            { id: "q2", label: T("r") },
+            { id: "q2", label: T("r") },
+          ],
+        },
+      ]),
     ]);
     expect(errors.map((e) => e.path)).toEqual(["sections.0.items.1.id", "sections.1.items.0.id", "sections.1.items.0.rows.1.id"]);
     expect(errors[1]?.message).toMatch(/duplicate id 's1'.*section at sections\.0/);
@@ -152,13 +190,26 @@ describe("checkInstrument", () => {
         section("s1", [
           q("q1", "rating", { scale: "nope" }),
           q("q2", "single", { choices: "missing" }),
-          q("q3", "multiple", { choices: [{ code: "a", label: T("a") }, { code: "a", label: T("b") }] }),
+          q("q3", "multiple", {
+            choices: [
+              { code: "a", label: T("a") },
+              { code: "a", label: T("b") },
+            ],
+          }),
           { type: "grid", id: "g", label: T("g"), scale: "other", rows: [{ id: "r", label: T("r") }] },
         ]),
       ],
       {
-        choiceLists: { yesno: [{ code: "1", label: T("Có") }, { code: "1", label: T("Không") }] },
-        respondentGroups: [{ code: "a", label: T("a") }, { code: "a", label: T("b") }],
+        choiceLists: {
+          yesno: [
+            { code: "1", label: T("Có") },
+            { code: "1", label: T("Không") },
+          ],
+        },
+        respondentGroups: [
+          { code: "a", label: T("a") },
+          { code: "a", label: T("b") },
+        ],
       },
     );
     expect(errors.map((e) => [e.path, e.message])).toEqual([
@@ -176,7 +227,10 @@ describe("checkInstrument", () => {
       scales: {
         bad: {
           label: T("bad"),
-          points: [{ code: "1", label: T("1"), value: 2 }, { code: "2", label: T("2"), value: 1 }],
+          points: [
+            { code: "1", label: T("1"), value: 2 },
+            { code: "2", label: T("2"), value: 1 },
+          ],
           outside: [{ code: "1", label: T("dk") }],
         },
       },
@@ -304,7 +358,9 @@ describe("formState", () => {
   });
 
   it("resolves forward references whatever the questionnaire order", () => {
-    const fwd = build([section("s1", [q("late", "integer", { relevant: "${early} > 1" }), q("early", "integer", { relevant: "${gate} = 1" }), q("gate", "integer")])]);
+    const fwd = build([
+      section("s1", [q("late", "integer", { relevant: "${early} > 1" }), q("early", "integer", { relevant: "${gate} = 1" }), q("gate", "integer")]),
+    ]);
     expect(formState(fwd, { gate: 1, early: 5 }).questions.late?.relevant).toBe(true);
     expect(formState(fwd, { gate: 0, early: 5 }).questions.late?.relevant).toBe(false);
   });
@@ -451,7 +507,12 @@ describe("validateAnswers", () => {
 });
 
 describe("the respondent's group and unit in expressions (${_group}, ${_unit})", () => {
-  const groups = { respondentGroups: [{ code: "citizen", label: T("Người dân") }, { code: "organisation", label: T("Tổ chức") }] };
+  const groups = {
+    respondentGroups: [
+      { code: "citizen", label: T("Người dân") },
+      { code: "organisation", label: T("Tổ chức") },
+    ],
+  };
   const section = {
     id: "s",
     title: T("Phần"),
@@ -468,7 +529,10 @@ describe("the respondent's group and unit in expressions (${_group}, ${_unit})",
     expect(checked.ok).toBe(true);
     const wrong = checkInstrument(definition([{ ...section, items: [{ ...section.items[0], relevant: "${_group} = 'company'" }] }], groups));
     expect(wrong.ok).toBe(false);
-    expect((wrong as { errors: Array<{ path: string; message: string }> }).errors[0]).toMatchObject({ path: "sections.0.items.0.relevant", message: expect.stringContaining("'company'") });
+    expect((wrong as { errors: Array<{ path: string; message: string }> }).errors[0]).toMatchObject({
+      path: "sections.0.items.0.relevant",
+      message: expect.stringContaining("'company'"),
+    });
     // Any other name with a leading underscore is still an unknown question.
     const unknown = checkInstrument(definition([{ ...section, items: [{ ...section.items[0], relevant: "${_region} = 'x'" }] }], groups));
     expect((unknown as { errors: Array<{ message: string }> }).errors[0]?.message).toContain("unknown question '_region'");
@@ -494,7 +558,10 @@ describe("SIPAS: the age agrees with the age group", () => {
   it("refuses 45 with 18–25 and accepts 45 with 36–45 or without a group", async () => {
     const { loadSurveys } = await import("../../server/instruments/load.js");
     const sipas = loadSurveys(new URL("../../surveys", import.meta.url).pathname).find((e) => e.instrument.id === "sipas-2022")!.instrument;
-    const ageErrors = (answers: Record<string, unknown>) => validateAnswers(sipas, answers).filter((e) => e.question === "age").map((e) => e.code);
+    const ageErrors = (answers: Record<string, unknown>) =>
+      validateAnswers(sipas, answers)
+        .filter((e) => e.question === "age")
+        .map((e) => e.code);
     expect(ageErrors({ age_group: "18-25", age: 45 })).toEqual(["constraint"]);
     expect(ageErrors({ age_group: "36-45", age: 45 })).toEqual([]);
     expect(ageErrors({ age_group: "over-65", age: 66 })).toEqual([]);
@@ -506,7 +573,14 @@ describe("SIPAS: the age agrees with the age group", () => {
     const { loadSurveys } = await import("../../server/instruments/load.js");
     const { generateResponses } = await import("../../server/demo/generate.js");
     const sipas = loadSurveys(new URL("../../surveys", import.meta.url).pathname).find((e) => e.instrument.id === "sipas-2022")!.instrument;
-    const bounds: Record<string, [number, number]> = { "18-25": [18, 25], "26-35": [26, 35], "36-45": [36, 45], "46-55": [46, 55], "56-65": [56, 65], "over-65": [66, 100] };
+    const bounds: Record<string, [number, number]> = {
+      "18-25": [18, 25],
+      "26-35": [26, 35],
+      "36-45": [36, 45],
+      "46-55": [46, 55],
+      "56-65": [56, 65],
+      "over-65": [66, 100],
+    };
     let aged = 0;
     for (const r of generateResponses(sipas, ["2025:a", "2025:b"], ["citizen", "organisation"], 300)) {
       expect(validateAnswers(sipas, r.answers, { respondent: { group: r.group, unit: r.unit } })).toEqual([]);
@@ -533,7 +607,9 @@ describe("pages of the respondent form (client/common/pages.ts)", () => {
         expect(mine.flatMap((p) => [...p.items])).toEqual(section.items.map((i) => i.id));
         expect(mine[0]!.id).toBe(section.id);
         for (const p of mine) {
-          const rows = section.items.filter((i) => p.items.has(i.id)).reduce((n, i) => n + (i.type === "grid" ? 0.5 + i.rows.length : i.type === "note" ? 0.5 : 1), 0);
+          const rows = section.items
+            .filter((i) => p.items.has(i.id))
+            .reduce((n, i) => n + (i.type === "grid" ? 0.5 + i.rows.length : i.type === "note" ? 0.5 : 1), 0);
           // Over the budget only when a single grid is bigger than a page.
           if (p.items.size > 1) expect(rows, p.id).toBeLessThanOrEqual(PAGE_ROWS + 0.5);
         }

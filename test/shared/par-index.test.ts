@@ -26,7 +26,12 @@ const instrument = InstrumentSchema.parse({
   intro: T("Tự đánh giá"),
   unitLevel: "agency",
   respondentGroups: [{ code: "tu-danh-gia", label: T("Tự đánh giá") }],
-  choiceLists: { yes_no: [{ code: "co", label: T("Có") }, { code: "khong", label: T("Không") }] },
+  choiceLists: {
+    yes_no: [
+      { code: "co", label: T("Có") },
+      { code: "khong", label: T("Không") },
+    ],
+  },
   sections: [
     {
       id: "s1",
@@ -38,7 +43,15 @@ const instrument = InstrumentSchema.parse({
         { id: "rate", type: "decimal", label: T("Tỷ lệ (%)") },
         { id: "published", type: "single", label: T("Đã công bố"), choices: "yes_no" },
         { id: "doc", type: "text", label: T("Tài liệu"), maxLength: 200, document: true },
-        { id: "level", type: "single", label: T("Mức"), choices: [{ code: "dat", label: T("Đạt") }, { code: "mot-phan", label: T("Một phần") }] },
+        {
+          id: "level",
+          type: "single",
+          label: T("Mức"),
+          choices: [
+            { code: "dat", label: T("Đạt") },
+            { code: "mot-phan", label: T("Một phần") },
+          ],
+        },
       ],
     },
   ],
@@ -55,7 +68,10 @@ const definitionInput: ParIndexDefinitionInput = {
     { source: "S", label: T("Khảo sát"), max: 1 },
     { source: "C", label: T("SIPAS"), max: 1 },
   ],
-  agencies: [{ code: "snv", label: T("Sở Nội vụ") }, { code: "vpub", label: T("Văn phòng UBND tỉnh") }],
+  agencies: [
+    { code: "snv", label: T("Sở Nội vụ") },
+    { code: "vpub", label: T("Văn phòng UBND tỉnh") },
+  ],
   root: {
     code: "R",
     level: "index",
@@ -71,16 +87,47 @@ const definitionInput: ParIndexDefinitionInput = {
         maxBasis: stated,
         children: [
           {
-            code: "1.1", level: "tctp", label: T("Tỷ lệ đúng hạn"), max: 1.5, maxBasis: stated, source: "A", agencies: ["vpub"],
-            evidence: ["total", "done"], rule: { type: "rate", rate: "${done} / ${total}" }, basis: "seed",
+            code: "1.1",
+            level: "tctp",
+            label: T("Tỷ lệ đúng hạn"),
+            max: 1.5,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["vpub"],
+            evidence: ["total", "done"],
+            rule: { type: "rate", rate: "${done} / ${total}" },
+            basis: "seed",
           },
           {
-            code: "1.2", level: "tctp", label: T("Giảm đơn vị"), max: 1, maxBasis: stated, source: "A", agencies: ["snv"],
-            evidence: ["k"], rule: { type: "formula", points: "${k} / 20" }, basis: "seed",
+            code: "1.2",
+            level: "tctp",
+            label: T("Giảm đơn vị"),
+            max: 1,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["snv"],
+            evidence: ["k"],
+            rule: { type: "formula", points: "${k} / 20" },
+            basis: "seed",
           },
           {
-            code: "1.3", level: "tctp", label: T("Bậc"), max: 0.75, maxBasis: stated, source: "A", agencies: ["snv"], evidence: ["rate"],
-            rule: { type: "steps", value: "${rate}", steps: [{ from: 85, points: 0.75 }, { from: 70, below: 85, points: 0.5 }] }, basis: "assumed",
+            code: "1.3",
+            level: "tctp",
+            label: T("Bậc"),
+            max: 0.75,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["snv"],
+            evidence: ["rate"],
+            rule: {
+              type: "steps",
+              value: "${rate}",
+              steps: [
+                { from: 85, points: 0.75 },
+                { from: 70, below: 85, points: 0.5 },
+              ],
+            },
+            basis: "assumed",
           },
           { code: "1.4", level: "tctp", label: T("Khảo sát"), max: 0.75, maxBasis: stated, source: "S", item: "x.1" },
         ],
@@ -93,11 +140,26 @@ const definitionInput: ParIndexDefinitionInput = {
         maxBasis: stated,
         children: [
           {
-            code: "2.1", level: "tctp", label: T("Công bố"), max: 0.5, maxBasis: stated, source: "A", agencies: ["vpub"], evidence: ["published", "doc"],
-            rule: { type: "yesNo", condition: "${published} = 'co'", document: "doc" }, basis: "inferred",
+            code: "2.1",
+            level: "tctp",
+            label: T("Công bố"),
+            max: 0.5,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["vpub"],
+            evidence: ["published", "doc"],
+            rule: { type: "yesNo", condition: "${published} = 'co'", document: "doc" },
+            basis: "inferred",
           },
           {
-            code: "2.2", level: "tctp", label: T("Hai phần"), max: 1.5, maxBasis: stated, source: "A", agencies: ["snv", "vpub"], evidence: ["level", "rate"],
+            code: "2.2",
+            level: "tctp",
+            label: T("Hai phần"),
+            max: 1.5,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["snv", "vpub"],
+            evidence: ["level", "rate"],
             rule: {
               type: "parts",
               parts: [
@@ -109,8 +171,18 @@ const definitionInput: ParIndexDefinitionInput = {
           },
           { code: "2.3", level: "tctp", label: T("Khảo sát"), max: 0.25, maxBasis: stated, source: "S", item: "x.2" },
           { code: "2.4", level: "criterion", label: T("SIPAS"), max: 1, maxBasis: stated, source: "C", derived: "PAR-8.1" },
-          { code: "2.5", level: "tctp", label: T("Dư"), max: 0.75, maxBasis: stated, source: "A", agencies: ["snv"], evidence: ["rate"],
-            rule: { type: "rate", rate: "${rate} / 100" }, basis: "assumed" },
+          {
+            code: "2.5",
+            level: "tctp",
+            label: T("Dư"),
+            max: 0.75,
+            maxBasis: stated,
+            source: "A",
+            agencies: ["snv"],
+            evidence: ["rate"],
+            rule: { type: "rate", rate: "${rate} / 100" },
+            basis: "assumed",
+          },
         ],
       },
     ],
@@ -199,7 +271,11 @@ describe("below maximum, what-if, self-assessed vs appraised", () => {
   it("self-assessed and appraised scores are compared node by node", () => {
     const self = scoreParIndex(definition, full);
     const appraised = scoreParIndex(definition, { ...full, given: { "2.1": 0 } });
-    expect(diffResults(self, appraised).map((c) => [c.code, c.delta])).toEqual([["2.1", -0.5], ["2", -0.5], ["R", -0.5]]);
+    expect(diffResults(self, appraised).map((c) => [c.code, c.delta])).toEqual([
+      ["2.1", -0.5],
+      ["2", -0.5],
+      ["R", -0.5],
+    ]);
   });
 });
 

@@ -9,7 +9,16 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { InstrumentSchema, type Answers, type Instrument } from "../../shared/instrument/schema.js";
 import { IndexDefinitionSchema, type IndexDefinition } from "../../shared/index-model/schema.js";
-import { checkIndex, countResponses, scoreFromCounts, scoreResponses, scoreFromNodeValues, leaves, roundHalfAwayFromZero, formatNumber } from "../../shared/scoring/index.js";
+import {
+  checkIndex,
+  countResponses,
+  scoreFromCounts,
+  scoreResponses,
+  scoreFromNodeValues,
+  leaves,
+  roundHalfAwayFromZero,
+  formatNumber,
+} from "../../shared/scoring/index.js";
 import { REPO_ROOT } from "../../server/config.js";
 
 function loadEdition(id: string): { instrument: Instrument; index: IndexDefinition } {
@@ -91,7 +100,14 @@ const tinyIndex: IndexDefinition = IndexDefinitionSchema.parse({
         max: 4,
         aggregate: { type: "weightedMean", weights: { "B.1": 3, "B.2": 1 } },
         children: [
-          { code: "B.1", level: "item", label: { vi: "B1", en: "B1" }, question: "q3", rule: { type: "points", points: { "1": 0, "2": 0.25, "3": 0.5, "4": 0.75, "5": 1 } }, groups: ["a"] },
+          {
+            code: "B.1",
+            level: "item",
+            label: { vi: "B1", en: "B1" },
+            question: "q3",
+            rule: { type: "points", points: { "1": 0, "2": 0.25, "3": 0.5, "4": 0.75, "5": 1 } },
+            groups: ["a"],
+          },
           { code: "B.2", level: "item", label: { vi: "B2", en: "B2" }, question: "q4", rule: { type: "share", codes: ["yes"] } },
         ],
       },
@@ -104,7 +120,11 @@ describe("scoring from raw responses", () => {
   it("gives exactly the known top-two-box rate and excludes missing and 'không biết'", () => {
     // q1: 4,5,5 (top-two) and 1,2 (not) → 3/5 = 60 %; dk and missing are not in the denominator.
     const answers: Answers[] = [{ q1: "4" }, { q1: "5" }, { q1: "5" }, { q1: "1" }, { q1: "2" }, { q1: "dk" }, {}];
-    const result = scoreResponses(tinyIndex, tiny, answers.map((a) => ({ answers: a })));
+    const result = scoreResponses(
+      tinyIndex,
+      tiny,
+      answers.map((a) => ({ answers: a })),
+    );
     const a1 = result.nodes.get("A.1")!;
     expect(a1.percent).toBeCloseTo(60, 10);
     expect(a1.valid).toBe(5);
@@ -113,10 +133,7 @@ describe("scoring from raw responses", () => {
   });
 
   it("normalised mean, points per code, weighted mean, sum and derived formulas", () => {
-    const responses = [
-      { answers: { q1: "5", q2: "5", q3: "5", q4: "yes" } },
-      { answers: { q1: "1", q2: "3", q3: "3", q4: "no" } },
-    ];
+    const responses = [{ answers: { q1: "5", q2: "5", q3: "5", q4: "yes" } }, { answers: { q1: "1", q2: "3", q3: "3", q4: "no" } }];
     const r = scoreResponses(tinyIndex, tiny, responses);
     expect(r.nodes.get("A.2")!.percent).toBeCloseTo(75, 10); // mean 4 → (4−1)/4
     expect(r.nodes.get("A")!.percent).toBeCloseTo((50 + 75) / 2, 10);
@@ -156,16 +173,17 @@ describe("counts and raw responses agree", () => {
   const papi = loadEdition("papi-2022");
   const leaders = loadEdition("par-leaders-2022");
 
-  for (const [name, edition] of [["tiny", { instrument: tiny, index: tinyIndex }], ["sipas-2022", sipas], ["papi-2022", papi], ["par-leaders-2022", leaders]] as const) {
+  for (const [name, edition] of [
+    ["tiny", { instrument: tiny, index: tinyIndex }],
+    ["sipas-2022", sipas],
+    ["papi-2022", papi],
+    ["par-leaders-2022", leaders],
+  ] as const) {
     it(`on random data for ${name}`, () => {
       const tables = leaves(edition.index.root).map((leaf) => leaf.question!);
       // On-scale codes, outside codes and codes no question has, mixed at random.
       const codes = ["1", "2", "3", "4", "5", "dk", "na", "yes", "no", "0", "x"];
-      const answerArb = fc.dictionary(
-        fc.constantFrom(...tables),
-        fc.constantFrom(...codes),
-        { maxKeys: tables.length },
-      );
+      const answerArb = fc.dictionary(fc.constantFrom(...tables), fc.constantFrom(...codes), { maxKeys: tables.length });
       fc.assert(
         fc.property(
           fc.array(fc.record({ answers: answerArb, weight: fc.option(fc.double({ min: 0.1, max: 5, noNaN: true }), { nil: undefined }) }), { maxLength: 40 }),

@@ -40,7 +40,10 @@ describe("unitSearchForm", () => {
   });
 
   it("agrees with folding the whole string at once", () => {
-    const reference = (s: string) => foldVietnamese(s.replace(/['’ʼ‘`]/g, "")).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    const reference = (s: string) =>
+      foldVietnamese(s.replace(/['’ʼ‘`]/g, ""))
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
     const samples = ["Thừa Thiên Huế", "  Xã  Cò  Nòi ", "Đắk Lắk", "Phường 15", "Ia H'Drai", "Bà Rịa – Vũng Tàu", "Quỳnh Lưu", "ĐỒNG THÁP", "Ê Đê 𝔸"];
     for (const s of samples) expect(unitSearchForm(s)).toBe(reference(s));
   });
@@ -139,7 +142,28 @@ describe("searchUnits", () => {
   });
 
   it("answers a query over 15,000 units within a keystroke (a bound that catches a quadratic search, not a benchmark: those live in bench/)", () => {
-    const syllables = ["an", "bình", "châu", "đông", "hà", "hòa", "khánh", "long", "minh", "nam", "phú", "quang", "sơn", "tân", "thành", "trung", "vĩnh", "xuân", "yên", "lộc"];
+    const syllables = [
+      "an",
+      "bình",
+      "châu",
+      "đông",
+      "hà",
+      "hòa",
+      "khánh",
+      "long",
+      "minh",
+      "nam",
+      "phú",
+      "quang",
+      "sơn",
+      "tân",
+      "thành",
+      "trung",
+      "vĩnh",
+      "xuân",
+      "yên",
+      "lộc",
+    ];
     const many: UnitSearchEntry[] = [];
     for (let i = 0; i < 15_000; i++) {
       const a = syllables[i % 20]!;
@@ -167,15 +191,44 @@ describe("searching by an ancestor's name", () => {
     { key: "p:46", code: "46", name: "Huế", fullName: "Thành phố Huế", level: "province", formerNames: ["Thừa Thiên Huế"] },
     { key: "c:1", code: "20002", name: "Kim Long", fullName: "Phường Kim Long", level: "commune", parentName: "Thành phố Huế", ancestorNames: hue },
     { key: "c:2", code: "20001", name: "Phú Xuân", fullName: "Phường Phú Xuân", level: "commune", parentName: "Thành phố Huế", ancestorNames: hue },
-    { key: "v:1", code: "v1", name: "Thôn mẫu 1", fullName: "Thôn mẫu 1, Phường Kim Long", level: "village", parentName: "Phường Kim Long", ancestorNames: ["Kim Long", ...hue] },
-    { key: "v:2", code: "v2", name: "Thôn mẫu 2", fullName: "Thôn mẫu 2, Phường Phú Xuân", level: "village", parentName: "Phường Phú Xuân", ancestorNames: ["Phú Xuân", ...hue] },
-    { key: "c:9", code: "24373", name: "Ea Kar", fullName: "Xã Ea Kar", level: "commune", parentName: "Tỉnh Đắk Lắk", formerNames: ["Cư Huê"], ancestorNames: ["Đắk Lắk"] },
+    {
+      key: "v:1",
+      code: "v1",
+      name: "Thôn mẫu 1",
+      fullName: "Thôn mẫu 1, Phường Kim Long",
+      level: "village",
+      parentName: "Phường Kim Long",
+      ancestorNames: ["Kim Long", ...hue],
+    },
+    {
+      key: "v:2",
+      code: "v2",
+      name: "Thôn mẫu 2",
+      fullName: "Thôn mẫu 2, Phường Phú Xuân",
+      level: "village",
+      parentName: "Phường Phú Xuân",
+      ancestorNames: ["Phú Xuân", ...hue],
+    },
+    {
+      key: "c:9",
+      code: "24373",
+      name: "Ea Kar",
+      fullName: "Xã Ea Kar",
+      level: "commune",
+      parentName: "Tỉnh Đắk Lắk",
+      formerNames: ["Cư Huê"],
+      ancestorNames: ["Đắk Lắk"],
+    },
   ];
   const idx = buildUnitSearchIndex(tree);
   const found = (q: string, options?: Parameters<typeof searchUnits>[2]) => searchUnits(idx, q, options).map((h) => h.unit.key);
 
   it("a province's name, current or former, finds the communes and villages under it", () => {
-    expect(found("Huế", { level: ["commune", "village"] }).slice(0, 4).sort()).toEqual(["c:1", "c:2", "v:1", "v:2"]);
+    expect(
+      found("Huế", { level: ["commune", "village"] })
+        .slice(0, 4)
+        .sort(),
+    ).toEqual(["c:1", "c:2", "v:1", "v:2"]);
     expect(found("thua thien hue", { level: "village" }).sort()).toEqual(["v:1", "v:2"]);
     expect(searchUnits(idx, "hue", { level: "commune" })[0]?.match).toBe("within");
   });

@@ -79,10 +79,42 @@ describe("design validation", () => {
       }
     };
     expect(attempt(new Map([["F", 10]]))).toEqual(["margin_missing_cell M"]);
-    expect(attempt(new Map([["F", 10], ["M", 0]]))).toEqual(["margin_missing_cell M"]);
-    expect(attempt(new Map([["F", 10], ["M", 5], ["X", 3]]))).toEqual(["margin_cell_not_in_sample X"]);
-    expect(attempt(new Map([["F", 10], ["M", -5]]))).toEqual(["margin_missing_cell M", "population_not_positive M: -5"]);
-    expect(Array.from(postStratifyWeights(units, { variables: ["sex"], population: new Map([["F", 10], ["M", 5]]) }))).toEqual([10, 5]);
+    expect(
+      attempt(
+        new Map([
+          ["F", 10],
+          ["M", 0],
+        ]),
+      ),
+    ).toEqual(["margin_missing_cell M"]);
+    expect(
+      attempt(
+        new Map([
+          ["F", 10],
+          ["M", 5],
+          ["X", 3],
+        ]),
+      ),
+    ).toEqual(["margin_cell_not_in_sample X"]);
+    expect(
+      attempt(
+        new Map([
+          ["F", 10],
+          ["M", -5],
+        ]),
+      ),
+    ).toEqual(["margin_missing_cell M", "population_not_positive M: -5"]);
+    expect(
+      Array.from(
+        postStratifyWeights(units, {
+          variables: ["sex"],
+          population: new Map([
+            ["F", 10],
+            ["M", 5],
+          ]),
+        }),
+      ),
+    ).toEqual([10, 5]);
     expect(() =>
       rakeWeights(
         [{ weight: 1, categories: { sex: "F", age: "a" } }],

@@ -88,7 +88,12 @@ describe("standard errors on the SIPAS 2022 tree", () => {
     const derived = index.derived[0]!;
     const I = gradients.percent.get("I")!.gradient;
     const II = gradients.percent.get("II")!.gradient;
-    const expected = Math.sqrt(quadraticForm(cov, I.map((g, k) => (g + II[k]!) / 20)));
+    const expected = Math.sqrt(
+      quadraticForm(
+        cov,
+        I.map((g, k) => (g + II[k]!) / 20),
+      ),
+    );
     expect(byCode.get(`derived:${derived.code}`)!.se).toBeCloseTo(expected, 12);
   });
 
@@ -98,7 +103,10 @@ describe("standard errors on the SIPAS 2022 tree", () => {
       const base = records[i % records.length]!;
       big.push({ ...base, stratum: `S${i % 63}`, psu: `P${i}` });
     }
-    const bigDesign = varianceDesignFromSample(big.map((r) => ({ stratum: r.stratum, psu: r.psu, weight: 1 })), { lonelyPsu: "fail" });
+    const bigDesign = varianceDesignFromSample(
+      big.map((r) => ({ stratum: r.stratum, psu: r.psu, weight: 1 })),
+      { lonelyPsu: "fail" },
+    );
     const runs: number[] = [];
     for (let run = 0; run < 5; run++) {
       const start = performance.now();

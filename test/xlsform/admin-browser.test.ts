@@ -29,7 +29,15 @@ describe.skipIf(!chromiumAvailable)("XLSForm in the administration screens", () 
     server = await startTestServer("sqlite", { clientDir: DIST });
     const admin = await server.createUser("admin", { username: "quantri-xlsform" });
     browser = await launchBrowser();
-    const context = await newContext(browser, { baseURL: server.url, viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "vi-VN", acceptDownloads: true });
+    const context = await newContext(browser, {
+      baseURL: server.url,
+      viewport: PHONE,
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: "vi-VN",
+      acceptDownloads: true,
+    });
     page = await context.newPage();
     errors = watchErrors(page);
     fs.writeFileSync(path.join(dir, "nuoc-sach-nhap.xlsx"), await xlsx(DRAFT));

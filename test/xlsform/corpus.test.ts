@@ -45,31 +45,57 @@ describe("forms that import", () => {
   });
 
   it("select one from a list with the older spellings (pyxform's yes_or_no_question)", async () => {
-    const instrument = await imported(
-      {
-        survey: [
-          ["type", "name", "label:english"],
-          ["select one from yes_or_no", "good_day", "have you had a good day today?"],
-        ],
-        choices: [
-          ["list name", "name", "label:english"],
-          ["yes_or_no", "yes", "yes"],
-          ["yes_or_no", "no", "no"],
-        ],
-        settings: [["form_title", "form_id"], ["Yes or no", "yes-or-no"]],
-      },
-    );
-    expect(instrument.choiceLists).toEqual({ yes_or_no: [{ code: "yes", label: { vi: "yes", en: "yes" } }, { code: "no", label: { vi: "no", en: "no" } }] });
+    const instrument = await imported({
+      survey: [
+        ["type", "name", "label:english"],
+        ["select one from yes_or_no", "good_day", "have you had a good day today?"],
+      ],
+      choices: [
+        ["list name", "name", "label:english"],
+        ["yes_or_no", "yes", "yes"],
+        ["yes_or_no", "no", "no"],
+      ],
+      settings: [
+        ["form_title", "form_id"],
+        ["Yes or no", "yes-or-no"],
+      ],
+    });
+    expect(instrument.choiceLists).toEqual({
+      yes_or_no: [
+        { code: "yes", label: { vi: "yes", en: "yes" } },
+        { code: "no", label: { vi: "no", en: "no" } },
+      ],
+    });
     expect(instrument.sections[0]!.items[0]).toMatchObject({ type: "single", choices: "yes_or_no" });
   });
 
   it("groups, relevance, constraints and required-if in XLSForm's expression language", async () => {
     const instrument = await imported({
       survey: [
-        ["Type", "Name", "Label::English (en)", "Label::Tiếng Việt (vi)", "Hint::English (en)", "Required", "Relevant", "Constraint", "Constraint_Message::English (en)"],
+        [
+          "Type",
+          "Name",
+          "Label::English (en)",
+          "Label::Tiếng Việt (vi)",
+          "Hint::English (en)",
+          "Required",
+          "Relevant",
+          "Constraint",
+          "Constraint_Message::English (en)",
+        ],
         ["begin group", "household", "Household", "Hộ gia đình", "", "", "", "", ""],
         ["integer", "age", "How old are you?", "Bạn bao nhiêu tuổi?", "In years", "yes", "", ". >= 18 and . <= 120", "Between 18 and 120"],
-        ["select_multiple sources", "water", "Where does your water come from?", "Nước từ đâu?", "", "TRUE", "${age} >= 18", "count-selected(.) <= 2", "At most two"],
+        [
+          "select_multiple sources",
+          "water",
+          "Where does your water come from?",
+          "Nước từ đâu?",
+          "",
+          "TRUE",
+          "${age} >= 18",
+          "count-selected(.) <= 2",
+          "At most two",
+        ],
         ["text", "water_other", "Which other source?", "Nguồn nào khác?", "", "", "selected(${water}, 'other')", "string-length(.) <= 50", ""],
         ["decimal", "distance", "Distance to the source (km)", "Khoảng cách (km)", "", "not(selected(${water}, 'piped'))", "", ". > 0", ""],
         ["date", "visit", "Date of the visit", "Ngày phỏng vấn", "", "", "", ". >= date('2024-01-01') and . <= today()", ""],
@@ -82,13 +108,21 @@ describe("forms that import", () => {
         ["sources", "well", "Well", "Giếng"],
         ["sources", "other", "Other", "Khác"],
       ],
-      settings: [["form_id", "version", "form_title"], ["water-2026", "2.1.0", "Nước sạch 2026"]],
+      settings: [
+        ["form_id", "version", "form_title"],
+        ["water-2026", "2.1.0", "Nước sạch 2026"],
+      ],
     });
     const [section] = instrument.sections;
     expect(section!.id).toBe("household");
     expect(section!.title).toEqual({ vi: "Hộ gia đình", en: "Household" });
     const byId = Object.fromEntries(section!.items.map((i) => [i.id, i]));
-    expect(byId.age).toMatchObject({ required: true, constraint: ". >= 18 and . <= 120", constraintMessage: { vi: "Between 18 and 120", en: "Between 18 and 120" }, hint: { en: "In years" } });
+    expect(byId.age).toMatchObject({
+      required: true,
+      constraint: ". >= 18 and . <= 120",
+      constraintMessage: { vi: "Between 18 and 120", en: "Between 18 and 120" },
+      hint: { en: "In years" },
+    });
     expect(byId.water).toMatchObject({ type: "multiple", required: true, relevant: "${age} >= 18", constraint: "count-selected(.) <= 2" });
     expect(byId.distance).toMatchObject({ required: "not(selected(${water}, 'piped'))" });
     // date('…') becomes the ISO text chiso compares dates with.
@@ -97,27 +131,30 @@ describe("forms that import", () => {
   });
 
   it("likert questions on a scale and a field-list grid (xlsform.org's likert and field-list examples)", async () => {
-    const instrument = await imported({
-      survey: [
-        ["type", "name", "label", "appearance"],
-        ["begin group", "opinions", "Opinions", ""],
-        ["select_one agree5", "overall", "Overall, services are good", "likert"],
-        ["begin group", "statements", "How much do you agree?", "field-list"],
-        ["select_one agree5", "staff_polite", "Staff are polite", "label"],
-        ["select_one agree5", "staff_fast", "Staff are fast", "list-nolabel"],
-        ["end group", "", "", ""],
-        ["end group", "", "", ""],
-      ],
-      choices: [
-        ["list_name", "name", "label", "chiso::outside"],
-        ["agree5", "1", "Strongly disagree", ""],
-        ["agree5", "2", "Disagree", ""],
-        ["agree5", "3", "Neither", ""],
-        ["agree5", "4", "Agree", ""],
-        ["agree5", "5", "Strongly agree", ""],
-        ["agree5", "dk", "Don't know", "yes"],
-      ],
-    }, { fileName: "opinions.xlsx" });
+    const instrument = await imported(
+      {
+        survey: [
+          ["type", "name", "label", "appearance"],
+          ["begin group", "opinions", "Opinions", ""],
+          ["select_one agree5", "overall", "Overall, services are good", "likert"],
+          ["begin group", "statements", "How much do you agree?", "field-list"],
+          ["select_one agree5", "staff_polite", "Staff are polite", "label"],
+          ["select_one agree5", "staff_fast", "Staff are fast", "list-nolabel"],
+          ["end group", "", "", ""],
+          ["end group", "", "", ""],
+        ],
+        choices: [
+          ["list_name", "name", "label", "chiso::outside"],
+          ["agree5", "1", "Strongly disagree", ""],
+          ["agree5", "2", "Disagree", ""],
+          ["agree5", "3", "Neither", ""],
+          ["agree5", "4", "Agree", ""],
+          ["agree5", "5", "Strongly agree", ""],
+          ["agree5", "dk", "Don't know", "yes"],
+        ],
+      },
+      { fileName: "opinions.xlsx" },
+    );
     expect(Object.keys(instrument.scales)).toEqual(["agree5"]);
     expect(instrument.scales.agree5!.points.map((p) => p.value)).toEqual([1, 2, 3, 4, 5]);
     expect(instrument.scales.agree5!.outside.map((p) => p.code)).toEqual(["dk"]);
@@ -129,17 +166,20 @@ describe("forms that import", () => {
 
 describe("forms that are refused, with every problem at its sheet, row and column", () => {
   it("a repeat, a metadata field and a calculate (pyxform's loop and tutorial forms)", async () => {
-    const problems = await refused({
-      survey: [
-        ["type", "name", "label", "calculation"],
-        ["start", "start", "", ""],
-        ["integer", "members", "How many people live here?", ""],
-        ["begin repeat", "member", "Member", ""],
-        ["text", "member_name", "Name", ""],
-        ["end repeat", "", "", ""],
-        ["calculate", "double", "", "${members} * 2"],
-      ],
-    }, { fileName: "household.xlsx" });
+    const problems = await refused(
+      {
+        survey: [
+          ["type", "name", "label", "calculation"],
+          ["start", "start", "", ""],
+          ["integer", "members", "How many people live here?", ""],
+          ["begin repeat", "member", "Member", ""],
+          ["text", "member_name", "Name", ""],
+          ["end repeat", "", "", ""],
+          ["calculate", "double", "", "${members} * 2"],
+        ],
+      },
+      { fileName: "household.xlsx" },
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^survey!A2 type: “start” is ODK metadata/),
       expect.stringMatching(/^survey!A4 type: Repeats are not supported/),
@@ -149,23 +189,29 @@ describe("forms that are refused, with every problem at its sheet, row and colum
   });
 
   it("choice filters, external selects, media and or_other (pyxform's cascading and external-choices cases)", async () => {
-    const problems = await refused({
-      survey: [
-        ["type", "name", "label", "choice_filter", "media::image"],
-        ["select_one provinces", "province", "Province", "", ""],
-        ["select_one districts", "district", "District", "province=${province}", ""],
-        ["select_one_from_file villages.csv", "village", "Village", "", ""],
-        ["select_one_external streets", "street", "Street", "", ""],
-        ["note", "map", "Look at the map", "", "map.png"],
-        ["select one from provinces or specify other", "born", "Born in", "", ""],
-      ],
-      choices: [
-        ["list name", "name", "label", "province"],
-        ["provinces", "hn", "Hà Nội", ""],
-        ["districts", "bd", "Ba Đình", "hn"],
-      ],
-      external_choices: [["list_name", "name", "label"], ["streets", "s1", "Street 1"]],
-    }, { fileName: "cascade.xlsx" });
+    const problems = await refused(
+      {
+        survey: [
+          ["type", "name", "label", "choice_filter", "media::image"],
+          ["select_one provinces", "province", "Province", "", ""],
+          ["select_one districts", "district", "District", "province=${province}", ""],
+          ["select_one_from_file villages.csv", "village", "Village", "", ""],
+          ["select_one_external streets", "street", "Street", "", ""],
+          ["note", "map", "Look at the map", "", "map.png"],
+          ["select one from provinces or specify other", "born", "Born in", "", ""],
+        ],
+        choices: [
+          ["list name", "name", "label", "province"],
+          ["provinces", "hn", "Hà Nội", ""],
+          ["districts", "bd", "Ba Đình", "hn"],
+        ],
+        external_choices: [
+          ["list_name", "name", "label"],
+          ["streets", "s1", "Street 1"],
+        ],
+      },
+      { fileName: "cascade.xlsx" },
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^survey!D3 choice_filter: Cannot be kept: choice filters/),
       expect.stringMatching(/^survey!A4 type: Choices from an external file \(select_one_from_file\)/),
@@ -177,17 +223,20 @@ describe("forms that are refused, with every problem at its sheet, row and colum
   });
 
   it("expressions chiso cannot hold, bad names, unknown lists and types, all reported at once", async () => {
-    const problems = await refused({
-      survey: [
-        ["type", "name", "label::English (en)", "label::Français (fr)", "relevant", "constraint"],
-        ["text", "phone", "Phone", "Téléphone", "", "regex(., '^[0-9]{10}$')"],
-        ["text", "First Name", "First name", "Prénom", "", ""],
-        ["integer", "age", "Age", "Âge", "/data/phone != ''", ""],
-        ["select_one colours", "colour", "Colour", "Couleur", "jr:choice-name(${age}, '${age}') = 'x'", ""],
-        ["geopoint", "where", "Where", "Où", "", ""],
-        ["text", "comment", "Comment", "Commentaire", "${age} >", ""],
-      ],
-    }, { fileName: "mixed.xlsx" });
+    const problems = await refused(
+      {
+        survey: [
+          ["type", "name", "label::English (en)", "label::Français (fr)", "relevant", "constraint"],
+          ["text", "phone", "Phone", "Téléphone", "", "regex(., '^[0-9]{10}$')"],
+          ["text", "First Name", "First name", "Prénom", "", ""],
+          ["integer", "age", "Age", "Âge", "/data/phone != ''", ""],
+          ["select_one colours", "colour", "Colour", "Couleur", "jr:choice-name(${age}, '${age}') = 'x'", ""],
+          ["geopoint", "where", "Where", "Où", "", ""],
+          ["text", "comment", "Comment", "Commentaire", "${age} >", ""],
+        ],
+      },
+      { fileName: "mixed.xlsx" },
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^survey!D1 label::Français \(fr\): The language “Français \(fr\)” is not supported/),
       expect.stringMatching(/^survey!F2 constraint: The function regex\(\) is not available in chiso/),
@@ -208,7 +257,10 @@ describe("forms that are refused, with every problem at its sheet, row and colum
         ["note", "intro", "Hello", "", ""],
         ["integer", "kids", "Children", "${intro} = 1", ""],
       ],
-      settings: [["form_id", "version", "chiso::unit_level"], ["my_form", "2024031501", "hamlet"]],
+      settings: [
+        ["form_id", "version", "chiso::unit_level"],
+        ["my_form", "2024031501", "hamlet"],
+      ],
     });
     expect(problems).toEqual([
       expect.stringMatching(/^settings!A2 form_id: The edition id “my_form” is not valid/),
@@ -224,7 +276,10 @@ describe("forms that are refused, with every problem at its sheet, row and colum
         ["note", "intro", "Hello", "", ""],
         ["integer", "kids", "Children", "${intro} = 1", ""],
       ],
-      settings: [["form_id", "version"], ["my-form", "1.0.0"]],
+      settings: [
+        ["form_id", "version"],
+        ["my-form", "1.0.0"],
+      ],
     });
     expect(again).toEqual([
       expect.stringMatching(/^survey!B3 name: .*duplicate id 'name'/),
@@ -235,30 +290,38 @@ describe("forms that are refused, with every problem at its sheet, row and colum
 
   it("a control character pasted into a label", () => {
     // Built as plain rows: exceljs leaves such characters out when it writes a file, other programs may not.
-    const result = importXlsform({ sheets: [{ name: "survey", header: ["type", "name", "label"], rows: [{ row: 2, cells: ["text", "name", "Họ và tên\u0007"] }] }] }, { defaultYear: 2026, id: "bell" });
+    const result = importXlsform(
+      { sheets: [{ name: "survey", header: ["type", "name", "label"], rows: [{ row: 2, cells: ["text", "name", "Họ và tên\u0007"] }] }] },
+      { defaultYear: 2026, id: "bell" },
+    );
     expect(result.ok ? [] : lines(result.issues)).toEqual([expect.stringMatching(/^survey!C2 label: The cell holds the control character U\+0007/)]);
   });
 
   it("a grid whose rows use different scales, and an unclosed group", async () => {
-    const problems = await refused({
-      survey: [
-        ["type", "name", "label", "appearance"],
-        ["begin group", "s1", "Part 1", ""],
-        ["begin group", "g1", "Grid", "field-list"],
-        ["select_one a", "r1", "Row 1", "likert"],
-        ["select_one b", "r2", "Row 2", "likert"],
-        ["end group", "", "", ""],
-        ["begin group", "s2", "Part 2", ""],
-        ["begin group", "inner", "Inner", ""],
-        ["integer", "n", "N", ""],
-        ["end group", "", "", ""],
-      ],
-      choices: [
-        ["list_name", "name", "label"],
-        ["a", "1", "One"], ["a", "2", "Two"],
-        ["b", "1", "One"], ["b", "2", "Two"],
-      ],
-    }, { fileName: "grids.xlsx" });
+    const problems = await refused(
+      {
+        survey: [
+          ["type", "name", "label", "appearance"],
+          ["begin group", "s1", "Part 1", ""],
+          ["begin group", "g1", "Grid", "field-list"],
+          ["select_one a", "r1", "Row 1", "likert"],
+          ["select_one b", "r2", "Row 2", "likert"],
+          ["end group", "", "", ""],
+          ["begin group", "s2", "Part 2", ""],
+          ["begin group", "inner", "Inner", ""],
+          ["integer", "n", "N", ""],
+          ["end group", "", "", ""],
+        ],
+        choices: [
+          ["list_name", "name", "label"],
+          ["a", "1", "One"],
+          ["a", "2", "Two"],
+          ["b", "1", "One"],
+          ["b", "2", "Two"],
+        ],
+      },
+      { fileName: "grids.xlsx" },
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^survey!A2 type: This group is never closed/),
       expect.stringMatching(/^survey!A3 type: The rows of a grid must share one scale; these use: a, b/),

@@ -6,8 +6,18 @@
 import type { Rows } from "./build.js";
 
 const SURVEY_HEADER = [
-  "type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "hint::Tiếng Việt (vi)", "hint::English (en)",
-  "required", "relevant", "constraint", "constraint_message::Tiếng Việt (vi)", "constraint_message::English (en)", "appearance",
+  "type",
+  "name",
+  "label::Tiếng Việt (vi)",
+  "label::English (en)",
+  "hint::Tiếng Việt (vi)",
+  "hint::English (en)",
+  "required",
+  "relevant",
+  "constraint",
+  "constraint_message::Tiếng Việt (vi)",
+  "constraint_message::English (en)",
+  "appearance",
 ];
 
 const CHOICES: Rows = [
@@ -24,7 +34,14 @@ const CHOICES: Rows = [
 
 const SETTINGS: Rows = [
   ["form_id", "version", "form_title", "chiso::title::English (en)", "chiso::unit_level", "instance_name"],
-  ["nuoc-sach-2026", "1.0.0", "Khảo sát hài lòng về dịch vụ nước sạch 2026", "Clean-water service satisfaction survey 2026", "village", "concat('Hộ ', ${so_nguoi})"],
+  [
+    "nuoc-sach-2026",
+    "1.0.0",
+    "Khảo sát hài lòng về dịch vụ nước sạch 2026",
+    "Clean-water service satisfaction survey 2026",
+    "village",
+    "concat('Hộ ', ${so_nguoi})",
+  ],
 ];
 
 const GROUPS: Rows = [
@@ -38,7 +55,20 @@ export const DRAFT: Record<string, Rows> = {
     SURVEY_HEADER,
     ["begin group", "dich_vu", "Dịch vụ nước sạch", "Clean-water service", "", "", "", "", "", "", "", ""],
     ["select_one co_khong", "da_dung", "Hộ có dùng nước máy không?", "Does the household use piped water?", "", "", "yes", "", "", "", "", ""],
-    ["integer", "so_nguoi", "Số người trong hộ", "People in the household", "", "", "yes", "", ". >= 1 and . <= 30", "Từ 1 đến 30 người", "Between 1 and 30", ""],
+    [
+      "integer",
+      "so_nguoi",
+      "Số người trong hộ",
+      "People in the household",
+      "",
+      "",
+      "yes",
+      "",
+      ". >= 1 and . <= 30",
+      "Từ 1 đến 30 người",
+      "Between 1 and 30",
+      "",
+    ],
     ["begin group", "danh_gia", "Mức độ hài lòng", "Satisfaction", "", "", "", "${da_dung} = yes", "", "", "", "field-list"],
     ["select_one hai_long", "TT_Nhanh", "Tốc độ xử lý sự cố", "How fast faults are fixed", "", "", "yes", "", "", "", "", "likert"],
     ["select_one hai_long", "tt_lich_su", "Thái độ của nhân viên", "Staff attitude", "", "", "yes", "", ". != 'dk'", "", "", "likert"],
@@ -57,7 +87,20 @@ export const FIXED: Record<string, Rows> = {
     SURVEY_HEADER,
     ["begin group", "dich_vu", "Dịch vụ nước sạch", "Clean-water service", "", "", "", "", "", "", "", ""],
     ["select_one co_khong", "da_dung", "Hộ có dùng nước máy không?", "Does the household use piped water?", "", "", "yes", "", "", "", "", ""],
-    ["integer", "so_nguoi", "Số người trong hộ", "People in the household", "", "", "yes", "", ". >= 1 and . <= 30", "Từ 1 đến 30 người", "Between 1 and 30", ""],
+    [
+      "integer",
+      "so_nguoi",
+      "Số người trong hộ",
+      "People in the household",
+      "",
+      "",
+      "yes",
+      "",
+      ". >= 1 and . <= 30",
+      "Từ 1 đến 30 người",
+      "Between 1 and 30",
+      "",
+    ],
     ["begin group", "danh_gia", "Mức độ hài lòng", "Satisfaction", "", "", "", "${da_dung} = 'yes'", "", "", "", "field-list"],
     ["select_one hai_long", "tt_nhanh", "Tốc độ xử lý sự cố", "How fast faults are fixed", "", "", "yes", "", "", "", "", "likert"],
     ["select_one hai_long", "tt_lich_su", "Thái độ của nhân viên", "Staff attitude", "", "", "yes", "", "", "", "", "likert"],
@@ -87,8 +130,20 @@ export const INDEX = {
         label: { vi: "Phục vụ", en: "Service" },
         aggregate: { type: "mean" },
         children: [
-          { code: "NS.1.1", level: "item", label: { vi: "Tốc độ xử lý sự cố", en: "Fault repair speed" }, question: "tt_nhanh", rule: { type: "share", codes: ["4", "5"] } },
-          { code: "NS.1.2", level: "item", label: { vi: "Thái độ nhân viên", en: "Staff attitude" }, question: "tt_lich_su", rule: { type: "share", codes: ["4", "5"] } },
+          {
+            code: "NS.1.1",
+            level: "item",
+            label: { vi: "Tốc độ xử lý sự cố", en: "Fault repair speed" },
+            question: "tt_nhanh",
+            rule: { type: "share", codes: ["4", "5"] },
+          },
+          {
+            code: "NS.1.2",
+            level: "item",
+            label: { vi: "Thái độ nhân viên", en: "Staff attitude" },
+            question: "tt_lich_su",
+            rule: { type: "share", codes: ["4", "5"] },
+          },
         ],
       },
     ],

@@ -8,7 +8,10 @@ import type { Dialect } from "../database.js";
 const DEVICE_DAYS_AT_MIGRATION = 90;
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable("users").addColumn("must_change_password", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("users")
+    .addColumn("must_change_password", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   // ISO time of the last request made with the session; null until its first use after sign-in.
   await db.schema.alterTable("sessions").addColumn("last_seen_at", "text").execute();
   await db.schema.alterTable("device_tokens").addColumn("expires_at", "text").execute();

@@ -14,7 +14,10 @@ import { sql, type Kysely } from "kysely";
 import type { Dialect } from "../database.js";
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.alterTable("invitations").addColumn("opened", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("invitations")
+    .addColumn("opened", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable("invitations").addColumn("credential_request", "text").execute();
   // An invitation used before this version counts as opened; its day of use is forgotten.
   await db.updateTable("invitations").set({ opened: 1 }).where("used_on", "is not", null).execute();

@@ -12,7 +12,9 @@ async function tableExists(db: Kysely<any>, dialect: Dialect, name: string): Pro
   const found =
     dialect === "sqlite"
       ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${name}`.execute(db)
-      : await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(db);
+      : await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${name}`.execute(db);
   return Number(found.rows[0]?.n ?? 0) > 0;
 }
 

@@ -28,8 +28,15 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     perRound.set(r.round_id, set);
   }
   for (const [roundId, set] of perRound) {
-    const sorted = Object.fromEntries(Object.keys(set).sort().map((t) => [t, set[t]]));
-    await db.insertInto("invitation_openings").values({ round_id: roundId, opened: JSON.stringify(sorted) }).execute();
+    const sorted = Object.fromEntries(
+      Object.keys(set)
+        .sort()
+        .map((t) => [t, set[t]]),
+    );
+    await db
+      .insertInto("invitation_openings")
+      .values({ round_id: roundId, opened: JSON.stringify(sorted) })
+      .execute();
   }
 
   await db.schema.alterTable("invitations").dropColumn("opened").execute();

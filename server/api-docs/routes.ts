@@ -1,0 +1,28 @@
+/**
+ * GET /api/openapi.json (the OpenAPI 3.1 document), GET /api/docs (a readable page of it) and its
+ * stylesheet. Public: the reference says what exists and who may call it, never any data. The
+ * document is built once per app, from the app's own route declarations.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-context.js";
+import { allow, type RouteDeclaration } from "../http/access.js";
+import { buildOpenApiDocument, type OpenApiDocument } from "./document.js";
+import { DOCS_CSS, docsPage } from "./page.js";
+
+/** `declarations`: called at the first request, when the app (and so its route list) is complete. */
+export function apiDocsRoutes(declarations: () => readonly RouteDeclaration[]) {
+  const app = new Hono<AppEnv>();
+  let built: { doc: OpenApiDocument; json: string; html: string } | null = null;
+  const get = () => {
+    if (!built) {
+      const doc = buildOpenApiDocument(declarations());
+      built = { doc, json: JSON.stringify(doc), html: docsPage(doc) };
+    }
+    return built;
+  };
+
+  app.get("/openapi.json", allow("public"), (c) => c.body(get().json, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" }));
+  app.get("/docs", allow("public"), (c) => c.html(get().html, 200, { "cache-control": "no-cache" }));
+  app.get("/docs/style.css", allow("public"), (c) => c.body(DOCS_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }));
+  return app;
+}
