@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most suites wait on a browser, a database or a server process, not on the CPU: three at a
+    // time on two cores finish sooner than the default of one per spare core.
+    maxWorkers: 3,
   },
 });

@@ -97,7 +97,8 @@ describe("standard errors on the SIPAS 2022 tree", () => {
     expect(byCode.get(`derived:${derived.code}`)!.se).toBeCloseTo(expected, 12);
   });
 
-  it("the whole tree at 5,000 PSUs is computed without reading any response (time printed)", () => {
+  // Its speed is measured in bench/ (bench/results.ts), not here.
+  it("the whole tree at 5,000 PSUs is computed from the PSU sums alone", () => {
     const big: PsuSums[] = [];
     for (let i = 0; i < 5000; i++) {
       const base = records[i % records.length]!;
@@ -107,14 +108,8 @@ describe("standard errors on the SIPAS 2022 tree", () => {
       big.map((r) => ({ stratum: r.stratum, psu: r.psu, weight: 1 })),
       { lonelyPsu: "fail" },
     );
-    const runs: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const start = performance.now();
-      treeStatistics(index, result, big, bigDesign, options);
-      runs.push(performance.now() - start);
-    }
-    runs.sort((a, b) => a - b);
-    console.log(`tree statistics, ${K} leaves × 5,000 PSUs: median ${runs[2]!.toFixed(1)} ms (runs ${runs.map((r) => r.toFixed(1)).join(", ")})`);
-    expect(runs[2]).toBeLessThan(1000);
+    const stats = treeStatistics(index, result, big, bigDesign, options);
+    expect(stats.length).toBeGreaterThan(K);
+    for (const s of stats) expect(Number.isFinite(s.se), s.code).toBe(true);
   });
 });
