@@ -103,6 +103,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2020",
     sourcemap: false,
+    // Browsers without modulepreload (Safari before 17) still load every module through its
+    // imports, a little later; the polyfill was a request of its own on every cold load.
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: {
         index: resolve(client, "index.html"),
@@ -110,6 +113,18 @@ export default defineConfig({
         collect: resolve(client, "collect.html"),
         dashboard: resolve(client, "dashboard.html"),
         admin: resolve(client, "admin.html"),
+      },
+      output: {
+        advancedChunks: {
+          // What a paged form needs (Preact, the form's pieces, fetching) in one chunk: on a slow
+          // phone every extra file costs its headers and a request (test/browser/wire-weight.test.ts).
+          groups: [
+            {
+              name: "form",
+              test: /node_modules[\\/]preact|client[\\/]common[\\/](ui|net|i18n|form|pages|paged-form|questions|service-worker|unit-picker)\.|preload-helper/,
+            },
+          ],
+        },
       },
     },
   },
