@@ -18,40 +18,10 @@ import { addDemoResponses, DEMO_PROVINCE } from "../../server/demo/seed.js";
 import { findRound } from "../../server/rounds/repository.js";
 import { latestEdition } from "../../server/instruments/repository.js";
 import { demoUnits } from "../helpers/responses.js";
-import { randomSubmissions, submitAll } from "./fixtures.js";
+import { parseCsv, randomSubmissions, submitAll } from "./fixtures.js";
 import { main } from "../../server/cli.js";
 import { nodeMap, walk } from "../../shared/results/tree.js";
 import type { RankingResponse, ResultNode, ResultsResponse } from "../../shared/results/types.js";
-
-/** RFC 4180 with a chosen separator (quoted fields may hold separators, quotes and line breaks). */
-function parseCsv(text: string, sep: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === sep) {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 /** An appendix CSV cut into its parts: title lines, header, data rows (up to the blank line), notes. */
 function appendixCsv(text: string, sep: string) {

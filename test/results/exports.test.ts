@@ -25,37 +25,7 @@ import { answerableQuestions } from "../../shared/instrument/walk.js";
 import { nodeMap } from "../../shared/results/tree.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
 import type { ResultsResponse } from "../../shared/results/types.js";
-import { randomSubmissions, storedResponses, submitAll, type Stored } from "./fixtures.js";
-
-/** RFC 4180 with a chosen separator: quoted fields may hold separators, quotes ("") and line breaks. */
-function parseCsv(text: string, sep: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === sep) {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
+import { parseCsv, randomSubmissions, storedResponses, submitAll, type Stored } from "./fixtures.js";
 
 const TRICKY = 'Đăng ký khai sinh; "gấp", lần 2\nở Thừa Thiên Huế';
 /** Texts a spreadsheet would run as formulas: each must come out with a leading quote. */

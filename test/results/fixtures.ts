@@ -1,5 +1,6 @@
 /** Helpers for the results tests: random submissions through HTTP, responses read back, tree comparison. */
 import { expect } from "vitest";
+import { parse } from "csv-parse/sync";
 import type { TestServer } from "../helpers/server.js";
 import { makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
@@ -16,6 +17,11 @@ export interface Stored {
   channel: string;
   weight: number | null;
   answers: Answers;
+}
+
+/** A downloaded CSV as rows of fields, read by the same maintained parser the server imports with (a byte-order mark is dropped). */
+export function parseCsv(text: string, sep: string): string[][] {
+  return parse(text, { delimiter: sep, relax_column_count: true, bom: true }) as string[][];
 }
 
 /** Random valid submissions spread over units and groups; some carry a survey weight. */
