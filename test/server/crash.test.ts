@@ -201,7 +201,8 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
         instrument,
         publicRows.map((r) => ({ answers: JSON.parse(r.payload_json).answers, weight: r.weight })),
       );
-      server = await spawnServer(env(), await freePort());
+      // Asked of the server that took the last round of resends, still running (afterAll stops it).
+      if (!server) throw new Error("the server of the last round of resends is gone");
       const login = await fetch(`${server.url}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
