@@ -40,6 +40,23 @@ export interface Filters {
   sort: string | null;
 }
 
+/** Every filter unset: what a round opens with (the round itself is chosen apart). */
+export const NO_FILTERS: Omit<Filters, "round"> = {
+  view: "results",
+  unit: null,
+  group: null,
+  compare: null,
+  asOf: null,
+  variant: null,
+  by: null,
+  level: null,
+  node: null,
+  peers: null,
+  against: "max",
+  cols: null,
+  sort: null,
+};
+
 export const VIEWS: Array<Filters["view"]> = ["results", "progress", "ranking", "compare", "weakest", "targets"];
 
 function query(params: Record<string, string | null | undefined>): string {

@@ -5,7 +5,7 @@ import { RequireSignIn, SignOutButton, type SignedInUser } from "../common/sign-
 import { fill, problemText, setLang, tr, useLang, type Lang } from "../common/i18n.js";
 import { HttpError } from "../common/net.js";
 import { downloadFile } from "./download.js";
-import { api, appendixLevel, exportUrl, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
+import { api, appendixLevel, exportUrl, NO_FILTERS, readHash, writeHash, VIEWS, type Filters, type InstrumentInfo, type RoundInfo } from "./api.js";
 import { D } from "./strings.js";
 import { ErrorBox, Loading, Select, flatten, levelsOfTree, nodeLabel, useAsync } from "./common.js";
 import { ResultsView } from "./results-view.js";
@@ -57,22 +57,6 @@ function defaultRound(cat: Catalogue): RoundInfo | undefined {
   return sipas.find((r) => r.status === "open") ?? sipas[0] ?? cat.rounds.find((r) => r.status === "open") ?? cat.rounds[0];
 }
 
-const EMPTY: Omit<Filters, "round"> = {
-  view: "results",
-  unit: null,
-  group: null,
-  compare: null,
-  asOf: null,
-  variant: null,
-  by: null,
-  level: null,
-  node: null,
-  peers: null,
-  against: "max",
-  cols: null,
-  sort: null,
-};
-
 export function DashboardApp() {
   const lang = useLang();
   return (
@@ -99,7 +83,7 @@ function Dashboard() {
     if (catalogue.state !== "ok" || filters) return;
     const hash = readHash();
     const round = catalogue.data.rounds.find((r) => r.id === hash.round) ?? defaultRound(catalogue.data);
-    if (round) setFilters({ ...EMPTY, ...hash, round: round.id } as Filters);
+    if (round) setFilters({ ...NO_FILTERS, ...hash, round: round.id } as Filters);
   }, [catalogue.state]);
   useEffect(() => {
     if (filters) writeHash(filters);
@@ -142,7 +126,7 @@ function Dashboard() {
           label={tr(D.round, lang)}
           value={round.id}
           options={cat.rounds.map((r) => ({ value: r.id, label: tr(r.title, lang) }))}
-          onChange={(id) => id && setFilters({ ...EMPTY, view: filters.view, round: id })}
+          onChange={(id) => id && setFilters({ ...NO_FILTERS, view: filters.view, round: id })}
         />
         {!parIndex && <Exports filters={filters} lang={lang} />}
         <button type="button" class="btn secondary small" onClick={() => window.print()}>

@@ -4,25 +4,10 @@
  * sort node or the ranking view's node and peer group — parameters the server accepts.
  */
 import { describe, expect, it } from "vitest";
-import { appendixLevel, exportUrl, type Filters } from "../../client/dashboard/api.js";
+import { appendixLevel, exportUrl, NO_FILTERS, type Filters } from "../../client/dashboard/api.js";
 import { checkParameters } from "../../server/exports/parameters.js";
 
-const base: Filters = {
-  round: "r1",
-  view: "results",
-  unit: null,
-  group: null,
-  compare: null,
-  asOf: null,
-  variant: null,
-  by: null,
-  level: null,
-  node: null,
-  peers: null,
-  against: "max",
-  cols: null,
-  sort: null,
-};
+const base: Filters = { ...NO_FILTERS, round: "r1" };
 const params = (url: string) => Object.fromEntries(new URL(url, "http://x").searchParams);
 
 describe("dashboard download links", () => {
