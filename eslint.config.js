@@ -49,6 +49,27 @@ export default tseslint.config(
     },
   },
   {
+    // A feature's routes files hold only its handlers, and only server/app.ts puts them on URLs
+    // (docs/decisions/0027-one-url-table.md): logic another feature needs lives in a service or
+    // repository module, so no feature reaches into another's handlers.
+    files: ["server/**"],
+    ignores: ["server/app.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/routes.js", "**/routes", "**/*-routes.js", "**/*-routes"],
+              message:
+                "Only server/app.ts imports a routes file; move shared logic into the feature's service or repository (docs/decisions/0027-one-url-table.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["bin/**/*.js", "scripts/**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

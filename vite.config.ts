@@ -121,7 +121,7 @@ export default defineConfig({
           groups: [
             {
               name: "form",
-              test: /node_modules[\\/]preact|client[\\/]common[\\/](ui|net|i18n|form|pages|paged-form|questions|service-worker|unit-picker)\.|preload-helper/,
+              test: /node_modules[\\/]preact|client[\\/]common[\\/](ui|net|i18n|form|pages|paged-form|questions|section-page|service-worker|unit-picker)\.|preload-helper/,
             },
           ],
         },

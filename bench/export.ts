@@ -1,17 +1,26 @@
 /**
  * Export benchmark: a sipas-2022 round of N responses exported over HTTP (wide CSV, wide XLSX, long
- * CSV) by a server in its own process. Measures time to first byte, rows/s, the server's peak RSS
- * during the export, and the latency of submissions sent while the export runs.
+ * CSV) by a server in its own process, while submissions arrive at a steady rate (16 senders, each
+ * pausing 50 ms between its submissions). Measures time to first byte, rows/s, the server's resident
+ * memory (VmRSS of the whole process, worker threads included, sampled every 50 ms) and the
+ * submissions' latency while the export runs, plus the same submissions with no export running.
+ * With --baseline DIR (a checkout of an earlier version, e.g. `git archive HEAD | tar -x -C DIR` with
+ * node_modules linked), each run measures that version's server and this one, on the same database
+ * file, one after the other, the order alternating from run to run.
  *
- *   npx tsx bench/export.ts [--responses 50000]      (a million: --responses 1000000, takes a while)
+ *   npx tsx bench/export.ts [--responses 50000] [--runs 1] [--baseline DIR] [--exports wide:csv,wide:xlsx,long:csv]
+ *                           [--baseline-exports LIST] [--keep] [--database FILE (a file kept by --keep)]
  */
 import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { prepareSubmission, type PreparedResponse } from "../server/responses/prepare.js";
 import { prepareTemplate } from "./ingest.js";
 import Database from "better-sqlite3";
-import { arg, percentile, post, report, round2, signIn, startServer, tempDir } from "./lib.js";
+import { findRound, insertRound } from "../server/rounds/repository.js";
+import { REPO_ROOT } from "../server/config.js";
+import { arg, flag, loadAverage, percentile, post, report, round2, signIn, spread, startServer, tempDir, withCpu } from "./lib.js";
 
 /** Reads every stored payload from the file in id order: the floor any export pays. */
 function rawScan(file: string): { perSecond: number } {
@@ -27,6 +36,8 @@ function rawScan(file: string): { perSecond: number } {
 }
 
 const ROUND = "bench-sipas";
+/** A round with no responses: its export warms a server up without measuring anything. */
+const EMPTY_ROUND = "bench-empty";
 
 /** Fills the round with `n` responses: 500 validated ones, cloned under new ids, stored in batches. */
 async function fill(n: number) {
@@ -34,6 +45,21 @@ async function fill(n: number) {
   const { file, bodies, ctx } = await prepareTemplate(dir);
   const prototypes: PreparedResponse[] = [];
   for (const body of bodies(500)) prototypes.push(await prepareSubmission(ctx, ROUND, JSON.parse(body) as unknown, { allowedChannels: ["self"] }));
+  const round = (await findRound(ctx.db.kysely, ROUND))!;
+  await insertRound(ctx.db.kysely, {
+    id: EMPTY_ROUND,
+    title: { vi: "Đợt trống", en: "Empty round" },
+    edition: round.editionId,
+    version: round.editionVersion,
+    status: "open",
+    periodStart: null,
+    periodEnd: null,
+    registry: round.registry,
+    scope: round.scope,
+    groups: ["citizen", "organisation"],
+    modes: ["public", "enumerator"],
+    minCellSize: 5,
+  });
   const started = performance.now();
   for (let i = 0; i < n; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, n - i) }, (_, k) => {
@@ -50,12 +76,20 @@ async function fill(n: number) {
   return { dir, file, submission: bodies(1)[0]! };
 }
 
-/** Downloads an export, counting lines; samples the server's memory every 50 ms meanwhile. */
+/** A database filled by an earlier run; a template is made only for a valid submission body. */
+async function reuse(file: string) {
+  const dir = tempDir("export");
+  const { bodies, ctx } = await prepareTemplate(dir);
+  await ctx.db.close();
+  return { dir, file: path.resolve(file), submission: bodies(1)[0]! };
+}
+
+/** Downloads an export as fast as it comes, counting lines; samples the server's memory every 50 ms meanwhile. */
 function download(
   url: string,
   cookie: string,
   rss: () => number,
-): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number }> {
+): Promise<{ ttfbMs: number; seconds: number; bytes: number; lines: number; peakRssMb: number; status: number }> {
   const started = performance.now();
   let peak = rss();
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
@@ -72,7 +106,8 @@ function download(
         });
         res.on("end", () => {
           clearInterval(sampler);
-          resolve({ ttfbMs: ttfb, seconds: (performance.now() - started) / 1000, bytes, lines, peakRssMb: Math.max(peak, rss()) });
+          const seconds = (performance.now() - started) / 1000;
+          resolve({ ttfbMs: ttfb, seconds, bytes, lines, peakRssMb: Math.max(peak, rss()), status: res.statusCode ?? 0 });
         });
         res.on("error", reject);
       })
@@ -80,68 +115,231 @@ function download(
   });
 }
 
-async function main(): Promise<void> {
-  const n = arg("responses", 50_000);
-  const { dir, file, submission } = await fill(n);
-  const server = await startServer({ CHISO_DB: file });
-  const rows: Array<Record<string, string | number>> = [];
+const SENDERS = 16;
+const PAUSE_MS = 50;
+
+/** Submissions at a steady rate until `stop` resolves: latencies of the accepted ones, and the failures. */
+async function submitWhile(url: string, submission: object, stop: Promise<unknown>): Promise<{ latencies: number[]; failed: number; seconds: number }> {
+  let going = true;
+  void stop.then(() => (going = false));
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (going) {
+        const r = await post(`${url}/api/rounds/${ROUND}/responses`, JSON.stringify({ ...submission, id: randomUUID() }));
+        if (r.status === 201) latencies.push(r.ms);
+        else failed++;
+        await new Promise((res) => setTimeout(res, PAUSE_MS));
+      }
+    }),
+  );
+  return { latencies, failed, seconds: (performance.now() - started) / 1000 };
+}
+
+/** "wide:xlsx,long:csv" → [["wide", "xlsx"], ["long", "csv"]]. */
+const exportList = (text: string) => text.split(",").map((pair) => pair.split(":") as [string, string]);
+
+interface Sample {
+  ttfbMs: number;
+  responsesPerSecond: number;
+  rowsPerSecond: number | null;
+  mb: number;
+  peakRssMb: number;
+  p50: number;
+  p99: number;
+  submissionsPerSecond: number;
+  failed: number;
+  loadGenCores: number;
+  serverCores: number;
+  machineBusy: number;
+}
+
+/** Responses of the measured round now (submissions during the runs add some). */
+function storedResponses(file: string): number {
+  const db = new Database(file, { readonly: true });
+  const row = db.prepare("select count(*) as n from responses where round_id = ?").get(ROUND) as { n: number };
+  db.close();
+  return row.n;
+}
+
+/** One server (this version or the baseline's): idle submissions, then each export under the same submissions. */
+async function measureServer(root: string, file: string, exports: ReadonlyArray<readonly [string, string]>, submission: object): Promise<Map<string, Sample>> {
+  const server = await startServer({ CHISO_DB: file }, [], root);
+  const out = new Map<string, Sample>();
   try {
-    const idleRss = server.rssMb();
     const cookie = await signIn(server.url);
-    // Baselines in the same run: submission latency with no export running, and a plain scan of
-    // the same rows straight from the database file (no HTTP, no formatting).
-    const idle: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const r = await post(`${server.url}/api/rounds/${ROUND}/responses`, JSON.stringify({ ...(JSON.parse(submission) as object), id: randomUUID() }));
-      if (r.status === 201) idle.push(r.ms);
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    const scan = rawScan(file);
-    rows.push({
-      export: "baseline: raw scan of responses (no HTTP)",
-      "responses/s": Math.round(scan.perSecond),
-      "submit p50 ms": round2(percentile(idle, 50)),
-      "submit p99 ms": round2(percentile(idle, 99)),
-      submissions: idle.length,
+    // Unmeasured: an export of the empty round loads what exports need (a worker thread, exceljs).
+    await download(`${server.url}/api/rounds/${EMPTY_ROUND}/export/wide?format=xlsx`, cookie, () => server.rssMb());
+    const idleRss = server.rssMb();
+    const idle = await withCpu([server.pid], async () => {
+      const r = await submitWhile(server.url, submission, new Promise((res) => setTimeout(res, 5000)));
+      return { ...r, seconds: r.seconds };
     });
-    for (const [layout, format] of [
-      ["wide", "csv"],
-      ["wide", "xlsx"],
-      ["long", "csv"],
-    ] as const) {
-      // Submissions during the export: one at a time, as a busy form would send them.
-      let exporting = true;
-      const latencies: number[] = [];
-      const submitter = (async () => {
-        while (exporting) {
-          const body = JSON.stringify({ ...(JSON.parse(submission) as object), id: randomUUID() });
-          const r = await post(`${server.url}/api/rounds/${ROUND}/responses`, body);
-          if (r.status === 201) latencies.push(r.ms);
-          await new Promise((res) => setTimeout(res, 20));
-        }
-      })();
-      const result = await download(`${server.url}/api/rounds/${ROUND}/export/${layout}?format=${format}`, cookie, () => server.rssMb());
-      exporting = false;
-      await submitter;
-      rows.push({
-        export: `${layout} ${format}`,
-        "first byte ms": round2(result.ttfbMs),
-        "responses/s": Math.round(n / result.seconds),
-        "ratio to raw scan": round2(n / result.seconds / scan.perSecond),
-        "rows/s": format === "csv" ? Math.round((result.lines - 1) / result.seconds) : "–",
-        MB: round2(result.bytes / 1e6),
-        "peak RSS MB": Math.round(result.peakRssMb),
-        "idle RSS MB": Math.round(idleRss),
-        "submit p50 ms": round2(percentile(latencies, 50)),
-        "submit p99 ms": round2(percentile(latencies, 99)),
-        submissions: latencies.length,
+    out.set("no export", {
+      ttfbMs: NaN,
+      responsesPerSecond: NaN,
+      rowsPerSecond: null,
+      mb: NaN,
+      peakRssMb: idleRss,
+      p50: percentile(idle.latencies, 50),
+      p99: percentile(idle.latencies, 99),
+      submissionsPerSecond: idle.latencies.length / idle.seconds,
+      failed: idle.failed,
+      loadGenCores: idle.loadGenCores,
+      serverCores: idle.serverCores,
+      machineBusy: idle.machineBusy,
+    });
+    for (const [layout, format] of exports) {
+      const n = storedResponses(file);
+      const measured = await withCpu([server.pid], async () => {
+        const exporting = download(`${server.url}/api/rounds/${ROUND}/export/${layout}?format=${format}`, cookie, () => server.rssMb());
+        const [result, load] = await Promise.all([exporting, submitWhile(server.url, submission, exporting)]);
+        if (result.status !== 200) throw new Error(`${layout} ${format}: status ${result.status}`);
+        return { result, load, seconds: result.seconds };
+      });
+      const { result, load } = measured;
+      out.set(`${layout} ${format}`, {
+        ttfbMs: result.ttfbMs,
+        responsesPerSecond: n / result.seconds,
+        rowsPerSecond: format === "csv" ? (result.lines - 1) / result.seconds : null,
+        mb: result.bytes / 1e6,
+        peakRssMb: result.peakRssMb,
+        p50: percentile(load.latencies, 50),
+        p99: percentile(load.latencies, 99),
+        submissionsPerSecond: load.latencies.length / load.seconds,
+        failed: load.failed,
+        loadGenCores: measured.loadGenCores,
+        serverCores: measured.serverCores,
+        machineBusy: measured.machineBusy,
       });
     }
   } finally {
     await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
-  report("export", rows, { responses: n });
+  return out;
+}
+
+function stringArg(name: string): string | null {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? null) : null;
+}
+
+async function main(): Promise<void> {
+  const runs = arg("runs", 1);
+  const baseline = stringArg("baseline");
+  const exports = exportList(stringArg("exports") ?? "wide:csv,wide:xlsx,long:csv");
+  // The baseline can be limited to fewer exports (its long CSV takes minutes at 100,000 responses).
+  const baselineExports = exportList(stringArg("baseline-exports") ?? exports.map((e) => e.join(":")).join(","));
+  // A file filled by an earlier run (kept with --keep) saves the filling; it gains the runs' submissions.
+  const reused = stringArg("database");
+  const { dir, file, submission } = reused ? await reuse(reused) : await fill(arg("responses", 50_000));
+  const n = storedResponses(file);
+  const scan = rawScan(file);
+  const body = JSON.parse(submission) as object;
+  const versions: Array<[string, string]> = baseline
+    ? [
+        ["baseline", path.resolve(baseline)],
+        ["this version", REPO_ROOT],
+      ]
+    : [["this version", REPO_ROOT]];
+  const samples = new Map<string, Sample[]>();
+  const ratios = new Map<string, { p99: number[]; rss: number[]; speed: number[] }>();
+  const startedAt = loadAverage();
+  try {
+    for (let run = 0; run < runs; run++) {
+      const order = run % 2 === 0 ? versions : [...versions].reverse();
+      const thisRun = new Map<string, Map<string, Sample>>();
+      for (const [name, root] of order) {
+        process.stderr.write(`run ${run + 1}/${runs}: ${name}\n`);
+        const measured = await measureServer(root, file, name === "baseline" ? baselineExports : exports, body);
+        thisRun.set(name, measured);
+        for (const [what, sample] of measured) {
+          const key = `${name}|${what}`;
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
+        }
+      }
+      const base = thisRun.get("baseline");
+      const now = thisRun.get("this version")!;
+      if (base) {
+        for (const [what, sample] of now) {
+          const b = base.get(what);
+          if (!b) continue;
+          const r = ratios.get(what) ?? { p99: [], rss: [], speed: [] };
+          r.p99.push(sample.p99 / b.p99);
+          r.rss.push(sample.peakRssMb / b.peakRssMb);
+          r.speed.push(sample.responsesPerSecond / b.responsesPerSecond);
+          ratios.set(what, r);
+        }
+      }
+      // Written after every run, so a long benchmark cut short keeps what it measured.
+      summarize(samples, ratios, scan.perSecond, {
+        responses: n,
+        runsDone: run + 1,
+        runs,
+        baseline,
+        senders: SENDERS,
+        pauseMs: PAUSE_MS,
+        loadAverageAtStart: startedAt,
+        loadAverageNow: loadAverage(),
+      });
+    }
+  } finally {
+    if (!flag("keep")) fs.rmSync(dir, { recursive: true, force: true });
+    else process.stderr.write(`database kept: ${file}\n`);
+  }
+}
+
+function summarize(
+  samples: Map<string, Sample[]>,
+  ratios: Map<string, { p99: number[]; rss: number[]; speed: number[] }>,
+  scanPerSecond: number,
+  meta: Record<string, unknown>,
+): void {
+  const rows: Array<Record<string, string | number>> = [
+    { version: "–", export: "raw scan of stored payloads (no HTTP)", "responses/s": spread([scanPerSecond]) },
+  ];
+  for (const [key, xs] of samples) {
+    const [version, what] = key.split("|") as [string, string];
+    const exported = what !== "no export";
+    const r = ratios.get(what);
+    rows.push({
+      version: version!,
+      export: what!,
+      "first byte ms": exported ? spread(xs.map((x) => x.ttfbMs)) : "–",
+      "responses/s": exported ? spread(xs.map((x) => x.responsesPerSecond)) : "–",
+      "rows/s": exported && xs[0]!.rowsPerSecond !== null ? spread(xs.map((x) => x.rowsPerSecond!)) : "–",
+      MB: exported ? round2(xs[0]!.mb) : "–",
+      "peak RSS MB": spread(xs.map((x) => x.peakRssMb)),
+      "submit p50 ms": spread(
+        xs.map((x) => x.p50),
+        1,
+      ),
+      "submit p99 ms": spread(
+        xs.map((x) => x.p99),
+        1,
+      ),
+      "submissions/s": spread(xs.map((x) => x.submissionsPerSecond)),
+      failed: xs.reduce((sum, x) => sum + x.failed, 0),
+      "load generator cores": spread(
+        xs.map((x) => x.loadGenCores),
+        2,
+      ),
+      "server cores": spread(
+        xs.map((x) => x.serverCores),
+        2,
+      ),
+      "machine busy": spread(
+        xs.map((x) => x.machineBusy),
+        2,
+      ),
+      ...(version === "this version" && r
+        ? { "p99 / baseline": spread(r.p99, 2), "RSS / baseline": spread(r.rss, 2), ...(exported ? { "speed / baseline": spread(r.speed, 2) } : {}) }
+        : {}),
+    });
+  }
+  report("export", rows, meta);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -10,7 +10,10 @@
  * validation. With `--baseline-root DIR` (another checkout, e.g. the previous commit) the HTTP
  * measurement also runs that code's server, interleaved, and the table gives the ratio.
  *
- *   npx tsx bench/ingest.ts [--seconds 10] [--runs 3] [--baseline-root DIR]
+ * `--in-thread` adds this code's server with its writes on the event loop (CHISO_WRITER_THREAD=0)
+ * instead of the SQLite writer thread, interleaved too.
+ *
+ *   npx tsx bench/ingest.ts [--seconds 10] [--runs 3] [--baseline-root DIR] [--in-thread] [--concurrency N]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -158,8 +161,15 @@ async function storeRun(file: string, prepared: PreparedResponse[], concurrency:
   }
 }
 
-async function httpRun(file: string, body: (i: number) => string, concurrency: number, seconds: number, root: string | undefined): Promise<Measurement> {
-  const server = await startServer({ CHISO_DB: file }, [], root);
+async function httpRun(
+  file: string,
+  body: (i: number) => string,
+  concurrency: number,
+  seconds: number,
+  root: string | undefined,
+  env: Record<string, string> = {},
+): Promise<Measurement> {
+  const server = await startServer({ CHISO_DB: file, ...env }, [], root);
   try {
     const url = `${server.url}/api/rounds/${ROUND}/responses`;
     // Warm up connections, caches and the JIT with requests that are not measured.
@@ -182,7 +192,9 @@ async function httpRun(file: string, body: (i: number) => string, concurrency: n
 export async function main(): Promise<void> {
   const seconds = arg("seconds", 10);
   const runs = arg("runs", 3);
-  const concurrencies = process.argv.includes("--concurrency") ? [arg("concurrency", 64)] : [1, 16, 64];
+  // `--concurrency 16,64`: only these.
+  const listed = process.argv[process.argv.indexOf("--concurrency") + 1];
+  const concurrencies = process.argv.includes("--concurrency") && listed ? listed.split(",").map(Number) : [1, 16, 64];
   const i = process.argv.indexOf("--baseline-root");
   const baselineRoot = i >= 0 ? path.resolve(process.argv[i + 1]!) : undefined;
   const loadBefore = loadAverage();
@@ -195,9 +207,11 @@ export async function main(): Promise<void> {
   for (const b of sample) prepared.push(await prepareSubmission(ctx, ROUND, JSON.parse(b), { allowedChannels: ["self"] }));
   await ctx.db.close();
 
-  const kinds = [
+  const kinds: Array<{ label: string; root: string | undefined; env?: Record<string, string> }> = [
     ...(baselineRoot ? [{ label: "HTTP, baseline code", root: baselineRoot }] : []),
-    { label: "HTTP, this code", root: undefined as string | undefined },
+    // This code with its writes back on the event loop: what the writer thread alone changes.
+    ...(process.argv.includes("--in-thread") ? [{ label: "HTTP, this code, no writer thread", root: undefined, env: { CHISO_WRITER_THREAD: "0" } }] : []),
+    { label: "HTTP, this code", root: undefined },
   ];
   const results = new Map<string, Measurement[]>();
   const add = (k: string, m: Measurement) => results.set(k, [...(results.get(k) ?? []), m]);
@@ -212,10 +226,10 @@ export async function main(): Promise<void> {
       // Alternate the order, so that no kind always runs first (on a cooler machine).
       const order = run % 2 ? [...kinds].reverse() : kinds;
       for (const kind of order) {
-        const m = await httpRun(fresh(), body, c, seconds, kind.root);
+        const m = await httpRun(fresh(), body, c, seconds, kind.root, kind.env);
         add(`${kind.label} c${c}`, m);
         console.log(
-          `run ${run + 1} c${c} ${kind.label}: ${Math.round(m.perSecond)}/s p99 ${m.p99.toFixed(1)} ms, load generator ${m.loadGenCores.toFixed(2)} cores, server ${m.serverCores.toFixed(2)}, machine ${(m.machineBusy * 100).toFixed(0)}% busy`,
+          `run ${run + 1} c${c} ${kind.label}: ${Math.round(m.perSecond)}/s p99 ${m.p99.toFixed(1)} ms, load generator ${m.loadGenCores.toFixed(2)} cores, server ${m.serverCores.toFixed(2)} (event loop ${m.serverMainThreadCores.toFixed(2)}), ${((m.serverCores * 1000) / m.perSecond).toFixed(2)} CPU ms/response (event loop ${((m.serverMainThreadCores * 1000) / m.perSecond).toFixed(2)}), machine ${(m.machineBusy * 100).toFixed(0)}% busy`,
         );
       }
       const s = await storeRun(fresh(), prepared, c, seconds);
@@ -247,7 +261,7 @@ export async function main(): Promise<void> {
               2,
             ),
         "ratio to baseline code":
-          base && kind === "HTTP, this code"
+          base && !isStore && kind !== "HTTP, baseline code"
             ? spread(
                 xs.map((m, k) => m.perSecond / base[k]!.perSecond),
                 2,
@@ -258,6 +272,8 @@ export async function main(): Promise<void> {
         // CPU per response is less disturbed by other load on the machine than the rate is; the
         // storage path's is this process's (it stores in-process).
         "CPU ms/response": round2(median(xs.map((m) => ((isStore ? m.loadGenCores : m.serverCores) * 1000) / m.perSecond))),
+        // The server's event loop alone: with writes on another thread, the rate one free core allows is 1000 / this.
+        "event-loop CPU ms/response": isStore ? "" : round2(median(xs.map((m) => (m.serverMainThreadCores * 1000) / m.perSecond))),
         "machine busy %": Math.round(median(xs.map((m) => m.machineBusy)) * 100),
       });
     }

@@ -166,6 +166,15 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU time of a process's main thread (the event loop) so far, in seconds: its task of the same id.
+ * Threads the process started (a writer thread, the thread pool) are not counted.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Busy and total time of the whole machine so far, in clock ticks, from /proc/stat. */
 export function machineTicks(): { busy: number; total: number } {
   const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
@@ -217,6 +226,8 @@ export interface CpuShares {
   /** The load generator's own CPU (this process), in cores (1 = one core fully busy). */
   loadGenCores: number;
   serverCores: number;
+  /** The servers' main threads (event loops) alone, in cores: what bounds a server whose writes run on another thread. */
+  serverMainThreadCores: number;
   /** PostgreSQL's backends serving the measured database, when asked for; 0 otherwise. */
   databaseCores: number;
   /** The whole machine's busy share (0–1), whoever used it. */
@@ -235,11 +246,14 @@ export async function withCpu<T>(
   const dbPids = options.database ? postgresPids(options.database) : [];
   const self0 = process.cpuUsage();
   const servers0 = cpuOf(serverPids);
+  const mainThreads = (pids: number[]) => pids.reduce((sum, pid) => sum + mainThreadCpuSeconds(pid), 0);
+  const main0 = mainThreads(serverPids);
   const db0 = cpuOf(dbPids);
   const machine0 = machineTicks();
   const out = await fn();
   const self = process.cpuUsage(self0);
   const servers = cpuSpent(servers0, serverPids);
+  const main = mainThreads(serverPids) - main0;
   // Backends that started during the run count from zero.
   const database = options.database ? cpuSpent(db0, postgresPids(options.database)) : 0;
   const machine1 = machineTicks();
@@ -247,6 +261,7 @@ export async function withCpu<T>(
     ...out,
     loadGenCores: (self.user + self.system) / 1e6 / out.seconds,
     serverCores: servers / out.seconds,
+    serverMainThreadCores: main / out.seconds,
     databaseCores: database / out.seconds,
     machineBusy: (machine1.busy - machine0.busy) / (machine1.total - machine0.total),
   };

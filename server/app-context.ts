@@ -17,6 +17,8 @@ export interface AppContext {
   store: ResponseStore;
   rateLimits: RateLimits;
   settings: ServerSettings;
+  /** Rounds read in the last second, by id (server/responses/prepare.ts); this app's own, made on first use. */
+  roundCache?: Map<string, { round: import("./rounds/repository.js").Round | null; at: number; epoch: number }>;
 }
 
 export interface AppEnv {

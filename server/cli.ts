@@ -19,7 +19,7 @@ import { Problem } from "./http/problem.js";
 import type { AppContext } from "./app-context.js";
 import { ensureFirstAdmin } from "./accounts/first-start.js";
 import { ROLES, createUser, findUserByName, listUsers, setUserDisabled, type Role } from "./accounts/repository.js";
-import { NewUserSchema } from "./accounts/routes.js";
+import { NewUserSchema } from "./accounts/service.js";
 import { audit } from "./accounts/audit.js";
 import { USER_PASSWORD_COMMAND, refuseWeakPassword } from "./accounts/cli.js";
 import { randomToken } from "./lib/secrets.js";

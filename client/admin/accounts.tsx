@@ -2,10 +2,10 @@
  * The accounts tab: users with their role, area and rounds, disabling and enabling, resetting a
  * password, creating an account; enumerator devices and revoking them; changing one's own password.
  */
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import { fill, tr, type Lang } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import type { SignedInUser } from "../common/sign-in.js";
 import { PasswordChangeForm, usePasswordVerdict } from "../common/password-change.js";
 import { api, currentRegistry, type Account, type Device, type Registry, type RoundSummary } from "./api.js";
@@ -13,17 +13,15 @@ import {
   Check,
   Field,
   FieldGroup,
+  FormFailure,
   Show,
   TableWrap,
   UnitChooser,
   dateTime,
-  errorText,
-  errorsByField,
-  fieldErrorsOf,
-  focusFirstError,
   messageOf,
   useAsync,
   useConfirm,
+  useSubmission,
   useUnitNames,
   type ChosenUnit,
 } from "./common.js";
@@ -138,16 +136,7 @@ function UserTable(props: {
   return (
     <TableWrap label={tr(A.accountsTitle, lang)}>
       <table class="table users">
-        <thead>
-          <tr>
-            <th scope="col">{tr(A.username, lang)}</th>
-            <th scope="col">{tr(A.role, lang)}</th>
-            <th scope="col">{tr(A.area, lang)}</th>
-            <th scope="col">{tr(A.rounds, lang)}</th>
-            <th scope="col">{tr(A.status, lang)}</th>
-            <th scope="col">{tr(A.actions, lang)}</th>
-          </tr>
-        </thead>
+        <HeaderRow labels={[tr(A.username, lang), tr(A.role, lang), tr(A.area, lang), tr(A.rounds, lang), tr(A.status, lang), tr(A.actions, lang)]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id} data-user={u.username} class={u.disabled ? "inactive" : undefined}>
@@ -197,58 +186,30 @@ function fieldOf(path: string): string | null {
 }
 
 function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds: RoundSummary[]; registries: Registry[]; onCreated(account: Account): void }) {
-  const form = useRef<HTMLFormElement>(null);
   const [username, setUsername] = useState("");
   const [displayName, setDisplayName] = useState("");
-  const [role, setRole] = useState<string>("enumerator");
+  const [role, setRole] = useState<Account["role"]>("enumerator");
   const [password, setPassword] = useState("");
   const [scope, setScope] = useState<ChosenUnit[]>([]);
   const [chosenRounds, setChosenRounds] = useState<string[]>([]);
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const { byField, other } = errorsByField(errors, fieldOf);
+  const { form, busy, failure, submit, byField, other } = useSubmission(lang, fieldOf);
   const verdict = usePasswordVerdict(password, [username, displayName]);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
-      const res = await api.createUser({
-        username: username.trim(),
-        displayName: displayName.trim(),
-        role,
-        password,
-        unitScope: scope.map((u) => u.key),
-        rounds: chosenRounds,
-      });
-      setErrors([]);
-      onCreated(res.user);
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      setErrors(fields);
-      setFailure(fields.length > 0 ? tr(A.fixFields, lang) : messageOf(err, lang));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
+  const send = async () => {
+    const res = await api.createUser({
+      username: username.trim(),
+      displayName: displayName.trim(),
+      role,
+      password,
+      unitScope: scope.map((u) => u.key),
+      rounds: chosenRounds,
+    });
+    onCreated(res.user);
   };
 
   return (
-    <form ref={form} id="new-user" class="card form-grid" aria-labelledby="new-user-title" onSubmit={submit} noValidate>
-      {failure && (
-        <div class="notice error wide" role="alert">
-          <p>{failure}</p>
-          {other.length > 0 && (
-            <ul>
-              {other.map((x, i) => (
-                <li key={i}>{errorText(x, lang)}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+    <form ref={form} id="new-user" class="card form-grid" aria-labelledby="new-user-title" onSubmit={submit(send)} noValidate>
+      <FormFailure failure={failure} other={other} lang={lang} />
       <Field id="user-username" label={tr(A.username, lang)} hint={tr(A.usernameHint, lang)} errors={byField.username} lang={lang}>
         {(aria) => (
           <input
@@ -279,7 +240,7 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
       </Field>
       <Field id="user-role" label={tr(A.role, lang)} errors={byField.role} lang={lang}>
         {(aria) => (
-          <select {...aria} class="input" name="role" value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}>
+          <select {...aria} class="input" name="role" value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value as Account["role"])}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {tr(A.roles[r]!, lang)}
@@ -288,27 +249,15 @@ function UserForm({ lang, rounds, registries, onCreated }: { lang: Lang; rounds:
           </select>
         )}
       </Field>
-      <Field
+      <NewPasswordField
         id="user-password"
         label={tr(A.password, lang)}
-        hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)}
+        value={password}
+        onInput={setPassword}
+        verdict={verdict}
         errors={byField.password}
         lang={lang}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            class="input"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-          />
-        )}
-      </Field>
+      />
       <div class="wide">
         <UnitChooser
           id="user-scope"
@@ -356,63 +305,61 @@ function verdictText(verdict: ReturnType<typeof usePasswordVerdict>, lang: Lang)
   return verdict.ok ? tr(A.passwordOk, lang) : verdict.text[lang];
 }
 
-function ResetPasswordForm({ account, lang, onCancel, onDone }: { account: Account; lang: Lang; onCancel(): void; onDone(): void }) {
-  const form = useRef<HTMLFormElement>(null);
-  const [password, setPassword] = useState("");
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const verdict = usePasswordVerdict(password, [account.username, account.displayName]);
-  const { byField } = errorsByField(errors, (path) => (path === "password" ? path : null));
+/** A new password, with the policy's verdict as its hint while it is typed. */
+function NewPasswordField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput(value: string): void;
+  verdict: ReturnType<typeof usePasswordVerdict>;
+  errors: FieldError[] | undefined;
+  lang: Lang;
+}) {
+  const { lang } = props;
+  return (
+    <Field id={props.id} label={props.label} hint={verdictText(props.verdict, lang) ?? tr(A.passwordHint, lang)} errors={props.errors} lang={lang}>
+      {(aria) => (
+        <input
+          {...aria}
+          class="input"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          value={props.value}
+          onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+        />
+      )}
+    </Field>
+  );
+}
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
-      await api.resetPassword(account.id, password);
-      onDone();
-    } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      if (fieldErrorsOf(err).length === 0) setFailure(messageOf(err, lang));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
+function ResetPasswordForm({ account, lang, onCancel, onDone }: { account: Account; lang: Lang; onCancel(): void; onDone(): void }) {
+  const [password, setPassword] = useState("");
+  const verdict = usePasswordVerdict(password, [account.username, account.displayName]);
+  const { form, busy, failure, submit, byField, other } = useSubmission(lang, (path) => (path === "password" ? path : null));
+  const send = async () => {
+    await api.resetPassword(account.id, password);
+    onDone();
   };
 
   return (
-    <form ref={form} id="reset-password" class="card form-grid" aria-labelledby="reset-password-title" onSubmit={submit} noValidate>
+    <form ref={form} id="reset-password" class="card form-grid" aria-labelledby="reset-password-title" onSubmit={submit(send)} noValidate>
       <h3 id="reset-password-title" class="wide">
         {fill(tr(A.resetTitle, lang), { name: account.username })}
       </h3>
       <p class="wide">{tr(A.resetHint, lang)}</p>
-      {failure && (
-        <p class="notice error wide" role="alert">
-          {failure}
-        </p>
-      )}
-      <Field
+      <FormFailure failure={failure} other={other} lang={lang} />
+      <NewPasswordField
         id="reset-password-input"
         label={tr(A.newPassword, lang)}
-        hint={verdictText(verdict, lang) ?? tr(A.passwordHint, lang)}
+        value={password}
+        onInput={setPassword}
+        verdict={verdict}
         errors={byField.password}
         lang={lang}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            class="input"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={12}
-            value={password}
-            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-          />
-        )}
-      </Field>
+      />
       <div class="wide actions">
         <button type="submit" class="btn" disabled={busy}>
           {tr(A.resetPassword, lang)}
@@ -430,15 +377,7 @@ function DeviceTable({ devices, lang, onRevoke }: { devices: Device[]; lang: Lan
   return (
     <TableWrap label={tr(A.devicesTitle, lang)}>
       <table class="table devices">
-        <thead>
-          <tr>
-            <th scope="col">{tr(A.device, lang)}</th>
-            <th scope="col">{tr(A.owner, lang)}</th>
-            <th scope="col">{tr(A.registered, lang)}</th>
-            <th scope="col">{tr(A.status, lang)}</th>
-            <th scope="col">{tr(A.actions, lang)}</th>
-          </tr>
-        </thead>
+        <HeaderRow labels={[tr(A.device, lang), tr(A.owner, lang), tr(A.registered, lang), tr(A.status, lang), tr(A.actions, lang)]} />
         <tbody>
           {devices.map((d) => (
             <tr key={d.id} class={d.revoked_at ? "inactive" : undefined}>

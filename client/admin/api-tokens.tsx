@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { fill, tr, type Lang } from "../common/i18n.js";
 import { requestJson } from "../common/net.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import type { ApiToken, ApiTokenList } from "../../shared/api/api-tokens.js";
 import { Show, TableWrap, dateTime, messageOf, useAsync, useConfirm } from "./common.js";
 
@@ -59,16 +59,9 @@ export function ApiTokenAdmin({ lang }: { lang: Lang }) {
           ) : (
             <TableWrap label={tr(T.title, lang)}>
               <table class="table api-tokens">
-                <thead>
-                  <tr>
-                    <th scope="col">{tr(T.label, lang)}</th>
-                    <th scope="col">{tr(T.owner, lang)}</th>
-                    <th scope="col">{tr(T.expires, lang)}</th>
-                    <th scope="col">{tr(T.lastUsed, lang)}</th>
-                    <th scope="col">{tr(T.status, lang)}</th>
-                    <th scope="col">{tr(T.actions, lang)}</th>
-                  </tr>
-                </thead>
+                <HeaderRow
+                  labels={[tr(T.label, lang), tr(T.owner, lang), tr(T.expires, lang), tr(T.lastUsed, lang), tr(T.status, lang), tr(T.actions, lang)]}
+                />
                 <tbody>
                   {tokens.map((t) => (
                     <tr key={t.id} class={t.active ? undefined : "inactive"}>

@@ -1,7 +1,7 @@
 /** The audit-log tab: the latest administrative actions, newest first, a page at a time. */
 import { useEffect, useState } from "preact/hooks";
 import { tr, type Lang } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import { AUDIT_PAGE, api, type AuditEntry } from "./api.js";
 import { Loading, TableWrap, dateTime, messageOf } from "./common.js";
 import { A } from "./strings.js";
@@ -49,15 +49,7 @@ export function AuditTab({ lang }: TabProps) {
       {entries.length > 0 && (
         <TableWrap label={tr(A.auditTitle, lang)}>
           <table class="table compact" id="audit-log">
-            <thead>
-              <tr>
-                <th scope="col">{tr(A.when, lang)}</th>
-                <th scope="col">{tr(A.actor, lang)}</th>
-                <th scope="col">{tr(A.action, lang)}</th>
-                <th scope="col">{tr(A.target, lang)}</th>
-                <th scope="col">{tr(A.detail, lang)}</th>
-              </tr>
-            </thead>
+            <HeaderRow labels={[tr(A.when, lang), tr(A.actor, lang), tr(A.action, lang), tr(A.target, lang), tr(A.detail, lang)]} />
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id} data-action={e.action}>

@@ -3,6 +3,7 @@ import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import { HttpError } from "../common/net.js";
+import { HeaderRow } from "../common/ui.js";
 import { useAsync as useSharedAsync, type Async } from "../common/async.js";
 import { fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { api, type UnitHit } from "./api.js";
@@ -145,6 +146,52 @@ export function focusFirstError(form: HTMLFormElement | null): void {
   }, 0);
 }
 
+/**
+ * A form's sending state: busy while the request runs; a refusal with field errors puts each on its field
+ * (`fieldOf` maps the server's path to a field), says "fix the marked fields" and moves focus there; any
+ * other failure is one message. `submit(send)` is the form's onSubmit.
+ */
+export function useSubmission(lang: Lang, fieldOf: (path: string) => string | null) {
+  const form = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (send: () => Promise<void>) => async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    try {
+      await send();
+      setErrors([]);
+    } catch (err) {
+      const fields = fieldErrorsOf(err);
+      setErrors(fields);
+      setFailure(fields.length > 0 ? tr(A.fixFields, lang) : messageOf(err, lang));
+      focusFirstError(form.current);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { form, busy, failure, submit, ...errorsByField(errors, fieldOf) };
+}
+
+/** The alert above a refused form: the failure, and the field errors no field of the form shows. */
+export function FormFailure({ failure, other, lang }: { failure: string | null; other: FieldError[]; lang: Lang }) {
+  if (!failure) return null;
+  return (
+    <div class="notice error wide" role="alert">
+      <p>{failure}</p>
+      {other.length > 0 && (
+        <ul>
+          {other.map((x, i) => (
+            <li key={i}>{errorText(x, lang)}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** A table that scrolls sideways on narrow screens; the region is focusable so the keyboard can scroll it. */
 export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
   return (
@@ -173,13 +220,7 @@ export function LineErrors({ error, lang, caption }: { error: unknown; lang: Lan
       </p>
       <TableWrap label={caption}>
         <table class="table compact">
-          <thead>
-            <tr>
-              <th scope="col">{tr(A.line, lang)}</th>
-              <th scope="col">{tr(A.column, lang)}</th>
-              <th scope="col">{tr(A.problem, lang)}</th>
-            </tr>
-          </thead>
+          <HeaderRow labels={[tr(A.line, lang), tr(A.column, lang), tr(A.problem, lang)]} />
           <tbody>
             {errors.map((e, i) => {
               const at = lineOf(e.question);

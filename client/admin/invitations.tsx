@@ -4,7 +4,7 @@
  * responses (docs/anonymity.md).
  */
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import { api, type Progress, type RoundSummary } from "./api.js";
 import { Field, LineErrors, Loading, Show, TableWrap, messageOf, percent, useCsvUpload, useAsync } from "./common.js";
 import { A } from "./strings.js";
@@ -119,23 +119,15 @@ function Completion({ progress, lang, groupName }: { progress: Progress; lang: L
       <TableWrap label={tr(A.byGroup, lang)}>
         <table class="table" id="completion-groups">
           <caption>{tr(A.byGroup, lang)}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{tr(A.group, lang)}</th>
-              <th scope="col" class="num">
-                {tr(A.invited, lang)}
-              </th>
-              <th scope="col" class="num">
-                {tr(A.invitationOpened, lang)}
-              </th>
-              <th scope="col" class="num">
-                {tr(A.responses, lang)}
-              </th>
-              <th scope="col" class="num">
-                {tr(A.rate, lang)}
-              </th>
-            </tr>
-          </thead>
+          <HeaderRow
+            labels={[
+              tr(A.group, lang),
+              { label: tr(A.invited, lang), num: true },
+              { label: tr(A.invitationOpened, lang), num: true },
+              { label: tr(A.responses, lang), num: true },
+              { label: tr(A.rate, lang), num: true },
+            ]}
+          />
           <tbody>
             {progress.groups.map((g) => (
               <tr key={g.group}>
@@ -152,15 +144,7 @@ function Completion({ progress, lang, groupName }: { progress: Progress; lang: L
       <h4>{fill(tr(A.invitees, lang), { n: progress.invitees.length })}</h4>
       <TableWrap label={fill(tr(A.invitees, lang), { n: progress.invitees.length })}>
         <table class="table compact" id="invitees">
-          <thead>
-            <tr>
-              <th scope="col">{tr(A.name, lang)}</th>
-              <th scope="col">{tr(A.email, lang)}</th>
-              <th scope="col">{tr(A.group, lang)}</th>
-              <th scope="col">{tr(A.agency, lang)}</th>
-              <th scope="col">{tr(A.invitationOpened, lang)}</th>
-            </tr>
-          </thead>
+          <HeaderRow labels={[tr(A.name, lang), tr(A.email, lang), tr(A.group, lang), tr(A.agency, lang), tr(A.invitationOpened, lang)]} />
           <tbody>
             {progress.invitees.map((p, i) => (
               <tr key={i}>

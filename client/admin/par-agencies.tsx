@@ -5,6 +5,7 @@
 import { useRef, useState } from "preact/hooks";
 import type { FieldError } from "../../shared/errors.js";
 import type { Text } from "../../shared/i18n.js";
+import type { AgencyMember, AgencyMemberList, AgencyMembers } from "../../shared/api/par-index.js";
 import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr } from "../common/i18n.js";
 import { Notice } from "../common/ui.js";
@@ -13,23 +14,12 @@ import { Check, Field, FieldGroup, Show, TableWrap, useAsync, useConfirm } from 
 import { A, AP } from "./strings.js";
 import type { TabProps } from "./app.js";
 
-interface Member {
-  username: string;
-  displayName: string;
-  role: string;
-  disabled: boolean;
-  agencies: string[];
-}
-interface Agency {
-  code: string;
-  label: Text;
-  indices: string[];
-}
+type Member = AgencyMemberList["members"][number];
 
 const enc = encodeURIComponent;
-const members = () => requestJson<{ members: Member[]; agencies: Agency[] }>("/api/par/agency-members");
+const members = () => requestJson<AgencyMemberList>("/api/par/agency-members");
 const bind = (username: string, agencies: string[]) =>
-  requestJson<{ username: string; agencies: string[] }>(`/api/par/agency-members/${enc(username)}`, { method: "PUT", json: { agencies } });
+  requestJson<AgencyMember>(`/api/par/agency-members/${enc(username)}`, { method: "PUT", json: { agencies } satisfies AgencyMembers });
 
 /** A failure in both languages, Vietnamese first: the message and each field's reason. */
 interface Failure {

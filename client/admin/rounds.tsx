@@ -1,24 +1,21 @@
 /** The rounds tab: every round with its status, opening and closing with a confirmation, and the form that creates a round. */
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { FieldError } from "../../shared/errors.js";
+import { useEffect, useState } from "preact/hooks";
 import { fill, tr, type Lang } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import { api, currentRegistry, type InstrumentInfo, type Registry, type RoundSummary } from "./api.js";
 import {
   Check,
   Field,
   FieldGroup,
+  FormFailure,
   Show,
   TableWrap,
   UnitChooser,
-  errorText,
-  errorsByField,
-  fieldErrorsOf,
-  focusFirstError,
   levelName,
   messageOf,
   useAsync,
   useConfirm,
+  useSubmission,
   useUnitNames,
   type ChosenUnit,
 } from "./common.js";
@@ -108,16 +105,9 @@ function RoundTable({
   return (
     <TableWrap label={tr(A.roundsTitle, lang)}>
       <table class="table rounds">
-        <thead>
-          <tr>
-            <th scope="col">{tr(A.roundTitle, lang)}</th>
-            <th scope="col">{tr(A.questionnaire, lang)}</th>
-            <th scope="col">{tr(A.status, lang)}</th>
-            <th scope="col">{tr(A.modes, lang)}</th>
-            <th scope="col">{tr(A.scope, lang)}</th>
-            <th scope="col">{tr(A.actions, lang)}</th>
-          </tr>
-        </thead>
+        <HeaderRow
+          labels={[tr(A.roundTitle, lang), tr(A.questionnaire, lang), tr(A.status, lang), tr(A.modes, lang), tr(A.scope, lang), tr(A.actions, lang)]}
+        />
         <tbody>
           {rounds.map((r) => {
             const title = tr(r.title, lang);
@@ -205,7 +195,6 @@ function RoundForm({
   registries: Registry[];
   onCreated(round: RoundSummary): void;
 }) {
-  const form = useRef<HTMLFormElement>(null);
   const [id, setId] = useState("");
   const [titleVi, setTitleVi] = useState("");
   const [titleEn, setTitleEn] = useState("");
@@ -215,13 +204,11 @@ function RoundForm({
   const [registry, setRegistry] = useState(currentRegistry(registries));
   const [scope, setScope] = useState<ChosenUnit[]>([]);
   const [groups, setGroups] = useState<string[]>([]);
-  const [modes, setModes] = useState<string[]>([]);
+  const [modes, setModes] = useState<RoundSummary["modes"]>([]);
   const [minCellSize, setMinCellSize] = useState("5");
   const [periodStart, setPeriodStart] = useState("");
   const [periodEnd, setPeriodEnd] = useState("");
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { form, busy, failure, submit, byField, other } = useSubmission(lang, fieldOf);
 
   // Respondent groups and the answering unit come with the chosen questionnaire version.
   const [detail] = useAsync(() => (edition ? api.instrument(edition, version).then((r) => r.instrument) : Promise.resolve(null)), `${edition}@${version}`);
@@ -232,54 +219,29 @@ function RoundForm({
     setModes(detail.data.unitLevel === "agency" ? ["invitation"] : ["public", "enumerator"]);
   }, [detail.state === "ok" ? detail.data : null]);
 
-  const { byField, other } = errorsByField(errors, fieldOf);
-  const toggle = (list: string[], value: string, on: boolean) => (on ? [...list.filter((x) => x !== value), value] : list.filter((x) => x !== value));
+  const toggle = <T extends string>(list: T[], value: T, on: boolean) => (on ? [...list.filter((x) => x !== value), value] : list.filter((x) => x !== value));
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
-      const res = await api.createRound({
-        id: id.trim(),
-        title: { vi: titleVi.trim(), en: titleEn.trim() },
-        edition,
-        version,
-        registry,
-        scope: scope.map((u) => u.key),
-        groups,
-        modes,
-        minCellSize: Number(minCellSize),
-        periodStart: periodStart || null,
-        periodEnd: periodEnd || null,
-      });
-      setErrors([]);
-      onCreated(res.round);
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      setErrors(fields);
-      setFailure(fields.length > 0 ? tr(A.fixFields, lang) : messageOf(err, lang));
-      focusFirstError(form.current);
-    } finally {
-      setBusy(false);
-    }
+  const send = async () => {
+    const res = await api.createRound({
+      id: id.trim(),
+      title: { vi: titleVi.trim(), en: titleEn.trim() },
+      edition,
+      version,
+      registry,
+      scope: scope.map((u) => u.key),
+      groups,
+      modes,
+      minCellSize: Number(minCellSize),
+      periodStart: periodStart || null,
+      periodEnd: periodEnd || null,
+    });
+    onCreated(res.round);
   };
 
   const groupsOfEdition = detail.state === "ok" && detail.data ? detail.data.respondentGroups : [];
   return (
-    <form ref={form} id="new-round" class="card form-grid" aria-labelledby="new-round-title" onSubmit={submit} noValidate>
-      {failure && (
-        <div class="notice error wide" role="alert">
-          <p>{failure}</p>
-          {other.length > 0 && (
-            <ul>
-              {other.map((x, i) => (
-                <li key={i}>{errorText(x, lang)}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+    <form ref={form} id="new-round" class="card form-grid" aria-labelledby="new-round-title" onSubmit={submit(send)} noValidate>
+      <FormFailure failure={failure} other={other} lang={lang} />
       <Field id="round-id" label={tr(A.roundId, lang)} hint={tr(A.roundIdHint, lang)} errors={byField.id} lang={lang}>
         {(aria) => (
           <input

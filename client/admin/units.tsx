@@ -1,7 +1,7 @@
 /** The units tab: import a round's villages or agencies from CSV into a registry, and look units up. */
 import { useState } from "preact/hooks";
 import { fill, tr, type Lang } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import { api, currentRegistry, type Registry } from "./api.js";
 import { Check, Field, FieldGroup, LineErrors, Show, TableWrap, levelName, useCsvUpload, useAsync, useUnitSearch } from "./common.js";
 import { A } from "./strings.js";
@@ -119,15 +119,7 @@ function Lookup({ registries, lang }: { registries: Registry[]; lang: Lang }) {
       {hits && hits.length > 0 && (
         <TableWrap label={tr(A.lookupTitle, lang)}>
           <table class="table compact" id="unit-results">
-            <thead>
-              <tr>
-                <th scope="col">{tr(A.unitName, lang)}</th>
-                <th scope="col">{tr(A.level, lang)}</th>
-                <th scope="col">{tr(A.within, lang)}</th>
-                <th scope="col">{tr(A.code, lang)}</th>
-                <th scope="col">{tr(A.key, lang)}</th>
-              </tr>
-            </thead>
+            <HeaderRow labels={[tr(A.unitName, lang), tr(A.level, lang), tr(A.within, lang), tr(A.code, lang), tr(A.key, lang)]} />
             <tbody>
               {hits.map((u) => (
                 <tr key={u.key}>

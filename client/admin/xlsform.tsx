@@ -1,7 +1,7 @@
 /** The questionnaires tab: import an XLSForm workbook (with its index tree) and download any edition as XLSForm. */
 import { useRef, useState } from "preact/hooks";
 import { fill, tr, type Lang } from "../common/i18n.js";
-import { Notice } from "../common/ui.js";
+import { HeaderRow, Notice } from "../common/ui.js";
 import { HttpError } from "../common/net.js";
 import type { FieldError } from "../../shared/errors.js";
 import { api, type InstrumentInfo } from "./api.js";
@@ -176,12 +176,7 @@ function Editions({ editions, lang }: { editions: InstrumentInfo[]; lang: Lang }
       ) : (
         <TableWrap label={tr(A.editionsTitle, lang)}>
           <table class="table compact" id="xlsform-editions">
-            <thead>
-              <tr>
-                <th scope="col">{tr(A.questionnaire, lang)}</th>
-                <th scope="col">{tr(A.actions, lang)}</th>
-              </tr>
-            </thead>
+            <HeaderRow labels={[tr(A.questionnaire, lang), tr(A.actions, lang)]} />
             <tbody>
               {editions.map((e) => (
                 <tr key={e.id} data-edition={e.id}>

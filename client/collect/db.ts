@@ -4,23 +4,19 @@
  * cache, so an app update cannot strand it.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { FormPayload, SubmissionInput, SyncItemResult } from "../../shared/api/schemas.js";
+import type { SubmissionInput } from "../../shared/api/schemas.js";
+import type { FormPayload } from "../../shared/api/rounds.js";
+import type { SyncItemResult } from "../../shared/api/responses.js";
+import type { OfflineTarget, OfflineUnit } from "../../shared/api/offline.js";
 import type { ProblemBody } from "../../shared/errors.js";
 import type { Answers } from "../../shared/instrument/schema.js";
 import type { UnitChoice } from "../common/unit-picker.js";
 import { newUuid } from "../common/net.js";
 
-import type { OfflineUnit } from "../../shared/api/schemas.js";
 export type { OfflineUnit };
 
-/** A sample target of the round for one unit (GET /api/rounds/:id/offline-units); group "" = any group. */
-export interface UnitTarget {
-  unit: string;
-  group: string;
-  target: number;
-  /** Responses the server held for it when the round was downloaded (every device's). */
-  received: number;
-}
+/** A sample target of the round for one unit, with the responses the server held for it when the round was downloaded. */
+export type UnitTarget = OfflineTarget;
 
 export interface StoredRound {
   id: string;

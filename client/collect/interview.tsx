@@ -7,9 +7,10 @@ import { instanceNameOf } from "../../shared/instrument/instance-name.js";
 import { COMMON, fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { withAnswer } from "../common/form.js";
 import { pageOfQuestion } from "../common/pages.js";
-import { pageTitle, usePagedForm } from "../common/paged-form.js";
-import { ErrorSummary, SectionView, summaryItems } from "../common/questions.js";
-import { GroupPicker, Header, Notice, PROGRESS_TEXT_ID, Progress } from "../common/ui.js";
+import { usePagedForm } from "../common/paged-form.js";
+import { SectionPage } from "../common/section-page.js";
+import { ErrorSummary, summaryItems } from "../common/questions.js";
+import { GroupPicker, Header, Notice, Progress } from "../common/ui.js";
 import { UnitPicker } from "../common/unit-picker.js";
 import { putResponse, type LocalResponse, type StoredRound } from "./db.js";
 import { C } from "./strings.js";
@@ -200,40 +201,18 @@ export function Interview({ round, initial, device, enumerator, lang, onExit, on
             </div>
           </>
         ) : (
-          <form
-            noValidate
-            onSubmit={(e) => {
-              e.preventDefault();
-              form.next();
-            }}
-          >
-            <Progress n={form.pageIndex + 1} total={form.pages.length} lang={lang} />
-            <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
-              {pageTitle(section, lang)}
-            </h1>
-            {summary}
-            <SectionView
-              instrument={instrument}
-              section={section.section}
-              items={section.items}
-              intro={section.part === 1}
-              answers={rec.answers}
-              state={state}
-              errors={errors}
-              lang={lang}
-              onAnswer={onAnswer}
-              onTouch={form.touch}
-            />
-            <div class="nav">
-              <button type="button" class="btn secondary" onClick={form.back}>
-                {tr(COMMON.back, lang)}
-              </button>
-              <button type="submit" class="btn">
-                {tr(form.pageIndex === form.pages.length - 1 ? C.finish : COMMON.next, lang)}
-              </button>
-              {resend}
-            </div>
-          </form>
+          <SectionPage
+            form={form}
+            instrument={instrument}
+            answers={rec.answers}
+            errors={errors}
+            lang={lang}
+            onAnswer={onAnswer}
+            progress={<Progress n={form.pageIndex + 1} total={form.pages.length} lang={lang} />}
+            notices={summary}
+            finishLabel={C.finish}
+            actions={resend}
+          />
         )}
       </main>
     </>

@@ -5,11 +5,13 @@
  * responses of other rounds stay on the device and are still sent: the screen says so first.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { FormPayload, RoundSummary } from "../../shared/api/schemas.js";
+import type { FormPayload, RoundList, RoundSummary } from "../../shared/api/rounds.js";
+import type { OfflinePackage } from "../../shared/api/offline.js";
+import type { DeviceCreated, LoginReply } from "../../shared/api/accounts.js";
 import { fill, problemText, tr, type Lang } from "../common/i18n.js";
 import { HttpError, requestJson } from "../common/net.js";
 import { Header, Notice } from "../common/ui.js";
-import { pendingByRound, saveRound, setCredential, type DeviceCredential, type OfflineUnit, type StoredRound, type UnitTarget } from "./db.js";
+import { pendingByRound, saveRound, setCredential, type DeviceCredential, type StoredRound } from "./db.js";
 import { C } from "./strings.js";
 
 export function Setup(props: {
@@ -39,17 +41,17 @@ export function Setup(props: {
   }, []);
 
   useEffect(() => {
-    requestJson<{ rounds: RoundSummary[] }>("/api/rounds").then(
+    requestJson<RoundList>("/api/rounds").then(
       (r) => setRounds(r.rounds.filter((x) => x.status === "open" && x.modes.includes("enumerator"))),
       () => undefined, // offline: the id can still be typed
     );
   }, []);
 
   const register = async (): Promise<DeviceCredential> => {
-    const login = await requestJson<{ csrfToken: string }>("/api/auth/login", { json: { username: username.trim(), password } });
+    const login = await requestJson<LoginReply>("/api/auth/login", { json: { username: username.trim(), password } });
     const csrf = { "x-csrf-token": login.csrfToken };
     const label = fill(tr(C.deviceLabel, "vi"), { id: props.device.slice(0, 8) });
-    const device = await requestJson<{ token: string }>("/api/devices", { json: { label }, headers: csrf });
+    const device = await requestJson<DeviceCreated>("/api/devices", { json: { label }, headers: csrf });
     await requestJson("/api/auth/logout", { method: "POST", headers: csrf }).catch(() => undefined);
     const registered = { token: device.token, username: username.trim(), registeredAt: new Date().toISOString() };
     await setCredential(registered);
@@ -67,7 +69,7 @@ export function Setup(props: {
       setPassword("");
       const [form, offline] = await Promise.all([
         requestJson<FormPayload>(`/api/rounds/${encodeURIComponent(id)}/form`),
-        requestJson<{ units: OfflineUnit[]; targets?: UnitTarget[] }>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, {
+        requestJson<OfflinePackage>(`/api/rounds/${encodeURIComponent(id)}/offline-units`, {
           headers: { authorization: `Bearer ${cred.token}` },
         }),
       ]);

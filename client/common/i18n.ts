@@ -1,7 +1,7 @@
 /** Language of the web clients: Vietnamese by default, English one tap away, the choice remembered on the device. */
 import { useEffect, useState } from "preact/hooks";
 import type { Lang, Text } from "../../shared/i18n.js";
-import { PROBLEMS, type ProblemCode } from "../../shared/errors.js";
+import { PROBLEMS, problemMessage, type ProblemCode } from "../../shared/errors.js";
 import { UNIT_LEVEL_NAMES as LEVEL_NAMES } from "../../shared/units/levels.js";
 
 export type { Lang, Text };
@@ -44,10 +44,10 @@ export function useLang(): Lang {
 }
 
 /** The message of a problem code from the shared closed list, or the server's own text when given. */
-export function problemText(error: { code?: string; message_vi?: string; message_en?: string } | undefined, lang: Lang): string {
+export function problemText(error: { code?: string; message_vi?: string; message_en?: string; detail?: unknown } | undefined, lang: Lang): string {
   if (error?.message_vi && error.message_en) return lang === "vi" ? error.message_vi : error.message_en;
-  const known = error?.code && Object.hasOwn(PROBLEMS, error.code) ? PROBLEMS[error.code as ProblemCode] : PROBLEMS.internal;
-  return known[lang];
+  const code: ProblemCode = error?.code && Object.hasOwn(PROBLEMS, error.code) ? (error.code as ProblemCode) : "internal";
+  return problemMessage(code, error?.detail)[lang];
 }
 
 /** Texts shared by the respondent form and the enumerator app. */

@@ -9,6 +9,7 @@ import type { PasswordVerdict } from "../../shared/accounts/password-policy.js";
 import { requestJson, HttpError } from "./net.js";
 import { problemText, tr, type Lang, type Text } from "./i18n.js";
 import type { SignedInUser } from "./sign-in.js";
+import type { AccountReply, ChangePassword } from "../../shared/api/accounts.js";
 
 const T = {
   title: { vi: "Đổi mật khẩu", en: "Change your password" },
@@ -80,7 +81,7 @@ export function PasswordChangeForm({
     }
     setBusy(true);
     try {
-      const res = await requestJson<{ user: SignedInUser }>("/api/auth/password", { json: { currentPassword: current, password: next } });
+      const res = await requestJson<AccountReply>("/api/auth/password", { json: { currentPassword: current, password: next } satisfies ChangePassword });
       setErrors({});
       setCurrent("");
       setNext("");

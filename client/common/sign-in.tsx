@@ -7,17 +7,10 @@ import type { ComponentChildren } from "preact";
 import { requestJson, setCsrfToken, HttpError } from "./net.js";
 import { problemText, tr, type Lang, type Text } from "./i18n.js";
 import { PasswordChangeForm } from "./password-change.js";
+import type { Account, Login, LoginReply, WhoAmI } from "../../shared/api/accounts.js";
 
-export interface SignedInUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: "admin" | "analyst" | "enumerator";
-  /** Rounds an analyst is assigned to; empty means every round (administrators see every round). */
-  rounds?: string[];
-  /** Until changed, the server refuses everything but changing the password and signing out. */
-  mustChangePassword?: boolean;
-}
+/** The signed-in account as the server shows it (shared/api/accounts.ts). */
+export type SignedInUser = Account;
 
 const T = {
   title: { vi: "Đăng nhập", en: "Sign in" },
@@ -48,7 +41,7 @@ export function RequireSignIn(props: {
   };
 
   useEffect(() => {
-    requestJson<{ user: SignedInUser | null; csrfToken: string | null }>("/api/auth/me").then(
+    requestJson<WhoAmI>("/api/auth/me").then(
       (me) => (me.user ? accept(me.user, me.csrfToken) : setState({ kind: "signed-out", error: null })),
       () => setState({ kind: "signed-out", error: null }),
     );
@@ -89,7 +82,7 @@ function SignInForm({ lang, error, onSignedIn }: { lang: Lang; error: string | n
     e.preventDefault();
     setBusy(true);
     try {
-      const res = await requestJson<{ user: SignedInUser; csrfToken: string }>("/api/auth/login", { json: { username, password } });
+      const res = await requestJson<LoginReply>("/api/auth/login", { json: { username, password } satisfies Login });
       onSignedIn(res.user, res.csrfToken);
     } catch (err) {
       setMessage(err instanceof HttpError ? problemText(err.body?.error, lang) : tr(T.offline, lang));

@@ -30,11 +30,10 @@ export function Header({ title, lang, children }: { title: string; lang: Lang; c
 export const PROGRESS_TEXT_ID = "progress-text";
 
 /**
- * "Phần 2/6" and a bar; the bar is exposed as a progressbar whose value text says the same
+ * A bar with its text; the bar is exposed as a progressbar whose value text says the same
  * (without it Android reads a percentage computed from the minimum, 0% on page 1).
  */
-export function Progress({ n, total, lang }: { n: number; total: number; lang: Lang }) {
-  const label = fill(tr(COMMON.pageOf, lang), { n, total });
+function ProgressBar({ label, value, min, max, lang }: { label: string; value: number; min: number; max: number; lang: Lang }) {
   return (
     <div class="progress">
       <span aria-hidden="true" id={PROGRESS_TEXT_ID}>
@@ -44,15 +43,20 @@ export function Progress({ n, total, lang }: { n: number; total: number; lang: L
         class="bar"
         role="progressbar"
         aria-label={tr(COMMON.progress, lang)}
-        aria-valuemin={1}
-        aria-valuemax={total}
-        aria-valuenow={n}
+        aria-valuemin={min}
+        aria-valuemax={max}
+        aria-valuenow={value}
         aria-valuetext={label}
       >
-        <span style={{ width: `${Math.round((n / Math.max(total, 1)) * 100)}%` }} />
+        <span style={{ width: `${Math.round((value / Math.max(max, 1)) * 100)}%` }} />
       </div>
     </div>
   );
+}
+
+/** "Phần 2/6" and a bar. */
+export function Progress({ n, total, lang }: { n: number; total: number; lang: Lang }) {
+  return <ProgressBar label={fill(tr(COMMON.pageOf, lang), { n, total })} value={n} min={1} max={total} lang={lang} />;
 }
 
 /** Answered and relevant questions: relevance changes the total, never the answers counted so far. */
@@ -72,25 +76,7 @@ export function answeredCount(instrument: Instrument, state: FormState, answers:
  * moves forward with every answer (a count of pages jumped when an answer added a page).
  */
 export function AnswerProgress({ answered, total, lang }: { answered: number; total: number; lang: Lang }) {
-  const label = fill(tr(COMMON.answeredOf, lang), { n: answered, total });
-  return (
-    <div class="progress">
-      <span aria-hidden="true" id={PROGRESS_TEXT_ID}>
-        {label}
-      </span>
-      <div
-        class="bar"
-        role="progressbar"
-        aria-label={tr(COMMON.progress, lang)}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={answered}
-        aria-valuetext={label}
-      >
-        <span style={{ width: `${Math.round((answered / Math.max(total, 1)) * 100)}%` }} />
-      </div>
-    </div>
-  );
+  return <ProgressBar label={fill(tr(COMMON.answeredOf, lang), { n: answered, total })} value={answered} min={0} max={total} lang={lang} />;
 }
 
 /** Respondent group as radio buttons; shown only when a round allows more than one. */
@@ -142,5 +128,26 @@ export function Notice({ kind, children }: { kind: "error" | "info" | "ok"; chil
     <div class={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}
     </div>
+  );
+}
+
+/** A column heading: its text, right-aligned for numbers; an empty decorative column is hidden from screen readers. */
+export type Column = string | { label: string; num?: boolean; decorative?: boolean };
+
+/** A table's column headings. */
+export function HeaderRow({ labels }: { labels: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((column, i) => {
+          const c = typeof column === "string" ? { label: column } : column;
+          return (
+            <th key={i} scope="col" class={c.num ? "num" : undefined} aria-hidden={c.decorative ? "true" : undefined}>
+              {c.label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
   );
 }

@@ -1,25 +1,15 @@
 /** The dashboard's view of the API: typed fetches of results, ranks, targets and progress, and export links. */
 import { requestJson } from "../common/net.js";
-import type { Text } from "../../shared/i18n.js";
-import type { ProgressResponse, RankingResponse, ResultsResponse, TargetResult, WeakRow } from "../../shared/results/types.js";
+import type { EditionList, EditionSummary } from "../../shared/api/instruments.js";
+import type { RoundList, RoundSummary } from "../../shared/api/rounds.js";
+import type { RegistryList, UnitDetail } from "../../shared/api/units.js";
+import type { ProgressResponse, RankingResponse, ResultsReply } from "../../shared/results/types.js";
+import type { PeerGroupList, TargetsView, Weakest } from "../../shared/api/results.js";
 import type { TargetInput, TargetsBody } from "../../shared/results/schemas.js";
 
-export interface RoundInfo {
-  id: string;
-  title: Text;
-  instrument: { id: string; version: string; title: Text };
-  status: string;
-  groups: string[];
-  registry: string;
-  scope: string[];
-}
-
-export interface InstrumentInfo {
-  id: string;
-  family: string;
-  year: number;
-  title: Text;
-}
+// The dashboard's names for the shared payloads (shared/api/): the server's types, never restated here.
+export type RoundInfo = RoundSummary;
+export type InstrumentInfo = EditionSummary;
 
 /** The view state; it lives in the URL hash so that a view can be bookmarked and shared. */
 export interface Filters {
@@ -70,29 +60,23 @@ const base = (f: Filters) => `/api/rounds/${encodeURIComponent(f.round)}`;
 const common = (f: Filters) => ({ unit: f.unit, group: f.group, asOf: f.asOf, variant: f.variant });
 
 export const api = {
-  rounds: () => requestJson<{ rounds: RoundInfo[] }>("/api/rounds"),
-  instruments: () => requestJson<{ instruments: InstrumentInfo[] }>("/api/instruments"),
-  registries: () => requestJson<{ registries: Array<{ id: string; label: string | Text }> }>("/api/units/registries"),
-  peerGroups: () => requestJson<{ peerGroups: Array<{ id: string; label: Text; registry: string; members: string[] }> }>("/api/peer-groups"),
-  unitPath: (key: string) =>
-    requestJson<{ unit: { key: string; fullName: string; level: string }; path: Array<{ key: string; fullName: string; level: string }> }>(
-      `/api/units/${encodeURIComponent(key)}`,
-    ),
+  rounds: () => requestJson<RoundList>("/api/rounds"),
+  instruments: () => requestJson<EditionList>("/api/instruments"),
+  registries: () => requestJson<RegistryList>("/api/units/registries"),
+  peerGroups: () => requestJson<PeerGroupList>("/api/peer-groups"),
+  unitPath: (key: string) => requestJson<UnitDetail>(`/api/units/${encodeURIComponent(key)}`),
   results: (f: Filters, extra: { by?: string | null; compare?: string | null } = {}) =>
-    requestJson<ResultsResponse & { targets: TargetResult[] }>(
+    requestJson<ResultsReply>(
       `${base(f)}/results${query({ ...common(f), by: extra.by ?? null, compare: extra.compare ?? null, rank: f.unit && !extra.by ? "1" : null })}`,
     ),
   ranking: (f: Filters, level: string, node: string | null) =>
     requestJson<RankingResponse>(`${base(f)}/results/ranking${query({ ...common(f), level, node, peers: f.peers, compare: f.compare })}`),
   weakest: (f: Filters, level: string | null) =>
-    requestJson<{ level: string; display: "percent" | "points"; decimals: number; suppressed: boolean; rows: WeakRow[] }>(
-      `${base(f)}/results/weakest${query({ ...common(f), level, against: f.against, limit: "15" })}`,
-    ),
+    requestJson<Weakest>(`${base(f)}/results/weakest${query({ ...common(f), level, against: f.against, limit: "15" })}`),
   progress: (f: Filters, level: string | null) => requestJson<ProgressResponse>(`${base(f)}/progress${query({ level })}`),
-  targets: (f: Filters) =>
-    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[]; decimals: number; updatedAt: string | null }>(`${base(f)}/targets${query(common(f))}`),
+  targets: (f: Filters) => requestJson<TargetsView>(`${base(f)}/targets${query(common(f))}`),
   saveTargets: (f: Filters, targets: TargetInput[]) =>
-    requestJson<{ targets: TargetInput[]; evaluation: TargetResult[] }>(`${base(f)}/targets${query(common(f))}`, {
+    requestJson<TargetsView>(`${base(f)}/targets${query(common(f))}`, {
       method: "PUT",
       json: { targets } satisfies TargetsBody,
     }),

@@ -2,6 +2,7 @@
 import { fill, tr } from "../common/i18n.js";
 import type { Lang } from "../../shared/i18n.js";
 import type { ResultNode } from "../../shared/results/types.js";
+import { HeaderRow } from "../common/ui.js";
 import { api } from "./api.js";
 import { ColumnChart, PairedBars, ProgressBar, ValueBar } from "./charts.js";
 import { D } from "./strings.js";
@@ -179,24 +180,16 @@ export function CompareView(props: ViewProps & { compareOptions: Array<{ value: 
               />
               <TableWrap label={tr(D.views.compare, lang)}>
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{tr(D.code, lang)}</th>
-                      <th scope="col">{tr(D.criterion, lang)}</th>
-                      <th scope="col" class="num">
-                        {tr(D.previous, lang)}
-                      </th>
-                      <th scope="col" class="num">
-                        {tr(D.current, lang)}
-                      </th>
-                      <th scope="col" class="num">
-                        {tr(D.change, lang)}
-                      </th>
-                      <th scope="col" class="num">
-                        {tr(D.rankChange, lang)}
-                      </th>
-                    </tr>
-                  </thead>
+                  <HeaderRow
+                    labels={[
+                      tr(D.code, lang),
+                      tr(D.criterion, lang),
+                      { label: tr(D.previous, lang), num: true },
+                      { label: tr(D.current, lang), num: true },
+                      { label: tr(D.change, lang), num: true },
+                      { label: tr(D.rankChange, lang), num: true },
+                    ]}
+                  />
                   <tbody>
                     {nodes.map((n) => (
                       <tr key={n.code}>
@@ -266,28 +259,18 @@ export function WeakestView(props: ViewProps & { levels: string[] }) {
         {(data) => (
           <TableWrap label={tr(D.views.weakest, lang)}>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">{tr(D.code, lang)}</th>
-                  <th scope="col">{tr(D.criterion, lang)}</th>
-                  <th scope="col" class="num">
-                    {tr(D.value, lang)}
-                  </th>
-                  <th scope="col" class="num">
-                    {tr(D.max, lang)}
-                  </th>
-                  <th scope="col" aria-hidden="true" />
-                  <th scope="col" class="num">
-                    {tr(D.gapToMax, lang)}
-                  </th>
-                  <th scope="col" class="num">
-                    {tr(D.target, lang)}
-                  </th>
-                  <th scope="col" class="num">
-                    {tr(D.gap, lang)}
-                  </th>
-                </tr>
-              </thead>
+              <HeaderRow
+                labels={[
+                  tr(D.code, lang),
+                  tr(D.criterion, lang),
+                  { label: tr(D.value, lang), num: true },
+                  { label: tr(D.max, lang), num: true },
+                  { label: "", decorative: true },
+                  { label: tr(D.gapToMax, lang), num: true },
+                  { label: tr(D.target, lang), num: true },
+                  { label: tr(D.gap, lang), num: true },
+                ]}
+              />
               <tbody>
                 {data.rows.map((r) => (
                   <tr key={r.code}>

@@ -8,7 +8,7 @@ import { HttpError, requestJson } from "../common/net.js";
 import { fill, tr, type Lang, type Text } from "../common/i18n.js";
 import { ErrorBox, Loading, Select, TableWrap, fmt, signed, useAsync } from "./common.js";
 import { P } from "./par-strings.js";
-import type { EvidenceSave, ParTargetResult, WhatIfBody } from "../../shared/api/par-index.js";
+import type { AssessmentReply, EvidenceSave, ParTargetResult, WhatIfBody } from "../../shared/api/par-index.js";
 import "./par-index.css";
 
 interface Part {
@@ -71,12 +71,6 @@ interface BelowRow {
   lost: number;
   agencies: Array<{ code: string; label: Text }>;
   evidence: Array<{ question: string; label: Text | null; value: unknown }>;
-}
-interface Assessment {
-  status: "draft" | "submitted" | "reviewed";
-  version: number;
-  returnReason: string | null;
-  answers: Record<string, string | number>;
 }
 
 const base = (round: string) => `/api/par/${encodeURIComponent(round)}`;
@@ -487,7 +481,7 @@ function WhatIfPanel({ form, unit, group, lang }: { form: RoundForm; unit: strin
 function EvidenceForm({ form, unit, group, lang, onSaved }: { form: RoundForm; unit: string; group: string; lang: Lang; onSaved(): void }) {
   const url = `${base(form.round.id)}/assessments/${encodeURIComponent(unit)}/${encodeURIComponent(group)}`;
   const [generation, setGeneration] = useState(0);
-  const loaded = useAsync(() => requestJson<{ assessment: Assessment }>(url), `${url}#${generation}`);
+  const loaded = useAsync(() => requestJson<AssessmentReply>(url), `${url}#${generation}`);
   const department = form.me.agencies;
   const [agency, setAgency] = useState<string | null>(department[0] ?? null);
   const [edits, setEdits] = useState<Record<string, string | number | null>>({});

@@ -4,6 +4,7 @@ import { HttpError } from "../common/net.js";
 import { problemText, tr } from "../common/i18n.js";
 import type { TargetInput } from "../../shared/results/schemas.js";
 import type { TargetResult } from "../../shared/results/types.js";
+import { HeaderRow } from "../common/ui.js";
 import { api } from "./api.js";
 import { D } from "./strings.js";
 import { Show, TableWrap, fmt, levelName, signed, useAsync, type ViewProps } from "./common.js";
@@ -39,23 +40,17 @@ function Evaluation({ rows, decimals, lang }: { rows: TargetResult[]; decimals: 
   return (
     <TableWrap label={tr(D.targetList, lang)}>
       <table class="targets">
-        <thead>
-          <tr>
-            <th scope="col">{tr(D.code, lang)}</th>
-            <th scope="col">{tr(D.criterion, lang)}</th>
-            <th scope="col">{tr(D.kind, lang)}</th>
-            <th scope="col" class="num">
-              {tr(D.current, lang)}
-            </th>
-            <th scope="col" class="num">
-              {tr(D.goal, lang)}
-            </th>
-            <th scope="col" class="num">
-              {tr(D.gap, lang)}
-            </th>
-            <th scope="col">{tr(D.met, lang)}</th>
-          </tr>
-        </thead>
+        <HeaderRow
+          labels={[
+            tr(D.code, lang),
+            tr(D.criterion, lang),
+            tr(D.kind, lang),
+            { label: tr(D.current, lang), num: true },
+            { label: tr(D.goal, lang), num: true },
+            { label: tr(D.gap, lang), num: true },
+            tr(D.met, lang),
+          ]}
+        />
         <tbody>
           {rows.map((r, i) => (
             <tr key={`${r.target}-${r.node}-${i}`}>

@@ -1,7 +1,7 @@
 /** The landing page: open rounds that take responses online, and the way to the enumerator app and the dashboard. */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { RoundSummary } from "../../shared/api/schemas.js";
+import type { RoundList, RoundSummary } from "../../shared/api/rounds.js";
 import "../common/styles.css";
 import { tr, useLang, type Text } from "../common/i18n.js";
 import { requestJson } from "../common/net.js";
@@ -23,7 +23,7 @@ function Landing() {
   const [rounds, setRounds] = useState<RoundSummary[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    requestJson<{ rounds: RoundSummary[] }>("/api/rounds").then(
+    requestJson<RoundList>("/api/rounds").then(
       (r) => setRounds(r.rounds.filter((x) => x.status === "open" && x.modes.includes("public"))),
       () => setFailed(true),
     );

@@ -1,14 +1,18 @@
 /** The respondent form: start page (unit, group), one section per page (a long one on several), submission with retries, receipt. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { FormPayload, Receipt, SubmissionInput } from "../../shared/api/schemas.js";
+import type { SubmissionInput } from "../../shared/api/schemas.js";
+import type { FormPayload } from "../../shared/api/rounds.js";
+import type { Receipt } from "../../shared/api/responses.js";
+import type { ChildUnit, UnitChildren, UnitDetail, UnitHit } from "../../shared/api/units.js";
 import type { AnswerValue } from "../../shared/instrument/schema.js";
 import { relevantAnswers } from "../../shared/instrument/logic.js";
 import { COMMON, fill, problemText, tr, useLang, type Lang } from "../common/i18n.js";
 import { withAnswer } from "../common/form.js";
 import { pageTitle, usePagedForm } from "../common/paged-form.js";
+import { SectionPage } from "../common/section-page.js";
 import { HttpError, backoffMs, isRetryable, requestJson, sleepUntilOnline } from "../common/net.js";
-import { ErrorSummary, SectionView, summaryItems } from "../common/questions.js";
-import { AnswerProgress, GroupPicker, Header, Notice, PROGRESS_TEXT_ID, answeredCount } from "../common/ui.js";
+import { ErrorSummary, summaryItems } from "../common/questions.js";
+import { AnswerProgress, GroupPicker, Header, Notice, answeredCount } from "../common/ui.js";
 import { UnitPicker, type BrowseEntry, type BrowseLevel, type UnitChoice } from "../common/unit-picker.js";
 import { clearDraft, loadDraft, loadReceipt, newDraft, saveDraft, saveReceipt, type RespondDraft, type StoredReceipt } from "./draft.js";
 import { S } from "./strings.js";
@@ -407,51 +411,26 @@ function Form({ payload, lang, urls }: { payload: FormPayload & { invitee?: { na
             </div>
           </>
         ) : (
-          <form
-            noValidate
-            onSubmit={(e) => {
-              e.preventDefault();
-              form.next();
-            }}
-          >
-            <AnswerProgress answered={progress.answered} total={progress.total} lang={lang} />
-            {/* Described by "Phần 2/6": focus comes here when a page opens, so where one is gets read. */}
-            <h1 tabIndex={-1} ref={heading} aria-describedby={PROGRESS_TEXT_ID}>
-              {pageTitle(section, lang)}
-            </h1>
-            {submitError && <Notice kind="error">{submitError}</Notice>}
-            {summary}
-            <SectionView
-              instrument={instrument}
-              section={section.section}
-              items={section.items}
-              intro={section.part === 1}
-              answers={draft.answers}
-              state={state}
-              errors={errors}
-              lang={lang}
-              onAnswer={onAnswer}
-              onTouch={form.touch}
-            />
-            <div class="nav">
-              <button type="button" class="btn secondary" onClick={form.back}>
-                {tr(COMMON.back, lang)}
-              </button>
-              <button type="submit" class="btn">
-                {tr(form.pageIndex === form.pages.length - 1 ? COMMON.submit : COMMON.next, lang)}
-              </button>
-            </div>
-          </form>
+          <SectionPage
+            form={form}
+            instrument={instrument}
+            answers={draft.answers}
+            errors={errors}
+            lang={lang}
+            onAnswer={onAnswer}
+            progress={<AnswerProgress answered={progress.answered} total={progress.total} lang={lang} />}
+            notices={
+              <>
+                {submitError && <Notice kind="error">{submitError}</Notice>}
+                {summary}
+              </>
+            }
+            finishLabel={COMMON.submit}
+          />
         )}
       </main>
     </>
   );
-}
-
-interface UnitHit {
-  key: string;
-  fullName: string;
-  path: string[];
 }
 
 /** Online unit search within the round's scope; one query per scope key, merged. */
@@ -477,12 +456,7 @@ async function searchUnitsOnline(payload: FormPayload, query: string): Promise<U
   return out.slice(0, 20);
 }
 
-interface BrowsedUnit {
-  key: string;
-  fullName: string;
-  level: string;
-  children: number;
-}
+type BrowsedUnit = Pick<ChildUnit, "key" | "fullName" | "level" | "children">;
 
 /**
  * One level of the browse path within the round's scope: the scope's units at the top (skipped
@@ -500,13 +474,13 @@ async function browseUnits(payload: FormPayload, parent: BrowseEntry | null, lan
     return { key: u.key, name: u.fullName, ...(detail ? { detail } : {}), open: u.level !== instrument.unitLevel };
   };
   const under = async (key: string, trail?: string): Promise<BrowseLevel> => {
-    const res = await requestJson<{ unit: { fullName: string }; children: BrowsedUnit[] }>(`/api/units/${encodeURIComponent(key)}/children`);
+    const res = await requestJson<UnitChildren>(`/api/units/${encodeURIComponent(key)}/children`);
     const detail = trail ? `${res.unit.fullName}, ${trail}` : res.unit.fullName;
     return { title: res.unit.fullName, entries: res.children.filter((u) => u.level === instrument.unitLevel || u.children > 0).map((u) => entry(u, detail)) };
   };
   if (parent) return under(parent.key, parent.detail);
   if (round.scope.length === 1) return under(round.scope[0]!);
-  const tops = await Promise.all(round.scope.map((key) => requestJson<{ unit: BrowsedUnit & { fullName: string } }>(`/api/units/${encodeURIComponent(key)}`)));
+  const tops = await Promise.all(round.scope.map((key) => requestJson<UnitDetail>(`/api/units/${encodeURIComponent(key)}`)));
   return { title: tr(COMMON.unitSearch, lang), entries: tops.map((t) => entry({ ...t.unit, children: 1 })) };
 }
 

@@ -8,7 +8,8 @@
  * Once acknowledged, it is deleted: nothing stays that pairs the invitation and the response.
  */
 import type { SubmissionInput } from "../../shared/api/schemas.js";
-import type { AnonymousReceipt, AnonymousResponse, CredentialIssued, InvitationForm } from "../../shared/api/invitations.js";
+import type { AnonymousResponse, CredentialIssued, InvitationForm } from "../../shared/api/invitations.js";
+import type { Receipt } from "../../shared/api/responses.js";
 import { requestJson } from "../common/net.js";
 
 interface PendingCredential {
@@ -23,7 +24,7 @@ export interface InvitationFlow {
   /** Where the draft is kept until acknowledgement (not the token itself). */
   storageKey: string;
   load(): Promise<InvitationForm>;
-  submit(body: SubmissionInput): Promise<AnonymousReceipt>;
+  submit(body: SubmissionInput): Promise<Receipt>;
 }
 
 /** A short, non-reversible name for this invitation's entries in localStorage (deleted on acknowledgement). */
@@ -82,7 +83,7 @@ export function invitationFlow(token: string): InvitationFlow {
     },
     async submit(body) {
       if (!form || !credential) throw new Error("invitation not loaded");
-      const receipt = await requestJson<AnonymousReceipt>("/api/invitations/responses", {
+      const receipt = await requestJson<Receipt>("/api/invitations/responses", {
         json: {
           round: form.cell.round,
           group: form.cell.group,

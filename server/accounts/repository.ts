@@ -5,8 +5,10 @@ import type { Database, UserTable } from "../db/types.js";
 import { hashSecret, randomToken } from "../lib/secrets.js";
 import { sessionPolicy, DEVICE_DAYS } from "./policy.js";
 
-export const ROLES = ["admin", "analyst", "enumerator"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "../../shared/api/accounts.js";
+
+// The roles are the API's (shared/api/accounts.ts); the command line and the schema read them from here too.
+export { ROLES, type Role };
 
 export interface User {
   id: string;

@@ -10,14 +10,64 @@
 import type { z } from "zod";
 import type { Text } from "../../shared/i18n.js";
 import { SubmissionSchema, SyncBatchSchema } from "../../shared/api/schemas.js";
-import { AnonymousResponseSchema, CredentialRequestSchema, InvitationLookupSchema, InviteeImportSchema } from "../../shared/api/invitations.js";
-import { AgencyMembersSchema, EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
+import {
+  AnonymousResponseSchema,
+  CredentialIssuedSchema,
+  CredentialRequestSchema,
+  InvitationFormSchema,
+  InvitationLookupSchema,
+  InvitationProgressSchema,
+  InviteeImportSchema,
+  InviteesImportedSchema,
+} from "../../shared/api/invitations.js";
+import {
+  AccountListSchema,
+  AccountReplySchema,
+  AuditListSchema,
+  ChangePasswordSchema,
+  DeviceCreatedSchema,
+  DeviceListSchema,
+  LoginReplySchema,
+  LoginSchema,
+  NewDeviceSchema,
+  NewUserSchema,
+  OkSchema,
+  ResetPasswordSchema,
+  UserDisabledSchema,
+  WhoAmISchema,
+} from "../../shared/api/accounts.js";
+import { EditionDetailSchema, EditionListSchema, XlsformImportedSchema } from "../../shared/api/instruments.js";
+import { OfflinePackageSchema } from "../../shared/api/offline.js";
+import { ReceiptSchema, SyncReplySchema } from "../../shared/api/responses.js";
+import { FormPayloadSchema, NewRoundSchema, RoundDetailSchema, RoundListSchema, RoundReplySchema, RoundStatusChangeSchema } from "../../shared/api/rounds.js";
+import { RegistryListSchema, UnitChildrenSchema, UnitDetailSchema, UnitImportSchema, UnitSearchSchema } from "../../shared/api/units.js";
+import { HealthSchema } from "../../shared/api/system.js";
+import { PhoneSetupRequestSchema, PhoneSetupSchema } from "../../shared/api/odk.js";
+import {
+  PeerGroupListSchema,
+  PeerGroupReplySchema,
+  ProgressResponseSchema,
+  RankingResponseSchema,
+  ResultsReplySchema,
+  TargetsViewSchema,
+  WeakestSchema,
+} from "../../shared/api/results.js";
+import {
+  AgencyMemberListSchema,
+  AgencyMemberSchema,
+  AgencyMembersSchema,
+  AssessmentReplySchema,
+  EvidenceSaveSchema,
+  ParInputsReplySchema,
+  ParInputsSchema,
+  ParRoundListSchema,
+  TransitionSchema,
+  WhatIfSchema,
+} from "../../shared/api/par-index.js";
 import { PeerGroupBodySchema, TargetsBodySchema } from "../../shared/results/schemas.js";
 import { ApiTokenListSchema, CreatedApiTokenSchema, NewApiTokenSchema } from "../../shared/api/api-tokens.js";
-import { SamplingDesignSchema } from "../../shared/api/design.js";
-import { NewRoundSchema } from "../rounds/repository.js";
+import { DesignResponseSchema, SamplingDesignSchema } from "../../shared/api/design.js";
 import { EXPORT_PARAMETERS } from "../exports/parameters.js";
-import { NewUserSchema } from "../accounts/routes.js";
 
 /** A zod schema with the name it gets under components/schemas. */
 export interface Named {
@@ -70,7 +120,11 @@ const EXPORT_FORMATS = [
 
 export const OPERATIONS: Record<string, OperationDoc> = {
   // ------------------------------------------------------------------ system and reference
-  "GET /api/health": { tag: "system", summary: t("Tình trạng máy chủ và cơ sở dữ liệu", "Server and database health"), response: MISSING },
+  "GET /api/health": {
+    tag: "system",
+    summary: t("Tình trạng máy chủ và cơ sở dữ liệu", "Server and database health"),
+    response: named("Health", HealthSchema),
+  },
   "GET /api/openapi.json": {
     tag: "system",
     summary: t("Tài liệu OpenAPI 3.1 của toàn bộ API này", "The OpenAPI 3.1 document of this whole API"),
@@ -86,13 +140,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: t("Kiểu trình bày của trang tài liệu API", "Stylesheet of the API reference page"),
     response: { file: ["text/css"], text: t("CSS", "CSS") },
   },
-  "GET /api/instruments": { tag: "instruments", summary: t("Danh sách bộ câu hỏi và phiên bản", "Questionnaires and their versions"), response: MISSING },
+  "GET /api/instruments": {
+    tag: "instruments",
+    summary: t("Danh sách bộ câu hỏi và phiên bản", "Questionnaires and their versions"),
+    response: named("EditionList", EditionListSchema),
+  },
   "GET /api/instruments/:id": {
     tag: "instruments",
     summary: t("Một bộ câu hỏi (phiên bản mới nhất hoặc version=)", "One questionnaire (latest version, or version=)"),
     query: [{ name: "version", text: t("Phiên bản", "Version") }],
     queryMissing: true,
-    response: MISSING,
+    response: named("EditionDetail", EditionDetailSchema),
   },
   "GET /api/units": {
     tag: "units",
@@ -106,11 +164,19 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       { name: "limit", text: t("Số kết quả tối đa (1–200)", "Most results (1–200)") },
     ],
     queryMissing: true,
-    response: MISSING,
+    response: named("UnitSearch", UnitSearchSchema),
   },
-  "GET /api/units/registries": { tag: "units", summary: t("Các danh mục đơn vị hành chính", "The unit registries"), response: MISSING },
-  "GET /api/units/:key/children": { tag: "units", summary: t("Các đơn vị trực thuộc", "Units directly below a unit"), response: MISSING },
-  "GET /api/units/:key": { tag: "units", summary: t("Một đơn vị hành chính", "One administrative unit"), response: MISSING },
+  "GET /api/units/registries": {
+    tag: "units",
+    summary: t("Các danh mục đơn vị hành chính", "The unit registries"),
+    response: named("RegistryList", RegistryListSchema),
+  },
+  "GET /api/units/:key/children": {
+    tag: "units",
+    summary: t("Các đơn vị trực thuộc", "Units directly below a unit"),
+    response: named("UnitChildren", UnitChildrenSchema),
+  },
+  "GET /api/units/:key": { tag: "units", summary: t("Một đơn vị hành chính", "One administrative unit"), response: named("UnitDetail", UnitDetailSchema) },
   "POST /api/units/import": {
     tag: "units",
     summary: t("Nhập thôn/xóm hoặc cơ quan từ tệp CSV", "Import villages or agencies from a CSV file"),
@@ -118,78 +184,97 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     queryMissing: true,
     body: { file: ["text/csv"], text: t("CSV UTF-8, UTF-16 có BOM hoặc Windows-1258", "CSV in UTF-8, UTF-16 with BOM or Windows-1258") },
     status: 201,
-    response: MISSING,
+    response: named("UnitImport", UnitImportSchema),
   },
 
   // ------------------------------------------------------------------ rounds and collection
-  "GET /api/rounds": { tag: "rounds", summary: t("Các đợt khảo sát", "Survey rounds"), response: MISSING },
-  "GET /api/rounds/:id": { tag: "rounds", summary: t("Một đợt khảo sát", "One survey round"), response: MISSING },
+  "GET /api/rounds": { tag: "rounds", summary: t("Các đợt khảo sát", "Survey rounds"), response: named("RoundList", RoundListSchema) },
+  "GET /api/rounds/:id": { tag: "rounds", summary: t("Một đợt khảo sát", "One survey round"), response: named("RoundDetail", RoundDetailSchema) },
   "GET /api/rounds/:id/form": {
     tag: "rounds",
     summary: t("Mọi thứ để hiển thị phiếu của một đợt", "Everything needed to show a round's form"),
-    response: MISSING,
+    response: named("FormPayload", FormPayloadSchema),
   },
   "POST /api/rounds": {
     tag: "rounds",
     summary: t("Tạo đợt khảo sát", "Create a survey round"),
     body: named("NewRound", NewRoundSchema),
     status: 201,
-    response: MISSING,
+    response: named("RoundReply", RoundReplySchema),
   },
-  "PATCH /api/rounds/:id": { tag: "rounds", summary: t("Mở hoặc đóng đợt khảo sát", "Open or close a survey round"), body: MISSING, response: MISSING },
+  "PATCH /api/rounds/:id": {
+    tag: "rounds",
+    summary: t("Mở hoặc đóng đợt khảo sát", "Open or close a survey round"),
+    body: named("RoundStatusChange", RoundStatusChangeSchema),
+    response: named("RoundReply", RoundReplySchema),
+  },
   "GET /api/rounds/:id/offline-units": {
     tag: "collection",
     summary: t("Đơn vị của đợt để tìm khi không có mạng", "The round's units, for searching offline"),
-    response: MISSING,
+    response: named("OfflinePackage", OfflinePackageSchema),
   },
   "POST /api/rounds/:id/responses": {
     tag: "collection",
     summary: t("Gửi một phiếu trả lời", "Submit one response"),
     body: named("Submission", SubmissionSchema),
     status: [201, 200],
-    response: MISSING,
+    response: named("Receipt", ReceiptSchema),
   },
   "POST /api/sync": {
     tag: "collection",
     summary: t("Đồng bộ một lô phiếu từ máy điều tra viên", "Sync a batch of responses from an enumerator's device"),
     body: named("SyncBatch", SyncBatchSchema),
-    response: MISSING,
+    response: named("SyncReply", SyncReplySchema),
   },
 
   // ------------------------------------------------------------------ accounts
   "POST /api/auth/login": {
     tag: "accounts",
     summary: t("Đăng nhập (cookie phiên và mã CSRF)", "Sign in (session cookie and CSRF token)"),
-    body: MISSING,
-    response: MISSING,
+    body: named("Login", LoginSchema),
+    response: named("LoginReply", LoginReplySchema),
   },
-  "POST /api/auth/logout": { tag: "accounts", summary: t("Đăng xuất", "Sign out"), response: MISSING },
-  "POST /api/auth/password": { tag: "accounts", summary: t("Đổi mật khẩu của mình", "Change one's own password"), body: MISSING, response: MISSING },
-  "GET /api/auth/me": { tag: "accounts", summary: t("Tài khoản đang gọi (hoặc không ai)", "The calling account (or nobody)"), response: MISSING },
-  "GET /api/users": { tag: "accounts", summary: t("Các tài khoản", "Accounts"), response: MISSING },
+  "POST /api/auth/logout": { tag: "accounts", summary: t("Đăng xuất", "Sign out"), response: named("Ok", OkSchema) },
+  "POST /api/auth/password": {
+    tag: "accounts",
+    summary: t("Đổi mật khẩu của mình", "Change one's own password"),
+    body: named("ChangePassword", ChangePasswordSchema),
+    response: named("AccountReply", AccountReplySchema),
+  },
+  "GET /api/auth/me": {
+    tag: "accounts",
+    summary: t("Tài khoản đang gọi (hoặc không ai)", "The calling account (or nobody)"),
+    response: named("WhoAmI", WhoAmISchema),
+  },
+  "GET /api/users": { tag: "accounts", summary: t("Các tài khoản", "Accounts"), response: named("AccountList", AccountListSchema) },
   "POST /api/users": {
     tag: "accounts",
     summary: t("Tạo tài khoản", "Create an account"),
     body: named("NewUser", NewUserSchema),
     status: 201,
-    response: MISSING,
+    response: named("AccountReply", AccountReplySchema),
   },
-  "PATCH /api/users/:id": { tag: "accounts", summary: t("Khóa hoặc mở khóa tài khoản", "Disable or enable an account"), body: MISSING, response: MISSING },
+  "PATCH /api/users/:id": {
+    tag: "accounts",
+    summary: t("Khóa hoặc mở khóa tài khoản", "Disable or enable an account"),
+    body: named("UserDisabled", UserDisabledSchema),
+    response: named("AccountReply", AccountReplySchema),
+  },
   "PUT /api/users/:id/password": {
     tag: "accounts",
     summary: t("Đặt lại mật khẩu (phải đổi khi đăng nhập)", "Reset a password (to be changed at sign-in)"),
-    body: MISSING,
-    response: MISSING,
+    body: named("ResetPassword", ResetPasswordSchema),
+    response: named("AccountReply", AccountReplySchema),
   },
   "POST /api/devices": {
     tag: "accounts",
     summary: t("Đăng ký máy của điều tra viên (mã thiết bị)", "Register an enumerator's device (device token)"),
-    body: MISSING,
+    body: named("NewDevice", NewDeviceSchema),
     status: 201,
-    response: MISSING,
+    response: named("DeviceCreated", DeviceCreatedSchema),
   },
-  "GET /api/devices": { tag: "accounts", summary: t("Các máy đã đăng ký", "Registered devices"), response: MISSING },
-  "DELETE /api/devices/:id": { tag: "accounts", summary: t("Thu hồi mã thiết bị", "Revoke a device token"), response: MISSING },
+  "GET /api/devices": { tag: "accounts", summary: t("Các máy đã đăng ký", "Registered devices"), response: named("DeviceList", DeviceListSchema) },
+  "DELETE /api/devices/:id": { tag: "accounts", summary: t("Thu hồi mã thiết bị", "Revoke a device token"), response: named("Ok", OkSchema) },
   "GET /api/audit": {
     tag: "accounts",
     summary: t("Nhật ký thao tác quản trị", "Audit log of administrative actions"),
@@ -198,7 +283,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       { name: "before", text: t("Chỉ các dòng trước thời điểm này (ISO 8601)", "Only entries before this time (ISO 8601)") },
     ],
     queryMissing: true,
-    response: MISSING,
+    response: named("AuditList", AuditListSchema),
   },
   "POST /api/api-tokens": {
     tag: "api-tokens",
@@ -212,7 +297,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: t("Mã API của mình (quản trị viên: của mọi người)", "One's API tokens (administrators: everyone's)"),
     response: named("ApiTokenList", ApiTokenListSchema),
   },
-  "DELETE /api/api-tokens/:id": { tag: "api-tokens", summary: t("Thu hồi mã API", "Revoke an API token"), response: MISSING },
+  "DELETE /api/api-tokens/:id": { tag: "api-tokens", summary: t("Thu hồi mã API", "Revoke an API token"), response: named("Ok", OkSchema) },
 
   // ------------------------------------------------------------------ invitations (leader survey)
   "POST /api/rounds/:id/invitations": {
@@ -220,7 +305,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: t("Nhập danh sách người được mời (CSV hoặc JSON)", "Import invitees (CSV or JSON)"),
     body: named("InviteeImport", InviteeImportSchema),
     status: 201,
-    response: MISSING,
+    response: named("InviteesImported", InviteesImportedSchema),
   },
   "GET /api/rounds/:id/invitations/links.csv": {
     tag: "invitations",
@@ -229,25 +314,29 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     queryMissing: true,
     response: { file: ["text/csv"], text: t("CSV", "CSV") },
   },
-  "GET /api/rounds/:id/invitations/progress": { tag: "invitations", summary: t("Tiến độ trả lời theo cơ quan", "Answers so far by agency"), response: MISSING },
+  "GET /api/rounds/:id/invitations/progress": {
+    tag: "invitations",
+    summary: t("Tiến độ trả lời theo cơ quan", "Answers so far by agency"),
+    response: named("InvitationProgress", InvitationProgressSchema),
+  },
   "POST /api/invitations/lookup": {
     tag: "invitations",
     summary: t("Tra cứu thư mời bằng mã", "Look up an invitation by its token"),
     body: named("InvitationLookup", InvitationLookupSchema),
-    response: MISSING,
+    response: named("InvitationForm", InvitationFormSchema),
   },
   "POST /api/invitations/credential": {
     tag: "invitations",
     summary: t("Nhận chứng từ ẩn danh (ký mù)", "Obtain an anonymous credential (blind signature)"),
     body: named("CredentialRequest", CredentialRequestSchema),
-    response: MISSING,
+    response: named("CredentialIssued", CredentialIssuedSchema),
   },
   "POST /api/invitations/responses": {
     tag: "invitations",
     summary: t("Trả lời bằng chứng từ ẩn danh", "Answer with the anonymous credential"),
     body: named("AnonymousResponse", AnonymousResponseSchema),
     status: [201, 200],
-    response: MISSING,
+    response: named("Receipt", ReceiptSchema),
   },
 
   // ------------------------------------------------------------------ results
@@ -260,7 +349,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       { name: "rank", text: t("1: kèm thứ hạng của đơn vị", "1: include the unit's rank") },
     ],
     queryMissing: true,
-    response: MISSING,
+    response: named("ResultsReply", ResultsReplySchema),
   },
   "GET /api/rounds/:id/results/ranking": {
     tag: "results",
@@ -272,7 +361,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       { name: "peers", text: t("Nhóm đơn vị để xếp hạng trong đó", "Peer group to rank within") },
     ],
     queryMissing: true,
-    response: MISSING,
+    response: named("RankingResponse", RankingResponseSchema),
   },
   "GET /api/rounds/:id/results/weakest": {
     tag: "results",
@@ -284,14 +373,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       { name: "limit", text: t("Số dòng (1–500)", "Rows (1–500)") },
     ],
     queryMissing: true,
-    response: MISSING,
+    response: named("Weakest", WeakestSchema),
   },
   "GET /api/rounds/:id/targets": {
     tag: "results",
     summary: t("Chỉ tiêu của đợt và mức đạt", "The round's targets and how far results are from them"),
     query: RESULTS_QUERY,
     queryMissing: true,
-    response: MISSING,
+    response: named("TargetsView", TargetsViewSchema),
   },
   "PUT /api/rounds/:id/targets": {
     tag: "results",
@@ -299,33 +388,37 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     body: named("TargetsBody", TargetsBodySchema),
     query: RESULTS_QUERY,
     queryMissing: true,
-    response: MISSING,
+    response: named("TargetsView", TargetsViewSchema),
   },
   "GET /api/rounds/:id/progress": {
     tag: "results",
     summary: t("Tiến độ thu thập so với cỡ mẫu", "Collection progress against sample targets"),
     query: [{ name: "level", text: t("Chia theo cấp đơn vị", "Break down by unit level") }],
     queryMissing: true,
-    response: MISSING,
+    response: named("ProgressResponse", ProgressResponseSchema),
   },
   "GET /api/rounds/:id/design": {
     tag: "results",
     summary: t("Thiết kế mẫu của đợt (tầng, đơn vị mẫu cấp 1)", "The round's sampling design (strata, primary sampling units)"),
-    response: MISSING,
+    response: named("DesignResponse", DesignResponseSchema),
   },
   "PUT /api/rounds/:id/design": {
     tag: "results",
     summary: t("Khai báo thiết kế mẫu của đợt", "Declare the round's sampling design"),
     body: named("SamplingDesign", SamplingDesignSchema),
-    response: MISSING,
+    response: named("DesignResponse", DesignResponseSchema),
   },
-  "GET /api/peer-groups": { tag: "results", summary: t("Các nhóm đơn vị để so sánh", "Peer groups (sets of units to rank among)"), response: MISSING },
-  "GET /api/peer-groups/:id": { tag: "results", summary: t("Một nhóm đơn vị", "One peer group"), response: MISSING },
+  "GET /api/peer-groups": {
+    tag: "results",
+    summary: t("Các nhóm đơn vị để so sánh", "Peer groups (sets of units to rank among)"),
+    response: named("PeerGroupList", PeerGroupListSchema),
+  },
+  "GET /api/peer-groups/:id": { tag: "results", summary: t("Một nhóm đơn vị", "One peer group"), response: named("PeerGroupReply", PeerGroupReplySchema) },
   "PUT /api/peer-groups/:id": {
     tag: "results",
     summary: t("Tạo hoặc sửa nhóm đơn vị", "Create or change a peer group"),
     body: named("PeerGroupBody", PeerGroupBodySchema),
-    response: MISSING,
+    response: named("PeerGroupReply", PeerGroupReplySchema),
   },
   "GET /api/rounds/:id/export/:layout": {
     tag: "exports",
@@ -345,20 +438,24 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "GET /api/par/agency-members": {
     tag: "par-index",
     summary: t("Tài khoản của các sở và cơ quan được gắn", "Department accounts and the agencies bound to them"),
-    response: MISSING,
+    response: named("AgencyMemberList", AgencyMemberListSchema),
   },
   "GET /api/par/agency-members/:username": {
     tag: "par-index",
     summary: t("Cơ quan gắn với một tài khoản", "Agencies bound to one account"),
-    response: MISSING,
+    response: named("AgencyMember", AgencyMemberSchema),
   },
   "PUT /api/par/agency-members/:username": {
     tag: "par-index",
     summary: t("Gắn tài khoản với cơ quan", "Bind an account to agencies"),
     body: named("AgencyMembers", AgencyMembersSchema),
-    response: MISSING,
+    response: named("AgencyMember", AgencyMemberSchema),
   },
-  "GET /api/par/rounds": { tag: "par-index", summary: t("Các đợt Chỉ số CCHC được xem", "The PAR INDEX rounds one may see"), response: MISSING },
+  "GET /api/par/rounds": {
+    tag: "par-index",
+    summary: t("Các đợt Chỉ số CCHC được xem", "The PAR INDEX rounds one may see"),
+    response: named("ParRoundList", ParRoundListSchema),
+  },
   "GET /api/par/:round": {
     tag: "par-index",
     summary: t("Định nghĩa, biểu mẫu và đơn vị được đánh giá của đợt", "A round's definition, form and assessed units"),
@@ -367,30 +464,30 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "GET /api/par/:round/assessments/:unit/:group": {
     tag: "par-index",
     summary: t("Bản tự đánh giá hoặc thẩm định", "A self-assessment or appraisal"),
-    response: MISSING,
+    response: named("AssessmentReply", AssessmentReplySchema),
   },
   "PUT /api/par/:round/assessments/:unit/:group": {
     tag: "par-index",
     summary: t("Lưu minh chứng và điểm", "Save evidence and answers"),
     body: named("EvidenceSave", EvidenceSaveSchema),
-    response: MISSING,
+    response: named("AssessmentReply", AssessmentReplySchema),
   },
   "POST /api/par/:round/assessments/:unit/:group/transition": {
     tag: "par-index",
     summary: t("Gửi, duyệt hoặc trả lại bản đánh giá", "Submit, review or return an assessment"),
     body: named("Transition", TransitionSchema),
-    response: MISSING,
+    response: named("AssessmentReply", AssessmentReplySchema),
   },
   "GET /api/par/:round/inputs/:unit": {
     tag: "par-index",
     summary: t("Nguồn S, C và điểm A được cho của đơn vị", "A unit's S and C sources and given A scores"),
-    response: MISSING,
+    response: named("ParInputsReply", ParInputsReplySchema),
   },
   "PUT /api/par/:round/inputs/:unit": {
     tag: "par-index",
     summary: t("Lưu nguồn S, C và điểm A được cho", "Save S and C sources and given A scores"),
     body: named("ParInputs", ParInputsSchema),
-    response: MISSING,
+    response: named("ParInputsReply", ParInputsReplySchema),
   },
   "GET /api/par/:round/results": {
     tag: "par-index",
@@ -442,9 +539,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "POST /api/odk/settings": {
     tag: "odk",
     summary: t("Cài đặt ODK Collect cho máy (mã thiết bị và mã QR)", "Set up ODK Collect on a phone (device token and QR payload)"),
-    body: MISSING,
+    body: named("PhoneSetupRequest", PhoneSetupRequestSchema),
     status: 201,
-    response: MISSING,
+    response: named("PhoneSetup", PhoneSetupSchema),
   },
   "POST /api/xlsform": {
     tag: "xlsform",
@@ -455,7 +552,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       file: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "multipart/form-data"],
       text: t("Tệp .xlsx, hoặc multipart với file và index", ".xlsx file, or multipart with file and index"),
     },
-    response: MISSING,
+    response: named("XlsformImported", XlsformImportedSchema),
   },
   "GET /api/xlsform/:edition": {
     tag: "xlsform",

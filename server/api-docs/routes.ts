@@ -3,15 +3,14 @@
  * stylesheet. Public: the reference says what exists and who may call it, never any data. The
  * document is built once per app, from the app's own route declarations.
  */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow, type RouteDeclaration } from "../http/access.js";
+import type { RouteDeclaration } from "../http/access.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "./document.js";
 import { DOCS_CSS, docsPage } from "./page.js";
 
 /** `declarations`: called at the first request, when the app (and so its route list) is complete. */
-export function apiDocsRoutes(declarations: () => readonly RouteDeclaration[]) {
-  const app = new Hono<AppEnv>();
+export function apiDocsHandlers(declarations: () => readonly RouteDeclaration[]) {
   let built: { doc: OpenApiDocument; json: string; html: string } | null = null;
   const get = () => {
     if (!built) {
@@ -21,8 +20,9 @@ export function apiDocsRoutes(declarations: () => readonly RouteDeclaration[]) {
     return built;
   };
 
-  app.get("/openapi.json", allow("public"), (c) => c.body(get().json, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" }));
-  app.get("/docs", allow("public"), (c) => c.html(get().html, 200, { "cache-control": "no-cache" }));
-  app.get("/docs/style.css", allow("public"), (c) => c.body(DOCS_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }));
-  return app;
+  return {
+    document: (c: Context<AppEnv>) => c.body(get().json, 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" }),
+    page: (c: Context<AppEnv>) => c.html(get().html, 200, { "cache-control": "no-cache" }),
+    stylesheet: (c: Context<AppEnv>) => c.body(DOCS_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" }),
+  };
 }

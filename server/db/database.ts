@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { Kysely, SqliteDialect, PostgresDialect } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect, PostgresDialect, type DatabaseConnection, type Driver } from "kysely";
 import type { Database } from "./types.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -16,6 +16,10 @@ export interface Db {
   dialect: Dialect;
   /** The raw SQLite handle, for the few places that need it (backups, pragmas); null on PostgreSQL. */
   sqlite: SQLite.Database | null;
+  /** The PostgreSQL connection string (absent on SQLite): export workers open their own connection with it. */
+  url?: string;
+  /** Runs `task` (e.g. stopping the SQLite writer thread) before the connection closes. */
+  onClose(task: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -39,7 +43,7 @@ export function openDatabase(config: DbConfig): Db {
     // the pool drops it and opens a new one on the next query.
     pool.on("error", (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: "postgres", sqlite: null, close: () => kysely.destroy() };
+    return { kysely, dialect: "postgres", sqlite: null, url: config.databaseUrl, ...closing(kysely) };
   }
   const file = config.sqlitePath ?? path.resolve("data", "chiso.db");
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -51,6 +55,32 @@ export function openDatabase(config: DbConfig): Db {
   // Deleted and overwritten content is zeroed, so a freed page reused by another table never
   // carries old bytes along (an earlier opened-invitations set showed up in a page of answers).
   sqlite.pragma("secure_delete = ON");
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: "sqlite", sqlite, close: () => kysely.destroy() };
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return { kysely, dialect: "sqlite", sqlite, ...closing(kysely) };
+}
+
+function closing(kysely: Kysely<Database>): Pick<Db, "onClose" | "close"> {
+  const tasks: Array<() => Promise<void>> = [];
+  return {
+    onClose: (task) => void tasks.push(task),
+    async close() {
+      for (const task of tasks.splice(0)) await task();
+      await kysely.destroy();
+    },
+  };
+}
+
+/**
+ * Transactions that take the write lock when they begin. The responses' writer thread has a
+ * connection of its own: a deferred transaction that read before it wrote would fail at once
+ * (SQLITE_BUSY) when the writer committed in between, where an immediate one waits its turn.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
 }

@@ -65,10 +65,7 @@ export function problemFromDatabaseError(error: unknown): Problem | null {
   }
   // PostgreSQL refuses U+0000 in text and in JSON; input rules refuse it earlier, this is the backstop.
   if (e.code === "22021" || e.code === "22P05") {
-    return new Problem("bad_request", undefined, undefined, {
-      vi: "Dữ liệu có ký tự không lưu được (ký tự điều khiển U+0000).",
-      en: "The data holds a character that cannot be stored (control character U+0000).",
-    });
+    return new Problem("unstorable_character");
   }
   return null;
 }

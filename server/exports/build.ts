@@ -3,32 +3,27 @@ import type { AppContext } from "../app-context.js";
 import { Problem } from "../http/problem.js";
 import { findRound, type Round } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
-import { parseQuery, type ParsedQuery } from "../results/query.js";
+import { parseQuery, type ParsedQuery } from "../results/query-params.js";
 import type { Viewer } from "../results/scope.js";
 import { unitVisible } from "../results/scope.js";
-import { resultsBody, resultsWithTargets } from "../results/routes.js";
+import { resultsBody, resultsWithTargets } from "../results/tree.js";
 import { getPeerGroup } from "../results/repository.js";
 import { unitRef } from "../results/service.js";
 import { seesWholeRound } from "../http/access.js";
 import type { Lang } from "../../shared/i18n.js";
 import type { ResultsResponse, UnitRef } from "../../shared/results/types.js";
 import { nodeMap } from "../../shared/results/tree.js";
-import { codebookTable, longTable, wideTable, LAYOUTS, type Layout } from "./layouts.js";
+import { ancestorLevels, codebookTable, rawTable, serverSource, LAYOUTS, type Layout, type RawJob } from "./layouts.js";
 import { FORMATS, type Format, type Table, type WriteOptions } from "./writers.js";
-import { dataTable, SYNTAX_FORMATS } from "./statistical.js";
+import { SYNTAX_FORMATS } from "./statistical.js";
 import { checkParameters, choice } from "./parameters.js";
 import { breakdownAppendix, levelsBelowRoot, treeAppendix, type AppendixMeta } from "./appendix.js";
 import { exportFileName } from "./filename.js";
 
-const bad = (vi: string, en: string, detail?: unknown) => new Problem("bad_request", undefined, detail, { vi, en });
-
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value === "") return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw bad(`Tham số ${name}="${value}" không hợp lệ; dùng: ${allowed.join(", ")}.`, `Parameter ${name}="${value}" is not valid; use ${allowed.join(", ")}.`, {
-    [name]: value,
-    allowed,
-  });
+  throw new Problem("export_parameter_value", undefined, { [name]: value, name, value, allowed });
 }
 
 export interface ExportRequest {
@@ -37,6 +32,8 @@ export interface ExportRequest {
   /** ASCII file name, and the same with Vietnamese letters for `filename*` (RFC 5987). */
   filename: string;
   filenameUtf8: string;
+  /** For raw layouts written row by row: the same table as plain data, for an export worker to read itself. */
+  job?: RawJob;
 }
 
 /**
@@ -56,11 +53,7 @@ export async function buildExport(
   checkParameters(layout, format, params);
   // Label syntax files describe the data layout's CSV; no other layout has value labels.
   if ((SYNTAX_FORMATS as readonly string[]).includes(format) && layout !== "data") {
-    throw bad(`Tệp nhãn (format=${format}) chỉ có cho layout=data.`, `Label syntax files (format=${format}) exist only for layout=data.`, {
-      format,
-      layout,
-      allowed: ["data"],
-    });
+    throw new Problem("export_syntax_data_only", undefined, { format, layout, allowed: ["data"] });
   }
   const labels = choice<"vi" | "en" | "none">(params, "labels", "none");
   const sep = choice<"comma" | "semicolon" | "tab">(params, "sep", "comma");
@@ -93,13 +86,12 @@ export async function buildExport(
   }
   const ext = format === "r" ? "R" : format;
   if (layout !== "results") {
-    let table: Table;
-    if (layout === "wide") table = await wideTable(ctx, round, edition.instrument);
-    else if (layout === "data") table = dataTable(await wideTable(ctx, round, edition.instrument), edition.instrument);
-    else if (layout === "long") table = await longTable(ctx, round, edition.instrument);
-    else table = codebookTable(edition.instrument);
     const name = `${round.id}-${layout}.${ext}`;
-    return { table, options, filename: name, filenameUtf8: name };
+    if (layout === "codebook") return { table: codebookTable(edition.instrument), options, filename: name, filenameUtf8: name };
+    const job: RawJob = { layout, round, instrument: edition.instrument, levels: ancestorLevels(ctx, round, edition.instrument) };
+    const table = await rawTable(serverSource(ctx), job);
+    // Label syntax files read only the columns; the rows are read where they are written.
+    return { table, options, filename: name, filenameUtf8: name, ...((SYNTAX_FORMATS as readonly string[]).includes(format) ? {} : { job }) };
   }
 
   const parsed = await parseQuery(ctx, round.id, params, { by: true, viewer });
@@ -111,15 +103,11 @@ export async function buildExport(
     const levels = levelsBelowRoot(results.root);
     const cols = params.cols || null;
     if (cols && !levels.includes(cols)) {
-      throw bad(
-        `Tham số cols="${cols}": chỉ số không có cấp này (có: ${levels.join(", ")}).`,
-        `Parameter cols="${cols}": the index has no such level (levels: ${levels.join(", ")}).`,
-        { cols, allowed: levels },
-      );
+      throw new Problem("export_cols_unknown", undefined, { cols, allowed: levels });
     }
     const node = params.node || null;
     if (node && !nodeMap(results.root).has(node)) {
-      throw bad(`Tham số node="${node}": chỉ số không có nút này.`, `Parameter node="${node}": the index has no such node.`, { node });
+      throw new Problem("export_node_unknown", undefined, { node });
     }
     table = breakdownAppendix(results, meta, { cols, node }, emptyUnits(ctx, parsed, round, viewer, meta.peers?.members ?? null));
   } else table = treeAppendix(results, meta);
@@ -142,20 +130,11 @@ async function appendixMeta(
   const earlier = parsed.compare ? await findRound(ctx.db.kysely, parsed.compare) : null;
   let peers: AppendixMeta["peers"] = null;
   if (params.peers) {
-    if (results.by === "group")
-      throw bad("Tham số peers dùng với by là một cấp đơn vị, không dùng với by=group.", "Parameter peers needs by to be a unit level, not by=group.", {
-        peers: params.peers,
-        by: "group",
-      });
+    if (results.by === "group") throw new Problem("export_peers_with_groups", undefined, { peers: params.peers, by: "group" });
     const group = await getPeerGroup(ctx.db.kysely, params.peers);
-    if (!group)
-      throw bad(`Tham số peers: không có nhóm so sánh "${params.peers}".`, `Parameter peers: no peer group "${params.peers}".`, { peers: params.peers });
+    if (!group) throw new Problem("peer_group_unknown", undefined, { peers: params.peers });
     if (group.registry !== results.registry) {
-      throw bad(
-        `Tham số peers: nhóm so sánh ${group.id} dùng danh mục ${group.registry}; hãy xem theo danh mục đó (asOf=${group.registry}).`,
-        `Parameter peers: peer group ${group.id} uses registry ${group.registry}; show results as of that registry (asOf=${group.registry}).`,
-        { peers: group.id },
-      );
+      throw new Problem("peer_group_other_registry", undefined, { peers: group.id, registry: group.registry });
     }
     peers = { id: group.id, label: group.label, members: new Set(group.members) };
   }

@@ -11,7 +11,7 @@ import type { Round } from "../rounds/repository.js";
 import type { AnswerValue, Instrument } from "../../shared/instrument/schema.js";
 import { answerableQuestions, choicesOf } from "../../shared/instrument/walk.js";
 import type { Cell, Column, Table } from "./writers.js";
-import { dataCoding } from "./statistical.js";
+import { dataCoding, dataTable } from "./statistical.js";
 import { PLACE_LEVELS, UNIT_LEVEL_NAMES, type UnitLevel } from "../../shared/units/levels.js";
 
 /** `data`: the wide layout coded for statistical software (server/exports/statistical.ts). */
@@ -62,8 +62,29 @@ async function responseCount(db: Kysely<Database>, roundId: string): Promise<num
   return Number(row?.n ?? 0);
 }
 
+/**
+ * Where rows are read from: the server's own connection and unit directory, or an export worker's
+ * read-only connection and unit lookups (server/exports/export-worker.ts). Both give the same rows.
+ */
+export interface RowSource {
+  kysely: Kysely<Database>;
+  units: UnitLineage;
+}
+
+export interface UnitLineage {
+  /** Called with a page's unit keys before `lineage` is asked about them (a worker reads them then). */
+  load(keys: readonly string[]): Promise<void>;
+  /** The unit and its ancestors, nearest first; empty for a unit not known. */
+  lineage(key: string): ReadonlyArray<{ key: string; level: string; fullName: string }>;
+}
+
+/** The server's connection and its in-memory unit directory. */
+export function serverSource(ctx: AppContext): RowSource {
+  return { kysely: ctx.db.kysely, units: { load: () => Promise.resolve(), lineage: (key) => ctx.units.lineage(key) } };
+}
+
 /** Unit levels above the instrument's, present in the round's registry (province, district, commune). */
-function ancestorLevels(ctx: AppContext, round: Round, instrument: Instrument): string[] {
+export function ancestorLevels(ctx: AppContext, round: Round, instrument: Instrument): string[] {
   const own = instrument.unitLevel === "agency" ? 1 : (PLACE_LEVELS as readonly string[]).indexOf(instrument.unitLevel);
   return PLACE_LEVELS.slice(0, Math.max(0, own)).filter((level) => ctx.units.atLevel(round.registry, level).length > 0);
 }
@@ -72,9 +93,8 @@ function ancestorLevels(ctx: AppContext, round: Round, instrument: Instrument): 
  * One row per response, one column per question in questionnaire order (grid rows unrolled).
  * Invitation (leader survey) responses carry no device or enumerator and no time finer than the day.
  */
-export async function wideTable(ctx: AppContext, round: Round, instrument: Instrument): Promise<Table> {
+export async function wideTable(source: RowSource, round: Round, instrument: Instrument, levels: readonly string[]): Promise<Table> {
   const questions = answerableQuestions(instrument);
-  const levels = ancestorLevels(ctx, round, instrument);
   const columns: Column[] = [
     col("_id", "Mã phiếu", "Response id", "text", 38),
     col("_unit", "Mã đơn vị", "Unit key", "text", 16),
@@ -101,8 +121,8 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
   const unitColumns = (key: string): Cell[] => {
     let cells = unitCells.get(key);
     if (!cells) {
-      const u = ctx.units.getCached(key);
-      const lineage = ctx.units.lineage(key);
+      const lineage = source.units.lineage(key);
+      const u = lineage[0]?.key === key ? lineage[0] : undefined;
       cells = [key, u?.fullName ?? null, ...levels.map((l) => lineage.find((a) => a.level === l)?.fullName ?? null)];
       if (unitCells.size < 50_000) unitCells.set(key, cells);
     }
@@ -113,7 +133,7 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
   return {
     name: `${round.id}-wide`,
     columns,
-    total: await responseCount(ctx.db.kysely, round.id),
+    total: await responseCount(source.kysely, round.id),
     async *rows(report) {
       let done = 0;
       const wanted = [
@@ -130,7 +150,8 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
         "weight",
         "payload_json",
       ] as const;
-      for await (const page of responsePages(ctx.db.kysely, round.id, wanted)) {
+      for await (const page of responsePages(source.kysely, round.id, wanted)) {
+        await source.units.load(page.map((r) => r.unit_key));
         for (const r of page) {
           const answers = (JSON.parse(r.payload_json) as { answers?: Record<string, AnswerValue> }).answers ?? {};
           const anonymous = r.channel === "invitation";
@@ -158,7 +179,7 @@ export async function wideTable(ctx: AppContext, round: Round, instrument: Instr
 }
 
 /** One row per answer (one per selected code of a multiple choice), from the answers table. */
-export async function longTable(ctx: AppContext, round: Round, instrument: Instrument): Promise<Table> {
+export async function longTable(source: RowSource, round: Round, instrument: Instrument): Promise<Table> {
   const order = new Map(answerableQuestions(instrument).map((item, i) => [item.question.id, i]));
   const columns: Column[] = [
     col("_id", "Mã phiếu", "Response id", "text", 38),
@@ -173,14 +194,14 @@ export async function longTable(ctx: AppContext, round: Round, instrument: Instr
   return {
     name: `${round.id}-long`,
     columns,
-    total: await responseCount(ctx.db.kysely, round.id),
+    total: await responseCount(source.kysely, round.id),
     async *rows(report) {
       let done = 0;
-      for await (const page of responsePages(ctx.db.kysely, round.id, ["unit_key", "group_code"] as const)) {
+      for await (const page of responsePages(source.kysely, round.id, ["unit_key", "group_code"] as const)) {
         // A response has ~100 answers: they are read for a quarter of the page at a time.
         for (let i = 0; i < page.length; i += ANSWER_BATCH) {
           const part = page.slice(i, i + ANSWER_BATCH);
-          const answers = await ctx.db.kysely
+          const answers = await source.kysely
             .selectFrom("answers")
             .select(["response_id", "question_id", "seq", "code", "num", "text"])
             .where(
@@ -205,6 +226,21 @@ export async function longTable(ctx: AppContext, round: Round, instrument: Instr
       }
     },
   };
+}
+
+/** A raw export (one row per response or per answer) as plain data: what an export worker needs to read its rows itself. */
+export interface RawJob {
+  layout: "wide" | "long" | "data";
+  round: Round;
+  instrument: Instrument;
+  /** Unit levels of the wide layout's place columns (ancestorLevels, from the server's unit directory). */
+  levels: string[];
+}
+
+export async function rawTable(source: RowSource, job: RawJob): Promise<Table> {
+  if (job.layout === "long") return longTable(source, job.round, job.instrument);
+  const wide = await wideTable(source, job.round, job.instrument, job.levels);
+  return job.layout === "data" ? dataTable(wide, job.instrument) : wide;
 }
 
 /** Questions, types, codes and labels in both languages, scales, conditions: what the raw exports mean. */

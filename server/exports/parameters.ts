@@ -53,8 +53,6 @@ export const EXPORT_PARAMETERS: readonly ExportParameter[] = [
   { name: "titles", option: "titles", values: ["1", "0"], layouts: RESULTS, formats: ["csv", "xlsx"] },
 ];
 
-const bad = (vi: string, en: string, detail?: unknown) => new Problem("bad_request", undefined, detail, { vi, en });
-
 /**
  * Refuses, before anything is read, a parameter no export has, one the chosen layout or format does
  * not use (it would be silently ignored), a value not allowed, or a combination that means nothing.
@@ -65,11 +63,7 @@ export function checkParameters(layout: Layout, format: Format, params: Record<s
   const known = new Map(EXPORT_PARAMETERS.map((p) => [p.name, p]));
   const unknown = given.filter((name) => !known.has(name));
   if (unknown.length) {
-    const all = EXPORT_PARAMETERS.map((p) => p.name).join(", ");
-    throw bad(`Tham số không có: ${unknown.join(", ")}; dùng: ${all}.`, `Unknown parameter: ${unknown.join(", ")}; use ${all}.`, {
-      unknown,
-      allowed: EXPORT_PARAMETERS.map((p) => p.name),
-    });
+    throw new Problem("export_parameter_unknown", undefined, { unknown, allowed: EXPORT_PARAMETERS.map((p) => p.name) });
   }
   const unusable: string[] = [];
   const reasons: Array<{ vi: string; en: string }> = [];
@@ -90,21 +84,13 @@ export function checkParameters(layout: Layout, format: Format, params: Record<s
     }
   }
   if (unusable.length) {
-    throw bad(`Tham số không dùng được ở đây: ${reasons.map((r) => r.vi).join("; ")}.`, `Parameter not usable here: ${reasons.map((r) => r.en).join("; ")}.`, {
-      unusable,
-      layout,
-      format,
-    });
+    throw new Problem("export_parameter_unusable", undefined, { unusable, layout, format, reasons });
   }
   for (const name of given) {
     const p = known.get(name)!;
     const value = params[name]!;
     if (p.values && !p.values.includes(value)) {
-      throw bad(
-        `Tham số ${name}="${value}" không hợp lệ; dùng: ${p.values.join(", ")}.`,
-        `Parameter ${name}="${value}" is not valid; use ${p.values.join(", ")}.`,
-        { [name]: value, allowed: p.values },
-      );
+      throw new Problem("export_parameter_value", undefined, { [name]: value, name, value, allowed: p.values });
     }
   }
 }

@@ -5,28 +5,29 @@
  * — streamed to the client as it is read from the database, with backpressure.
  */
 import { PassThrough, Readable } from "node:stream";
-import { Hono } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow, currentUser, roundAccess, ANALYSTS } from "../http/access.js";
-import type { MiddlewareHandler } from "hono";
+import { currentUser, roundAccess } from "../http/access.js";
 import { buildExport } from "./build.js";
-import { CONTENT_TYPES, writeTable } from "./writers.js";
+import { CONTENT_TYPES } from "./writers.js";
+import { startExport } from "./threads.js";
 
 /** RFC 5987 value characters: encodeURIComponent leaves ' ( ) * which the grammar does not allow. */
 const rfc5987 = (name: string) => encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export function exportRoutes() {
-  const app = new Hono<AppEnv>();
+/** Raw layouts hold individual responses; the results layout holds only what the results API shows. */
+export const exportAccess: MiddlewareHandler<AppEnv> = (c, next) =>
+  roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
 
-  // Raw layouts hold individual responses; the results layout holds only what the results API shows.
-  const byLayout: MiddlewareHandler<AppEnv> = (c, next) =>
-    roundAccess(c.req.param("layout") === "results" ? "results" : c.req.param("layout") === "codebook" ? "round" : "raw")(c, next);
-  app.get("/:layout", allow(ANALYSTS), byLayout, async (c) => {
+export const exportHandlers = {
+  download: async (c: Context<AppEnv, "/:id/:layout">) => {
     const ctx = c.var.ctx;
-    const { table, options, filename, filenameUtf8 } = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query(), currentUser(c));
+    const request = await buildExport(ctx, c.req.param("id")!, c.req.param("layout"), c.req.query(), currentUser(c));
+    const { options, filename, filenameUtf8 } = request;
     // A small buffer: the database is read only as fast as the client takes the bytes.
     const out = new PassThrough({ highWaterMark: 64 * 1024 });
-    writeTable(table, out, options).catch((error: unknown) => {
+    // Raw exports are written by a worker thread, or refused while too many run (server/exports/threads.ts).
+    startExport(c, request, out).catch((error: unknown) => {
       // The status line has gone out already; cutting the stream tells the client the file is incomplete.
       if (!out.destroyed) {
         console.error("export failed:", error);
@@ -42,7 +43,5 @@ export function exportRoutes() {
         "x-content-type-options": "nosniff",
       },
     });
-  });
-
-  return app;
-}
+  },
+};

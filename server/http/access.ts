@@ -102,26 +102,10 @@ export function allow(access: Access, options: { duringPasswordChange?: boolean 
     if (!access.includes(who.user.role)) throw new Problem("forbidden");
     // HEAD is answered by the GET handler (Hono), so it is a read too.
     if (who.via === "api-token" && !((c.req.method === "GET" || c.req.method === "HEAD") && API_TOKEN_ROUTES.has(`GET ${c.req.routePath}`))) {
-      throw new Problem(
-        "forbidden",
-        undefined,
-        { reason: "api_token_read_only" },
-        {
-          vi: "Mã API chỉ dùng để đọc kết quả và tải tệp xuất (GET); thao tác này cần đăng nhập.",
-          en: "An API token only reads results and exports (GET); this needs a signed-in session.",
-        },
-      );
+      throw new Problem("api_token_read_only");
     }
     if (who.via === "session" && UNSAFE.has(c.req.method) && c.req.header(CSRF_HEADER) !== who.csrf) {
-      throw new Problem(
-        "forbidden",
-        undefined,
-        { reason: "csrf" },
-        {
-          vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",
-          en: "Missing or wrong anti-forgery (CSRF) token. Reload the page.",
-        },
-      );
+      throw new Problem("csrf_token_wrong");
     }
     return next();
   };
@@ -133,15 +117,7 @@ function unauthenticated(c: Context<AppEnv>): Problem {
   const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!bearer || !isApiToken(bearer)) return new Problem("unauthenticated");
   c.header("www-authenticate", 'Bearer realm="chiso", error="invalid_token"');
-  return new Problem(
-    "unauthenticated",
-    undefined,
-    { reason: "invalid_token" },
-    {
-      vi: "Mã API không đúng, đã hết hạn hoặc đã bị thu hồi. Hãy tạo mã mới.",
-      en: "The API token is unknown, expired or revoked. Create a new one.",
-    },
-  );
+  return new Problem("api_token_invalid");
 }
 
 /** The signed-in user, for handlers behind `allow([...roles])`. */
@@ -231,22 +207,11 @@ export function roundAccess(kind: "round" | "results" | "raw" = "results"): Midd
     if (kind === "raw" && user.role !== "admin") {
       const round = await ctx.db.kysely.selectFrom("rounds").select("modes_json").where("id", "=", roundId).executeTakeFirst();
       if (round && (JSON.parse(round.modes_json) as string[]).includes("invitation")) {
-        throw new Problem("forbidden", undefined, undefined, {
-          vi: "Chỉ quản trị viên được xuất phiếu gốc của đợt khảo sát theo thư mời.",
-          en: "Only administrators may export raw responses of an invitation round.",
-        });
+        throw new Problem("raw_export_admins_only");
       }
     }
     if (kind === "raw" && !seesWholeRound(user)) {
-      throw new Problem(
-        "unit_out_of_scope",
-        undefined,
-        { unitScope: user.unitScope },
-        {
-          vi: "Tài khoản giới hạn theo địa bàn không được xuất phiếu gốc của cả đợt khảo sát.",
-          en: "An account limited to an area may not export the raw responses of a whole round.",
-        },
-      );
+      throw new Problem("raw_export_whole_round", undefined, { unitScope: user.unitScope });
     }
     if (kind === "results") await requireUnits(ctx.units, user, [{ field: "unit", value: c.req.query("unit") }]);
     return next();

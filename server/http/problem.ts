@@ -1,5 +1,5 @@
 /** The one error type of the HTTP layer: a problem code from shared/errors.ts, its status and details. */
-import { PROBLEMS, type FieldError, type ProblemBody, type ProblemCode } from "../../shared/errors.js";
+import { PROBLEMS, problemMessage, type FieldError, type ProblemBody, type ProblemCode } from "../../shared/errors.js";
 
 /**
  * An error body lists at most this many field errors (then `errorCount` gives the total), and
@@ -25,7 +25,7 @@ export class Problem extends Error {
   }
 
   body(): ProblemBody {
-    const text = this.text ?? PROBLEMS[this.code];
+    const text = this.text ?? problemMessage(this.code, this.detail);
     return {
       error: {
         code: this.code,

@@ -44,7 +44,7 @@ export async function importEdition(db: Kysely<Database>, edition: Edition): Pro
         .where("version", "=", instrument.version)
         .where("par_index_json", "is", null)
         .execute();
-      cache.delete(`${instrument.id}@${instrument.version}`);
+      cacheOf(db).delete(`${instrument.id}@${instrument.version}`);
       return "imported";
     }
     throw new Problem(
@@ -83,11 +83,22 @@ export function editionHash(edition: Pick<Edition, "instrument" | "index" | "par
   return parIndex ? contentHash({ instrument, index, parIndex }) : contentHash({ instrument, index });
 }
 
-const cache = new Map<string, StoredEdition>();
+/**
+ * Parsed editions, per database: one process may serve several (the test suites open SQLite and
+ * PostgreSQL side by side), and an edition id and version name different content in each.
+ */
+const caches = new WeakMap<Kysely<Database>, Map<string, StoredEdition>>();
+
+function cacheOf(db: Kysely<Database>): Map<string, StoredEdition> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  return cache;
+}
 
 /** Parsed edition by id and version; editions are immutable, so the cache never goes stale. */
 export async function getEdition(db: Kysely<Database>, editionId: string, version: string): Promise<StoredEdition | null> {
   const key = `${editionId}@${version}`;
+  const cache = cacheOf(db);
   const hit = cache.get(key);
   if (hit) return hit;
   const row = await db.selectFrom("instrument_editions").selectAll().where("edition_id", "=", editionId).where("version", "=", version).executeTakeFirst();

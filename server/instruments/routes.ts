@@ -1,14 +1,12 @@
 /** GET /api/instruments and /api/instruments/:id — the questionnaire catalogue. */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { listEditions, latestEdition, getEdition } from "./repository.js";
 import { Problem } from "../http/problem.js";
-import { allow } from "../http/access.js";
+import type { EditionDetail, EditionList } from "../../shared/api/instruments.js";
 
-export function instrumentRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.get("/", allow("public"), async (c) => {
+export const instrumentHandlers = {
+  list: async (c: Context<AppEnv>) => {
     const editions = await listEditions(c.var.ctx.db.kysely);
     return c.json({
       instruments: editions.map((e) => ({
@@ -19,16 +17,14 @@ export function instrumentRoutes() {
         year: e.year,
         title: { vi: e.title_vi, en: e.title_en },
       })),
-    });
-  });
+    } satisfies EditionList);
+  },
 
-  app.get("/:id", allow("public"), async (c) => {
+  get: async (c: Context<AppEnv, "/:id">) => {
     const version = c.req.query("version");
     const db = c.var.ctx.db.kysely;
     const edition = version ? await getEdition(db, c.req.param("id"), version) : await latestEdition(db, c.req.param("id"));
     if (!edition) throw new Problem("instrument_not_found");
-    return c.json({ instrument: edition.instrument, index: edition.index, contentHash: edition.contentHash });
-  });
-
-  return app;
-}
+    return c.json({ instrument: edition.instrument, index: edition.index, contentHash: edition.contentHash } satisfies EditionDetail);
+  },
+};

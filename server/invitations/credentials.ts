@@ -33,8 +33,8 @@ interface CellKeys {
   verify: CryptoKey;
 }
 
-/** Imported keys by cell; a key never changes once made. */
-const cache = new Map<string, Promise<CellKeys | null>>();
+/** Imported keys by database and cell (one process may serve several databases); a key never changes once made. */
+const caches = new WeakMap<Kysely<Database>, Map<string, Promise<CellKeys | null>>>();
 const cellId = (c: Cell) => `${c.round}\u0000${c.group}\u0000${c.unit}`;
 
 /** Makes the key pair of every cell that has none yet (at import, so opening a link never races to make one). */
@@ -61,6 +61,8 @@ export async function ensureCellKeys(db: Kysely<Database>, cells: Cell[]): Promi
 
 async function cellKeys(db: Kysely<Database>, cell: Cell): Promise<CellKeys | null> {
   const id = cellId(cell);
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
   let hit = cache.get(id);
   if (!hit) {
     hit = (async () => {
@@ -83,7 +85,7 @@ async function cellKeys(db: Kysely<Database>, cell: Cell): Promise<CellKeys | nu
     cache.set(id, hit);
     // A cell without a key yet must be looked up again later.
     void hit.then((k) => {
-      if (!k) cache.delete(id);
+      if (!k) cache!.delete(id);
     });
   }
   return hit;

@@ -14,12 +14,11 @@
  * Nothing here logs, and nothing joins the invitation to the response: no column, transaction,
  * time or order (see openInvitation and docs/decisions/0008-anonymous-credentials.md).
  */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv, AppContext } from "../app-context.js";
-import { allow, canSeeRound, currentUser } from "../http/access.js";
+import { canSeeRound, currentUser } from "../http/access.js";
 import { parseWith, readJson } from "../http/body.js";
 import { Problem } from "../http/problem.js";
-import { publicRateLimit } from "../http/rate-limit.js";
 import { fieldError, type FieldError } from "../../shared/errors.js";
 import {
   AnonymousResponseSchema,
@@ -27,13 +26,14 @@ import {
   InvitationLookupSchema,
   InviteeImportSchema,
   InviteeSchema,
-  type AnonymousReceipt,
   type CredentialIssued,
   type InvitationForm,
   type InvitationProgress,
+  type InviteesImported,
 } from "../../shared/api/invitations.js";
+import type { Receipt } from "../../shared/api/responses.js";
 import { findRound, type Round } from "../rounds/repository.js";
-import { buildFormPayload } from "../rounds/routes.js";
+import { buildFormPayload } from "../rounds/service.js";
 import { forgetRound } from "../responses/prepare.js";
 import { prepareAnonymous } from "./anonymous-response.js";
 import { audit } from "../accounts/audit.js";
@@ -51,19 +51,9 @@ import { blindSign, ensureCellKeys, fromBase64Url, publicKeyOf, requestHash, res
 import { CsvFileError, parseCsv, toCsv, type CsvTable } from "../lib/csv.js";
 import { isCsvRequest, readCsvBody } from "../http/csv-upload.js";
 
-function invitationGone(): Problem {
-  return new Problem("not_found", undefined, undefined, {
-    vi: "Đường dẫn mời không hợp lệ hoặc đã bị hủy.",
-    en: "This invitation link is not valid or was withdrawn.",
-  });
-}
+const invitationGone = () => new Problem("invitation_not_found");
 
-function alreadyOpened(): Problem {
-  return new Problem("token_used", undefined, undefined, {
-    vi: "Thư mời này đã được mở trên một trình duyệt khác (hoặc dữ liệu trình duyệt đã bị xóa). Mỗi thư mời chỉ cấp một phiếu trả lời; máy chủ không biết, và không thể biết, phiếu đó đã được gửi hay chưa. Nếu Ông/Bà chưa trả lời, xin mở lại đường dẫn trên trình duyệt đã dùng lần đầu.",
-    en: "This invitation was already opened in another browser (or this browser's data was cleared). Each invitation grants one response form; the server does not, and cannot, know whether it was sent. If you have not answered yet, please open the link in the browser you used first.",
-  });
-}
+const alreadyOpened = () => new Problem("invitation_opened");
 
 async function roundFor(ctx: AppContext, id: string, user: Parameters<typeof canSeeRound>[0]): Promise<Round> {
   const round = await findRound(ctx.db.kysely, id);
@@ -172,14 +162,11 @@ async function openInvitationFor(ctx: AppContext, token: string) {
   return { invitation, round, cell: { round: round.id, group: invitation.group_code, unit } satisfies Cell };
 }
 
-export function invitationRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.post("/rounds/:id/invitations", allow(["admin"]), async (c) => {
+export const invitationHandlers = {
+  importInvitees: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
-    if (!round.modes.includes("invitation"))
-      throw new Problem("bad_request", undefined, undefined, { vi: "Đợt khảo sát này không dùng thư mời.", en: "This round does not use invitations." });
+    if (!round.modes.includes("invitation")) throw new Problem("round_without_invitations");
     // CSV bytes are decoded as every import's are (UTF-8, UTF-16 with BOM, Vietnamese Windows-1258).
     const body = isCsvRequest(c) ? { csv: await readCsvBody(c) } : { json: await readJson(c) };
     const invitees = await readInvitees(ctx, round, body);
@@ -187,11 +174,11 @@ export function invitationRoutes() {
     await ensureCellKeys(ctx.db.kysely, cells);
     const rows = await ctx.db.kysely.transaction().execute((trx) => insertInvitations(trx, round.id, invitees));
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.import", round.id, { count: rows.length });
-    return c.json({ imported: rows.length }, 201);
-  });
+    return c.json({ imported: rows.length } satisfies InviteesImported, 201);
+  },
 
   /** Links for mail merge (all, or only those not yet opened: reminders). UTF-8 with BOM for Excel; names formula-guarded. */
-  app.get("/rounds/:id/invitations/links.csv", allow(["admin"]), async (c) => {
+  links: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
     const rows = await listInvitations(ctx.db.kysely, round.id, c.req.query("pending") === "1");
@@ -210,10 +197,10 @@ export function invitationRoutes() {
     );
     await audit(ctx.db.kysely, currentUser(c).username, "invitations.export-links", round.id, { count: rows.length });
     return c.body(csv, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${round.id}-invitations.csv"` });
-  });
+  },
 
   /** What can honestly be known: per invitee "opened", per group the number of responses. */
-  app.get("/rounds/:id/invitations/progress", allow(["admin"]), async (c) => {
+  progress: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const round = await roundFor(ctx, c.req.param("id"), currentUser(c));
     const opened = await openedCounts(ctx.db.kysely, round.id);
@@ -233,10 +220,10 @@ export function invitationRoutes() {
       opened: r.opened,
     }));
     return c.json({ total, groups, invitees, minCellSize: round.minCellSize } satisfies InvitationProgress);
-  });
+  },
 
   /** The invitee's form and the cell's public key; a token that is not valid is told so plainly. */
-  app.post("/invitations/lookup", allow("token"), publicRateLimit("invitations"), async (c) => {
+  lookup: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const { token } = parseWith(InvitationLookupSchema, await readJson(c));
     const { invitation, round, cell } = await openInvitationFor(ctx, token);
@@ -255,10 +242,10 @@ export function invitationRoutes() {
       minCellSize: round.minCellSize,
     };
     return c.json(payload);
-  });
+  },
 
   /** One blind signature per invitation; the same blinded message again gets the same signature. */
-  app.post("/invitations/credential", allow("token"), publicRateLimit("invitations"), async (c) => {
+  credential: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const { token, blindedMessage } = parseWith(CredentialRequestSchema, await readJson(c));
     const { invitation, round, cell } = await openInvitationFor(ctx, token);
@@ -275,10 +262,10 @@ export function invitationRoutes() {
     const outcome = await openInvitation(ctx.db, invitation.token, round.id, requestHash(blinded));
     if (outcome === "refused") throw alreadyOpened();
     return c.json({ blindSignature: toBase64Url(signature) } satisfies CredentialIssued);
-  });
+  },
 
   /** An anonymous answer: verified by its credential, stored once; never names the invitation. */
-  app.post("/invitations/responses", allow("public"), publicRateLimit("invitations"), async (c) => {
+  respond: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const sent = parseWith(AnonymousResponseSchema, await readJson(c, { refuseControlCharacters: false }));
     forgetRound(sent.round);
@@ -304,13 +291,8 @@ export function invitationRoutes() {
     });
     const outcome = await ctx.store.store(prepared);
     if (outcome.status === "conflict" || outcome.status === "token_used") {
-      throw new Problem("duplicate_conflict", undefined, undefined, {
-        vi: "Chứng nhận này đã được dùng cho một phiếu có nội dung khác. Mỗi thư mời chỉ trả lời một lần.",
-        en: "This credential was already used for a response with different content. Each invitation answers once.",
-      });
+      throw new Problem("credential_used");
     }
-    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status } satisfies AnonymousReceipt, outcome.status === "stored" ? 201 : 200);
-  });
-
-  return app;
-}
+    return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status } satisfies Receipt, outcome.status === "stored" ? 201 : 200);
+  },
+};

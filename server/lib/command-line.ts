@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { PROBLEMS } from "../../shared/errors.js";
+import { problemMessage } from "../../shared/errors.js";
 import type { Text } from "../../shared/i18n.js";
 import type { Config } from "../config.js";
 import { Problem } from "../http/problem.js";
@@ -179,7 +179,7 @@ export function printBilingual(stream: Writable, text: Text, details: readonly s
 
 /** A problem of the HTTP layer (same codes as the API), as the command line shows it: both languages, with its field errors. */
 export function printProblem(stream: Writable, problem: Problem): void {
-  const text = problem.text ?? PROBLEMS[problem.code];
+  const text = problem.text ?? problemMessage(problem.code, problem.detail);
   const details = (problem.errors ?? []).map((e) => `${e.question}: ${e.message_vi} / ${e.message_en}`);
   printBilingual(stream, text, details);
 }

@@ -16,16 +16,16 @@
  * refusal is an OpenRosa message in Vietnamese and English, which ODK Collect shows as it is.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
 import { problemFromDatabaseError } from "../db/errors.js";
 import { canSeeRound } from "../http/access.js";
-import { checkPassword } from "../accounts/routes.js";
+import { checkPassword } from "../accounts/service.js";
 import { findUserByName, resumeDevice, toUser, type User } from "../accounts/repository.js";
 import { cachedRound, prepareSubmission } from "../responses/prepare.js";
-import { checkCollectorScope } from "../responses/routes.js";
+import { checkCollectorScope } from "../responses/service.js";
 import { listRounds, type Round } from "../rounds/repository.js";
 import { getEdition } from "../instruments/repository.js";
 import type { Instrument } from "../../shared/instrument/schema.js";
@@ -33,6 +33,7 @@ import { buildXForm, UNITS_FILE } from "./xform.js";
 import { escapeXml } from "./xml.js";
 import { readHeader, SubmissionXmlError, toSubmission } from "./submission.js";
 import { unitChoices, unitsCsv } from "./units.js";
+import { openRosaBase } from "./settings.js";
 
 /** The largest submission accepted (instance XML and whatever else the multipart body holds). */
 export const MAX_SUBMISSION_BYTES = 10 * 1024 * 1024;
@@ -44,11 +45,6 @@ interface Collector {
 }
 const collectors = new WeakMap<Request, Collector>();
 const collectorOf = (c: Context<AppEnv>) => collectors.get(c.req.raw)!;
-
-/** The server address ODK Collect is given, e.g. https://chiso.example.vn/openrosa. */
-export function openRosaBase(c: Context<AppEnv>): string {
-  return `${(process.env.CHISO_PUBLIC_URL?.trim() || new URL(c.req.url).origin).replace(/\/$/, "")}/openrosa`;
-}
 
 // ---------------------------------------------------------------- responses
 
@@ -85,8 +81,6 @@ function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
   return message(c, problem.status, "error", problemText(problem));
 }
 
-const refusal = (status: ConstructorParameters<typeof Problem>[0], vi: string, en: string) => new Problem(status, undefined, undefined, { vi, en });
-
 // ---------------------------------------------------------------- authentication
 
 function basicCredentials(header: string | undefined): { username: string; password: string } | null {
@@ -107,11 +101,18 @@ function basicCredentials(header: string | undefined): { username: string; passw
  */
 const VERIFIED_MS = 5 * 60_000;
 const MAX_VERIFIED = 1000;
-const verified = new Map<string, { passwordHash: string; until: number }>();
+/** Per database: one process may serve several, each with its own accounts. */
+const verifiedByDatabase = new WeakMap<AppContext["db"], Map<string, { passwordHash: string; until: number }>>();
+function verifiedOf(ctx: AppContext): Map<string, { passwordHash: string; until: number }> {
+  let verified = verifiedByDatabase.get(ctx.db);
+  if (!verified) verifiedByDatabase.set(ctx.db, (verified = new Map()));
+  return verified;
+}
 /** Keys are HMACs under a secret of this process: a memory dump yields no fast hash of any password. */
 const CACHE_SECRET = randomBytes(32);
 
 async function rememberedUser(c: Context<AppEnv>, key: string, username: string): Promise<User | null> {
+  const verified = verifiedOf(c.var.ctx);
   const hit = verified.get(key);
   if (!hit || hit.until < Date.now()) return null;
   const row = await findUserByName(c.var.ctx.db.kysely, username);
@@ -125,16 +126,17 @@ async function rememberedUser(c: Context<AppEnv>, key: string, username: string)
 async function remember(c: Context<AppEnv>, key: string, user: User): Promise<void> {
   const row = await findUserByName(c.var.ctx.db.kysely, user.username);
   if (!row) return;
+  const verified = verifiedOf(c.var.ctx);
   if (verified.size >= MAX_VERIFIED) verified.clear();
   verified.set(key, { passwordHash: row.password_hash, until: Date.now() + VERIFIED_MS });
 }
 
 /** HTTP Basic as an enumerator (or administrator): a device token made for this phone, else the account's password. */
-function basicAuth(): MiddlewareHandler<AppEnv> {
+export function basicAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credentials = basicCredentials(c.req.header("authorization"));
     if (!credentials || credentials.username.length > 100 || credentials.password.length > 500) {
-      throw refusal("unauthenticated", "Cần đăng nhập bằng tài khoản điều tra viên.", "Sign in with an enumerator account.");
+      throw new Problem("enumerator_sign_in");
     }
     const db = c.var.ctx.db.kysely;
     let collector: Collector | null = null;
@@ -148,20 +150,16 @@ function basicAuth(): MiddlewareHandler<AppEnv> {
       let user = await rememberedUser(c, key, credentials.username);
       if (!user) {
         user = await checkPassword(c, credentials.username, credentials.password);
-        if (!user) throw refusal("unauthenticated", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.");
+        if (!user) throw new Problem("wrong_credentials");
         await remember(c, key, user);
       }
       collector = { user };
     }
     if (collector.user.role !== "enumerator" && collector.user.role !== "admin") {
-      throw refusal("forbidden", "Chỉ tài khoản điều tra viên được thu thập bằng ODK Collect.", "Only enumerator accounts collect with ODK Collect.");
+      throw new Problem("enumerators_only");
     }
     if (collector.user.mustChangePassword) {
-      throw refusal(
-        "password_change_required",
-        "Mật khẩu phải được đổi trước: hãy đăng nhập ở /collect và đổi mật khẩu.",
-        "The password must be changed first: sign in at /collect and change it.",
-      );
+      throw new Problem("password_change_at_collect");
     }
     collectors.set(c.req.raw, collector);
     openRosaHeaders(c);
@@ -179,7 +177,8 @@ interface Form {
 }
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
-const formCache = new Map<string, { key: string; form: Form }>();
+/** Built forms by database and round (one process may serve several databases). */
+const formCaches = new WeakMap<AppContext["db"], Map<string, { key: string; form: Form }>>();
 
 /** A round the collector may collect in now: open, for enumerators, assigned, a survey. */
 async function collectableRound(ctx: AppContext, user: User, roundId: string): Promise<{ round: Round; instrument: Instrument } | null> {
@@ -194,6 +193,8 @@ async function collectableRound(ctx: AppContext, user: User, roundId: string): P
 function formOf(ctx: AppContext, round: Round, instrument: Instrument): Form {
   const unitLevels = unitChoices(ctx.units, round, instrument, null).levels;
   const key = JSON.stringify([round.editionId, round.editionVersion, round.title, round.groups, unitLevels]);
+  let formCache = formCaches.get(ctx.db);
+  if (!formCache) formCaches.set(ctx.db, (formCache = new Map()));
   const hit = formCache.get(round.id);
   if (hit && hit.key === key) return hit.form;
   const groups = round.groups.map((code) => ({ code, label: instrument.respondentGroups.find((g) => g.code === code)?.label ?? { vi: code, en: code } }));
@@ -206,29 +207,31 @@ function formOf(ctx: AppContext, round: Round, instrument: Instrument): Form {
 async function requireForm(c: Context<AppEnv>): Promise<Form> {
   const ctx = c.var.ctx;
   const found = await collectableRound(ctx, collectorOf(c).user, c.req.param("id") ?? "");
-  if (!found)
-    throw refusal(
-      "round_not_found",
-      "Không có biểu mẫu này, hoặc tài khoản không được phân công thu thập trong đợt này.",
-      "No such form, or this account is not assigned to collect in this round.",
-    );
+  if (!found) throw new Problem("form_not_collectable", undefined, { round: c.req.param("id") ?? "" });
   return formOf(ctx, found.round, found.instrument);
 }
 
 // ---------------------------------------------------------------- routes
 
-export function openRosaRoutes() {
-  const app = new Hono<AppEnv>();
-  app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(c, err);
-    const translated = problemFromDatabaseError(err);
-    if (translated) return problemResponse(c, translated);
-    console.error(err);
-    return problemResponse(c, new Problem("internal"));
-  });
-  app.use("*", basicAuth());
+/** Every refusal of the OpenRosa routes as an OpenRosa message, which ODK Collect shows as it is. */
+export function openRosaError(err: Error, c: Context<AppEnv>): Response {
+  if (err instanceof Problem) return problemResponse(c, err);
+  const translated = problemFromDatabaseError(err);
+  if (translated) return problemResponse(c, translated);
+  console.error(err);
+  return problemResponse(c, new Problem("internal"));
+}
 
-  app.get("/formList", async (c) => {
+// Also bounds a chunked upload, which has no Content-Length to check up front.
+export const submissionLimit = bodyLimit({
+  maxSize: MAX_SUBMISSION_BYTES,
+  onError: () => {
+    throw new Problem("submission_too_large", undefined, { limitMb: MAX_SUBMISSION_BYTES / 1024 / 1024 });
+  },
+});
+
+export const openRosaHandlers = {
+  formList: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const { user } = collectorOf(c);
     const base = openRosaBase(c);
@@ -251,15 +254,15 @@ export function openRosaRoutes() {
     return c.body(`<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="http://openrosa.org/xforms/xformsList">${entries.join("")}</xforms>\n`, 200, {
       "content-type": XML_TYPE,
     });
-  });
+  },
 
-  app.get("/forms/:id/form.xml", async (c) => {
+  form: async (c: Context<AppEnv, "/:id">) => {
     const form = await requireForm(c);
     c.header("cache-control", "private, no-cache");
     return c.body(form.xml, 200, { "content-type": XML_TYPE });
-  });
+  },
 
-  app.get("/forms/:id/manifest", async (c) => {
+  manifest: async (c: Context<AppEnv, "/:id">) => {
     const form = await requireForm(c);
     const csv = unitsCsv(c.var.ctx.units, form.round, form.instrument, collectorOf(c).user);
     const url = `${openRosaBase(c)}/forms/${encodeURIComponent(form.round.id)}/${UNITS_FILE}`;
@@ -270,29 +273,18 @@ export function openRosaRoutes() {
       200,
       { "content-type": XML_TYPE },
     );
-  });
+  },
 
-  app.get(`/forms/:id/${UNITS_FILE}`, async (c) => {
+  unitsFile: async (c: Context<AppEnv, "/:id">) => {
     const form = await requireForm(c);
     c.header("cache-control", "private, no-cache");
     return c.body(unitsCsv(c.var.ctx.units, form.round, form.instrument, collectorOf(c).user), 200, { "content-type": "text/csv; charset=utf-8" });
-  });
+  },
 
   // HEAD is answered by this GET handler (without a body): ODK Collect's pre-flight before it posts.
-  app.get("/submission", (c) => c.body(null, 204));
+  preflight: (c: Context<AppEnv>) => c.body(null, 204),
 
-  // Also bounds a chunked upload, which has no Content-Length to check up front.
-  const limit = bodyLimit({
-    maxSize: MAX_SUBMISSION_BYTES,
-    onError: () => {
-      throw refusal(
-        "payload_too_large",
-        `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
-        `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
-      );
-    },
-  });
-  app.post("/submission", limit, async (c) => {
+  submission: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const collector = collectorOf(c);
     const xml = await submissionFile(c);
@@ -303,11 +295,7 @@ export function openRosaRoutes() {
       header = readHeader(xml);
       round = await cachedRound(ctx, header.formId);
       if (!round || !round.modes.includes("enumerator") || !canSeeRound(collector.user, round.id)) {
-        throw refusal(
-          "round_not_found",
-          `Không có đợt khảo sát "${header.formId}" mà tài khoản được thu thập.`,
-          `No survey round "${header.formId}" this account collects in.`,
-        );
+        throw new Problem("form_not_collectable", undefined, { round: header.formId });
       }
       const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
       if (!edition) throw new Problem("instrument_not_found");
@@ -321,11 +309,7 @@ export function openRosaRoutes() {
     if (!prepared.alreadyStored) checkCollectorScope(ctx, collector.user, prepared);
     const outcome = await ctx.store.store(prepared);
     if (outcome.status === "conflict" || outcome.status === "token_used") {
-      throw refusal(
-        "duplicate_conflict",
-        "Đã nhận một phiếu khác có cùng mã phiếu (instanceID); phiếu này không được lưu.",
-        "Another response with the same instance id was received already; this one was not stored.",
-      );
+      throw new Problem("instance_id_conflict");
     }
     const stored = outcome.status === "stored";
     const text = stored
@@ -333,43 +317,33 @@ export function openRosaRoutes() {
       : `Phiếu này đã được nhận trước đó. Mã biên nhận: ${outcome.receipt}\nThis response was received before. Receipt: ${outcome.receipt}`;
     const meta = `<submissionMetadata xmlns="http://www.opendatakit.org/xforms" id="${escapeXml(round.id)}" instanceID="uuid:${outcome.id}" receipt="${escapeXml(outcome.receipt)}"/>`;
     return message(c, stored ? 201 : 202, "submit_success", text, meta);
-  });
-
-  return app;
-}
+  },
+};
 
 /** The instance XML of a multipart submission; a missing part, a wrong type or an oversized body is refused. */
 async function submissionFile(c: Context<AppEnv>): Promise<string> {
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > MAX_SUBMISSION_BYTES) {
-    throw refusal(
-      "payload_too_large",
-      `Phiếu lớn hơn ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
-      `The submission is larger than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MB.`,
-    );
+    throw new Problem("submission_too_large", undefined, { limitMb: MAX_SUBMISSION_BYTES / 1024 / 1024 });
   }
   if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "")) {
-    throw refusal(
-      "bad_request",
-      "Phiếu phải được gửi dạng multipart/form-data có phần xml_submission_file.",
-      "A submission is sent as multipart/form-data with an xml_submission_file part.",
-    );
+    throw new Problem("submission_not_multipart");
   }
   let form: FormData;
   try {
     form = await c.req.raw.clone().formData();
   } catch {
-    throw refusal("bad_request", "Không đọc được nội dung multipart của phiếu.", "The multipart body of the submission could not be read.");
+    throw new Problem("submission_unreadable");
   }
   const file = form.get("xml_submission_file");
   if (!file || typeof file === "string") {
-    throw refusal("bad_request", "Thiếu phần xml_submission_file.", "The xml_submission_file part is missing.");
+    throw new Problem("submission_file_missing");
   }
-  if (file.size > MAX_SUBMISSION_BYTES) throw refusal("payload_too_large", "Tệp phiếu quá lớn.", "The submission file is too large.");
+  if (file.size > MAX_SUBMISSION_BYTES) throw new Problem("submission_too_large", undefined, { limitMb: MAX_SUBMISSION_BYTES / 1024 / 1024 });
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw refusal("bad_request", "Tệp phiếu phải được mã hóa UTF-8.", "The submission file must be UTF-8.");
+    throw new Problem("submission_not_utf8");
   }
 }

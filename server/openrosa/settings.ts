@@ -10,6 +10,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { createDeviceToken, type User } from "../accounts/repository.js";
 import { audit } from "../accounts/audit.js";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-context.js";
+
+/** The server address ODK Collect is given, e.g. https://chiso.example.vn/openrosa. */
+export function openRosaBase(c: Context<AppEnv>): string {
+  return `${(process.env.CHISO_PUBLIC_URL?.trim() || new URL(c.req.url).origin).replace(/\/$/, "")}/openrosa`;
+}
 
 export interface OdkSettings {
   general: { server_url: string; username: string; password?: string };

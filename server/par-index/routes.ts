@@ -5,10 +5,10 @@
  * Every route is for analysts and administrators, limited to their rounds and units.
  */
 import { PassThrough, Readable } from "node:stream";
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import type { AppContext, AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow, currentUser, requireRounds, requireUnits, unitInScope, ANALYSTS } from "../http/access.js";
+import { currentUser, requireRounds, requireUnits, unitInScope } from "../http/access.js";
 import { parseWith, readJson } from "../http/body.js";
 import { listRounds } from "../rounds/repository.js";
 import { getEdition, listEditions } from "../instruments/repository.js";
@@ -17,7 +17,18 @@ import { CONTENT_TYPES, writeTable } from "../exports/writers.js";
 import { validateAnswers } from "../../shared/instrument/validate.js";
 import { whatIf } from "../../shared/scoring/index.js";
 import { fieldError } from "../../shared/errors.js";
-import { AgencyMembersSchema, EvidenceSaveSchema, ParInputsSchema, TransitionSchema, WhatIfSchema } from "../../shared/api/par-index.js";
+import {
+  AgencyMembersSchema,
+  EvidenceSaveSchema,
+  ParInputsSchema,
+  TransitionSchema,
+  WhatIfSchema,
+  type AgencyMember,
+  type AgencyMemberList,
+  type AssessmentReply,
+  type ParInputsReply,
+  type ParRoundList,
+} from "../../shared/api/par-index.js";
 import {
   agenciesOf,
   getAssessment,
@@ -123,24 +134,22 @@ async function knownAgencies(ctx: AppContext): Promise<Map<string, { code: strin
   return known;
 }
 
-export function parIndexRoutes() {
-  const app = new Hono<AppEnv>();
-
+export const parIndexHandlers = {
   // Every bound account and every agency it may be bound to (administrators).
-  app.get("/agency-members", allow(["admin"]), async (c) => {
+  agencyMembers: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const agencies = [...(await knownAgencies(ctx)).values()].sort((a, b) => a.code.localeCompare(b.code));
-    return c.json({ members: await listAgencyMembers(ctx.db.kysely), agencies });
-  });
+    return c.json({ members: await listAgencyMembers(ctx.db.kysely), agencies } satisfies AgencyMemberList);
+  },
 
   // Binds a department's account to agencies (administrators); an empty list unbinds it.
-  app.get("/agency-members/:username", allow(["admin"]), async (c) => {
+  agencyMember: async (c: Context<AppEnv, "/:username">) => {
     const user = await findUserByName(c.var.ctx.db.kysely, c.req.param("username"));
     if (!user) throw new Problem("not_found", undefined, { username: c.req.param("username") });
-    return c.json({ username: user.username, agencies: await agenciesOf(c.var.ctx.db.kysely, user.id) });
-  });
+    return c.json({ username: user.username, agencies: await agenciesOf(c.var.ctx.db.kysely, user.id) } satisfies AgencyMember);
+  },
 
-  app.put("/agency-members/:username", allow(["admin"]), async (c) => {
+  setAgencyMember: async (c: Context<AppEnv, "/:username">) => {
     const ctx = c.var.ctx;
     const body = parseWith(AgencyMembersSchema, await readJson(c));
     const user = await findUserByName(ctx.db.kysely, c.req.param("username"));
@@ -162,11 +171,11 @@ export function parIndexRoutes() {
     );
     if (errors.length) throw new Problem("invalid", errors);
     await setAgencies(ctx.db.kysely, user, [...new Set(body.agencies)], currentUser(c).username);
-    return c.json({ username: user.username, agencies: await agenciesOf(ctx.db.kysely, user.id) });
-  });
+    return c.json({ username: user.username, agencies: await agenciesOf(ctx.db.kysely, user.id) } satisfies AgencyMember);
+  },
 
   // The PAR INDEX rounds the caller may see.
-  app.get("/rounds", allow(ANALYSTS), async (c) => {
+  rounds: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const user = currentUser(c);
     const rounds = [];
@@ -176,11 +185,11 @@ export function parIndexRoutes() {
       if (!edition?.parIndex) continue;
       rounds.push({ id: round.id, title: round.title, status: round.status, index: edition.parIndex.id, year: edition.parIndex.year, groups: round.groups });
     }
-    return c.json({ rounds });
-  });
+    return c.json({ rounds } satisfies ParRoundList);
+  },
 
   // The definition and form of a round, and its assessed units within the caller's area with their status.
-  app.get("/:round", allow(ANALYSTS), async (c) => {
+  round: async (c: Context<AppEnv, "/:round">) => {
     const ctx = c.var.ctx;
     const user = currentUser(c);
     requireRounds(user, [{ field: "round", value: c.req.param("round") }]);
@@ -201,18 +210,18 @@ export function parIndexRoutes() {
       assessments,
       me,
     });
-  });
+  },
 
-  app.get("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
+  assessment: async (c: Context<AppEnv, "/:round/:unit/:group">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const assessment = await getAssessment(ctx.db.kysely, pr.round.id, unit, group);
     return c.json({
       assessment: assessment ?? { round: pr.round.id, unit, group, status: "draft", version: 0, returnReason: null, answers: {}, answered: {} },
-    });
-  });
+    } satisfies AssessmentReply);
+  },
 
-  app.put("/:round/assessments/:unit/:group", allow(ANALYSTS), async (c) => {
+  saveAssessment: async (c: Context<AppEnv, "/:round/:unit/:group">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const body = parseWith(EvidenceSaveSchema, await readJson(c));
@@ -228,24 +237,24 @@ export function parIndexRoutes() {
       validate: (merged) => validateAnswers(pr.instrument, merged).map((e) => ({ ...e, question: `answers.${e.question}` })),
       leavesOf: leavesOfQuestion(pr.definition),
     });
-    return c.json({ assessment });
-  });
+    return c.json({ assessment } satisfies AssessmentReply);
+  },
 
-  app.post("/:round/assessments/:unit/:group/transition", allow(ANALYSTS), async (c) => {
+  transition: async (c: Context<AppEnv, "/:round/:unit/:group">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const group = assessmentGroup(pr, c.req.param("group"));
     const body = parseWith(TransitionSchema, await readJson(c));
     if ((await agenciesOf(ctx.db.kysely, currentUser(c).id)).length) throw departmentOnly();
     const assessment = await transitionAssessment(ctx.db.kysely, { round: pr.round.id, unit, group }, body, currentUser(c).username);
-    return c.json({ assessment });
-  });
+    return c.json({ assessment } satisfies AssessmentReply);
+  },
 
-  app.get("/:round/inputs/:unit", allow(ANALYSTS), async (c) => {
+  inputs: async (c: Context<AppEnv, "/:round/:unit">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
-    return c.json({ inputs: await getInputs(ctx.db.kysely, pr.round.id, unit) });
-  });
+    return c.json({ inputs: await getInputs(ctx.db.kysely, pr.round.id, unit) } satisfies ParInputsReply);
+  },
 
-  app.put("/:round/inputs/:unit", allow(ANALYSTS), async (c) => {
+  setInputs: async (c: Context<AppEnv, "/:round/:unit">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.param("unit"));
     const user = currentUser(c);
     const body = parseWith(ParInputsSchema, await readJson(c));
@@ -259,19 +268,19 @@ export function parIndexRoutes() {
       }),
     ];
     if (errors.length) throw new Problem("invalid", errors);
-    return c.json({ inputs: await putInputs(ctx.db.kysely, pr.round.id, unit, body, user.username) });
-  });
+    return c.json({ inputs: await putInputs(ctx.db.kysely, pr.round.id, unit, body, user.username) } satisfies ParInputsReply);
+  },
 
-  app.get("/:round/results", allow(ANALYSTS), async (c) => {
+  results: async (c: Context<AppEnv, "/:round">) => {
     const compare = c.req.query("compare") || undefined;
     requireRounds(currentUser(c), [{ field: "compare", value: compare }]);
     const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
     const group = assessmentGroup(pr, c.req.query("group"));
     return c.json(await parResults(ctx, pr, unit, group, { compare, targetPercent: num(c.req.query("target"), "target"), viewer: currentUser(c) }));
-  });
+  },
 
   // Stored targets of the round the caller may see; with unit=, only that unit's.
-  app.get("/:round/targets", allow(ANALYSTS), async (c) => {
+  targets: async (c: Context<AppEnv, "/:round">) => {
     const ctx = c.var.ctx;
     const user = currentUser(c);
     const unit = c.req.query("unit") || undefined;
@@ -280,10 +289,10 @@ export function parIndexRoutes() {
     const pr = await loadParRound(ctx, c.req.param("round"));
     const targets = (await visibleTargets(ctx, pr.round.id, user)).filter((t) => !unit || t.unit === unit);
     return c.json({ round: pr.round.id, targets });
-  });
+  },
 
   // Replaces the targets the caller may see (with unit=, only that unit's) and keeps every other one.
-  app.put("/:round/targets", allow(ANALYSTS), async (c) => {
+  setTargets: async (c: Context<AppEnv, "/:round">) => {
     const ctx = c.var.ctx;
     const user = currentUser(c);
     const unit = c.req.query("unit") || undefined;
@@ -302,10 +311,10 @@ export function parIndexRoutes() {
     await audit(ctx.db.kysely, user.username, "par.targets.set", unit ? `${pr.round.id}/${unit}` : pr.round.id, { count: body.targets.length });
     const targets = (await visibleTargets(ctx, pr.round.id, user)).filter((t) => !unit || t.unit === unit);
     return c.json({ round: pr.round.id, targets });
-  });
+  },
 
   // JSON by default; format=csv|xlsx is the appendix-ready file (labels=vi|en, sep=semicolon, decimal=comma).
-  app.get("/:round/below-maximum", allow(ANALYSTS), async (c) => {
+  belowMaximum: async (c: Context<AppEnv, "/:round">) => {
     const { ctx, pr, unit } = await scoped(c, c.req.query("unit"));
     const group = assessmentGroup(pr, c.req.query("group"));
     const rows = await belowMaximumRows(ctx, pr, unit, group, currentUser(c));
@@ -332,10 +341,10 @@ export function parIndexRoutes() {
         "cache-control": "no-store",
       },
     });
-  });
+  },
 
   // Recomputes with proposed values over the stored inputs; nothing is written.
-  app.post("/:round/what-if", allow(ANALYSTS), async (c) => {
+  whatIf: async (c: Context<AppEnv, "/:round">) => {
     const raw = await readJson(c);
     const body = parseWith(WhatIfSchema, raw);
     const { ctx, pr, unit } = await scoped(c, body.unit);
@@ -354,7 +363,5 @@ export function parIndexRoutes() {
     if (errors.length) throw new Problem("invalid", errors);
     const { base, proposed, changes } = whatIf(pr.definition, inputs, body.proposal);
     return c.json({ round: pr.round.id, unit, group, base: base.root, proposed: proposed.root, changes });
-  });
-
-  return app;
-}
+  },
+};

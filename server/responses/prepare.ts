@@ -32,20 +32,28 @@ export interface PreparedResponse {
   alreadyStored?: { receipt: string };
 }
 
-/** Round lookups are frequent and cheap to cache briefly; status changes are seen within a second. */
-const roundCache = new Map<string, { round: Round | null; at: number }>();
+/**
+ * Round lookups are frequent and cheap to cache briefly; status changes are seen within a second.
+ * Each app keeps its own cache (on its context), so one database's rounds never answer for another's.
+ * A round forgotten is forgotten by every app: `forgetRound` marks the id at a new epoch, and an
+ * entry read before that epoch is no longer used.
+ */
+let epoch = 0;
+const forgottenAt = new Map<string, number>();
 export async function cachedRound(ctx: AppContext, id: string): Promise<Round | null> {
   // No round id holds a control character (and PostgreSQL could not even compare one): not found.
   if (controlCharacter(id) || hasLoneSurrogate(id)) return null;
-  const hit = roundCache.get(id);
-  if (hit && Date.now() - hit.at < 1000) return hit.round;
+  const cache = (ctx.roundCache ??= new Map());
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < 1000 && hit.epoch >= (forgottenAt.get(id) ?? 0)) return hit.round;
+  const readAt = epoch;
   const round = await findRound(ctx.db.kysely, id);
-  roundCache.set(id, { round, at: Date.now() });
+  cache.set(id, { round, at: Date.now(), epoch: readAt });
   return round;
 }
 
 export function forgetRound(id: string): void {
-  roundCache.delete(id);
+  forgottenAt.set(id, ++epoch);
 }
 
 export interface PrepareOptions {
@@ -258,7 +266,26 @@ function toRows(round: Round, instrument: Instrument, sent: Submission, blurTime
     content_hash: contentHash({ ...s, id: s.id.toLowerCase() }),
     receipt_code: receiptCode(),
   };
-  return { response, ...rowsOf(instrument, response.id, s.answers) };
+  return withRowsOnDemand(response, instrument, s.answers);
+}
+
+/**
+ * A prepared response whose answer rows and rollup pairs are built when first read. On SQLite the
+ * writer thread builds them from the stored payload, so this thread never does; PostgreSQL and the
+ * in-thread writer read them here.
+ */
+function withRowsOnDemand(response: ResponseTable, instrument: Instrument, answers: Answers): PreparedResponse {
+  let rows: Pick<PreparedResponse, "answers" | "coded"> | undefined;
+  const built = () => (rows ??= rowsOf(instrument, response.id, answers));
+  return {
+    response,
+    get answers() {
+      return built().answers;
+    },
+    get coded() {
+      return built().coded;
+    },
+  };
 }
 
 const codedCache = new WeakMap<Instrument, Set<string>>();

@@ -3,24 +3,21 @@
  * signed-in enumerator) and POST /api/sync (a batch from an enumerator device, one result per
  * response, so the device clears exactly what the server holds).
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { readJson, parseWith, MAX_SYNC_BODY_BYTES } from "../http/body.js";
 import { Problem } from "../http/problem.js";
 import { problemFromDatabaseError } from "../db/errors.js";
-import { allow, canSeeRound, currentUser, principal, CSRF_HEADER } from "../http/access.js";
-import { publicRateLimit } from "../http/rate-limit.js";
-import { SyncBatchSchema, type Receipt, type SyncItemResult } from "../../shared/api/schemas.js";
-import { fieldError } from "../../shared/errors.js";
+import { canSeeRound, currentUser, principal, CSRF_HEADER } from "../http/access.js";
+import { SyncBatchSchema } from "../../shared/api/schemas.js";
+import type { Receipt, SyncItemResult, SyncReply } from "../../shared/api/responses.js";
 import { prepareSubmission, cachedRound, type PreparedResponse } from "./prepare.js";
+import { checkCollectorScope } from "./service.js";
 import type { Round } from "../rounds/repository.js";
 import type { User } from "../accounts/repository.js";
-import type { AppContext } from "../app-context.js";
 
-export function responseRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.post("/rounds/:id/responses", allow("public"), publicRateLimit(), async (c) => {
+export const responseHandlers = {
+  submit: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     // Control characters are refused per field by the submission schema and the answer validation.
     const body = await readJson(c, { refuseControlCharacters: false });
@@ -36,9 +33,9 @@ export function responseRoutes() {
     const outcome = await ctx.store.store(prepared);
     if (outcome.status === "conflict" || outcome.status === "token_used") throw new Problem("duplicate_conflict", undefined, { id: outcome.id });
     return c.json({ id: outcome.id, receipt: outcome.receipt, status: outcome.status } satisfies Receipt, outcome.status === "stored" ? 201 : 200);
-  });
+  },
 
-  app.post("/sync", allow(["enumerator", "admin"]), async (c) => {
+  sync: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     // Each item is checked on its own (control characters included), so one bad item refuses only itself.
     const batch = parseWith(SyncBatchSchema, await readJson(c, { limit: MAX_SYNC_BODY_BYTES, refuseControlCharacters: false }));
@@ -81,11 +78,9 @@ export function responseRoutes() {
     const summary = { stored: 0, duplicate: 0, conflict: 0, invalid: 0 };
     for (const r of results) summary[r.status]++;
     // The server's time lets the device learn its clock's offset and show corrected times.
-    return c.json({ results, summary, serverTime: new Date().toISOString() });
-  });
-
-  return app;
-}
+    return c.json({ results, summary, serverTime: new Date().toISOString() } satisfies SyncReply);
+  },
+};
 
 /** Why one item of a batch could not be stored; the others of the batch are stored regardless. */
 function storeFailure(error: unknown): Problem {
@@ -105,17 +100,4 @@ async function enumeratorFor(c: Context<AppEnv>, round: Round): Promise<User | n
   if (who.via === "session" && c.req.header(CSRF_HEADER) !== who.csrf) return null;
   if (!canSeeRound(who.user, round.id)) throw new Problem("forbidden");
   return who.user;
-}
-
-/** Enumerators collect only in the units assigned to them. */
-export function checkCollectorScope(ctx: AppContext, user: User, item: PreparedResponse): void {
-  if (user.unitScope.length === 0) return;
-  if (!user.unitScope.some((s) => ctx.units.isWithin(item.response.unit_key, s))) {
-    throw new Problem("invalid", [
-      fieldError("unit", "unit_not_in_scope", {
-        vi: "Đơn vị này không thuộc địa bàn được phân công cho bạn.",
-        en: "This unit is not in the area assigned to you.",
-      }),
-    ]);
-  }
 }

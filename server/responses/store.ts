@@ -13,7 +13,8 @@
  * by deltas summed per key over the batch.
  *
  * SQLite has one writer: one batch at a time, through cached prepared statements
- * (`batch-writers.ts`). PostgreSQL takes several batches at once, each one statement
+ * (`batch-writers.ts`), on a thread of its own that owns the write connection (`writer-thread.ts`),
+ * so statements and commits do not hold up the event loop. PostgreSQL takes several batches at once, each one statement
  * (`postgresBatch`), so the server does not sit idle waiting for one round trip at a time
  * (docs/decisions/0021-one-statement-per-batch.md).
  */
@@ -29,6 +30,8 @@ import {
   type RollupRow,
   type RoundRollupRow,
 } from "./batch-writers.js";
+import { SqliteWriterThread } from "./writer-client.js";
+import type SQLite from "better-sqlite3";
 
 export type StoreOutcome =
   | { status: "stored"; id: string; receipt: string }
@@ -50,13 +53,26 @@ const MAX_BATCH = 1000;
  */
 const POSTGRES_IN_FLIGHT = 4;
 
+/**
+ * The writer thread needs a database file (another thread cannot open an in-memory database);
+ * CHISO_WRITER_THREAD=0 writes on the server's own thread (for comparison in benchmarks).
+ */
+function writerThreadFor(db: Db): SqliteWriterThread | null {
+  if (!db.sqlite || db.sqlite.memory || process.env.CHISO_WRITER_THREAD === "0") return null;
+  return new SqliteWriterThread(db.sqlite.name, db);
+}
+
 export class ResponseStore {
   private queue: Pending[] = [];
   private active = 0;
   private scheduled = false;
   private readonly slots: number;
+  private readonly writer: SqliteWriterThread | null;
 
   constructor(private readonly db: Db) {
+    this.writer = writerThreadFor(db);
+    // One batch at a time on SQLite, on the writer thread too: the next batch grows while one is
+    // written, where a second in flight would be a small one (a commit, with its fsync, for a few).
     this.slots = db.sqlite ? 1 : POSTGRES_IN_FLIGHT;
   }
 
@@ -113,27 +129,39 @@ export class ResponseStore {
   private async commit(batch: Pending[]): Promise<void> {
     const items = batch.map((p) => p.item);
     const outcomes = await withRetry(() => this.write(items));
-    // Committed: a failure from here on must not be reported as a failure to store.
-    await restampClaims(this.db, items).catch((error: unknown) => console.error(error));
+    // Committed: a failure from here on must not be reported as a failure to store. (The writer thread restamps itself.)
+    if (!this.writer) await restampClaims(this.db, items).catch((error: unknown) => console.error(error));
     batch.forEach((p, i) => p.resolve(outcomes[i]!));
   }
 
   private write(items: PreparedResponse[]): Promise<StoreOutcome[]> {
+    if (this.writer) return this.writer.write(items);
     const sqlite = this.db.sqlite;
     if (!sqlite) return writePostgres(this.db, items);
     // Holding Kysely's connection keeps every other query out of this transaction.
-    return this.db.kysely.connection().execute(async () => {
-      sqlite.exec("BEGIN IMMEDIATE");
-      try {
-        const outcomes = await writeBatch(sqliteWriter(sqlite), items);
-        sqlite.exec("COMMIT");
-        return outcomes;
-      } catch (error) {
-        if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-        throw error;
-      }
-    });
+    return this.db.kysely.connection().execute(() => writeSqliteBatch(sqlite, items));
   }
+}
+
+/** One batch in one SQLite transaction, on the thread that owns `sqlite`; resolves after COMMIT. */
+export async function writeSqliteBatch(sqlite: SQLite.Database, items: PreparedResponse[]): Promise<StoreOutcome[]> {
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    const outcomes = await writeBatch(sqliteWriter(sqlite), items);
+    sqlite.exec("COMMIT");
+    return outcomes;
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** `restampClaims` on the writer thread's own SQLite connection. */
+export function restampSqliteClaims(sqlite: SQLite.Database, items: Array<Pick<PreparedResponse, "response" | "claim">>): void {
+  const rounds = [...new Set(items.filter((i) => i.claim).map((i) => i.response.round_id))];
+  if (rounds.length === 0) return;
+  sqlite.prepare(`update invitations set used_on = used_on where round_id in (${rounds.map(() => "?").join(", ")}) and used_on is not null`).run(...rounds);
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Reading rollups back as scoring counts for any set of cells (unit subtree × respondent group), and
  * for a whole breakdown at once: every cell is assigned to its row in memory and its rollups are
- * added there, so a breakdown costs a few batched queries whatever the number of rows.
+ * added there (a breakdown by unit from the tallies the process keeps per cell, cell-cache.ts).
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { emptyCounts, type AnswerCounts } from "../../shared/scoring/counts.js";
+import { cellTallies } from "./cell-cache.js";
 
 export interface Cell {
   unit: string;
@@ -78,6 +79,41 @@ export async function aggregateCells(
     }
     return { total, rows };
   }
+  // A breakdown by unit adds up each cell's tallies, kept in memory while the cell is unchanged
+  // (cell-cache.ts), instead of grouping every rollup row by unit in SQL on each request.
+  if (perUnit) {
+    const { dictionary, tallies } = await cellTallies(db, roundId, cells, options.all ? { group: options.group } : null);
+    const size = dictionary.questions.length;
+    const totalSums = new Float64Array(size * 3);
+    const rowSums = new Map<string, Float64Array>();
+    cells.forEach((cell, i) => {
+      const t = tallies[i]!;
+      const row = unitRow.get(cell.unit) ?? null;
+      let sums: Float64Array | undefined;
+      if (row !== null) {
+        sums = rowSums.get(row);
+        if (!sums) rowSums.set(row, (sums = new Float64Array(size * 3)));
+      }
+      for (let j = 0; j < t.ids.length; j++) {
+        const at = t.ids[j]! * 3;
+        totalSums[at] = totalSums[at]! + t.tn[j]!;
+        totalSums[at + 1] = totalSums[at + 1]! + t.tw[j]!;
+        totalSums[at + 2] = totalSums[at + 2]! + t.tw2[j]!;
+        if (sums) {
+          sums[at] = sums[at]! + t.tn[j]!;
+          sums[at + 1] = sums[at + 1]! + t.tw[j]!;
+          sums[at + 2] = sums[at + 2]! + t.tw2[j]!;
+        }
+      }
+    });
+    const addAll = (counts: AnswerCounts, sums: Float64Array) => {
+      for (let id = 0; id < size; id++)
+        if (sums[id * 3]! > 0) addCode(counts, dictionary.questions[id]!, dictionary.codes[id]!, sums[id * 3]!, sums[id * 3 + 1]!, sums[id * 3 + 2]!);
+    };
+    addAll(total, totalSums);
+    for (const [row, sums] of rowSums) addAll(rowCounts(row), sums);
+    return { total, rows };
+  }
   for (const batch of batches) {
     let query = db
       .selectFrom("rollups")
@@ -87,7 +123,6 @@ export async function aggregateCells(
       .groupBy(["question_id", "code"]);
     if (options.group) query = query.where("group_code", "=", options.group);
     if (batch) query = query.where("unit_key", "in", batch);
-    if (perUnit) query = query.select("unit_key").groupBy("unit_key");
     if (options.byGroup) query = query.select("group_code").groupBy("group_code");
     const result = (await query.execute()) as Array<{
       question_id: string;
@@ -95,7 +130,6 @@ export async function aggregateCells(
       n: number;
       w: number;
       w2: number;
-      unit_key?: string;
       group_code?: string;
     }>;
     for (const r of result) {
@@ -105,7 +139,6 @@ export async function aggregateCells(
       addCode(total, r.question_id, r.code, n, w, w2);
       let row: string | null = null;
       if (options.byGroup) row = options.rowOf({ unit: "", group: r.group_code!, n: 0, w: 0, w2: 0 });
-      else if (perUnit) row = unitRow.get(r.unit_key!) ?? null;
       if (row !== null) addCode(rowCounts(row), r.question_id, r.code, n, w, w2);
     }
   }

@@ -16,9 +16,7 @@ import {
   addRespondentMoments,
   emptyCrossMoments,
   emptyItemSums,
-  itemSumsFromCodes,
   treeStatistics,
-  type CodeTally,
   type CrossMoments,
   type NodeStatistics,
   type PsuSums,
@@ -28,10 +26,9 @@ import type { Reliability, Uncertainty, UnreliableReason } from "../../shared/ap
 import type { BreakdownRow, ResultNode, ScoredCell } from "../../shared/results/types.js";
 import { walk } from "../../shared/results/tree.js";
 import { roundCells, type Cell } from "./counts.js";
+import { cellKey, cellTallies, type CellTallies } from "./cell-cache.js";
 import { loadDesign, placer, varianceDesign, type Placement } from "./design.js";
 import type { ResultsQuery, RoundEdition } from "./service.js";
-
-const BATCH = 400;
 
 /** Per cell (unit × group): the response totals and each leaf's sums (5 per leaf, in the index's leaf order). */
 interface CellSums {
@@ -40,89 +37,77 @@ interface CellSums {
   items: Float64Array;
 }
 
-/** What a process keeps per round between requests: each cell's leaf sums, valid while its totals are unchanged. */
+/** What a process keeps per round between requests for composite design effects: the respondents' leaf scores. */
 interface RoundCache {
   tables: object;
-  cells: Map<string, { n: number; w: number; w2: number; items: Float64Array }>;
   people: { stamp: string; list: Respondent[] } | null;
 }
 
-// Responses are stored once and never change, so a cell's rollups change only when its cell_totals do:
-// a cell whose (n, Σw, Σw²) is unchanged keeps its sums, and only changed cells are read again.
+// Keyed on the database handle, as the cells' tallies are (cell-cache.ts).
 const caches = new WeakMap<object, Map<string, RoundCache>>();
 
 function roundCache(db: object, roundId: string, tables: object): RoundCache {
   let byRound = caches.get(db);
   if (!byRound) caches.set(db, (byRound = new Map()));
   let cache = byRound.get(roundId);
-  if (!cache || cache.tables !== tables) byRound.set(roundId, (cache = { tables, cells: new Map(), people: null }));
+  if (!cache || cache.tables !== tables) byRound.set(roundId, (cache = { tables, people: null }));
   return cache;
 }
 
-const cellKey = (unit: string, group: string) => `${unit}\u0000${group}`;
 const FIELDS = 5;
 
-/**
- * Leaf sums of the given cells, from the cache where the cell is unchanged, else from its rollups
- * (read in batches of units; the whole round at once when every cell must be read).
- */
+// Each cell's leaf sums, derived once from its tallies (a changed cell gets new tallies, so a new entry).
+const leafSumsOfCell = new WeakMap<CellTallies, { tables: object; items: Float64Array }>();
+
+/** Leaf sums of the given cells (n, Σw, Σw², Σw·s, Σw·s² per leaf), from their tallies. */
 async function leafSums(
   db: Kysely<Database>,
   roundId: string,
   cells: readonly Cell[],
-  everyCell: number,
-  group: string | null,
+  whole: { group: string | null } | null,
   leafCodes: readonly string[],
   tables: ReturnType<typeof leafScoreTables>,
-): Promise<Map<string, Float64Array>> {
-  const cache = roundCache(db, roundId, tables);
-  const stale = cells.filter((c) => {
-    const hit = cache.cells.get(cellKey(c.unit, c.group));
-    return !hit || hit.n !== c.n || hit.w !== c.w || hit.w2 !== c.w2;
+): Promise<Float64Array[]> {
+  // Only the leaves' questions: a whole-tree request of a new process reads two thirds of the rows.
+  const questions = leafCodes.map((code) => tables.get(code)!.question);
+  const { dictionary, tallies } = await cellTallies(db, roundId, cells, whole, questions);
+  // Per (question, code) of the round: the leaves it scores on, and its score there.
+  const byQuestion = new Map<string, Array<[number, ReadonlyMap<string, number>]>>();
+  leafCodes.forEach((code, k) => {
+    const t = tables.get(code)!;
+    let list = byQuestion.get(t.question);
+    if (!list) byQuestion.set(t.question, (list = []));
+    list.push([k, t.scores]);
   });
-  if (stale.length) {
-    const questions = [...new Set(leafCodes.map((c) => tables.get(c)!.question))];
-    const wanted = new Map(stale.map((c) => [cellKey(c.unit, c.group), c]));
-    const units = [...new Set(stale.map((c) => c.unit))];
-    const batches: Array<string[] | null> = [];
-    if (stale.length === everyCell) batches.push(null);
-    else for (let i = 0; i < units.length; i += BATCH) batches.push(units.slice(i, i + BATCH));
-    const tallies = new Map<string, Map<string, Record<string, CodeTally>>>();
-    for (const batch of batches) {
-      let query = db
-        .selectFrom("rollups")
-        .select(["unit_key", "group_code", "question_id", "code", "n", "w", "w2"])
-        .where("round_id", "=", roundId)
-        .where("question_id", "in", questions);
-      if (group) query = query.where("group_code", "=", group);
-      if (batch) query = query.where("unit_key", "in", batch);
-      for (const r of await query.execute()) {
-        const key = cellKey(r.unit_key, r.group_code);
-        if (!wanted.has(key)) continue;
-        let byQuestion = tallies.get(key);
-        if (!byQuestion) tallies.set(key, (byQuestion = new Map()));
-        let byCode = byQuestion.get(r.question_id);
-        if (!byCode) byQuestion.set(r.question_id, (byCode = {}));
-        const t = (byCode[r.code] ??= { n: 0, w: 0, w2: 0 });
-        t.n += Number(r.n);
-        t.w += Number(r.w);
-        t.w2 += Number(r.w2);
+  const contributions: Array<Array<[number, number]> | null> = dictionary.questions.map((question, id) => {
+    const out: Array<[number, number]> = [];
+    for (const [k, scores] of byQuestion.get(question) ?? []) {
+      const s = scores.get(dictionary.codes[id]!);
+      if (s !== undefined) out.push([k * FIELDS, s]);
+    }
+    return out.length ? out : null;
+  });
+  return tallies.map((t) => {
+    const hit = leafSumsOfCell.get(t);
+    if (hit && hit.tables === tables) return hit.items;
+    const items = new Float64Array(leafCodes.length * FIELDS);
+    for (let j = 0; j < t.ids.length; j++) {
+      const list = contributions[t.ids[j]!];
+      if (!list) continue;
+      const n = t.tn[j]!;
+      const w = t.tw[j]!;
+      const w2 = t.tw2[j]!;
+      for (const [at, s] of list) {
+        items[at] = items[at]! + n;
+        items[at + 1] = items[at + 1]! + w;
+        items[at + 2] = items[at + 2]! + w2;
+        items[at + 3] = items[at + 3]! + w * s;
+        items[at + 4] = items[at + 4]! + w * s * s;
       }
     }
-    for (const [key, c] of wanted) {
-      const byQuestion = tallies.get(key);
-      const items = new Float64Array(leafCodes.length * FIELDS);
-      leafCodes.forEach((code, k) => {
-        const t = tables.get(code)!;
-        const byCode = byQuestion?.get(t.question);
-        if (!byCode) return;
-        const s = itemSumsFromCodes(byCode, t.scores);
-        items.set([s.n, s.w, s.w2, s.y, s.yy], k * FIELDS);
-      });
-      cache.cells.set(key, { n: c.n, w: c.w, w2: c.w2, items });
-    }
-  }
-  return new Map(cells.map((c) => [cellKey(c.unit, c.group), cache.cells.get(cellKey(c.unit, c.group))!.items]));
+    leafSumsOfCell.set(t, { tables, items });
+    return items;
+  });
 }
 
 /**
@@ -335,8 +320,10 @@ export async function attachUncertainty(ctx: AppContext, re: RoundEdition, input
   const tables = leafScoreTables(re.index, re.instrument);
   const leafCodes = leafNodes(re.index.root).map((l) => l.code);
   const placed = input.cells.filter((c) => c.n > 0 && place(c.unit));
-  const byCell = await leafSums(db, re.round.id, placed, everyCell.length, q.group, leafCodes, tables);
-  const sums: CellSums[] = placed.map((cell) => ({ cell, place: place(cell.unit)!, items: byCell.get(cellKey(cell.unit, cell.group))! }));
+  // Every cell of the round (of the group): read in one pass when the process has none of them yet.
+  const whole = placed.length === everyCell.filter((c) => c.n > 0 && (!q.group || c.group === q.group)).length ? { group: q.group } : null;
+  const byCell = await leafSums(db, re.round.id, placed, whole, leafCodes, tables);
+  const sums: CellSums[] = placed.map((cell, i) => ({ cell, place: place(cell.unit)!, items: byCell[i]! }));
 
   // Composite design effects: from the stored answers while the round is small (invitation rounds: never).
   const roundSize = everyCell.reduce((s, c) => s + c.n, 0);

@@ -2,30 +2,20 @@
  * GET /api/rounds/:id/offline-units — what an enumerator device downloads to work offline: the
  * units it may collect in, and the round's sample targets for them.
  */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow, canSeeRound, currentUser } from "../http/access.js";
+import { canSeeRound, currentUser } from "../http/access.js";
 import { findRound } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
-import type { OfflineUnit } from "../../shared/api/schemas.js";
+import type { OfflinePackage, OfflineTarget, OfflineUnit } from "../../shared/api/offline.js";
 import { unitsInScope } from "../units/walk.js";
 
-/** A sample target of the round for one unit the device may collect in, with the responses held for it. */
-export interface OfflineTarget {
-  unit: string;
-  group: string;
-  target: number;
-  received: number;
-}
-
-export function offlineRoutes() {
-  const app = new Hono<AppEnv>();
-
+export const offlineHandlers = {
   // The same callers as POST /api/sync: the list is only of use to those who collect in the round.
-  app.get("/:id/offline-units", allow(["enumerator", "admin"]), async (c) => {
+  units: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const user = currentUser(c);
     const round = await findRound(ctx.db.kysely, c.req.param("id"));
@@ -50,11 +40,9 @@ export function offlineRoutes() {
         ancestorNames: ctx.units.ancestorNames(u.key),
       }));
     c.header("cache-control", "private, no-cache");
-    return c.json({ units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) });
-  });
-
-  return app;
-}
+    return c.json({ units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) } satisfies OfflinePackage);
+  },
+};
 
 /**
  * The round's sample targets for these units, each with the responses the server holds for it now

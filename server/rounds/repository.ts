@@ -1,33 +1,12 @@
 /** Survey rounds (campaigns): creation, lookup and status, targets per unit. */
 import type { Kysely } from "kysely";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Database, RoundTable } from "../db/types.js";
-import { ModeSchema, RoundStatusSchema, type RoundSummary, type RoundStatus } from "../../shared/api/schemas.js";
-import { TextSchema } from "../../shared/i18n.js";
+import type { ModeSchema, RoundStatus } from "../../shared/api/schemas.js";
+import type { NewRoundSchema, RoundSummary } from "../../shared/api/rounds.js";
 
-/** The largest minimum cell size a round may have (docs/security.md, "Input rules"). */
-export const MAX_MIN_CELL_SIZE = 1000;
-
-export const NewRoundSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,60}$/, "round id: lower-case letters, digits and -"),
-    title: TextSchema,
-    edition: z.string(),
-    version: z.string(),
-    status: RoundStatusSchema.default("draft"),
-    // Calendar dates (no 2025-02-30), the end not before the start.
-    periodStart: z.iso.date().nullable().default(null),
-    periodEnd: z.iso.date().nullable().default(null),
-    registry: z.string(),
-    scope: z.array(z.string()).default([]),
-    groups: z.array(z.string()).min(1),
-    modes: z.array(ModeSchema).min(1),
-    // The same bound as `chiso round create --min-cell`; a larger cell would hide every result anyway.
-    minCellSize: z.number().int().min(1).max(MAX_MIN_CELL_SIZE).default(5),
-  })
-  .strict()
-  .refine((r) => !r.periodStart || !r.periodEnd || r.periodEnd >= r.periodStart, { path: ["periodEnd"], message: "the period ends before it starts" });
-export type NewRound = z.input<typeof NewRoundSchema>;
+// The payload is the API's (shared/api/rounds.ts); the command line creates rounds with the same schema.
+export { MAX_MIN_CELL_SIZE, NewRoundSchema, type NewRound } from "../../shared/api/rounds.js";
 
 export interface Round {
   id: string;

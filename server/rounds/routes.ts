@@ -1,51 +1,22 @@
-/** GET /api/rounds, /api/rounds/:id, /api/rounds/:id/form (cacheable, with ETag) and /results. */
-import { Hono } from "hono";
-import type { AppEnv, AppContext } from "../app-context.js";
+/** Handlers of the survey rounds: the list, one round, its form (cacheable, with ETag), creating one and opening or closing it. */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
 import { notModified } from "../http/conditional.js";
-import { allow, canSeeRound, currentUser, principal, seesWholeRound } from "../http/access.js";
+import { canSeeRound, currentUser, principal, seesWholeRound } from "../http/access.js";
 import { readJson, parseWith } from "../http/body.js";
 import { fieldError } from "../../shared/errors.js";
-import { RoundStatusSchema } from "../../shared/api/schemas.js";
+import { RoundStatusChangeSchema, type RoundDetail, type RoundList, type RoundReply } from "../../shared/api/rounds.js";
 import { audit } from "../accounts/audit.js";
 import { forgetRound } from "../responses/prepare.js";
-import { z } from "zod";
-import { listRounds, findRound, summarise, insertRound, setRoundStatus, NewRoundSchema, type Round } from "./repository.js";
+import { listRounds, findRound, summarise, insertRound, setRoundStatus, NewRoundSchema } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
 import { newRoundErrors } from "./validate.js";
 import { contentHash } from "../lib/canonical.js";
-import type { FormPayload } from "../../shared/api/schemas.js";
-import { resultRoutes } from "../results/routes.js";
-import { offlineRoutes } from "./offline-routes.js";
+import { buildFormPayload, roundOr404 } from "./service.js";
 
-async function roundOr404(ctx: AppContext, id: string): Promise<Round> {
-  const round = await findRound(ctx.db.kysely, id);
-  if (!round) throw new Problem("round_not_found");
-  return round;
-}
-
-export async function buildFormPayload(ctx: AppContext, round: Round): Promise<FormPayload> {
-  const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
-  if (!edition) throw new Problem("instrument_not_found");
-  const { instrument, index } = edition;
-  let fixedUnit: FormPayload["fixedUnit"] = null;
-  if (round.scope.length === 1) {
-    const unit = await ctx.units.get(round.scope[0]!);
-    if (unit && unit.level === instrument.unitLevel) fixedUnit = { key: unit.key, name: unit.fullName };
-  }
-  return {
-    round: summarise(round, instrument.title),
-    instrument,
-    index: index ? { id: index.id, title: index.title } : null,
-    groups: instrument.respondentGroups.filter((g) => round.groups.includes(g.code)).map((g) => ({ code: g.code, label: g.label })),
-    fixedUnit,
-  };
-}
-
-export function roundRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.get("/", allow("public"), async (c) => {
+export const roundHandlers = {
+  list: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const rounds = await listRounds(ctx.db.kysely);
     const out = [];
@@ -53,10 +24,10 @@ export function roundRoutes() {
       const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
       out.push(summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }));
     }
-    return c.json({ rounds: out });
-  });
+    return c.json({ rounds: out } satisfies RoundList);
+  },
 
-  app.get("/:id", allow("public"), async (c) => {
+  get: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
@@ -74,18 +45,18 @@ export function roundRoutes() {
     return c.json({
       round: summarise(round, edition?.instrument.title ?? { vi: round.editionId, en: round.editionId }),
       responses: seesCount ? Number(totals?.n ?? 0) : null,
-    });
-  });
+    } satisfies RoundDetail);
+  },
 
-  app.get("/:id/form", allow("public"), async (c) => {
+  form: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
     const round = await roundOr404(ctx, c.req.param("id"));
     const payload = await buildFormPayload(ctx, round);
     if (notModified(c, `"${contentHash(payload).slice(0, 32)}"`)) return c.body(null, 304);
     return c.json(payload);
-  });
+  },
 
-  app.post("/", allow(["admin"]), async (c) => {
+  create: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const input = parseWith(NewRoundSchema, await readJson(c));
     const edition = await getEdition(ctx.db.kysely, input.edition, input.version);
@@ -102,21 +73,17 @@ export function roundRoutes() {
     if (errors.length) throw new Problem("invalid", errors);
     await insertRound(ctx.db.kysely, input);
     await audit(ctx.db.kysely, currentUser(c).username, "round.create", input.id, { edition: input.edition, version: input.version });
-    return c.json({ round: summarise((await findRound(ctx.db.kysely, input.id))!, edition!.instrument.title) }, 201);
-  });
+    return c.json({ round: summarise((await findRound(ctx.db.kysely, input.id))!, edition!.instrument.title) } satisfies RoundReply, 201);
+  },
 
-  app.patch("/:id", allow(["admin"]), async (c) => {
+  setStatus: async (c: Context<AppEnv, "/:id">) => {
     const ctx = c.var.ctx;
-    const { status } = parseWith(z.object({ status: RoundStatusSchema }).strict(), await readJson(c));
+    const { status } = parseWith(RoundStatusChangeSchema, await readJson(c));
     const round = await roundOr404(ctx, c.req.param("id"));
     await setRoundStatus(ctx.db.kysely, round.id, status);
     forgetRound(round.id);
     await audit(ctx.db.kysely, currentUser(c).username, `round.${status}`, round.id);
     const edition = await getEdition(ctx.db.kysely, round.editionId, round.editionVersion);
-    return c.json({ round: summarise({ ...round, status }, edition?.instrument.title ?? round.title) });
-  });
-
-  app.route("/:id/results", resultRoutes());
-  app.route("/", offlineRoutes());
-  return app;
-}
+    return c.json({ round: summarise({ ...round, status }, edition?.instrument.title ?? round.title) } satisfies RoundReply);
+  },
+};

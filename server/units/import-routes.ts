@@ -1,11 +1,12 @@
 /** POST /api/units/import — administrators add a round's villages or agencies from CSV, as `chiso units import` does. */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow, currentUser } from "../http/access.js";
+import { currentUser } from "../http/access.js";
 import { Problem } from "../http/problem.js";
 import { readCsvBody } from "../http/csv-upload.js";
 import { audit } from "../accounts/audit.js";
 import type { FieldError } from "../../shared/errors.js";
+import type { UnitImport } from "../../shared/api/units.js";
 import { parseAgencyCsv, parseVillageCsv, type ImportError } from "./registry-data.js";
 import { insertUnits, toUnitInfo } from "./repository.js";
 
@@ -16,30 +17,18 @@ function toFieldError(e: ImportError): FieldError {
   return { question: e.field ? `line ${e.line}.${e.field}` : `line ${e.line}`, code: e.code, message_vi: e.message_vi, message_en: e.message_en };
 }
 
-export function unitImportRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.post("/import", allow(["admin"]), async (c) => {
+export const unitImportHandlers = {
+  importCsv: async (c: Context<AppEnv>) => {
     const ctx = c.var.ctx;
     const db = ctx.db.kysely;
     const kind = c.req.query("kind");
     if (kind !== "village" && kind !== "agency") {
-      throw new Problem(
-        "bad_request",
-        undefined,
-        { kind: kind ?? null },
-        { vi: "Tham số kind phải là village hoặc agency.", en: "The kind parameter must be village or agency." },
-      );
+      throw new Problem("unit_import_kind", undefined, { kind: kind ?? null });
     }
     const registryId = c.req.query("registry") ?? "";
     const registry = await db.selectFrom("unit_registries").selectAll().where("id", "=", registryId).executeTakeFirst();
     if (!registry) {
-      throw new Problem(
-        "bad_request",
-        undefined,
-        { registry: registryId },
-        { vi: `Không có danh mục đơn vị “${registryId}”.`, en: `There is no unit registry “${registryId}”.` },
-      );
+      throw new Problem("unit_import_registry", undefined, { registry: registryId });
     }
     const text = await readCsvBody(c);
     const ref = { id: registry.id, validFrom: registry.valid_from, validTo: registry.valid_to };
@@ -75,8 +64,6 @@ export function unitImportRoutes() {
       return n;
     });
     ctx.units.remember(parsed.units.map(toUnitInfo));
-    return c.json({ kind, registry: registry.id, rows: parsed.units.length, added, alreadyPresent: parsed.units.length - added }, 201);
-  });
-
-  return app;
-}
+    return c.json({ kind, registry: registry.id, rows: parsed.units.length, added, alreadyPresent: parsed.units.length - added } satisfies UnitImport, 201);
+  },
+};

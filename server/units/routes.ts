@@ -2,31 +2,20 @@
  * GET /api/units — unit search by name (with or without diacritics) or code, as of a date or
  * registry, optionally within one unit; GET /api/units/:key and /api/units/:key/children to browse.
  */
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
 import { Problem } from "../http/problem.js";
-import { allow } from "../http/access.js";
+import type { RegistryList, UnitChildren, UnitDetail, UnitSearch } from "../../shared/api/units.js";
 
-export function unitRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.get("/", allow("public"), async (c) => {
+export const unitHandlers = {
+  search: async (c: Context<AppEnv>) => {
     const { units } = c.var.ctx;
     const q = c.req.query("q") ?? "";
     const level = c.req.query("level");
     const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 200);
     const within = c.req.query("within");
     const registry = c.req.query("registry") ?? (await registryAsOf(c.var.ctx.db.kysely, c.req.query("asOf")));
-    if (!registry)
-      throw new Problem(
-        "bad_request",
-        undefined,
-        { asOf: c.req.query("asOf") },
-        {
-          vi: "Không có danh mục đơn vị hành chính nào có hiệu lực vào ngày này.",
-          en: "No unit registry is valid on that date.",
-        },
-      );
+    if (!registry) throw new Problem("registry_not_valid_on_date", undefined, { asOf: c.req.query("asOf") });
     const hits = units.search(registry, q, { ...(level ? { level } : {}), limit, ...(within ? { within } : {}) });
     return c.json({
       registry,
@@ -48,17 +37,17 @@ export function unitRoutes() {
             .map((p) => p.fullName),
         };
       }),
-    });
-  });
+    } satisfies UnitSearch);
+  },
 
-  app.get("/registries", allow("public"), async (c) => {
+  registries: async (c: Context<AppEnv>) => {
     const rows = await c.var.ctx.db.kysely.selectFrom("unit_registries").selectAll().orderBy("valid_from").execute();
-    return c.json({ registries: rows.map((r) => ({ id: r.id, label: r.label, validFrom: r.valid_from, validTo: r.valid_to })) });
-  });
+    return c.json({ registries: rows.map((r) => ({ id: r.id, label: r.label, validFrom: r.valid_from, validTo: r.valid_to })) } satisfies RegistryList);
+  },
 
   // Browsing, the fallback to typing: the units directly under one unit, by name, each saying
   // whether it has units under it in turn. Public, as the registry is.
-  app.get("/:key/children", allow("public"), async (c) => {
+  children: async (c: Context<AppEnv, "/:key">) => {
     const units = c.var.ctx.units;
     const parent = await units.get(c.req.param("key"));
     if (!parent) throw new Problem("unit_not_found");
@@ -73,18 +62,16 @@ export function unitRoutes() {
         level: u.level,
         children: units.childrenOf(u.key).length,
       })),
-    });
-  });
+    } satisfies UnitChildren);
+  },
 
-  app.get("/:key", allow("public"), async (c) => {
+  get: async (c: Context<AppEnv, "/:key">) => {
     const units = c.var.ctx.units;
     const unit = await units.get(c.req.param("key"));
     if (!unit) throw new Problem("unit_not_found");
-    return c.json({ unit, path: units.lineage(unit.key).slice(1), children: units.childrenOf(unit.key).length });
-  });
-
-  return app;
-}
+    return c.json({ unit, path: units.lineage(unit.key).slice(1), children: units.childrenOf(unit.key).length } satisfies UnitDetail);
+  },
+};
 
 /** The registry valid on a date (YYYY-MM-DD); today when no date is given. */
 export async function registryAsOf(db: import("kysely").Kysely<import("../db/types.js").Database>, asOf: string | undefined): Promise<string | null> {

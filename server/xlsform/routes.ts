@@ -3,13 +3,13 @@
  * multipart with `file` and an optional `index` index.json); `?check=1` only checks.
  * GET /api/xlsform/:edition[?version=] — the edition as an XLSForm workbook.
  */
-import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-context.js";
-import { allow, currentUser } from "../http/access.js";
+import { currentUser } from "../http/access.js";
 import { readBytes } from "../http/body.js";
 import { Problem } from "../http/problem.js";
 import { audit } from "../accounts/audit.js";
+import type { XlsformImported } from "../../shared/api/instruments.js";
 import { exportXlsformFile, importXlsformFile, type XlsformImportInput } from "./service.js";
 
 /** 10 MiB: a large questionnaire workbook is well under 1 MB. */
@@ -48,7 +48,7 @@ async function readUpload(c: Context<AppEnv>): Promise<Pick<XlsformImportInput, 
     try {
       form = await new Response(new Uint8Array(bytes), { headers: { "content-type": type } }).formData();
     } catch {
-      throw new Problem("bad_request", undefined, undefined, { vi: "Biểu mẫu multipart không đọc được.", en: "The multipart form cannot be read." });
+      throw new Problem("multipart_unreadable");
     }
     const file = form.get("file");
     if (!(file instanceof Blob)) throw notAWorkbook();
@@ -68,10 +68,8 @@ async function readUpload(c: Context<AppEnv>): Promise<Pick<XlsformImportInput, 
   return { bytes, ...(fileName ? { fileName } : {}) };
 }
 
-export function xlsformRoutes() {
-  const app = new Hono<AppEnv>();
-
-  app.post("/", allow(["admin"]), async (c) => {
+export const xlsformHandlers = {
+  importWorkbook: async (c: Context<AppEnv>) => {
     const upload = await readUpload(c);
     const id = c.req.query("id")?.trim();
     const version = c.req.query("version")?.trim();
@@ -93,12 +91,12 @@ export function xlsformRoutes() {
         checked: dryRun,
         withIndex: result.index !== null,
         sections: instrument.sections.length,
-      },
+      } satisfies XlsformImported,
       dryRun || result.outcome === "unchanged" ? 200 : 201,
     );
-  });
+  },
 
-  app.get("/:edition", allow(["admin"]), async (c) => {
+  exportWorkbook: async (c: Context<AppEnv, "/:edition">) => {
     const version = c.req.query("version");
     const found = await exportXlsformFile(c.var.ctx.db.kysely, c.req.param("edition"), version);
     if (!found) throw new Problem("instrument_not_found");
@@ -106,7 +104,5 @@ export function xlsformRoutes() {
     return new Response(new Uint8Array(found.bytes), {
       headers: { "content-type": XLSX_TYPE, "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" },
     });
-  });
-
-  return app;
-}
+  },
+};

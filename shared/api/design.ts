@@ -73,14 +73,15 @@ export const UncertaintySchema = z.object({
 });
 export type Uncertainty = z.infer<typeof UncertaintySchema>;
 
-/** What GET /api/rounds/:id/design returns: the design in force, whether it was declared, and what the sample shows. */
-export interface DesignResponse {
-  round: string;
-  declared: boolean;
-  design: SamplingDesignBody;
-  sample: { strata: number; psus: number; lonelyStrata: string[] };
-  warnings: Array<{ code: string; path: string; message_vi: string; message_en: string }>;
-}
+/** GET and PUT /api/rounds/:id/design: the design in force, whether it was declared, and what the sample shows. */
+export const DesignResponseSchema = z.object({
+  round: z.string(),
+  declared: z.boolean(),
+  design: SamplingDesignSchema,
+  sample: z.object({ strata: z.number().int(), psus: z.number().int(), lonelyStrata: z.array(z.string()) }),
+  warnings: z.array(z.object({ code: z.string(), path: z.string(), message_vi: z.string(), message_en: z.string() })),
+});
+export type DesignResponse = z.infer<typeof DesignResponseSchema>;
 
 /**
  * Year on year at one node: later − earlier with its SE (independent samples: the variances add),
@@ -97,4 +98,3 @@ export type Change = z.infer<typeof ChangeSchema>;
 
 /** The ranks consistent with the 95% intervals of the rows ranked (1 = highest). */
 export const RankRangeSchema = z.object({ best: z.number().int().min(1), worst: z.number().int().min(1) });
-export type RankRange = z.infer<typeof RankRangeSchema>;

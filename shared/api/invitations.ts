@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { AnswerValueSchema } from "../instrument/schema.js";
-import { plainString, type FormPayload } from "./schemas.js";
+import { plainString } from "./schemas.js";
+import { FormPayloadSchema } from "./rounds.js";
 
 /** One invitee as imported (CSV columns name,email,group,agency or JSON). */
 export const InviteeSchema = z
@@ -34,26 +35,23 @@ export const InvitationLookupSchema = z.object({ token }).strict();
 export const CredentialRequestSchema = z.object({ token, blindedMessage: bytes(512) }).strict();
 
 /** The published cell a credential is valid for: round, respondent group, unit (the province). */
-export interface CredentialCell {
-  round: string;
-  group: string;
-  unit: string;
-}
+const CredentialCellSchema = z.object({ round: z.string(), group: z.string(), unit: z.string() });
 
-/** What the invitee's page needs: the form fixed to the cell, and the cell's public key. */
-export type InvitationForm = FormPayload & {
-  invitee: { name: string };
-  cell: CredentialCell;
+/** POST /api/invitations/lookup: the form fixed to the cell, and the cell's public key. */
+export const InvitationFormSchema = FormPayloadSchema.extend({
+  invitee: z.object({ name: z.string() }),
+  cell: CredentialCellSchema,
   /** SubjectPublicKeyInfo (RSA-PSS, SHA-384), base64url: RFC 9474 RSABSSA-SHA384-PSS-Randomized. */
-  publicKey: string;
+  publicKey: z.string(),
   /** Whether a credential was already issued for this invitation (to this browser or another). */
-  opened: boolean;
-  minCellSize: number;
-};
+  opened: z.boolean(),
+  minCellSize: z.number().int(),
+});
+export type InvitationForm = z.infer<typeof InvitationFormSchema>;
 
-export interface CredentialIssued {
-  blindSignature: string;
-}
+/** POST /api/invitations/credential. */
+export const CredentialIssuedSchema = z.object({ blindSignature: z.string() });
+export type CredentialIssued = z.infer<typeof CredentialIssuedSchema>;
 
 /**
  * An anonymous answer: the cell, the answers and the credential (prepared message and signature).
@@ -72,16 +70,16 @@ export const AnonymousResponseSchema = z
   .strict();
 export type AnonymousResponse = z.infer<typeof AnonymousResponseSchema>;
 
-export interface AnonymousReceipt {
-  id: string;
-  receipt: string;
-  status: "stored" | "duplicate";
-}
+/** POST /api/rounds/:id/invitations: how many invitees were imported. */
+export const InviteesImportedSchema = z.object({ imported: z.number().int() });
+export type InviteesImported = z.infer<typeof InviteesImportedSchema>;
 
-/** Completion an administrator may see: per invitee only "opened", per group only counts. */
-export interface InvitationProgress {
-  total: { invited: number; opened: number; responses: number };
-  groups: Array<{ group: string; invited: number; opened: number; responses: number }>;
-  invitees: Array<{ name: string; email: string; group: string; agency: string; agencyName: string; opened: boolean }>;
-  minCellSize: number;
-}
+const CountsSchema = z.object({ invited: z.number().int(), opened: z.number().int(), responses: z.number().int() });
+/** GET /api/rounds/:id/invitations/progress: per invitee only "opened", per group only counts. */
+export const InvitationProgressSchema = z.object({
+  total: CountsSchema,
+  groups: z.array(CountsSchema.extend({ group: z.string() })),
+  invitees: z.array(z.object({ name: z.string(), email: z.string(), group: z.string(), agency: z.string(), agencyName: z.string(), opened: z.boolean() })),
+  minCellSize: z.number().int(),
+});
+export type InvitationProgress = z.infer<typeof InvitationProgressSchema>;

@@ -1,6 +1,7 @@
-/** Request bodies of the PAR INDEX API (/api/par): evidence saves, review transitions, S/C/given inputs, what-if. */
+/** Payloads of the PAR INDEX API (/api/par): evidence saves, review transitions, S/C/given inputs, what-if, agency members, rounds. */
 import { z } from "zod";
-import type { Text } from "../i18n.js";
+import { TextSchema, type Text } from "../i18n.js";
+import { RoundStatusSchema } from "./schemas.js";
 import { AnswerValueSchema } from "../instrument/schema.js";
 
 export const ASSESSMENT_GROUPS = ["tu-danh-gia", "tham-dinh"] as const;
@@ -60,6 +61,63 @@ export type WhatIfBody = z.infer<typeof WhatIfSchema>;
 
 /** The agencies a department's account enters evidence for (codes of the definitions' `agencies`); empty unbinds it. */
 export const AgencyMembersSchema = z.object({ agencies: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)).max(50) }).strict();
+export type AgencyMembers = z.infer<typeof AgencyMembersSchema>;
+
+/** PUT and GET /api/par/agency-members/:username: the agencies the account enters evidence for. */
+export const AgencyMemberSchema = z.object({ username: z.string(), agencies: z.array(z.string()) });
+export type AgencyMember = z.infer<typeof AgencyMemberSchema>;
+
+/** GET /api/par/agency-members: every bound account, and every agency of the definitions it may be bound to. */
+export const AgencyMemberListSchema = z.object({
+  members: z.array(AgencyMemberSchema.extend({ displayName: z.string(), role: z.string(), disabled: z.boolean() })),
+  agencies: z.array(z.object({ code: z.string(), label: TextSchema, indices: z.array(z.string()) })),
+});
+export type AgencyMemberList = z.infer<typeof AgencyMemberListSchema>;
+
+/** GET /api/par/rounds: the PAR INDEX rounds the caller may see. */
+export const ParRoundListSchema = z.object({
+  rounds: z.array(
+    z.object({ id: z.string(), title: TextSchema, status: RoundStatusSchema, index: z.string(), year: z.number().int(), groups: z.array(z.string()) }),
+  ),
+});
+export type ParRoundList = z.infer<typeof ParRoundListSchema>;
+
+/**
+ * A self-assessment or appraisal (GET, PUT, and the transition of /api/par/:round/assessments/:unit/:group);
+ * one never saved is a draft at version 0, without id or times.
+ */
+export const AssessmentSchema = z.object({
+  id: z.string().optional(),
+  round: z.string(),
+  unit: z.string(),
+  group: AssessmentGroupSchema,
+  status: AssessmentStatusSchema,
+  version: Version,
+  returnReason: z.string().nullable(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  updatedBy: z.string().optional(),
+  answers: z.record(z.string(), AnswerValueSchema),
+  /** The assessment version each answer was last written at, and by whom. */
+  answered: z.record(z.string(), z.object({ version: Version, by: z.string(), at: z.string() })),
+});
+export const AssessmentReplySchema = z.object({ assessment: AssessmentSchema });
+export type AssessmentReply = z.infer<typeof AssessmentReplySchema>;
+
+/** GET and PUT /api/par/:round/inputs/:unit: where S and C come from, and the A scores given, as stored. */
+export const ParInputsReplySchema = z.object({
+  inputs: z.object({
+    round: z.string(),
+    unit: z.string(),
+    survey: ParSourceInputSchema.nullable(),
+    sipas: ParSourceInputSchema.nullable(),
+    given: z.partialRecord(AssessmentGroupSchema, Points),
+    version: Version,
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string().nullable(),
+  }),
+});
+export type ParInputsReply = z.infer<typeof ParInputsReplySchema>;
 
 /** One evaluated target of a PAR INDEX result (GET /api/par/:round/results, `targets`). */
 export interface ParTargetResult {

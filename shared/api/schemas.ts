@@ -1,11 +1,11 @@
 /**
- * The HTTP API's request and response shapes, shared by the server (validation) and the clients
- * (what they send and read). One schema per payload; types are derived, never restated.
+ * The HTTP API's common pieces (channels, modes, round statuses, the string rule) and what a client
+ * submits. Every other payload has its schema in the feature's file beside this one (rounds.ts,
+ * accounts.ts, units.ts, responses.ts…): the server validates and types its replies with them, the
+ * clients take their types (docs/decisions/0028-one-http-contract.md).
  */
 import { z } from "zod";
-import { AnswerValueSchema, type Instrument } from "../instrument/schema.js";
-import type { IndexDefinition } from "../index-model/schema.js";
-import type { Text } from "../i18n.js";
+import { AnswerValueSchema } from "../instrument/schema.js";
 import { controlCharacter } from "./strings.js";
 
 export const CHANNELS = ["self", "enumerator", "invitation"] as const;
@@ -13,7 +13,6 @@ export const ChannelSchema = z.enum(CHANNELS);
 
 export const MODES = ["public", "invitation", "enumerator"] as const;
 export const ModeSchema = z.enum(MODES);
-export type Mode = z.infer<typeof ModeSchema>;
 
 export const ROUND_STATUSES = ["draft", "open", "closed"] as const;
 export const RoundStatusSchema = z.enum(ROUND_STATUSES);
@@ -65,54 +64,3 @@ export const SyncBatchSchema = z
     responses: z.array(z.unknown()).min(1).max(MAX_SYNC_BATCH),
   })
   .strict();
-
-/** A stored response's acknowledgement: the receipt code the respondent keeps. */
-export interface Receipt {
-  id: string;
-  receipt: string;
-  status: "stored" | "duplicate";
-}
-
-export type SyncItemResult =
-  | { id: string; status: "stored" | "duplicate"; receipt: string }
-  | { id: string | null; status: "conflict" | "invalid"; error: import("../errors.js").ProblemBody["error"] };
-
-export interface RoundSummary {
-  id: string;
-  title: Text;
-  instrument: { id: string; version: string; title: Text };
-  status: RoundStatus;
-  modes: Mode[];
-  groups: string[];
-  registry: string;
-  scope: string[];
-  periodStart: string | null;
-  periodEnd: string | null;
-}
-
-/** Everything a respondent client needs to show the form of a round. */
-/**
- * One unit as GET /api/rounds/:id/offline-units sends it and the enumerator app stores it: enough
- * to search by its own, its parent's or any ancestor's name (current or former) and to tell
- * namesakes apart, offline.
- */
-export interface OfflineUnit {
-  key: string;
-  code: string;
-  name: string;
-  fullName: string;
-  level: string;
-  parentName: string | null;
-  /** Names of the units above it, current and former, nearest first ("Kim Long", "Huế", "Thừa Thiên Huế"). */
-  ancestorNames?: string[];
-}
-
-export interface FormPayload {
-  round: RoundSummary;
-  instrument: Instrument;
-  index: Pick<IndexDefinition, "id" | "title"> | null;
-  /** Respondent groups allowed in this round, with labels. */
-  groups: Array<{ code: string; label: Text }>;
-  /** For public rounds whose scope is a single unit at the instrument's level: that unit. */
-  fixedUnit: { key: string; name: string } | null;
-}

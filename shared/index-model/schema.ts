@@ -33,6 +33,32 @@ export const AggregateSchema = z.discriminatedUnion("type", [
 ]);
 export type Aggregate = z.infer<typeof AggregateSchema>;
 
+/** A range on the 0–100 percent scale of a node. */
+export const RescaleRangeSchema = z
+  .object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.min >= r.max) ctx.addIssue({ code: "custom", message: `min (${r.min}) must be below max (${r.max})` });
+  });
+export type RescaleRange = z.infer<typeof RescaleRangeSchema>;
+
+/**
+ * A linear map of a node's percent, applied after its rule or aggregate: the `from` range goes onto
+ * the `to` range, p' = to.min + (to.max − to.min)·(p − from.min)/(from.max − from.min), without
+ * clamping. `from` is fixed goalposts, or "observed": the lowest and highest value of this node
+ * across the units being compared, which the caller supplies (scoring option `ranges`). PAPI's
+ * published floors: to = { min: 10, max: 100 } (0.25–2.5 points on a 2.5-point sub-dimension).
+ */
+export const RescaleSchema = z
+  .object({
+    from: z.union([z.literal("observed"), RescaleRangeSchema], {
+      error: 'expected "observed" or a range { "min": …, "max": … } on the 0–100 scale',
+    }),
+    to: RescaleRangeSchema,
+  })
+  .strict();
+export type Rescale = z.infer<typeof RescaleSchema>;
+
 export interface IndexNodeInput {
   code: string;
   level: string;
@@ -46,6 +72,7 @@ export interface IndexNodeInput {
   continues?: string;
   groups?: string[];
   illustrative?: boolean;
+  rescale?: z.input<typeof RescaleSchema>;
 }
 
 export interface IndexNode {
@@ -69,6 +96,8 @@ export interface IndexNode {
   /** Respondent groups this node applies to (absent = all); a group may be scored on a subset. */
   groups?: string[];
   illustrative?: boolean;
+  /** Rescales the node's percent (PAPI: each indicator onto its sub-dimension's 10–100% scale). */
+  rescale?: Rescale;
 }
 
 export const IndexNodeSchema: z.ZodType<IndexNode, IndexNodeInput> = z.lazy(() =>
@@ -86,6 +115,7 @@ export const IndexNodeSchema: z.ZodType<IndexNode, IndexNodeInput> = z.lazy(() =
       continues: z.string().optional(),
       groups: z.array(CodeSchema).min(1).optional(),
       illustrative: z.boolean().optional(),
+      rescale: RescaleSchema.optional(),
     })
     .strict()
     .superRefine((node, ctx) => {

@@ -6,13 +6,15 @@
  * score in [0, 1] (share: 1 for the counted codes, 0 otherwise; normalised mean: (v−min)/(max−min);
  * points: p / max p), and percent = 100 · Σ w·score / Σ w. Codes outside the scale ("không biết")
  * and missing answers are not in the denominator. Inner nodes combine their children as the
- * definition says. Values are kept at full precision; rounding is for display only.
+ * definition says. A node with `rescale` then maps its percent linearly from a fixed or an observed
+ * range onto another (PAPI's 10–100% scale). Values are kept at full precision; rounding is for
+ * display only.
  */
-import type { IndexDefinition, IndexNode, Aggregate } from "../index-model/schema.js";
+import type { IndexDefinition, IndexNode, Aggregate, RescaleRange } from "../index-model/schema.js";
 import type { Answers, Instrument } from "../instrument/schema.js";
 import { parseExpr, evaluate, type Expr } from "../expr/index.js";
 import type { AnswerCounts } from "./counts.js";
-import { leafScoreTables, type LeafScores } from "./leaves.js";
+import { allNodes, leafScoreTables, type LeafScores } from "./leaves.js";
 
 export interface NodeResult {
   code: string;
@@ -30,6 +32,8 @@ export interface NodeResult {
   rule: string;
   /** Children (or counted descendants) that had no value and were left out. */
   missing?: string[];
+  /** A node rescaled from its observed range: the map applied, with that range (fixed maps are in the definition). */
+  rescale?: { from: RescaleRange; to: RescaleRange };
   children?: NodeResult[];
 }
 
@@ -57,6 +61,13 @@ export interface ScoreOptions {
   variant?: string;
   /** Score for one respondent group: nodes whose `groups` exclude it are left out. */
   group?: string | null;
+  /**
+   * Observed ranges (before rescaling) of the nodes rescaled from "observed", by node code, taken
+   * across the units being compared (`observedRanges`). Such a node without a range has no value.
+   */
+  ranges?: ReadonlyMap<string, RescaleRange>;
+  /** Nodes to leave unrescaled, so that their raw values can be read (how `observedRanges` finds them). */
+  unrescaled?: ReadonlySet<string>;
 }
 
 /** A value for one leaf, however it was obtained. */
@@ -65,6 +76,8 @@ interface LeafValue {
   valid: number;
   answered: number;
   rule: string;
+  /** A published value given for the node: final, not rescaled again. */
+  given?: boolean;
 }
 
 /** Scores from pre-aggregated counts (the server's path). */
@@ -133,7 +146,7 @@ export function scoreFromNodeValues(index: IndexDefinition, values: Record<strin
     if (!given) return node.children ? undefined : { percent: null, valid: 0, answered: 0, rule: "no value" };
     const percent = "percent" in given ? given.percent : node.max ? (100 * given.points) / node.max : Number.NaN;
     if (Number.isNaN(percent)) throw new Error(`node ${node.code}: points given but the node has no max`);
-    return { percent, valid: 0, answered: 0, rule: "given" };
+    return { percent, valid: 0, answered: 0, rule: "given", given: true };
   });
 }
 
@@ -182,12 +195,14 @@ function buildResult(
         answered: own.answered,
         rule: own.rule,
       };
+      if (!own.given) applyRescale(node, result, options);
       nodes.set(node.code, result);
       return result;
     }
     const children = node.children!.map(visit);
     const aggregate = variant.aggregates[node.code] ?? node.aggregate!;
     const result = aggregateNode(node, base, aggregate, children);
+    applyRescale(node, result, options);
     nodes.set(node.code, result);
     return result;
   };
@@ -208,6 +223,71 @@ function buildResult(
       max: d.max ?? null,
     })),
   };
+}
+
+const rangeText = (r: RescaleRange) => `${r.min}–${r.max}`;
+
+/** p' = to.min + (to.max − to.min)·(p − from.min)/(from.max − from.min); not clamped, so it stays linear. */
+export function rescalePercent(percent: number, from: RescaleRange, to: RescaleRange): number {
+  return to.min + ((to.max - to.min) * (percent - from.min)) / (from.max - from.min);
+}
+
+/** Applies the node's rescale to its percent and points; an observed range not supplied leaves it without value. */
+function applyRescale(node: IndexNode, result: NodeResult, options: ScoreOptions): void {
+  const spec = node.rescale;
+  if (!spec || options.unrescaled?.has(node.code)) return;
+  const from = spec.from === "observed" ? options.ranges?.get(node.code) : spec.from;
+  if (!from) {
+    result.percent = null;
+    result.points = null;
+    result.rule += "; no observed range to rescale from";
+    return;
+  }
+  // Fixed maps stay in the definition (they would add to every node of every row); observed ranges travel with the value.
+  if (spec.from === "observed") result.rescale = { from, to: spec.to };
+  result.rule += `; ${spec.from === "observed" ? "observed " : ""}${rangeText(from)} → ${rangeText(spec.to)}`;
+  if (result.percent === null) return;
+  result.percent = rescalePercent(result.percent, from, spec.to);
+  result.points = result.max !== null ? (result.percent * result.max) / 100 : null;
+}
+
+/**
+ * The observed range of every node rescaled from "observed": the lowest and highest value it takes
+ * before its own rescaling (its descendants rescaled) across the results `scoreUnits` returns, one
+ * per unit compared. Units without a value there are not counted; a node whose values do not
+ * differ across at least two units gets no range (it then has no value). Nested observed nodes are
+ * found bottom-up, one round of scoring per level of nesting.
+ */
+export function observedRanges(
+  index: IndexDefinition,
+  scoreUnits: (options: Pick<ScoreOptions, "ranges" | "unrescaled">) => readonly ScoreResult[],
+): Map<string, RescaleRange> {
+  const ranges = new Map<string, RescaleRange>();
+  let pending = allNodes(index.root).filter((n) => n.rescale?.from === "observed");
+  while (pending.length > 0) {
+    const waiting = new Set(pending.map((n) => n.code));
+    const ready = pending.filter((n) => !allNodes(n).some((d) => d !== n && waiting.has(d.code)));
+    const unrescaled = new Set(ready.map((n) => n.code));
+    const results = scoreUnits({ ranges, unrescaled });
+    for (const node of ready) {
+      const values = results.map((r) => r.nodes.get(node.code)?.percent ?? null).filter((v): v is number => v !== null);
+      const min = Math.min(...values);
+      const max = Math.max(...values);
+      if (values.length >= 2 && min < max) ranges.set(node.code, { min, max });
+    }
+    pending = pending.filter((n) => !unrescaled.has(n.code));
+  }
+  return ranges;
+}
+
+/** Observed ranges across units given by their answer counts (each unit one cell: its responses of the round). */
+export function observedRangesFromCounts(
+  index: IndexDefinition,
+  instrument: Instrument,
+  units: readonly AnswerCounts[],
+  options: ScoreOptions = {},
+): Map<string, RescaleRange> {
+  return observedRanges(index, (extra) => units.map((counts) => scoreFromCounts(index, instrument, counts, { ...options, ...extra })));
 }
 
 function descendantsAtLevel(result: NodeResult, level: string): NodeResult[] {

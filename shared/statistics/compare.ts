@@ -53,18 +53,42 @@ export interface RankInterval {
  * the intervals. Non-overlap is a conservative test, so the range is wide rather than falsely narrow.
  */
 export function rankIntervals(units: ReadonlyArray<{ key: string; estimate: number; lo: number; hi: number }>): RankInterval[] {
+  // Counted by binary search in sorted copies (n log n; a breakdown has hundreds of rows at every node).
+  const sorted = (pick: (u: { estimate: number; lo: number; hi: number }) => number) => Float64Array.from(units, pick).sort();
+  const estimates = sorted((u) => u.estimate);
+  const los = sorted((u) => u.lo);
+  const his = sorted((u) => u.hi);
   return units.map((u) => {
-    let above = 0;
-    let surelyAbove = 0;
-    let surelyBelow = 0;
-    for (const other of units) {
-      if (other === u) continue;
-      if (other.estimate > u.estimate) above++;
-      if (other.lo > u.hi) surelyAbove++;
-      if (other.hi < u.lo) surelyBelow++;
-    }
+    // Every comparison is strict, so a unit never counts against itself unless its own lo exceeds its hi.
+    const above = estimates.length - upperBound(estimates, u.estimate);
+    const surelyAbove = los.length - upperBound(los, u.hi) - (u.lo > u.hi ? 1 : 0);
+    const surelyBelow = lowerBound(his, u.lo) - (u.hi < u.lo ? 1 : 0);
     return { key: u.key, rank: above + 1, best: surelyAbove + 1, worst: units.length - surelyBelow };
   });
+}
+
+/** The number of values ≤ x in an ascending array. */
+function upperBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The number of values < x in an ascending array. */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export type TargetStatus = "met" | "not-met" | "cannot-tell";

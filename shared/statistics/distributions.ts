@@ -29,6 +29,8 @@ export function logBeta(a: number, b: number): number {
 }
 
 const TINY = 1e-300;
+/** Relative size of a last Halley step of the beta quantile. */
+const CONVERGED = 1e-9;
 
 /** Continued fraction for I_x(a, b) (modified Lentz), valid where x < (a + 1) / (a + b + 2). */
 function betaFraction(a: number, b: number, x: number): number {
@@ -139,7 +141,8 @@ export function normalQuantile(p: number): number {
 /** A starting point for the beta quantile: a normal approximation when both shapes are ≥ 1, else the tails' power laws. */
 function betaQuantileGuess(p: number, a: number, b: number): number {
   if (a >= 1 && b >= 1) {
-    const z = normalQuantile(p);
+    // AS 109's deviate is the upper one: a larger p means a larger x.
+    const z = -normalQuantile(p);
     const lambda = (z * z - 3) / 6;
     const h = 2 / (1 / (2 * a - 1) + 1 / (2 * b - 1));
     const w = (z * Math.sqrt(h + lambda)) / h - (1 / (2 * b - 1) - 1 / (2 * a - 1)) * (lambda + 5 / 6 - 2 / (3 * h));
@@ -164,6 +167,7 @@ export function betaQuantile(p: number, a: number, b: number): number {
   if (p === 0) return 0;
   if (p === 1) return 1;
   const logB = logBeta(a, b);
+  const smooth = a >= 1 && b >= 1;
   let lo = 0;
   let hi = 1;
   let x = Math.min(Math.max(betaQuantileGuess(p, a, b), 1e-300), 1 - 1e-16);
@@ -179,9 +183,16 @@ export function betaQuantile(p: number, a: number, b: number): number {
       // Halley's correction uses the log-density's slope; capped so it never reverses the step.
       const curvature = Math.min(1, u * ((a - 1) / x - (b - 1) / (1 - x)));
       next = x - u / (1 - 0.5 * curvature);
+      // With both shapes ≥ 1 the density is bounded and unimodal, and a step this small leaves an
+      // error of the order of its square (Newton) or cube (Halley), far below what the incomplete
+      // beta itself resolves: another evaluation would not move x. (A shape below 1 has an infinite
+      // density at an end, where a tiny step does not mean a small error.)
+      if (smooth && next > lo && next < hi && Math.abs(next - x) <= CONVERGED * Math.min(next, 1 - next)) return next;
     }
     if (!(next > lo && next < hi)) next = lo > 0 && hi / lo > 1e3 ? Math.sqrt(lo * hi) : 0.5 * (lo + hi);
-    if (Math.abs(next - x) <= 1e-16 * Math.max(next, 1e-300) || next === lo || next === hi) return next;
+    if (smooth ? next === x || next === lo || next === hi : Math.abs(next - x) <= 1e-16 * Math.max(next, 1e-300) || next === lo || next === hi) {
+      return smooth ? x : next;
+    }
     x = next;
   }
   return x;

@@ -1,38 +1,13 @@
 /**
- * Building the per-PSU sums the estimators read: from rollup tallies (per PSU × item × code: count,
- * Σw, Σw², the shape rollups already have) and from respondents directly (the reference path used
- * by tests and by any recomputation from stored responses).
+ * Building the per-PSU sums the estimators read from respondents directly (the reference path used
+ * by tests and by any recomputation from stored responses). From rollup tallies they are built where
+ * the tallies are kept (server/results/uncertainty.ts, docs/statistics.md §6).
  */
 import type { ItemSums, PsuSums, VarianceDesign } from "./linearisation.js";
 import { addRespondentMoments, emptyCrossMoments, type CrossMoments } from "./estimates.js";
 
-/** A rollup tally of one answer code. */
-export interface CodeTally {
-  n: number;
-  w: number;
-  w2: number;
-}
-
 export function emptyItemSums(): ItemSums {
   return { n: 0, w: 0, w2: 0, y: 0, yy: 0 };
-}
-
-/**
- * One item's sums from its per-code tallies and the leaf's score per valid code (codes without a
- * score, such as "không biết", are outside the scale and left out, as in the scoring engine).
- */
-export function itemSumsFromCodes(tallies: Readonly<Record<string, CodeTally>>, scores: ReadonlyMap<string, number>): ItemSums {
-  const out = emptyItemSums();
-  for (const [code, t] of Object.entries(tallies)) {
-    const s = scores.get(code);
-    if (s === undefined) continue;
-    out.n += t.n;
-    out.w += t.w;
-    out.w2 += t.w2;
-    out.y += t.w * s;
-    out.yy += t.w * s * s;
-  }
-  return out;
 }
 
 export interface ScoredRespondent {

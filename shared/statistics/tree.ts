@@ -3,7 +3,9 @@
  * function of the leaf ratios: leaves are 100·R_k, means and weighted means of the children present
  * and sums of points are linear in them, and derived scores are formulas over node values (their
  * gradient comes from forward-mode differentiation of the formula). So each node's variance is
- * ∇ᵀ V ∇ with V the covariance matrix of the leaf ratios (linearisation.ts).
+ * ∇ᵀ V ∇ with V the covariance matrix of the leaf ratios (linearisation.ts). A rescaled node is a
+ * linear map of its percent, so its gradient is multiplied by the map's slope; an observed range is
+ * taken as fixed (the variance is conditional on the units that set it).
  */
 import type { IndexDefinition, IndexNode, Aggregate } from "../index-model/schema.js";
 import type { NodeResult, ScoreResult } from "../scoring/engine.js";
@@ -28,9 +30,39 @@ export interface NodeGradients {
 
 const scaled = (g: Float64Array, factor: number) => g.map((x) => x * factor);
 
+// An index definition never changes once loaded; its nodes by code are looked up for every domain.
+const definitionCache = new WeakMap<IndexDefinition, Map<string, IndexNode>>();
+function definitions(index: IndexDefinition): Map<string, IndexNode> {
+  let defs = definitionCache.get(index);
+  if (!defs) definitionCache.set(index, (defs = new Map(allNodes(index.root).map((n) => [n.code, n]))));
+  return defs;
+}
+
+/** The linear map applied to a node: an observed range travels with the result, fixed goalposts are in the definition. */
+function rescaleOf(n: NodeResult, def: IndexNode | undefined): NodeResult["rescale"] {
+  if (n.rescale) return n.rescale;
+  const spec = def?.rescale;
+  return spec && spec.from !== "observed" ? { from: spec.from, to: spec.to } : undefined;
+}
+
+/** The slope of a map (1 without one): d(rescaled percent) / d(percent). */
+function rescaleSlope(r: NodeResult["rescale"]): number {
+  return r ? (r.to.max - r.to.min) / (r.from.max - r.from.min) : 1;
+}
+
+/** Multiplies a node's percent and points gradients by its rescale's slope (values are already rescaled). */
+function applySlope(n: NodeResult, def: IndexNode | undefined, percent: Map<string, Linear | null>, points: Map<string, Linear | null>): void {
+  const slope = rescaleSlope(rescaleOf(n, def));
+  if (slope === 1) return;
+  for (const map of [percent, points]) {
+    const linear = map.get(n.code);
+    if (linear) map.set(n.code, { value: linear.value, gradient: scaled(linear.gradient, slope) });
+  }
+}
+
 /** Gradients of every node's percent and points, following the engine's aggregation rules exactly. */
 export function nodeGradients(index: IndexDefinition, result: ScoreResult): NodeGradients {
-  const defs = new Map<string, IndexNode>(allNodes(index.root).map((n) => [n.code, n]));
+  const defs = definitions(index);
   const variant = index.variants.find((v) => v.id === result.variant);
   const leaves: string[] = [];
   const collect = (n: NodeResult) => (n.children ? n.children.forEach(collect) : leaves.push(n.code));
@@ -50,6 +82,7 @@ export function nodeGradients(index: IndexDefinition, result: ScoreResult): Node
       const p = n.percent === null ? null : { value: n.percent, gradient: g };
       percent.set(n.code, p);
       points.set(n.code, p && n.max !== null ? { value: n.points!, gradient: scaled(g, n.max / 100) } : null);
+      applySlope(n, defs.get(n.code), percent, points);
       return;
     }
     n.children.forEach(visit);
@@ -65,6 +98,7 @@ export function nodeGradients(index: IndexDefinition, result: ScoreResult): Node
       for (const p of parts) for (let k = 0; k < K; k++) g[k] = g[k]! + p!.gradient[k]!;
       points.set(n.code, { value: n.points, gradient: g });
       percent.set(n.code, n.max && n.percent !== null ? { value: n.percent, gradient: scaled(g, 100 / n.max) } : null);
+      applySlope(n, defs.get(n.code), percent, points);
       return;
     }
     const considered = aggregate.type === "mean" && aggregate.level ? n.children.flatMap((c) => descendantsAtLevel(c, aggregate.level!)) : n.children;
@@ -84,6 +118,7 @@ export function nodeGradients(index: IndexDefinition, result: ScoreResult): Node
     }
     percent.set(n.code, { value: n.percent, gradient: g });
     points.set(n.code, n.max !== null && n.points !== null ? { value: n.points, gradient: scaled(g, n.max / 100) } : null);
+    applySlope(n, defs.get(n.code), percent, points);
   };
   visit(result.root);
 
@@ -176,20 +211,30 @@ export function treeStatistics(
 ): NodeStatistics[] {
   const gradients = nodeGradients(index, result);
   const cov = ratioCovariance(records, design);
-  const defs = new Map<string, IndexNode>(allNodes(index.root).map((n) => [n.code, n]));
+  const defs = definitions(index);
   const out: NodeStatistics[] = [];
-  const scale = (e: Estimate, f: number): Estimate => ({
+  // x ↦ offset + f·x (f > 0): the estimate, its SE and interval move with it; deff and n do not.
+  const scale = (e: Estimate, f: number, offset = 0): Estimate => ({
     ...e,
-    estimate: e.estimate * f,
+    estimate: offset + e.estimate * f,
     se: e.se * f,
-    ci: e.ci && { ...e.ci, lo: e.ci.lo * f, hi: e.ci.hi * f },
+    ci: e.ci && { ...e.ci, lo: offset + e.ci.lo * f, hi: offset + e.ci.hi * f },
   });
+  const results = new Map<string, NodeResult>();
+  const collect = (n: NodeResult) => {
+    results.set(n.code, n);
+    n.children?.forEach(collect);
+  };
+  collect(result.root);
   for (const [code, linear] of gradients.percent) {
     if (!linear) continue;
     const k = gradients.leaves.indexOf(code);
     if (k >= 0) {
       const item = itemEstimate(records, cov, k, defs.get(code)!.rule?.type === "share", options);
-      if (item) out.push({ code, of: "percent", ...scale(item, 100) });
+      // A rescaled leaf: the item's ratio on the 0–100 scale, then the leaf's linear map (Korn–Graubard bounds map with it).
+      const r = rescaleOf(results.get(code)!, defs.get(code));
+      const slope = rescaleSlope(r);
+      if (item) out.push({ code, of: "percent", ...scale(item, 100 * slope, r ? r.to.min - slope * r.from.min : 0) });
       continue;
     }
     out.push({ code, of: "percent", ...compositeEstimate(records, cov, linear.value, linear.gradient, options, moments) });

@@ -10,6 +10,7 @@ import { IndexDefinitionSchema, type IndexDefinition, type IndexNode } from "../
 import { checkInstrument } from "../../shared/instrument/check.js";
 import { formItems, questionById } from "../../shared/instrument/walk.js";
 import type { Answers } from "../../shared/instrument/schema.js";
+import { PAPI_OFFICIAL_2011_2016 } from "./seeds/papi-official-2011-2016.js";
 import {
   allNodes,
   checkIndex,
@@ -313,15 +314,96 @@ describe("papi-2022 definition", () => {
     expect(index.performanceGroups?.map((g) => g.vi)).toEqual(["Nhóm cao nhất", "Nhóm trung bình cao", "Nhóm trung bình thấp", "Nhóm thấp nhất"]);
   });
 
-  it("runs from 0 to 80 on answers: the best answer to every item scores 80, the worst 0", () => {
-    // Unlike official PAPI, whose rescaled sub-dimensions never fall below 0.25 (0.33).
+  it("rescales every indicator from its whole 0–100% range onto PAPI's 10–100% scale", () => {
+    for (const leaf of byLevel("indicator")) {
+      expect(leaf.rescale, leaf.code).toEqual({ from: { min: 0, max: 100 }, to: { min: 10, max: 100 } });
+    }
+    for (const inner of nodes.filter((n) => n.children)) expect(inner.rescale, inner.code).toBeUndefined();
+  });
+
+  it("runs from 8 to 80 on answers: the worst answers score a tenth of every maximum (0.25, 0.34, 0.33; dimensions 1), the best the maximum", () => {
     const tables = leafScoreTables(index, instrument);
     const answersScoring = (target: 0 | 1): Answers =>
       Object.fromEntries([...tables.values()].map((t) => [t.question, [...t.scores].find(([, score]) => score === target)![0]]));
     const best = scoreResponses(index, instrument, [{ answers: answersScoring(1) }]);
     const worst = scoreResponses(index, instrument, [{ answers: answersScoring(0) }]);
     expect(best.root.points).toBeCloseTo(80, 10);
-    expect(worst.root.points).toBe(0);
+    expect(worst.root.points).toBeCloseTo(8, 10);
+    for (const s of byLevel("subdimension")) {
+      expect(worst.nodes.get(s.code)!.points, s.code).toBeCloseTo(s.max! / 10, 10);
+      expect(best.nodes.get(s.code)!.points, s.code).toBeCloseTo(s.max!, 10);
+    }
+    // PAPI prints 0.33 as the floor of a 3.33-point sub-dimension; with the provincial tables' 3.40
+    // (001:316-376) a tenth is 0.34. The 3.30 ones keep 0.33. Each dimension still starts at 1.
+    expect(["D3.1", "D5.1", "D7.1", "D8.1"].map((c) => round2(worst.nodes.get(c)!.points))).toEqual([0.34, 0.34, 0.34, 0.34]);
+    expect(["D3.2", "D5.3", "D8.3"].map((c) => round2(worst.nodes.get(c)!.points))).toEqual([0.33, 0.33, 0.33]);
+    for (const d of DIMENSIONS) expect(worst.nodes.get(d)!.points, d).toBeCloseTo(1, 10);
+    expect(DIMENSIONS.map((d) => round2(worst.nodes.get(d)!.points))).toEqual(DIMENSIONS.map(() => 1));
+  });
+
+  it("a sub-dimension whose indicators average p% before rescaling scores max × (10 + 0.9 p) / 100", () => {
+    // Half of the respondents give the best answer to every item, half the worst: each indicator is 50%.
+    const tables = leafScoreTables(index, instrument);
+    const answersScoring = (target: 0 | 1): Answers =>
+      Object.fromEntries([...tables.values()].map((t) => [t.question, [...t.scores].find(([, score]) => score === target)![0]]));
+    const half = scoreResponses(index, instrument, [{ answers: answersScoring(1) }, { answers: answersScoring(0) }]);
+    expect(half.nodes.get("D1.1")!.percent).toBeCloseTo(55, 10);
+    expect(half.nodes.get("D3.1")!.points).toBeCloseTo(3.4 * 0.55, 10);
+    expect(half.root.points).toBeCloseTo(44, 10);
+  });
+});
+
+describe("the published scores lie on PAPI's rescaled scale (a tenth of the maximum up to the maximum)", () => {
+  const max = (code: string) => findNode(index.root, code)!.max!;
+  it.each([
+    ["Bắc Kạn 2022", BAC_KAN_SUBDIMENSIONS],
+    ["Bình Định 2022", BINH_DINH_2022_SUBDIMENSIONS],
+    ["Bình Định 2021", BINH_DINH_2021_SUBDIMENSIONS],
+  ])("%s: every printed sub-dimension is at least max / 10 and at most max", (_, values) => {
+    for (const [code, points] of Object.entries(values)) {
+      expect(points, code).toBeGreaterThanOrEqual(roundHalfAwayFromZero(max(code) / 10, 2));
+      expect(points, code).toBeLessThanOrEqual(max(code));
+    }
+  });
+
+  // Official values 2011–2016 (test/golden/seeds/papi-official-2011-2016.ts), at their 7 significant
+  // digits: 6 dimensions then, of 4 sub-dimensions of 2.5 points or 3 of 3.33.
+  it.each(PAPI_OFFICIAL_2011_2016.map((y) => [y.year, y] as const))(
+    "official %i: every sub-dimension between max / 10 and max, every dimension between 1 and 10",
+    (_, year) => {
+      expect(year.dimensions).toHaveLength(6);
+      for (const d of year.dimensions) {
+        const top = d.subdimensions.length === 4 ? 2.5 : 10 / 3;
+        expect([3, 4], d.name).toContain(d.subdimensions.length);
+        expect(d.lo, d.name).toBeGreaterThanOrEqual(1);
+        expect(d.hi, d.name).toBeLessThanOrEqual(10);
+        for (const s of d.subdimensions) {
+          expect(s.lo, `${d.name} / ${s.name}`).toBeGreaterThanOrEqual(top / 10);
+          expect(s.hi, `${d.name} / ${s.name}`).toBeLessThanOrEqual(top);
+        }
+      }
+    },
+  );
+
+  // If PAPI rescaled the sub-dimensions themselves from their range across provinces, each year's
+  // lowest province would sit at the floor and the highest at the maximum. None does (the closest are
+  // Voluntary Contributions 2011, 0.17 above its floor, and Basic Infrastructure 2011, 0.04 below its maximum): the rescaling sits below the sub-dimensions, at
+  // the indicators. Whether an indicator is rescaled from its range across provinces or from fixed
+  // goalposts, these published scores cannot tell; the edition holds that choice as data.
+  it("official 2011–2016: no sub-dimension has a province at its floor or at its maximum", () => {
+    let closestToFloor = Infinity;
+    let closestToTop = Infinity;
+    for (const year of PAPI_OFFICIAL_2011_2016) {
+      for (const d of year.dimensions) {
+        const top = d.subdimensions.length === 4 ? 2.5 : 10 / 3;
+        for (const s of d.subdimensions) {
+          closestToFloor = Math.min(closestToFloor, s.lo - top / 10);
+          closestToTop = Math.min(closestToTop, top - s.hi);
+        }
+      }
+    }
+    expect(closestToFloor).toBeGreaterThan(0.1);
+    expect(closestToTop).toBeGreaterThan(0.03);
   });
 });
 

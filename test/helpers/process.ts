@@ -27,7 +27,8 @@ export async function spawnServer(env: Record<string, string>, port: number): Pr
     }
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
+    // Polled often: a start takes one to a few seconds, and each test starts several servers.
+    await new Promise((r) => setTimeout(r, 50));
   }
   return {
     url,

@@ -8,9 +8,30 @@ import { REPO_ROOT } from "../../server/config.js";
 import { ensureDemoUnits, DEMO_PROVINCE } from "../../server/demo/seed.js";
 import { insertRound, type NewRound } from "../../server/rounds/repository.js";
 import { latestEdition } from "../../server/instruments/repository.js";
-import { createTestDatabase, type TestDialect } from "./databases.js";
+import { createPreparedDatabase, type TestDialect } from "./databases.js";
 import { defaultRateLimits } from "../../server/http/rate-limit.js";
 import { createDeviceToken, createUser, type Role } from "../../server/accounts/repository.js";
+import { SCRYPT_COST, type ScryptCost } from "../../server/lib/secrets.js";
+
+/** The cost new password hashes get in production (test/server/secrets.test.ts holds it at N = 2^15). */
+const PRODUCTION_SCRYPT_COST: ScryptCost = { ...SCRYPT_COST };
+/**
+ * Test servers hash and verify passwords hundreds of times a run, each at production's ~0.1 s of a
+ * core: here they use the same scrypt at a small cost. A test of the cost itself uses
+ * withProductionScrypt.
+ */
+Object.assign(SCRYPT_COST, { N: 2 ** 10, r: 8, p: 1 } satisfies ScryptCost);
+
+/** Runs `fn` with production's scrypt cost for new hashes and upgrades, then goes back to the test cost. */
+export async function withProductionScrypt<T>(fn: () => Promise<T>): Promise<T> {
+  const testCost = { ...SCRYPT_COST };
+  Object.assign(SCRYPT_COST, PRODUCTION_SCRYPT_COST);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(SCRYPT_COST, testCost);
+  }
+}
 
 export interface TestServer {
   ctx: AppContext;
@@ -41,7 +62,7 @@ let roundSeq = 0;
 let userSeq = 0;
 
 export async function startTestServer(dialect: TestDialect, options: { clientDir?: string | null } = {}): Promise<TestServer> {
-  const database = await createTestDatabase(dialect);
+  const database = await createPreparedDatabase(dialect);
   const ctx = await openContext({
     databaseUrl: database.databaseUrl,
     sqlitePath: database.sqlitePath,
@@ -50,8 +71,12 @@ export async function startTestServer(dialect: TestDialect, options: { clientDir
   });
   // Tests send far more than a person would; the rate-limit test sets its own limits.
   ctx.rateLimits = defaultRateLimits({ CHISO_RATE_PER_ADDRESS: "1000000", CHISO_RATE_PER_ROUND: "1000000" });
-  await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
-  await ensureDemoUnits(ctx);
+  if (database.fromTemplate) {
+    await ctx.units.load();
+  } else {
+    await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
+    await ensureDemoUnits(ctx);
+  }
   const server = await listen(ctx, 0, "127.0.0.1");
 
   const api: TestServer["api"] = async (pathname, init = {}) => {

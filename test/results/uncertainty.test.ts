@@ -194,6 +194,7 @@ describe.each(DIALECTS)("uncertainty in the results API on %s", (dialect) => {
     await submitAll(server, growing, randomSubmissions(sipas.instrument, villages, ["citizen"], 120, 51, { weights: true }));
     expect((await putDesign({ psuLevel: "village", strataLevel: "commune", lonelyPsu: "adjust" }, growing)).status).toBe(200);
     const first = ((await server.api(`/api/rounds/${growing}/results`)).body as ResultsResponse).root;
+    const firstRows = ((await server.api(`/api/rounds/${growing}/results?by=commune`)).body as ResultsResponse).rows!;
     // More answers in two villages only: their cells are read again, the others are kept.
     await submitAll(server, growing, randomSubmissions(sipas.instrument, villages.slice(0, 2), ["citizen"], 40, 52, { weights: true }));
     const body = (await server.api(`/api/rounds/${growing}/results`)).body as ResultsResponse;
@@ -201,6 +202,18 @@ describe.each(DIALECTS)("uncertainty in the results API on %s", (dialect) => {
     expect(body.root.se).not.toBe(first.se);
     const all = await storedResponses(server, growing);
     expectSameStatistics(body.root, body.derived, reference(all, null, true, "adjust", all));
+    // A breakdown adds the kept tallies of each cell: the rows of the grown communes change, and every
+    // row equals the core on its respondents.
+    const rows = ((await server.api(`/api/rounds/${growing}/results?by=commune`)).body as ResultsResponse).rows!;
+    const grown = new Set(villages.slice(0, 2).map(commune));
+    for (const row of rows) {
+      const before = firstRows.find((r) => r.unit!.key === row.unit!.key)!;
+      if (grown.has(row.unit!.key)) expect(row.responses).toBeGreaterThan(before.responses);
+      else expect(row.root.percent).toBe(before.root.percent);
+      if (row.suppressed) continue;
+      const subset = all.filter((r) => commune(r.unit) === row.unit!.key);
+      expectSameStatistics(row.root, row.derived, reference(subset, null, true, "adjust", all));
+    }
   });
 
   it.skipIf(skip)("an unweighted simple random sample: the binomial SE √(p(1−p)/(n−1)) and deff 1", async () => {

@@ -9,7 +9,7 @@
 import { scryptSync, randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestServer, withProductionScrypt, type TestServer } from "../helpers/server.js";
 import { demoUnits, instrumentOf, makeSubmission } from "../helpers/responses.js";
 import { seededRng } from "../../server/demo/random.js";
 import { ensureFirstAdmin } from "../../server/accounts/first-start.js";
@@ -156,15 +156,18 @@ describe.each(DIALECTS)("account security on %s", (dialect) => {
   });
 
   it.skipIf(skip)("upgrades a hash made with the old parameters at the next sign-in", async () => {
-    const user = await server.createUser("analyst");
-    // The format written before the parameters were stored: scrypt$salt$hash with Node's defaults.
-    const salt = randomBytes(16);
-    const legacy = `scrypt$${salt.toString("base64url")}$${scryptSync(user.password, salt, 32).toString("base64url")}`;
-    await server.ctx.db.kysely.updateTable("users").set({ password_hash: legacy }).where("id", "=", user.id).execute();
-    expect((await login(user.username, user.password)).status).toBe(200);
-    const row = await findUserByName(server.ctx.db.kysely, user.username);
-    expect(row!.password_hash).toMatch(/^scrypt\$N=32768,r=8,p=1\$/);
-    expect((await login(user.username, user.password)).status).toBe(200);
+    // Production's cost: the upgrade must write it (other tests hash at a small cost, for speed).
+    await withProductionScrypt(async () => {
+      const user = await server.createUser("analyst");
+      // The format written before the parameters were stored: scrypt$salt$hash with Node's defaults.
+      const salt = randomBytes(16);
+      const legacy = `scrypt$${salt.toString("base64url")}$${scryptSync(user.password, salt, 32).toString("base64url")}`;
+      await server.ctx.db.kysely.updateTable("users").set({ password_hash: legacy }).where("id", "=", user.id).execute();
+      expect((await login(user.username, user.password)).status).toBe(200);
+      const row = await findUserByName(server.ctx.db.kysely, user.username);
+      expect(row!.password_hash).toMatch(/^scrypt\$N=32768,r=8,p=1\$/);
+      expect((await login(user.username, user.password)).status).toBe(200);
+    });
   });
 
   it.skipIf(skip)("issues device tokens only to enumerators, with an expiry that use pushes back", async () => {

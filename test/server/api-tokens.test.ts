@@ -104,7 +104,7 @@ describe.each(DIALECTS)("analyst API tokens on %s", (dialect) => {
     ];
     for (const r of refusals) {
       const res = await server.api(r.path, { method: r.method, headers: bearer(token), ...(r.body ? { json: r.body } : {}) });
-      expect([r.method, r.path, res.status, res.body?.error?.code]).toEqual([r.method, r.path, 403, "forbidden"]);
+      expect([r.method, r.path, res.status, res.body?.error?.code]).toEqual([r.method, r.path, 403, "api_token_read_only"]);
       expect(res.body.error.message_vi).toMatch(/Mã API chỉ dùng để đọc/);
       expect(res.body.error.message_en).toMatch(/only reads results and exports/);
     }
@@ -124,7 +124,7 @@ describe.each(DIALECTS)("analyst API tokens on %s", (dialect) => {
       .where("id", "=", expiring.apiToken.id)
       .execute();
     const expired = await server.api(`/api/rounds/${round}/results?unit=${unit}`, { headers: bearer(expiring.token) });
-    expect([expired.status, expired.body.error.code]).toEqual([401, "unauthenticated"]);
+    expect([expired.status, expired.body.error.code]).toEqual([401, "api_token_invalid"]);
     expect(expired.headers.get("www-authenticate")).toMatch(/^Bearer /);
     expect(expired.body.error.message_vi).toMatch(/hết hạn/);
 

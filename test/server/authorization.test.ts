@@ -363,7 +363,7 @@ const CROSS_SCOPE: Record<string, Entry> = {
         field: "path layout (raw responses of the whole round)",
         names: "unit",
         request: (fx, out) => ({ path: `/api/rounds/${fx.round}/export/${out ? "wide" : "codebook"}` }),
-        outcome: outOfScope,
+        outcome: { status: 403, code: "raw_export_whole_round" },
       },
     ],
   },

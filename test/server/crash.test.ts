@@ -25,6 +25,7 @@ import { seededRng } from "../../server/demo/random.js";
 import { scoreResponses, type NodeResult } from "../../shared/scoring/index.js";
 import type { AppContext } from "../../server/app-context.js";
 import type { TestServer } from "../helpers/server.js";
+import { codedQuestionIds } from "../../shared/scoring/counts.js";
 
 const KILLS = 3;
 
@@ -82,6 +83,15 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
       version: leaders.version,
       groups: ["so"],
       modes: ["invitation"],
+    });
+    await insertRound(ctx.db.kysely, {
+      ...common,
+      id: "crash-batch",
+      title: { vi: "Tắt giữa một lô", en: "Killed mid-batch" },
+      edition: sipas.id,
+      version: sipas.version,
+      groups: ["citizen", "organisation"],
+      modes: ["public"],
     });
     const agency = demoUnits(ctx, "agency")[0]!;
     await ensureCellKeys(ctx.db.kysely, [{ round: "crash-inv", group: "so", unit: DEMO_PROVINCE }]);
@@ -222,5 +232,123 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
       }
     },
     300_000,
+  );
+
+  it.skipIf(skip)(
+    "a kill while the writer holds a batch loses nothing acknowledged and leaves no response without its counts",
+    async () => {
+      const { instrument } = (await latestEdition(ctx.db.kysely, "sipas-2022"))!;
+      const villages = demoUnits(ctx, "village").slice(0, 8);
+      const rng = seededRng(17);
+      // The server left running by the test before (for its results check) is not needed here.
+      await server?.stop();
+      const victim = (server = await spawnServer(env(), await freePort()));
+      const acknowledged = new Map<string, { body: string; receipt: string }>();
+      let killed = false;
+      // Sixty-four senders keep batches queued behind the one being written; the kill comes the moment
+      // an acknowledgement arrives, when the next batch is already in the writer's transaction.
+      const senders = Array.from({ length: 64 }, async () => {
+        while (!killed) {
+          const body = JSON.stringify(makeSubmission(instrument, villages[rng.int(0, villages.length - 1)]!, "citizen", rng));
+          try {
+            const res = await fetch(`${victim.url}/api/rounds/crash-batch/responses`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body,
+            });
+            const reply = (await res.json()) as { id: string; receipt: string };
+            if (res.status !== 201) throw new Error(`status ${res.status}: ${JSON.stringify(reply)}`);
+            acknowledged.set(reply.id, { body, receipt: reply.receipt });
+            if (acknowledged.size >= 300 && !killed) {
+              killed = true;
+              victim.child.kill("SIGKILL");
+            }
+          } catch (error) {
+            // The connection died with the process: not acknowledged, stored or not.
+            if (!killed) throw error;
+          }
+        }
+      });
+      await Promise.all(senders);
+      if (victim.child.exitCode === null && victim.child.signalCode === null) await new Promise((resolve) => victim.child.once("exit", resolve));
+      expect(victim.child.signalCode).toBe("SIGKILL");
+      server = null;
+
+      const stored = await ctx.db.kysely
+        .selectFrom("responses")
+        .select(["id", "unit_key", "group_code", "payload_json", "receipt_code"])
+        .where("round_id", "=", "crash-batch")
+        .execute();
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      for (const [id, { receipt }] of acknowledged) expect(byId.get(id)?.receipt_code, id).toBe(receipt);
+      // Each batch is all or nothing: every stored response has its answers and counts, no count lacks its response.
+      const cells = await ctx.db.kysely.selectFrom("cell_totals").select("n").where("round_id", "=", "crash-batch").execute();
+      expect(cells.reduce((sum, c) => sum + Number(c.n), 0)).toBe(stored.length);
+      const coded = codedQuestionIds(instrument);
+      const expected = new Map<string, number>();
+      for (const r of stored) {
+        for (const [q, v] of Object.entries(JSON.parse(r.payload_json).answers as Record<string, unknown>)) {
+          if (!coded.has(q)) continue;
+          for (const code of Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : []) {
+            const key = `${r.unit_key}|${r.group_code}|${q}|${code}`;
+            expected.set(key, (expected.get(key) ?? 0) + 1);
+          }
+        }
+      }
+      const rollups = await ctx.db.kysely
+        .selectFrom("rollups")
+        .select(["unit_key", "group_code", "question_id", "code", "n"])
+        .where("round_id", "=", "crash-batch")
+        .execute();
+      expect(new Map(rollups.map((r) => [`${r.unit_key}|${r.group_code}|${r.question_id}|${r.code}`, Number(r.n)]))).toEqual(expected);
+      const withAnswers = await ctx.db.kysely
+        .selectFrom("answers")
+        .innerJoin("responses", "responses.id", "answers.response_id")
+        .select("responses.id")
+        .distinct()
+        .where("round_id", "=", "crash-batch")
+        .execute();
+      expect(withAnswers).toHaveLength(stored.length);
+
+      // Restarted on the same database, each acknowledged response sent again is recognised: same receipt.
+      server = await spawnServer(env(), await freePort());
+      const again = [...acknowledged.values()].slice(0, 64);
+      for (const { body, receipt } of again) {
+        const res = await fetch(`${server.url}/api/rounds/crash-batch/responses`, { method: "POST", headers: { "content-type": "application/json" }, body });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { receipt: string }).receipt).toBe(receipt);
+      }
+
+      // Killed once everything sent was answered, with nothing in flight: no later batch could have
+      // committed the last one, so only an answer given after its own COMMIT survives this.
+      const restarted = server;
+      const last = await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          const body = JSON.stringify(makeSubmission(instrument, villages[rng.int(0, villages.length - 1)]!, "citizen", rng));
+          const res = await fetch(`${restarted.url}/api/rounds/crash-batch/responses`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          expect(res.status).toBe(201);
+          return (await res.json()) as { id: string; receipt: string };
+        }),
+      );
+      const exited = new Promise((resolve) => restarted.child.once("exit", resolve));
+      restarted.child.kill("SIGKILL");
+      await exited;
+      server = null;
+      const after = await ctx.db.kysely
+        .selectFrom("responses")
+        .select(["id", "receipt_code"])
+        .where(
+          "id",
+          "in",
+          last.map((r) => r.id),
+        )
+        .execute();
+      expect(new Map(after.map((r) => [r.id, r.receipt_code]))).toEqual(new Map(last.map((r) => [r.id, r.receipt])));
+    },
+    180_000,
   );
 });

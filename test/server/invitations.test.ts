@@ -157,7 +157,7 @@ describe.each(DIALECTS)("invitations on %s", (dialect) => {
     expect(resend.body).toEqual({ id: results[0]!.body.id, receipt: results[0]!.body.receipt, status: "duplicate" });
     const changed = await post("/api/invitations/responses", anonymousAnswer(opened, answers(opened.form.cell.group, 5)));
     expect(changed.status).toBe(409);
-    expect(changed.body.error.code).toBe("duplicate_conflict");
+    expect(changed.body.error.code).toBe("credential_used");
     expect(await server.count("responses")).toBe(before + 1);
   });
 

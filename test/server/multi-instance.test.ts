@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIALECTS, postgresAvailable, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { DIALECTS, postgresAvailable, createPreparedDatabase, type TestDatabase } from "../helpers/databases.js";
 import { spawnServer, type ServerProcess } from "../helpers/process.js";
 import { openContext, prepareDatabase } from "../../server/bootstrap.js";
 import { REPO_ROOT } from "../../server/config.js";
@@ -27,7 +27,7 @@ describe.skipIf(!postgresAvailable)("two servers on one PostgreSQL", () => {
   let servers: ServerProcess[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase("postgres");
+    database = await createPreparedDatabase("postgres");
     ctx = await openContext({ databaseUrl: database.databaseUrl, sqlitePath: database.sqlitePath, clientDir: null, minCellSize: 1 });
     await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
     await ensureDemoUnits(ctx);
@@ -122,7 +122,7 @@ describe.each(DIALECTS)("a server process killed mid-batch on %s", (dialect) => 
 
   beforeAll(async () => {
     if (skip) return;
-    database = await createTestDatabase(dialect);
+    database = await createPreparedDatabase(dialect);
     ctx = await openContext({ databaseUrl: database.databaseUrl, sqlitePath: database.sqlitePath, clientDir: null, minCellSize: 1 });
     await prepareDatabase(ctx, path.join(REPO_ROOT, "surveys"), { quiet: true });
     await ensureDemoUnits(ctx);

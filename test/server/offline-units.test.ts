@@ -8,7 +8,7 @@ import { DIALECTS, postgresAvailable } from "../helpers/databases.js";
 import { startTestServer, DEMO_PROVINCE, type TestServer } from "../helpers/server.js";
 import { demoUnits } from "../helpers/responses.js";
 import { buildUnitSearchIndex, searchUnits } from "../../shared/units/search.js";
-import type { OfflineUnit as Unit } from "../../shared/api/schemas.js";
+import type { OfflineUnit as Unit } from "../../shared/api/offline.js";
 
 describe.each(DIALECTS)("offline units on %s", (dialect) => {
   const skip = dialect === "postgres" && !postgresAvailable;

@@ -124,8 +124,16 @@ describe("OpenAPI document", () => {
     expect(doc.paths["/api/rounds/{id}/responses"]!.post!.requestBody).toMatchObject({
       content: { "application/json": { schema: { $ref: "#/components/schemas/Submission" } } },
     });
+    // Answers are described by the same shared schemas the server types its replies with.
+    const login = doc.paths["/api/auth/login"]!.post! as any;
+    expect(login["x-chiso-schema-missing"]).toBeUndefined();
+    expect(login.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Login" });
+    expect(login.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/LoginReply" });
+    const receipt = doc.paths["/api/rounds/{id}/responses"]!.post! as any;
+    expect(receipt.responses["201"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Receipt" });
+    expect((doc.components.schemas.Receipt as any).required).toEqual(["id", "receipt", "status"]);
     // Payloads without a shared schema say so rather than pretend.
-    expect(doc.paths["/api/auth/login"]!.post!["x-chiso-schema-missing"]).toEqual(["body", "response"]);
+    expect(doc.paths["/api/par/{round}/what-if"]!.post!["x-chiso-schema-missing"]).toEqual(["response"]);
   });
 });
 

@@ -3,6 +3,7 @@
  * intervals, targets): each problem named, in Vietnamese and English.
  */
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import {
   CalibrationError,
   designWeight,
@@ -153,6 +154,27 @@ describe("comparisons", () => {
       { key: "c", rank: 2, best: 1, worst: 3 },
       { key: "d", rank: 4, best: 4, worst: 4 },
     ]);
+  });
+
+  it("ranks: counted in sorted copies, the same as comparing every pair (ties, open intervals)", () => {
+    const pairwise = (units: Array<{ key: string; estimate: number; lo: number; hi: number }>) =>
+      units.map((u) => {
+        const others = units.filter((o) => o !== u);
+        return {
+          key: u.key,
+          rank: 1 + others.filter((o) => o.estimate > u.estimate).length,
+          best: 1 + others.filter((o) => o.lo > u.hi).length,
+          worst: units.length - others.filter((o) => o.hi < u.lo).length,
+        };
+      });
+    const unit = fc.record({ estimate: fc.integer({ min: 0, max: 20 }), half: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constant(Infinity)) });
+    fc.assert(
+      fc.property(fc.array(unit, { minLength: 1, maxLength: 40 }), (drawn) => {
+        const units = drawn.map((d, i) => ({ key: String(i), estimate: d.estimate, lo: d.estimate - d.half, hi: d.estimate + d.half }));
+        expect(rankIntervals(units)).toEqual(pairwise(units));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("targets: met, not met, cannot tell", () => {

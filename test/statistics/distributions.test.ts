@@ -17,6 +17,23 @@ describe("distributions equal R", () => {
     }
   });
 
+  it("Korn–Graubard shapes ≥ 1, n from 2 to 2,000,000: the quantile stops only where the incomplete beta gives p back", () => {
+    for (const n of [2, 7, 30, 120, 600, 3_000, 20_000, 150_000, 2_000_000]) {
+      for (const share of [0, 0.001, 0.02, 0.3, 0.5, 0.77, 0.98, 0.999, 1]) {
+        const bounds: Array<[number, number, number]> = [
+          [0.025, n * share, n * (1 - share) + 1],
+          [0.975, n * share + 1, n * (1 - share)],
+        ];
+        for (const [p, a, b] of bounds) {
+          if (a < 1 || b < 1) continue;
+          const x = betaQuantile(p, a, b);
+          expect(x > 0 && x < 1, `qbeta(${p}, ${a}, ${b}) = ${x}`).toBe(true);
+          expect(Math.abs(incompleteBeta(x, a, b) - p), `qbeta(${p}, ${a}, ${b})`).toBeLessThan(1e-11);
+        }
+      }
+    }
+  });
+
   it("qt from 1 to 1,000,000 degrees of freedom", () => {
     for (const { df, q975, q025 } of reference.qt) {
       expect(relative(tQuantile(0.975, df), q975), `qt(0.975, ${df})`).toBeLessThan(1e-9);

@@ -8,7 +8,7 @@
  * One sync at a time on the device: a Web Lock is held for the whole run, so two open tabs and the
  * service worker's background sync never send the same queue twice at once.
  */
-import type { SyncItemResult } from "../../../shared/api/schemas.js";
+import type { SyncReply } from "../../../shared/api/responses.js";
 import type { ProblemBody } from "../../../shared/errors.js";
 import { HttpError, isRetryable, requestJson } from "../../common/net.js";
 import { applySyncResults, getCredential, rejectBatch, responsesInState, setSetting, type DeviceCredential, type LocalResponse } from "../db.js";
@@ -87,7 +87,7 @@ async function runSync(device: string, credential: DeviceCredential): Promise<Sy
     const batch = firstRoundBatch(queued);
     if (batch.length === 0) return outcome;
     const round = batch[0]!.round;
-    let reply: { results: SyncItemResult[]; serverTime?: string };
+    let reply: SyncReply;
     const sentAt = Date.now();
     try {
       reply = await requestJson("/api/sync", {
