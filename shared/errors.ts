@@ -1,11 +1,15 @@
 /**
  * The closed set of problems chiso reports, shared by server and client.
  * Each code carries its HTTP status and a message in Vietnamese and English; the server's single
- * error handler and the client's error display both read from here.
+ * error handler reads from here. The browser shows the messages the server sends and ships only
+ * the answer problems it finds itself (shared/answer-problems.ts), to keep the respondent form light.
  */
 import type { Text } from "./i18n.js";
+import { ANSWER_PROBLEMS } from "./answer-problems.js";
 
 export const PROBLEMS = {
+  // --- answers (422): their own module, the only part the respondent form ships ---
+  ...ANSWER_PROBLEMS,
   // --- request shape (400/413/415) ---
   malformed_json: { status: 400, vi: "Dữ liệu gửi lên không phải JSON hợp lệ.", en: "The request body is not valid JSON." },
   payload_too_large: { status: 413, vi: "Dữ liệu gửi lên quá lớn.", en: "The request body is too large." },
@@ -169,20 +173,6 @@ export const PROBLEMS = {
   already_exists: { status: 409, vi: "Đã có một bản ghi với giá trị này.", en: "A record with this value already exists." },
   // --- validation (422) ---
   invalid: { status: 422, vi: "Có mục chưa hợp lệ: xem từng lỗi kèm theo.", en: "Some fields are not valid: see each error listed." },
-  required: { status: 422, vi: "Câu hỏi này bắt buộc trả lời.", en: "This question is required." },
-  unknown_question: { status: 422, vi: "Câu hỏi không có trong bộ câu hỏi.", en: "The question is not part of this questionnaire." },
-  not_relevant: {
-    status: 422,
-    vi: "Câu hỏi này không áp dụng theo các câu trả lời trước, không được trả lời.",
-    en: "This question does not apply given earlier answers and must not be answered.",
-  },
-  wrong_type: { status: 422, vi: "Kiểu câu trả lời không đúng.", en: "The answer has the wrong type." },
-  invalid_choice: { status: 422, vi: "Lựa chọn không có trong danh sách.", en: "The choice is not one of the options." },
-  too_many_choices: { status: 422, vi: "Chọn quá số lượng cho phép.", en: "Too many options selected." },
-  out_of_range: { status: 422, vi: "Giá trị nằm ngoài khoảng cho phép.", en: "The value is outside the allowed range." },
-  too_long: { status: 422, vi: "Nội dung quá dài.", en: "The text is too long." },
-  invalid_date: { status: 422, vi: "Ngày không hợp lệ (định dạng YYYY-MM-DD).", en: "Not a valid date (format YYYY-MM-DD)." },
-  constraint: { status: 422, vi: "Câu trả lời không thỏa điều kiện.", en: "The answer does not meet the condition." },
   unit_not_in_scope: {
     status: 422,
     vi: "Đơn vị không thuộc phạm vi của đợt khảo sát hoặc không đúng cấp.",
@@ -194,7 +184,6 @@ export const PROBLEMS = {
     en: "This respondent group is not allowed in this round.",
   },
   bad_timestamp: { status: 422, vi: "Thời gian không hợp lệ.", en: "The timestamp is not valid." },
-  invalid_field: { status: 422, vi: "Trường dữ liệu không hợp lệ.", en: "A field is not valid." },
   weak_password: { status: 422, vi: "Mật khẩu chưa đủ mạnh.", en: "The password is not strong enough." },
   current_password_wrong: { status: 422, vi: "Mật khẩu hiện tại không đúng.", en: "The current password is wrong." },
   password_unchanged: { status: 422, vi: "Mật khẩu mới phải khác mật khẩu hiện tại.", en: "The new password must differ from the current one." },

@@ -1,7 +1,6 @@
 /** Language of the web clients: Vietnamese by default, English one tap away, the choice remembered on the device. */
 import { useEffect, useState } from "preact/hooks";
 import type { Lang, Text } from "../../shared/i18n.js";
-import { PROBLEMS, problemMessage, type ProblemCode } from "../../shared/errors.js";
 import { UNIT_LEVEL_NAMES as LEVEL_NAMES } from "../../shared/units/levels.js";
 
 export type { Lang, Text };
@@ -43,11 +42,14 @@ export function useLang(): Lang {
   return lang;
 }
 
-/** The message of a problem code from the shared closed list, or the server's own text when given. */
-export function problemText(error: { code?: string; message_vi?: string; message_en?: string; detail?: unknown } | undefined, lang: Lang): string {
+/**
+ * The message of a refusal. Every problem the server sends carries its message in both languages
+ * (shared/errors.ts), so the browser does not ship the list of codes (it would weigh on the
+ * respondent form); a reply without one, such as a proxy's error page, reads as a system error.
+ */
+export function problemText(error: { message_vi?: string; message_en?: string } | undefined, lang: Lang): string {
   if (error?.message_vi && error.message_en) return lang === "vi" ? error.message_vi : error.message_en;
-  const code: ProblemCode = error?.code && Object.hasOwn(PROBLEMS, error.code) ? (error.code as ProblemCode) : "internal";
-  return problemMessage(code, error?.detail)[lang];
+  return tr(COMMON.systemError, lang);
 }
 
 /** Texts shared by the respondent form and the enumerator app. */
@@ -58,6 +60,7 @@ export const COMMON = {
   start: { vi: "Bắt đầu", en: "Start" },
   submit: { vi: "Gửi phiếu", en: "Submit" },
   loading: { vi: "Đang tải…", en: "Loading…" },
+  systemError: { vi: "Lỗi hệ thống.", en: "Internal error." },
   switchTo: { vi: "English", en: "Tiếng Việt" },
   switchLabel: { vi: "Switch to English", en: "Chuyển sang tiếng Việt" },
   pageOf: { vi: "Phần {n}/{total}", en: "Part {n} of {total}" },

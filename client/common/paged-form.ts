@@ -7,7 +7,8 @@
  * where the record lives and what the last "Next" does, which they pass in.
  */
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { fieldError, type FieldError } from "../../shared/errors.js";
+import type { FieldError } from "../../shared/errors.js";
+import { answerError } from "../../shared/answer-problems.js";
 import type { Answers, Instrument } from "../../shared/instrument/schema.js";
 import { formState, type LogicOptions } from "../../shared/instrument/logic.js";
 import { COMMON, fill, tr, type Lang } from "./i18n.js";
@@ -71,8 +72,8 @@ export function usePagedForm({ instrument, record, showPage, onStarted, onLastPa
 
   const startErrors = (): Map<string, FieldError> => {
     const out = new Map<string, FieldError>();
-    if (!record.unit) out.set("unit", fieldError("unit", "required", COMMON.chooseUnit));
-    if (!record.group) out.set("group", fieldError("group", "required", COMMON.chooseGroup));
+    if (!record.unit) out.set("unit", answerError("unit", "required", COMMON.chooseUnit));
+    if (!record.group) out.set("group", answerError("group", "required", COMMON.chooseGroup));
     return out;
   };
 

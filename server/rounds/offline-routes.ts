@@ -12,6 +12,8 @@ import { findRound } from "./repository.js";
 import { getEdition } from "../instruments/repository.js";
 import type { OfflinePackage, OfflineTarget, OfflineUnit } from "../../shared/api/offline.js";
 import { unitsInScope } from "../units/walk.js";
+import { notModified } from "../http/conditional.js";
+import { contentHash } from "../lib/canonical.js";
 
 export const offlineHandlers = {
   // The same callers as POST /api/sync: the list is only of use to those who collect in the round.
@@ -39,8 +41,11 @@ export const offlineHandlers = {
         parentName: u.parentKey ? (ctx.units.getCached(u.parentKey)?.fullName ?? null) : null,
         ancestorNames: ctx.units.ancestorNames(u.key),
       }));
+    const pkg: OfflinePackage = { units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) };
+    // A device fetches its package again at every sync; unchanged, that costs a 304 and no body.
+    const unchanged = notModified(c, `"${contentHash(pkg).slice(0, 32)}"`);
     c.header("cache-control", "private, no-cache");
-    return c.json({ units, targets: await targetsFor(ctx.db.kysely, round.id, new Set(units.map((u) => u.key))) } satisfies OfflinePackage);
+    return unchanged ? c.body(null, 304) : c.json(pkg);
   },
 };
 

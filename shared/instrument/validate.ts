@@ -13,7 +13,8 @@
  * - Choice answers must be the code strings ("2", not 2): `wrong_type` for another type,
  *   `invalid_choice` for a string that is not a code.
  */
-import { fieldError, PROBLEMS, type FieldError } from "../errors.js";
+import type { FieldError } from "../errors.js";
+import { ANSWER_PROBLEMS, answerError } from "../answer-problems.js";
 import { controlCharacter } from "../api/strings.js";
 import type { Text } from "../i18n.js";
 import { formLogic, type LogicOptions } from "./logic.js";
@@ -83,51 +84,51 @@ function typeError(instrument: Instrument, q: AnswerableQuestion, value: unknown
   switch (q.type) {
     case "rating":
     case "single": {
-      if (typeof value !== "string") return fieldError(id, "wrong_type", TEXTS.expectCode);
+      if (typeof value !== "string") return answerError(id, "wrong_type", TEXTS.expectCode);
       const codes = new Set(choicesOf(instrument, q).map((c) => c.code));
-      return codes.has(value) ? null : fieldError(id, "invalid_choice", notAnOption(value));
+      return codes.has(value) ? null : answerError(id, "invalid_choice", notAnOption(value));
     }
     case "multiple": {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return fieldError(id, "wrong_type", TEXTS.expectCodes);
+      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return answerError(id, "wrong_type", TEXTS.expectCodes);
       const codes = new Set(choicesOf(instrument, q).map((c) => c.code));
       const seen = new Set<string>();
       for (const code of value as string[]) {
-        if (!codes.has(code)) return fieldError(id, "invalid_choice", notAnOption(code));
+        if (!codes.has(code)) return answerError(id, "invalid_choice", notAnOption(code));
         if (seen.has(code)) {
-          return fieldError(id, "invalid_choice", { vi: `Lựa chọn '${code}' bị chọn hai lần.`, en: `Option '${code}' is selected twice.` });
+          return answerError(id, "invalid_choice", { vi: `Lựa chọn '${code}' bị chọn hai lần.`, en: `Option '${code}' is selected twice.` });
         }
         seen.add(code);
       }
       if (q.maxSelected !== undefined && value.length > q.maxSelected) {
-        return fieldError(id, "too_many_choices", { vi: `Chỉ được chọn tối đa ${q.maxSelected} lựa chọn.`, en: `Select at most ${q.maxSelected} options.` });
+        return answerError(id, "too_many_choices", { vi: `Chỉ được chọn tối đa ${q.maxSelected} lựa chọn.`, en: `Select at most ${q.maxSelected} options.` });
       }
       return null;
     }
     case "integer":
     case "decimal": {
       const ok = typeof value === "number" && (q.type === "integer" ? Number.isSafeInteger(value) : Number.isFinite(value));
-      if (!ok) return fieldError(id, "wrong_type", q.type === "integer" ? TEXTS.expectInteger : TEXTS.expectNumber);
+      if (!ok) return answerError(id, "wrong_type", q.type === "integer" ? TEXTS.expectInteger : TEXTS.expectNumber);
       const n = value as number;
       if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
-        return fieldError(id, "out_of_range", rangeText(q.min, q.max));
+        return answerError(id, "out_of_range", rangeText(q.min, q.max));
       }
       return null;
     }
     case "text": {
-      if (typeof value !== "string") return fieldError(id, "wrong_type", TEXTS.expectText);
+      if (typeof value !== "string") return answerError(id, "wrong_type", TEXTS.expectText);
       const control = controlCharacter(value);
-      if (control) return fieldError(id, "wrong_type", controlText(control));
-      if (value !== value.normalize("NFC")) return fieldError(id, "wrong_type", TEXTS.notNfc);
+      if (control) return answerError(id, "wrong_type", controlText(control));
+      if (value !== value.normalize("NFC")) return answerError(id, "wrong_type", TEXTS.notNfc);
       if ([...value].length > q.maxLength) {
-        return fieldError(id, "too_long", { vi: `Tối đa ${q.maxLength} ký tự.`, en: `At most ${q.maxLength} characters.` });
+        return answerError(id, "too_long", { vi: `Tối đa ${q.maxLength} ký tự.`, en: `At most ${q.maxLength} characters.` });
       }
       return null;
     }
     case "date": {
-      if (typeof value !== "string") return fieldError(id, "wrong_type", TEXTS.expectDate);
-      if (!isCalendarDate(value)) return fieldError(id, "invalid_date");
+      if (typeof value !== "string") return answerError(id, "wrong_type", TEXTS.expectDate);
+      if (!isCalendarDate(value)) return answerError(id, "invalid_date");
       if ((q.min !== undefined && value < q.min) || (q.max !== undefined && value > q.max)) {
-        return fieldError(id, "out_of_range", dateRangeText(q.min, q.max));
+        return answerError(id, "out_of_range", dateRangeText(q.min, q.max));
       }
       return null;
     }
@@ -147,7 +148,7 @@ function notAnOption(code: string): Text {
 
 /** Every problem with `answers` (empty = valid): at most one per question, in questionnaire order. */
 export function validateAnswers(instrument: Instrument, answers: unknown, options: LogicOptions = {}): FieldError[] {
-  if (!isPlainObject(answers)) return [fieldError("answers", "invalid_field", TEXTS.notAnObject)];
+  if (!isPlainObject(answers)) return [answerError("answers", "invalid_field", TEXTS.notAnObject)];
   const logic = formLogic(instrument, answers, options);
   const errors: FieldError[] = [];
   const checked = new Set<string>();
@@ -159,15 +160,15 @@ export function validateAnswers(instrument: Instrument, answers: unknown, option
     const present = Object.hasOwn(answers, q.id);
     const value = present ? answers[q.id] : undefined;
     if (q.type === "note") {
-      if (present) errors.push(fieldError(q.id, "unknown_question", TEXTS.note));
+      if (present) errors.push(answerError(q.id, "unknown_question", TEXTS.note));
       continue;
     }
     if (!logic.relevant(q.id)) {
-      if (!isMissing(value)) errors.push(fieldError(q.id, "not_relevant"));
+      if (!isMissing(value)) errors.push(answerError(q.id, "not_relevant"));
       continue;
     }
     if (isMissing(value)) {
-      if (logic.required(q.id)) errors.push(fieldError(q.id, "required"));
+      if (logic.required(q.id)) errors.push(answerError(q.id, "required"));
       continue;
     }
     const wrong = typeError(instrument, q, value);
@@ -175,12 +176,12 @@ export function validateAnswers(instrument: Instrument, answers: unknown, option
       errors.push(wrong);
       continue;
     }
-    if (!logic.constraintHolds(q.id, value)) errors.push(fieldError(q.id, "constraint", q.constraintMessage ?? PROBLEMS.constraint));
+    if (!logic.constraintHolds(q.id, value)) errors.push(answerError(q.id, "constraint", q.constraintMessage ?? ANSWER_PROBLEMS.constraint));
   }
 
   const known = itemById(instrument);
   for (const key of Object.keys(answers)) {
-    if (!known.has(key)) errors.push(fieldError(key, "unknown_question"));
+    if (!known.has(key)) errors.push(answerError(key, "unknown_question"));
   }
   return errors;
 }

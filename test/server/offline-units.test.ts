@@ -72,6 +72,19 @@ describe.each(DIALECTS)("offline units on %s", (dialect) => {
     expect(first.ancestorNames!.length).toBeGreaterThanOrEqual(2);
   });
 
+  it.skipIf(skip)("answers a device that already has this package with 304 and no body, and another version with the package", async () => {
+    const first = await server.api(`/api/rounds/${round}/offline-units`, withCode);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^(W\/)?"[^"]+"$/);
+    expect(first.headers.get("cache-control")).toBe("private, no-cache");
+    const again = await server.api(`/api/rounds/${round}/offline-units`, { headers: { ...withCode.headers, "if-none-match": etag! } });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+    const stale = await server.api(`/api/rounds/${round}/offline-units`, { headers: { ...withCode.headers, "if-none-match": '"something-else"' } });
+    expect(stale.status).toBe(200);
+    expect(stale.body.units).toEqual(first.body.units);
+  });
+
   it.skipIf(skip)("carries the names above each village, so the device finds them by typing the province offline", async () => {
     const units = (await server.api(`/api/rounds/${round}/offline-units`, withCode)).body.units as Unit[];
     const index = buildUnitSearchIndex(units.map(({ parentName, ...u }) => (parentName ? { ...u, parentName } : u)));
