@@ -393,7 +393,9 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
     const reader = res.body!.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Generous: the export worker's first start takes 1–3 s on a loaded machine; a server that
+    // formatted the whole export before its first byte would take far longer at this size.
+    expect(performance.now() - started).toBeLessThan(5000);
     // Stop reading: the server fills its buffers and waits. A submission must not wait for it.
     await new Promise((r) => setTimeout(r, 300));
     const t0 = performance.now();
@@ -401,7 +403,7 @@ describe.each(DIALECTS)("exports on %s", (dialect) => {
       json: makeSubmission(sipas, demoUnits(server.ctx, "village")[0]!, "citizen", seededRng(3), { id: randomUUID() }),
     });
     expect(submitted.status).toBe(201);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(performance.now() - t0).toBeLessThan(5000);
     let bytes = first.value!.byteLength;
     let lines = 0;
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {

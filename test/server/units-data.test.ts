@@ -131,7 +131,7 @@ describe("crosswalk pre2025 → 2025", () => {
 });
 
 describe("search over the real registry", () => {
-  it("ranks the expected unit first and answers fast", () => {
+  it("ranks the expected unit first", () => {
     const parents = new Map(data.units.map((u) => [u.key, u.name]));
     const entries = data.units.map((u) => ({ ...u, parentName: u.parentKey ? parents.get(u.parentKey) : undefined }));
     const index = buildUnitSearchIndex(entries);
@@ -146,11 +146,6 @@ describe("search over the real registry", () => {
     expect(top("phuong ba dinh")).toMatch(/:00004$/);
     expect(top("00004")).toMatch(/^(2025|pre2025):00004$/);
     expect(top("quan ba dinh")).toBe("pre2025:001");
-    const queries = ["ha", "tan hiep", "xa an", "thanh pho ho chi minh", "0010", "phu", "dak lak", "ba dinh ha noi", "nghia", "z"];
-    for (const q of queries) searchUnits(index, q);
-    const start = performance.now();
-    for (let r = 0; r < 10; r++) for (const q of queries) searchUnits(index, q);
-    expect((performance.now() - start) / (10 * queries.length)).toBeLessThan(5);
   });
 
   it("folds every real name exactly as foldVietnamese would", () => {
