@@ -25,7 +25,7 @@ import { seededRng } from "../../server/demo/random.js";
 import { scoreResponses, type NodeResult } from "../../shared/scoring/index.js";
 import type { AppContext } from "../../server/app-context.js";
 import type { TestServer } from "../helpers/server.js";
-import { codedQuestionIds } from "../../shared/scoring/counts.js";
+import { expectStoredResponsesWhole } from "../helpers/stored-whole.js";
 
 const KILLS = 3;
 
@@ -282,33 +282,7 @@ describe.each(DIALECTS)("kill -9 mid-write on %s", (dialect) => {
       const byId = new Map(stored.map((r) => [r.id, r]));
       for (const [id, { receipt }] of acknowledged) expect(byId.get(id)?.receipt_code, id).toBe(receipt);
       // Each batch is all or nothing: every stored response has its answers and counts, no count lacks its response.
-      const cells = await ctx.db.kysely.selectFrom("cell_totals").select("n").where("round_id", "=", "crash-batch").execute();
-      expect(cells.reduce((sum, c) => sum + Number(c.n), 0)).toBe(stored.length);
-      const coded = codedQuestionIds(instrument);
-      const expected = new Map<string, number>();
-      for (const r of stored) {
-        for (const [q, v] of Object.entries(JSON.parse(r.payload_json).answers as Record<string, unknown>)) {
-          if (!coded.has(q)) continue;
-          for (const code of Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : []) {
-            const key = `${r.unit_key}|${r.group_code}|${q}|${code}`;
-            expected.set(key, (expected.get(key) ?? 0) + 1);
-          }
-        }
-      }
-      const rollups = await ctx.db.kysely
-        .selectFrom("rollups")
-        .select(["unit_key", "group_code", "question_id", "code", "n"])
-        .where("round_id", "=", "crash-batch")
-        .execute();
-      expect(new Map(rollups.map((r) => [`${r.unit_key}|${r.group_code}|${r.question_id}|${r.code}`, Number(r.n)]))).toEqual(expected);
-      const withAnswers = await ctx.db.kysely
-        .selectFrom("answers")
-        .innerJoin("responses", "responses.id", "answers.response_id")
-        .select("responses.id")
-        .distinct()
-        .where("round_id", "=", "crash-batch")
-        .execute();
-      expect(withAnswers).toHaveLength(stored.length);
+      await expectStoredResponsesWhole(ctx, instrument, "crash-batch", stored);
 
       // Restarted on the same database, each acknowledged response sent again is recognised: same receipt.
       server = await spawnServer(env(), await freePort());

@@ -19,7 +19,7 @@ import { seededRng } from "../../server/demo/random.js";
 import { scoreResponses, type NodeResult } from "../../shared/scoring/index.js";
 import type { AppContext } from "../../server/app-context.js";
 import { createUser } from "../../server/accounts/repository.js";
-import { codedQuestionIds } from "../../shared/scoring/counts.js";
+import { expectStoredResponsesWhole } from "../helpers/stored-whole.js";
 
 describe.skipIf(!postgresAvailable)("two servers on one PostgreSQL", () => {
   let database: TestDatabase;
@@ -192,33 +192,7 @@ describe.each(DIALECTS)("a server process killed mid-batch on %s", (dialect) => 
       const ids = new Set(stored.map((r) => r.id));
       for (const id of acknowledged) expect(ids.has(id), id).toBe(true);
       // Every stored response has its counts, and no counts exist without their response.
-      const cells = await ctx.db.kysely.selectFrom("cell_totals").select("n").where("round_id", "=", "crash").execute();
-      expect(cells.reduce((sum, c) => sum + Number(c.n), 0)).toBe(stored.length);
-      const coded = codedQuestionIds(instrument);
-      const expected = new Map<string, number>();
-      for (const r of stored) {
-        for (const [q, v] of Object.entries(JSON.parse(r.payload_json).answers as Record<string, unknown>)) {
-          if (!coded.has(q)) continue;
-          for (const code of Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : []) {
-            const key = `${r.unit_key}|${r.group_code}|${q}|${code}`;
-            expected.set(key, (expected.get(key) ?? 0) + 1);
-          }
-        }
-      }
-      const rollups = await ctx.db.kysely
-        .selectFrom("rollups")
-        .select(["unit_key", "group_code", "question_id", "code", "n"])
-        .where("round_id", "=", "crash")
-        .execute();
-      expect(new Map(rollups.map((r) => [`${r.unit_key}|${r.group_code}|${r.question_id}|${r.code}`, Number(r.n)]))).toEqual(expected);
-      const answers = await ctx.db.kysely
-        .selectFrom("answers")
-        .innerJoin("responses", "responses.id", "answers.response_id")
-        .select("responses.id")
-        .distinct()
-        .where("round_id", "=", "crash")
-        .execute();
-      expect(answers).toHaveLength(stored.length);
+      await expectStoredResponsesWhole(ctx, instrument, "crash", stored);
     },
     120_000,
   );

@@ -10,7 +10,6 @@ import { InstrumentSchema, type Answers, type Instrument } from "../../shared/in
 import { IndexDefinitionSchema, IndexNodeSchema, type IndexDefinition, type IndexNode } from "../../shared/index-model/schema.js";
 import {
   countResponses,
-  leafScoreTables,
   observedRanges,
   observedRangesFromCounts,
   rescalePercent,
@@ -18,10 +17,11 @@ import {
   scoreFromNodeValues,
   scoreResponses,
 } from "../../shared/scoring/index.js";
-import { nodeGradients, sumsFromRespondents, treeStatistics, varianceDesignFromSample, type ScoredRespondent } from "../../shared/statistics/index.js";
+import { nodeGradients, sumsFromRespondents, treeStatistics, varianceDesignFromSample } from "../../shared/statistics/index.js";
 import { generateAnswers } from "../../server/demo/generate.js";
 import { seededRng } from "../../server/demo/random.js";
 import { REPO_ROOT } from "../../server/config.js";
+import { scoredSample } from "../helpers/scored-sample.js";
 
 const yesNo = [
   { code: "yes", label: { vi: "Có", en: "Yes" } },
@@ -241,17 +241,7 @@ describe("standard errors through the rescale", () => {
   const statistics = (index: IndexDefinition) => {
     const result = scoreResponses(index, instrument, responses);
     const gradients = nodeGradients(index, result);
-    const tables = leafScoreTables(index, instrument);
-    const sample: ScoredRespondent[] = responses.map((r) => ({
-      stratum: r.stratum,
-      psu: r.psu,
-      weight: r.weight,
-      scores: gradients.leaves.map((code) => {
-        const t = tables.get(code)!;
-        const a = r.answers[t.question];
-        return typeof a === "string" ? (t.scores.get(a) ?? null) : null;
-      }),
-    }));
+    const sample = scoredSample(index, instrument, gradients.leaves, responses);
     const records = sumsFromRespondents(sample, gradients.leaves.length);
     const design = varianceDesignFromSample(sample, { lonelyPsu: "fail" });
     return { result, gradients, stats: new Map(treeStatistics(index, result, records, design, { deff: "replace" }).map((s) => [s.code, s])) };

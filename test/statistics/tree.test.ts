@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InstrumentSchema } from "../../shared/instrument/schema.js";
 import { IndexDefinitionSchema } from "../../shared/index-model/schema.js";
-import { scoreResponses, leafScoreTables } from "../../shared/scoring/index.js";
+import { scoreResponses } from "../../shared/scoring/index.js";
 import {
   compositeEstimate,
   itemEstimate,
@@ -20,11 +20,11 @@ import {
   treeStatistics,
   varianceDesignFromSample,
   type PsuSums,
-  type ScoredRespondent,
 } from "../../shared/statistics/index.js";
 import { generateAnswers } from "../../server/demo/generate.js";
 import { seededRng } from "../../server/demo/random.js";
 import { REPO_ROOT } from "../../server/config.js";
+import { scoredSample } from "../helpers/scored-sample.js";
 
 const dir = path.join(REPO_ROOT, "surveys", "sipas-2022");
 const instrument = InstrumentSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, "instrument.json"), "utf8")));
@@ -42,20 +42,10 @@ const responses = Array.from({ length: 600 }, (_, i) => {
 });
 const result = scoreResponses(index, instrument, responses, { group: "citizen" });
 const gradients = nodeGradients(index, result);
-const tables = leafScoreTables(index, instrument);
-const scoredSample: ScoredRespondent[] = responses.map((r) => ({
-  stratum: r.stratum,
-  psu: r.psu,
-  weight: r.weight,
-  scores: gradients.leaves.map((code) => {
-    const t = tables.get(code)!;
-    const a = r.answers[t.question];
-    return typeof a === "string" ? (t.scores.get(a) ?? null) : null;
-  }),
-}));
+const respondents = scoredSample(index, instrument, gradients.leaves, responses);
 const K = gradients.leaves.length;
-const records = sumsFromRespondents(scoredSample, K);
-const design = varianceDesignFromSample(scoredSample, { lonelyPsu: "fail" });
+const records = sumsFromRespondents(respondents, K);
+const design = varianceDesignFromSample(respondents, { lonelyPsu: "fail" });
 const cov = ratioCovariance(records, design);
 const options = { deff: "replace" as const };
 
@@ -71,7 +61,7 @@ describe("standard errors on the SIPAS 2022 tree", () => {
   });
 
   it("leaves are item estimates; inner nodes and derived points are linearised composites", () => {
-    const moments = momentsFromRespondents(scoredSample, K);
+    const moments = momentsFromRespondents(respondents, K);
     const stats = treeStatistics(index, result, records, design, options, moments);
     const byCode = new Map(stats.map((s) => [`${s.of}:${s.code}`, s]));
     const leaf = gradients.leaves[0]!;
